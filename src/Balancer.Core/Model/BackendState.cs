@@ -1,0 +1,79 @@
+using Balancer.Core.LoadBalancing;
+
+namespace Balancer.Core.Model;
+
+/// <summary>
+/// The live state of one backend of one pool: counters updated lock-free on the hot path,
+/// health and drain flags written by control code, which then refreshes the pool snapshot.
+/// </summary>
+public sealed class BackendState
+{
+    private int _inFlight;
+    private long _requests;
+    private long _failures;
+
+    /// <summary>Creates the state of a backend known by its pool and address.</summary>
+    public BackendState(string pool, string address, int weight, TimeProvider time, TimeSpan decayTime)
+    {
+        Pool = pool;
+        Address = address;
+        Weight = weight;
+        Latency = new PeakEwma(time, decayTime);
+    }
+
+    /// <summary>The pool this backend belongs to.</summary>
+    public string Pool { get; }
+
+    /// <summary>The backend's address as configured; with <see cref="Pool"/> it identifies the backend.</summary>
+    public string Address { get; }
+
+    /// <summary>Configured weight (0 takes no new traffic). Changed live by a reload.</summary>
+    public int Weight { get; internal set; }
+
+    /// <summary>What health checking says; only <see cref="BackendHealth.Up"/> takes new traffic.</summary>
+    public BackendHealth Health { get; internal set; }
+
+    /// <summary>Why <see cref="Health"/> last changed, for logs and /status.</summary>
+    public string? HealthReason { get; internal set; }
+
+    /// <summary>When <see cref="Health"/> last changed (<see cref="TimeProvider.GetUtcNow"/>).</summary>
+    public DateTimeOffset? HealthChangedAt { get; internal set; }
+
+    /// <summary>True while the backend takes no new traffic but finishes what it has.</summary>
+    public bool Draining { get; internal set; }
+
+    /// <summary>Timestamp (<see cref="TimeProvider.GetTimestamp"/>) when slow start began; null when not ramping.</summary>
+    public long? SlowStartSince { get; internal set; }
+
+    /// <summary>Requests (L7) or connections (L4) in flight right now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Requests or connections handed to this backend since it was added.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Requests or connections that failed at this backend (could not connect, reset, timed out).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Peak-EWMA response-time estimate used by the response-time algorithm.</summary>
+    public PeakEwma Latency { get; }
+
+    /// <summary>Counts a request or connection that starts at this backend.</summary>
+    public void OnStarted()
+    {
+        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _requests);
+    }
+
+    /// <summary>Counts the end of a request or connection; <paramref name="failed"/> when the backend failed it.</summary>
+    public void OnFinished(bool failed)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (failed)
+        {
+            Interlocked.Increment(ref _failures);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Pool} {Address}";
+}

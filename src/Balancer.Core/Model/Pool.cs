@@ -1,0 +1,178 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.LoadBalancing;
+
+namespace Balancer.Core.Model;
+
+/// <summary>
+/// A pool's backends and the one reference requests read: <see cref="Snapshot"/>. Control code
+/// (health, drain, reload) changes state through this class, which rebuilds the snapshot under
+/// a writer-only lock. While a backend is in slow start, a timer refreshes the snapshot so its
+/// weight ramps.
+/// </summary>
+public sealed class Pool : IDisposable
+{
+    /// <summary>Slow start begins at this share of the configured weight (HAProxy and NGINX Plus ramp from a small share).</summary>
+    public const double SlowStartInitialShare = 0.1;
+
+    private const int RampSteps = 20;
+    private readonly object _writeLock = new();
+    private readonly TimeProvider _time;
+    private PoolSnapshot _snapshot;
+    private ITimer? _rampTimer;
+
+    /// <summary>Creates a pool from its config. Backends start <see cref="BackendHealth.Unknown"/> unless the pool has no probe.</summary>
+    public Pool(string name, PoolConfig config, IBalancingAlgorithm algorithm, TimeProvider time)
+    {
+        Name = name;
+        Config = config;
+        _time = time;
+        var probed = config.Health is { Probe: not ProbeKinds.None };
+        var backends = new BackendState[config.Backends.Count];
+        for (var i = 0; i < backends.Length; i++)
+        {
+            var b = config.Backends[i];
+            backends[i] = new BackendState(name, b.Address, b.Weight, time, config.DecayTime)
+            {
+                Health = probed ? BackendHealth.Unknown : BackendHealth.Up,
+                HealthReason = probed ? "not probed yet" : "no active probe",
+                HealthChangedAt = time.GetUtcNow(),
+            };
+        }
+
+        _snapshot = Build(algorithm, backends);
+    }
+
+    /// <summary>The pool's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The pool's current config.</summary>
+    public PoolConfig Config { get; private set; }
+
+    /// <summary>The current immutable view; read it once per request.</summary>
+    public PoolSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <summary>Finds a backend by address; null when the pool has none.</summary>
+    public BackendState? Find(string address)
+    {
+        foreach (var b in Snapshot.All)
+        {
+            if (string.Equals(b.Address, address, StringComparison.Ordinal))
+            {
+                return b;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Records a health verdict; returns true when it changed the backend's health.</summary>
+    public bool SetHealth(BackendState backend, BackendHealth health, string reason)
+    {
+        lock (_writeLock)
+        {
+            if (backend.Health == health)
+            {
+                return false;
+            }
+
+            var wasDown = backend.Health == BackendHealth.Down;
+            backend.Health = health;
+            backend.HealthReason = reason;
+            backend.HealthChangedAt = _time.GetUtcNow();
+            // Slow start applies to a backend coming back from down, and to any backend of a
+            // running pool that is added later (handled by reload); not at first start-up.
+            if (health == BackendHealth.Up && wasDown && Config.SlowStart > TimeSpan.Zero)
+            {
+                backend.SlowStartSince = _time.GetTimestamp();
+            }
+
+            Rebuild();
+            return true;
+        }
+    }
+
+    /// <summary>Stops (or resumes) new traffic to a backend; in-flight work finishes.</summary>
+    public void SetDraining(BackendState backend, bool draining)
+    {
+        lock (_writeLock)
+        {
+            backend.Draining = draining;
+            Rebuild();
+        }
+    }
+
+    /// <summary>Rebuilds the snapshot from current backend state (e.g. after a weight change).</summary>
+    public void Refresh()
+    {
+        lock (_writeLock)
+        {
+            Rebuild();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            _rampTimer?.Dispose();
+            _rampTimer = null;
+        }
+    }
+
+    /// <summary>The slow-start share of its weight a backend has at <paramref name="now"/>, 0.1 → 1 linearly.</summary>
+    internal static double SlowStartShare(long? since, long now, TimeSpan slowStart, long frequency)
+    {
+        if (since is not { } start || slowStart <= TimeSpan.Zero)
+        {
+            return 1;
+        }
+
+        var elapsed = (double)(now - start) / frequency / slowStart.TotalSeconds;
+        return elapsed >= 1 ? 1 : SlowStartInitialShare + ((1 - SlowStartInitialShare) * Math.Max(0, elapsed));
+    }
+
+    private void Rebuild() => Volatile.Write(ref _snapshot, Build(_snapshot.Algorithm, _snapshot.All));
+
+    private PoolSnapshot Build(IBalancingAlgorithm algorithm, BackendState[] all)
+    {
+        var now = _time.GetTimestamp();
+        var available = new List<BackendState>(all.Length);
+        var weights = new List<double>(all.Length);
+        var ramping = false;
+        foreach (var b in all)
+        {
+            var share = SlowStartShare(b.SlowStartSince, now, Config.SlowStart, _time.TimestampFrequency);
+            if (share >= 1)
+            {
+                b.SlowStartSince = null;
+            }
+            else
+            {
+                ramping = true;
+            }
+
+            if (b.Health == BackendHealth.Up && !b.Draining && b.Weight > 0)
+            {
+                available.Add(b);
+                weights.Add(b.Weight * share);
+            }
+        }
+
+        ScheduleRamp(ramping);
+        return new PoolSnapshot(algorithm, all, [.. available], [.. weights]);
+    }
+
+    private void ScheduleRamp(bool ramping)
+    {
+        if (!ramping)
+        {
+            _rampTimer?.Dispose();
+            _rampTimer = null;
+            return;
+        }
+
+        var step = Config.SlowStart / RampSteps;
+        _rampTimer ??= _time.CreateTimer(_ => Refresh(), null, step, step);
+    }
+}
