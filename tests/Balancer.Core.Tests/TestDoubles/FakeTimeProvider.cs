@@ -66,7 +66,7 @@ public sealed class FakeTimeProvider : TimeProvider
             {
                 foreach (var t in _timers)
                 {
-                    if (t.DueAt is { } due && due <= target && (next is null || due < next.DueAt))
+                    if (t.DueAt is { } at && at <= target && (next is null || at < next.DueAt))
                     {
                         next = t;
                     }
