@@ -1,0 +1,59 @@
+using Balancer.Core.LoadBalancing;
+
+namespace Balancer.Core.Configuration.Binding;
+
+/// <summary>Binds the <c>pools</c> map: algorithms, health checks and backends.</summary>
+internal static class PoolBinder
+{
+    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "retries", "backends"];
+    private static readonly string[] s_healthFields =
+        ["probe", "path", "method", "host", "interval", "timeout", "rise", "fall", "expectStatus", "expectBody"];
+    private static readonly string[] s_backendFields = ["address", "weight"];
+    private static readonly string[] s_probes = [ProbeKinds.Http, ProbeKinds.Tcp, ProbeKinds.None];
+
+    /// <summary>Binds every pool of <paramref name="pools"/>; null when the map is absent.</summary>
+    public static IReadOnlyDictionary<string, PoolConfig>? BindPools(ObjectReader? pools) =>
+        pools?.Entries(s_poolFields).ToDictionary(e => e.Name, e => BindPool(e.Reader), StringComparer.Ordinal);
+
+    private static PoolConfig BindPool(ObjectReader reader)
+    {
+        var defaults = new PoolConfig();
+        return new PoolConfig
+        {
+            Algorithm = reader.Choice("algorithm", "algorithm", [.. BalancingAlgorithms.Names]) ?? defaults.Algorithm,
+            SlowStart = reader.Duration("slowStart") ?? defaults.SlowStart,
+            DecayTime = reader.Duration("decayTime") ?? defaults.DecayTime,
+            Health = reader.Object("health", s_healthFields) is { } health ? BindHealth(health) : defaults.Health,
+            Retries = reader.Int("retries") ?? defaults.Retries,
+            Backends = reader.Objects("backends", s_backendFields)?.Select(BindBackend).ToList() ?? defaults.Backends,
+        };
+    }
+
+    private static HealthConfig BindHealth(ObjectReader reader)
+    {
+        var defaults = new HealthConfig();
+        return new HealthConfig
+        {
+            Probe = reader.Choice("probe", "probe kind", s_probes) ?? defaults.Probe,
+            Path = reader.String("path") ?? defaults.Path,
+            Method = reader.String("method") ?? defaults.Method,
+            Host = reader.String("host") ?? defaults.Host,
+            Interval = reader.Duration("interval") ?? defaults.Interval,
+            Timeout = reader.Duration("timeout") ?? defaults.Timeout,
+            Rise = reader.Int("rise") ?? defaults.Rise,
+            Fall = reader.Int("fall") ?? defaults.Fall,
+            ExpectStatus = reader.String("expectStatus") ?? defaults.ExpectStatus,
+            ExpectBody = reader.String("expectBody") ?? defaults.ExpectBody,
+        };
+    }
+
+    private static BackendConfig BindBackend(ObjectReader reader)
+    {
+        var defaults = new BackendConfig();
+        return new BackendConfig
+        {
+            Address = reader.RequiredString("address"),
+            Weight = reader.Int("weight") ?? defaults.Weight,
+        };
+    }
+}

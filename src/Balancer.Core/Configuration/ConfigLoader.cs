@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+using Balancer.Core.Configuration.Binding;
+using Balancer.Core.Configuration.Parsing;
+using Balancer.Core.Configuration.Validation;
+
+namespace Balancer.Core.Configuration;
+
+/// <summary>
+/// Loads a config file (JSON with comments and trailing commas) into a <see cref="BalancerConfig"/>, reporting every
+/// error with file, line, column and JSON path. Never throws for any input: problems come back in
+/// <see cref="ConfigLoadResult.Errors"/>.
+/// </summary>
+public static class ConfigLoader
+{
+    private static readonly byte[] s_utf8Bom = [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Reads and checks the file at <paramref name="path"/>. The running balancer passes
+    /// <see cref="ReferencedFileCheck.Require"/>; <c>balancer check</c> passes <see cref="ReferencedFileCheck.Warn"/>.
+    /// Relative <c>keyFile</c>/<c>tokenFile</c> names resolve against the config file's directory.
+    /// </summary>
+    public static ConfigLoadResult Load(string path, ReferencedFileCheck files = ReferencedFileCheck.Require)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var error = new ConfigError(path, 0, 0, "", $"cannot read the config file: {e.Message}");
+            return new ConfigLoadResult { Errors = [error], FileName = path };
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+        return Check(bytes, path, directory, files);
+    }
+
+    /// <summary>Checks config text; <paramref name="fileName"/> only names it in errors. Relative file names resolve against the current directory.</summary>
+    public static ConfigLoadResult Parse(string json, string fileName, ReferencedFileCheck files = ReferencedFileCheck.Skip) =>
+        Check(Encoding.UTF8.GetBytes(json), fileName, Directory.GetCurrentDirectory(), files);
+
+    private static ConfigLoadResult Check(byte[] bytes, string fileName, string baseDirectory, ReferencedFileCheck files)
+    {
+        var result = new ConfigLoadResult
+        {
+            Hash = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+            FileName = fileName,
+            BaseDirectory = baseDirectory,
+        };
+
+        // Utf8JsonReader rejects a byte order mark, which some Windows editors still write.
+        var body = bytes.AsSpan().StartsWith(s_utf8Bom) ? bytes[s_utf8Bom.Length..] : bytes;
+        var source = new SourceText(body);
+        var root = PositionedJsonParser.Parse(source, out var errorAt, out var message);
+        if (root is null)
+        {
+            return result with { Errors = [new ConfigError(fileName, errorAt.Line, errorAt.Column, "", message)] };
+        }
+
+        var diagnostics = new ConfigDiagnostics(fileName, source, ConfigPositions.Index(root));
+        var config = ConfigBinder.Bind(root, diagnostics);
+        if (config is not null)
+        {
+            ConfigValidator.Validate(config, diagnostics);
+            if (files != ReferencedFileCheck.Skip)
+            {
+                var severity = files == ReferencedFileCheck.Warn ? ConfigErrorSeverity.Warning : ConfigErrorSeverity.Error;
+                ReferencedFileChecker.Check(config, baseDirectory, severity, diagnostics);
+            }
+        }
+
+        return result with { Config = diagnostics.HasErrors ? null : config, Errors = diagnostics.Errors };
+    }
+}

@@ -1,0 +1,128 @@
+using Balancer.Core.Configuration.Binding;
+
+namespace Balancer.Core.Configuration.Validation;
+
+/// <summary>
+/// Semantic checks on a bound config: references between listeners and pools, address shapes, ranges and clashes.
+/// Every problem is reported (no short-circuit) at the position of the node it concerns. Empty required strings
+/// are skipped here: the binder already reported them missing.
+/// </summary>
+internal static class ConfigValidator
+{
+    /// <summary>Checks <paramref name="config"/> and reports into <paramref name="diagnostics"/>.</summary>
+    public static void Validate(BalancerConfig config, ConfigDiagnostics diagnostics)
+    {
+        var uses = config.Pools.Keys.ToDictionary(name => name, _ => PoolUse.None, StringComparer.Ordinal);
+        var binds = new BindTable(diagnostics);
+        foreach (var (name, listener) in config.Listeners)
+        {
+            var path = ConfigPath.Child("listeners", name);
+            binds.Add(ConfigPath.Child(path, "bind"), listener.Bind);
+            if (listener.Protocol == ListenerProtocols.Tcp)
+            {
+                CheckTcpListener(listener, path, config, uses, diagnostics);
+            }
+            else
+            {
+                CheckHttpListener(listener, path, config, uses, diagnostics);
+            }
+        }
+
+        CheckAdmin(config.Admin, binds, diagnostics);
+        foreach (var (name, pool) in config.Pools)
+        {
+            PoolValidator.Validate(ConfigPath.Child("pools", name), pool, uses[name], diagnostics);
+        }
+
+        if (config.Failover is { } failover)
+        {
+            FailoverValidator.Validate(failover, diagnostics);
+        }
+    }
+
+    private static void CheckHttpListener(
+        ListenerConfig listener, string path, BalancerConfig config, Dictionary<string, PoolUse> uses, ConfigDiagnostics diagnostics)
+    {
+        if (listener.Pool is not null)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "pool"), "'pool' is only for tcp listeners; an http listener chooses pools by its 'routes'");
+        }
+
+        if (listener.Routes.Count == 0)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "routes"), "an http listener needs at least one route");
+        }
+
+        for (var i = 0; i < listener.Routes.Count; i++)
+        {
+            var route = listener.Routes[i];
+            var routePath = ConfigPath.Item(ConfigPath.Child(path, "routes"), i);
+            var hostsPath = ConfigPath.Child(routePath, "hosts");
+            if (route.Hosts.Count == 0)
+            {
+                diagnostics.Report(hostsPath, "a route needs at least one host; use [\"*\"] for any host");
+            }
+
+            for (var j = 0; j < route.Hosts.Count; j++)
+            {
+                Report(diagnostics, ConfigPath.Item(hostsPath, j), RouteSyntax.CheckHost(route.Hosts[j]));
+            }
+
+            Report(diagnostics, ConfigPath.Child(routePath, "path"), RouteSyntax.CheckPath(route.Path));
+            CheckPoolReference(route.Pool, ConfigPath.Child(routePath, "pool"), PoolUse.Http, config, uses, diagnostics);
+        }
+    }
+
+    private static void CheckTcpListener(
+        ListenerConfig listener, string path, BalancerConfig config, Dictionary<string, PoolUse> uses, ConfigDiagnostics diagnostics)
+    {
+        if (listener.Routes.Count > 0)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "routes"), "a tcp listener has no routes; it sends every connection to its 'pool'");
+        }
+
+        if (listener.Pool is null)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "pool"), "missing required field 'pool' (a tcp listener sends every connection to one pool)");
+            return;
+        }
+
+        CheckPoolReference(listener.Pool, ConfigPath.Child(path, "pool"), PoolUse.Tcp, config, uses, diagnostics);
+    }
+
+    private static void CheckPoolReference(
+        string pool, string path, PoolUse use, BalancerConfig config, Dictionary<string, PoolUse> uses, ConfigDiagnostics diagnostics)
+    {
+        if (pool.Length == 0)
+        {
+            return;
+        }
+
+        if (uses.TryGetValue(pool, out var current))
+        {
+            uses[pool] = current | use;
+            return;
+        }
+
+        var hint = config.Pools.Count == 0 ? "; no pools are defined" : NameSuggester.Hint(pool, [.. config.Pools.Keys]);
+        diagnostics.Report(path, $"pool '{pool}' is not defined{hint}");
+    }
+
+    private static void CheckAdmin(AdminConfig admin, BindTable binds, ConfigDiagnostics diagnostics)
+    {
+        // PRODUCT.md: binding the admin API off loopback without a token file is a config error.
+        if (binds.Add("admin.bind", admin.Bind) is { IsLoopback: false } && string.IsNullOrEmpty(admin.TokenFile))
+        {
+            diagnostics.Report("admin.bind", $"the admin API on non-loopback '{admin.Bind}' needs 'tokenFile' so calls must present a token");
+        }
+    }
+
+    /// <summary>Reports <paramref name="message"/> at <paramref name="path"/> when a check returned one.</summary>
+    internal static void Report(ConfigDiagnostics diagnostics, string path, string? message)
+    {
+        if (message is not null)
+        {
+            diagnostics.Report(path, message);
+        }
+    }
+}
