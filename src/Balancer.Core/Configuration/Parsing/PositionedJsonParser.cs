@@ -33,8 +33,11 @@ internal static partial class PositionedJsonParser
         }
         catch (JsonException e)
         {
-            errorAt = source.PositionOf(e.LineNumber ?? 0, e.BytePositionInLine ?? 0);
-            error = "invalid JSON: " + ReaderPosition().Replace(e.Message, "");
+            var offset = source.OffsetOf(e.LineNumber ?? 0, e.BytePositionInLine ?? 0);
+            errorAt = source.PositionOf(offset);
+            // The reader's own words for an empty file speak of tokens and final blocks; say it plainly.
+            var empty = reader.TokenType == JsonTokenType.None && offset >= source.Bytes.Length;
+            error = "invalid JSON: " + (empty ? "the file holds no JSON value" : ReaderPosition().Replace(e.Message, ""));
         }
         catch (InvalidOperationException e)
         {

@@ -38,11 +38,11 @@ internal sealed class SourceText
         return new SourcePosition(line + 1, CharactersBetween(_lineStarts[line], at) + 1);
     }
 
-    /// <summary>Line and column from a 0-based line number and byte position in that line, as <see cref="System.Text.Json.JsonException"/> gives them.</summary>
-    public SourcePosition PositionOf(long lineNumber, long bytePositionInLine)
+    /// <summary>Byte offset of a 0-based line number and byte position in that line, as <see cref="System.Text.Json.JsonException"/> gives them.</summary>
+    public long OffsetOf(long lineNumber, long bytePositionInLine)
     {
         var line = (int)Math.Clamp(lineNumber, 0, _lineStarts.Count - 1);
-        return PositionOf(_lineStarts[line] + bytePositionInLine);
+        return _lineStarts[line] + bytePositionInLine;
     }
 
     // Counts UTF-8 lead bytes: every character starts with exactly one byte that is not 10xxxxxx.
