@@ -6,6 +6,7 @@ namespace Balancer.Core.Configuration.Binding;
 internal sealed class ConfigDiagnostics(string fileName, SourceText source, ConfigPositions positions)
 {
     private readonly List<(long Offset, ConfigError Error)> _errors = [];
+    private readonly HashSet<string> _pathsInError = new(StringComparer.Ordinal);
 
     /// <summary>Everything reported so far, in file order (stable for equal positions).</summary>
     public IReadOnlyList<ConfigError> Errors => [.. _errors.OrderBy(e => e.Offset).Select(e => e.Error)];
@@ -17,9 +18,18 @@ internal sealed class ConfigDiagnostics(string fileName, SourceText source, Conf
     public void Report(string path, string message, ConfigErrorSeverity severity = ConfigErrorSeverity.Error) =>
         Report(positions.Locate(path), path, message, severity);
 
-    /// <summary>Reports a problem at a byte offset, e.g. a key rather than its value.</summary>
+    /// <summary>
+    /// Reports a problem at a byte offset, e.g. a key rather than its value. Only the first error per path is kept:
+    /// a node the binder rejected (wrong type, so it kept its default) must not draw a second, confusing error
+    /// from the validator.
+    /// </summary>
     public void Report(long offset, string path, string message, ConfigErrorSeverity severity = ConfigErrorSeverity.Error)
     {
+        if (severity == ConfigErrorSeverity.Error && !_pathsInError.Add(path))
+        {
+            return;
+        }
+
         var at = source.PositionOf(offset);
         _errors.Add((offset, new ConfigError(fileName, at.Line, at.Column, path, message, severity)));
     }
