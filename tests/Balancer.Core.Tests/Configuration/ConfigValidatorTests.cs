@@ -32,7 +32,7 @@ public sealed class ConfigValidatorTests
                 "c.json:7:12 pools.web: warning: pool is not used by any listener",
                 "c.json:7:25 pools.web.retries: retries must be 1-10, got 11",
                 "c.json:7:42 pools.web.algorithm: unknown algorithm 'fastest'; expected one of: " + string.Join(", ", Balancer.Core.LoadBalancing.BalancingAlgorithms.Names),
-                "c.json:8:41 pools.web.backends[0].address: 'http//x' is not host:port (IPv4, [IPv6] or DNS name; port 1-65535)",
+                "c.json:8:41 pools.web.backends[0].address: 'http//x' is not an absolute http(s) URI",
                 "c.json:8:52 pools.web.backends[0].wieght: unknown field 'wieght' (did you mean 'weight'?)",
             ],
             Problems(Json));

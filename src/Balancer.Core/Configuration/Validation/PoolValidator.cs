@@ -51,7 +51,7 @@ internal static partial class PoolValidator
             }
 
             // An unused pool has no kind yet: the address's own shape decides which check applies.
-            var http = use == PoolUse.Http || (use != PoolUse.Tcp && backend.Address.Contains("://", StringComparison.Ordinal));
+            var http = use == PoolUse.Http || (use != PoolUse.Tcp && backend.Address.StartsWith("http", StringComparison.OrdinalIgnoreCase));
             var addressPath = ConfigPath.Child(backendPath, "address");
             ConfigValidator.Report(diagnostics, addressPath, http ? AddressSyntax.CheckHttpUri(backend.Address) : AddressSyntax.CheckHostPort(backend.Address));
             if (!seen.TryAdd(backend.Address, i))
