@@ -30,7 +30,7 @@ public static partial class DurationParser
         };
         var number = match.Groups["number"].Value;
         if (number.Length > 20 || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            || amount * ticksPerUnit > long.MaxValue)
+            || amount > long.MaxValue / ticksPerUnit)
         {
             error = $"'{text}' is too long a duration";
             return false;

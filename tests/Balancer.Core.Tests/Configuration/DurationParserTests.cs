@@ -30,6 +30,7 @@ public sealed class DurationParserTests
     [InlineData(".5s", "'.5s' is not a duration; use a number and a unit ms, s, m or h, e.g. \"500ms\" or \"2s\"")]
     [InlineData("abc", "'abc' is not a duration; use a number and a unit ms, s, m or h, e.g. \"500ms\" or \"2s\"")]
     [InlineData("99999999999999h", "'99999999999999h' is too long a duration")]
+    [InlineData("99999999999999999999h", "'99999999999999999999h' is too long a duration")]
     [InlineData("999999999999999999999999999999s", "'999999999999999999999999999999s' is too long a duration")]
     public void TryParse_InvalidDuration_ReturnsError(string text, string expected)
     {
