@@ -27,7 +27,7 @@ public sealed class ConfigValidatorTests
             [
                 "c.json:3:58 listeners.web.routes[0].pool: pool 'wbe' is not defined (did you mean 'web'?)",
                 "c.json:3:73 listeners.web.routes[0].path: route path 'api' must start with '/'",
-                "c.json:4:11 listeners.pg.pool: missing required field 'pool' (a tcp listener sends every connection to one pool)",
+                "c.json:4:11 listeners.pg.pool: a tcp listener needs 'pool', the pool it sends every connection to",
                 "c.json:4:40 listeners.pg.bind: '0.0.0.0:80' takes the same port as listeners.web.bind ('0.0.0.0:80')",
                 "c.json:7:12 pools.web: warning: pool is not used by any listener",
                 "c.json:7:25 pools.web.retries: retries must be 1-10, got 11",

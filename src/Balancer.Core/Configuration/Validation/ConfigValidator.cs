@@ -81,9 +81,9 @@ internal static class ConfigValidator
             diagnostics.Report(ConfigPath.Child(path, "routes"), "a tcp listener has no routes; it sends every connection to its 'pool'");
         }
 
-        if (listener.Pool is null)
+        if (string.IsNullOrEmpty(listener.Pool))
         {
-            diagnostics.Report(ConfigPath.Child(path, "pool"), "missing required field 'pool' (a tcp listener sends every connection to one pool)");
+            diagnostics.Report(ConfigPath.Child(path, "pool"), "a tcp listener needs 'pool', the pool it sends every connection to");
             return;
         }
 
