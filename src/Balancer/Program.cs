@@ -1,1 +1,3 @@
-class P{static void Main(){}}
+using Balancer.Cli;
+
+return await CommandLine.RunAsync(args);

@@ -15,6 +15,15 @@ public sealed record PoolConfig
     /// <summary>Active health checking; null means the default TCP/HTTP probe is not configured (<c>none</c>).</summary>
     public HealthConfig? Health { get; init; }
 
+    /// <summary>Passive health checking on live traffic; defaults apply when absent.</summary>
+    public PassiveHealthConfig Passive { get; init; } = new();
+
+    /// <summary>
+    /// Below this percentage of healthy backends the pool sends traffic to all its backends
+    /// rather than overload the few left (Envoy's panic threshold). 0 (the default) turns it off.
+    /// </summary>
+    public int PanicThreshold { get; init; }
+
     /// <summary>Total tries (first attempt included) for a request that could not reach a backend. Default 2.</summary>
     public int Retries { get; init; } = 2;
 

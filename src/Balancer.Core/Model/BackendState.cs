@@ -12,6 +12,9 @@ public sealed class BackendState
     private long _requests;
     private long _failures;
 
+    /// <summary>Current streak of 5xx responses, counted lock-free by passive health checking.</summary>
+    internal int Consecutive5xx;
+
     /// <summary>Creates the state of a backend known by its pool and address.</summary>
     public BackendState(string pool, string address, int weight, TimeProvider time, TimeSpan decayTime)
     {

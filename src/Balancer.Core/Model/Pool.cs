@@ -1,4 +1,5 @@
 using Balancer.Core.Configuration;
+using Balancer.Core.Health;
 using Balancer.Core.LoadBalancing;
 
 namespace Balancer.Core.Model;
@@ -40,7 +41,11 @@ public sealed class Pool : IDisposable
         }
 
         _snapshot = Build(algorithm, backends);
+        Health = new PoolHealthMonitor(this, time);
     }
+
+    /// <summary>Health decisions for this pool's backends.</summary>
+    public PoolHealthMonitor Health { get; }
 
     /// <summary>The pool's name.</summary>
     public string Name { get; }
@@ -118,6 +123,8 @@ public sealed class Pool : IDisposable
             _rampTimer?.Dispose();
             _rampTimer = null;
         }
+
+        Health.Dispose();
     }
 
     /// <summary>The slow-start share of its weight a backend has at <paramref name="now"/>, 0.1 → 1 linearly.</summary>
@@ -139,6 +146,7 @@ public sealed class Pool : IDisposable
         var now = _time.GetTimestamp();
         var available = new List<BackendState>(all.Length);
         var weights = new List<double>(all.Length);
+        var eligible = 0;
         var ramping = false;
         foreach (var b in all)
         {
@@ -152,15 +160,37 @@ public sealed class Pool : IDisposable
                 ramping = true;
             }
 
-            if (b.Health == BackendHealth.Up && !b.Draining && b.Weight > 0)
+            // Panic mode counts only probed backends: an unprobed one never takes traffic.
+            if (!b.Draining && b.Weight > 0 && b.Health != BackendHealth.Unknown)
             {
-                available.Add(b);
-                weights.Add(b.Weight * share);
+                eligible++;
+                if (b.Health == BackendHealth.Up)
+                {
+                    available.Add(b);
+                    weights.Add(b.Weight * share);
+                }
             }
         }
 
         ScheduleRamp(ramping);
-        return new PoolSnapshot(algorithm, all, [.. available], [.. weights]);
+        // Panic mode (Envoy): when too few backends are healthy, spreading the load over all of
+        // them serves more requests than crushing the survivors or answering 503 to everything.
+        var panic = Config.PanicThreshold > 0 && eligible > 0 && available.Count * 100 < Config.PanicThreshold * eligible;
+        if (panic)
+        {
+            available.Clear();
+            weights.Clear();
+            foreach (var b in all)
+            {
+                if (!b.Draining && b.Weight > 0 && b.Health != BackendHealth.Unknown)
+                {
+                    available.Add(b);
+                    weights.Add(b.Weight * SlowStartShare(b.SlowStartSince, now, Config.SlowStart, _time.TimestampFrequency));
+                }
+            }
+        }
+
+        return new PoolSnapshot(algorithm, all, [.. available], [.. weights]) { Panic = panic };
     }
 
     private void ScheduleRamp(bool ramping)

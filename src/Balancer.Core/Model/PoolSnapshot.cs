@@ -37,6 +37,9 @@ public sealed class PoolSnapshot
     /// <summary>Sum of <see cref="Weights"/>.</summary>
     public double TotalWeight { get; }
 
+    /// <summary>True when too few backends are healthy and <see cref="Available"/> holds them all (panic mode).</summary>
+    public bool Panic { get; init; }
+
     /// <summary>What <see cref="IBalancingAlgorithm.Prepare"/> built for this snapshot.</summary>
     public object? AlgorithmData { get; }
 

@@ -5,7 +5,8 @@ namespace Balancer.Core.Configuration.Binding;
 /// <summary>Binds the <c>pools</c> map: algorithms, health checks and backends.</summary>
 internal static class PoolBinder
 {
-    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "retries", "backends"];
+    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "backends"];
+    private static readonly string[] s_passiveFields = ["consecutive5xx", "ejectTime", "maxEjectTime"];
     private static readonly string[] s_healthFields =
         ["probe", "path", "method", "host", "interval", "timeout", "rise", "fall", "expectStatus", "expectBody"];
     private static readonly string[] s_backendFields = ["address", "weight"];
@@ -24,6 +25,8 @@ internal static class PoolBinder
             SlowStart = reader.Duration("slowStart") ?? defaults.SlowStart,
             DecayTime = reader.Duration("decayTime") ?? defaults.DecayTime,
             Health = reader.Object("health", s_healthFields) is { } health ? BindHealth(health) : defaults.Health,
+            Passive = reader.Object("passive", s_passiveFields) is { } passive ? BindPassive(passive) : defaults.Passive,
+            PanicThreshold = reader.Int("panicThreshold") ?? defaults.PanicThreshold,
             Retries = reader.Int("retries") ?? defaults.Retries,
             Backends = reader.Objects("backends", s_backendFields)?.Select(BindBackend).ToList() ?? defaults.Backends,
         };
@@ -44,6 +47,17 @@ internal static class PoolBinder
             Fall = reader.Int("fall") ?? defaults.Fall,
             ExpectStatus = reader.String("expectStatus") ?? defaults.ExpectStatus,
             ExpectBody = reader.String("expectBody") ?? defaults.ExpectBody,
+        };
+    }
+
+    private static PassiveHealthConfig BindPassive(ObjectReader reader)
+    {
+        var defaults = new PassiveHealthConfig();
+        return new PassiveHealthConfig
+        {
+            Consecutive5xx = reader.Int("consecutive5xx") ?? defaults.Consecutive5xx,
+            EjectTime = reader.Duration("ejectTime") ?? defaults.EjectTime,
+            MaxEjectTime = reader.Duration("maxEjectTime") ?? defaults.MaxEjectTime,
         };
     }
 

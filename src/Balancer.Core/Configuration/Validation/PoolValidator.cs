@@ -24,6 +24,8 @@ internal static partial class PoolValidator
             diagnostics.Report(ConfigPath.Child(path, "decayTime"), "decayTime must be more than zero");
         }
 
+        CheckRange(diagnostics, ConfigPath.Child(path, "panicThreshold"), "panicThreshold", pool.PanicThreshold, 0, 100);
+        CheckPassive(ConfigPath.Child(path, "passive"), pool.Passive, diagnostics);
         CheckBackends(ConfigPath.Child(path, "backends"), pool.Backends, use, diagnostics);
         if (pool.Health is { } health)
         {
@@ -58,6 +60,20 @@ internal static partial class PoolValidator
             {
                 diagnostics.Report(addressPath, $"duplicate backend '{backend.Address}' (also at backends[{seen[backend.Address]}])");
             }
+        }
+    }
+
+    private static void CheckPassive(string path, PassiveHealthConfig passive, ConfigDiagnostics diagnostics)
+    {
+        CheckRange(diagnostics, ConfigPath.Child(path, "consecutive5xx"), "consecutive5xx", passive.Consecutive5xx, 0, 1000);
+        if (passive.EjectTime <= TimeSpan.Zero)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "ejectTime"), "ejectTime must be more than zero");
+        }
+
+        if (passive.MaxEjectTime < passive.EjectTime)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "maxEjectTime"), "maxEjectTime must be at least ejectTime");
         }
     }
 

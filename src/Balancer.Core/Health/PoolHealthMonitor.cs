@@ -1,0 +1,173 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Model;
+
+namespace Balancer.Core.Health;
+
+/// <summary>
+/// Decides the health of a pool's backends from active probe results and passive signals on
+/// live traffic, and applies each verdict to the pool (which rebuilds its snapshot). Control
+/// path only, except <see cref="OnResponse"/>, which the hot path calls and which is lock-free
+/// until a 5xx streak reaches the ejection threshold.
+/// </summary>
+public sealed class PoolHealthMonitor : IDisposable
+{
+    private readonly object _lock = new();
+    private readonly Pool _pool;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<BackendState, BackendHealthTracker> _trackers = [];
+    private readonly Dictionary<BackendState, ITimer> _readmitTimers = [];
+
+    internal PoolHealthMonitor(Pool pool, TimeProvider time)
+    {
+        _pool = pool;
+        _time = time;
+    }
+
+    /// <summary>Raised once per backend health change, after the pool applied it.</summary>
+    public event Action<HealthTransition>? Changed;
+
+    /// <summary>Raised when the pool enters or leaves panic mode (true = entered).</summary>
+    public event Action<Pool, bool>? PanicChanged;
+
+    /// <summary>Records an active probe result.</summary>
+    public void OnProbe(BackendState backend, ProbeResult result)
+    {
+        var health = _pool.Config.Health ?? new HealthConfig();
+        lock (_lock)
+        {
+            var reason = Tracker(backend).OnProbe(result, health.Rise, health.Fall);
+            if (reason is not null)
+            {
+                Apply(backend, reason);
+            }
+        }
+    }
+
+    /// <summary>Live traffic could not connect to, or lost the connection with, the backend: eject it at once.</summary>
+    public void OnConnectFailure(BackendState backend, string detail) => Eject(backend, $"passive: {detail}");
+
+    /// <summary>Counts 5xx streaks on live traffic when the pool ejects on them.</summary>
+    public void OnResponse(BackendState backend, int status)
+    {
+        var threshold = _pool.Config.Passive.Consecutive5xx;
+        if (threshold <= 0)
+        {
+            return;
+        }
+
+        if (status < 500)
+        {
+            if (Volatile.Read(ref backend.Consecutive5xx) != 0)
+            {
+                Volatile.Write(ref backend.Consecutive5xx, 0);
+            }
+
+            return;
+        }
+
+        if (Interlocked.Increment(ref backend.Consecutive5xx) == threshold)
+        {
+            Eject(backend, $"passive: {threshold} consecutive 5xx responses, last: {status}");
+            Volatile.Write(ref backend.Consecutive5xx, 0);
+        }
+    }
+
+    /// <summary>Stops tracking a backend removed from the pool.</summary>
+    public void Forget(BackendState backend)
+    {
+        lock (_lock)
+        {
+            _trackers.Remove(backend);
+            if (_readmitTimers.Remove(backend, out var timer))
+            {
+                timer.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var timer in _readmitTimers.Values)
+            {
+                timer.Dispose();
+            }
+
+            _readmitTimers.Clear();
+        }
+    }
+
+    private void Eject(BackendState backend, string reason)
+    {
+        var passive = _pool.Config.Passive;
+        lock (_lock)
+        {
+            var tracker = Tracker(backend);
+            if (tracker.Effective(_time.GetTimestamp()) == BackendHealth.Down && backend.Health == BackendHealth.Down)
+            {
+                return; // Already out: requests already in flight when it died don't extend the penalty.
+            }
+
+            var length = tracker.Eject(_time.GetTimestamp(), _time.TimestampFrequency, passive.EjectTime, passive.MaxEjectTime);
+            if (_readmitTimers.Remove(backend, out var old))
+            {
+                old.Dispose();
+            }
+
+            _readmitTimers[backend] = _time.CreateTimer(_ => Readmit(backend), null, length, Timeout.InfiniteTimeSpan);
+            Apply(backend, $"{reason} (ejected for {Durations.Format(length)})");
+        }
+    }
+
+    private void Readmit(BackendState backend)
+    {
+        lock (_lock)
+        {
+            if (_readmitTimers.Remove(backend, out var timer))
+            {
+                timer.Dispose();
+            }
+
+            if (_trackers.ContainsKey(backend))
+            {
+                Apply(backend, "ejection ended");
+            }
+        }
+    }
+
+    private BackendHealthTracker Tracker(BackendState backend)
+    {
+        if (!_trackers.TryGetValue(backend, out var tracker))
+        {
+            tracker = new BackendHealthTracker();
+            if (_pool.Config.Health is null or { Probe: ProbeKinds.None })
+            {
+                tracker.AssumeUp();
+            }
+
+            _trackers[backend] = tracker;
+        }
+
+        return tracker;
+    }
+
+    private void Apply(BackendState backend, string reason)
+    {
+        var next = Tracker(backend).Effective(_time.GetTimestamp());
+        var from = backend.Health;
+        var panicBefore = _pool.Snapshot.Panic;
+        if (next == from || !_pool.SetHealth(backend, next, reason))
+        {
+            return;
+        }
+
+        Changed?.Invoke(new HealthTransition(backend, from, next, reason));
+        var panicAfter = _pool.Snapshot.Panic;
+        if (panicAfter != panicBefore)
+        {
+            PanicChanged?.Invoke(_pool, panicAfter);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Balancer.Core.Model;
+using Balancer.Hosting;
+using Balancer.Telemetry;
+
+namespace Balancer.Admin;
+
+/// <summary>The admin API on <c>admin.bind</c>: status, and drain/enable of single backends.</summary>
+internal sealed class AdminHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AdminHost(WebApplication app, string boundAddress)
+    {
+        _app = app;
+        BoundAddress = boundAddress;
+    }
+
+    public string BoundAddress { get; }
+
+    public static async Task<AdminHost> StartAsync(
+        RuntimeState state, PoolRegistry pools, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
+    {
+        var endpoint = BindAddress.Parse(state.Config.Admin.Bind);
+        var builder = WebAppFactory.CreateBuilder(logs, TimeSpan.FromSeconds(1));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
+        var app = builder.Build();
+        var logger = logs.CreateLogger("Balancer.Admin");
+
+        app.MapGet("/status", async context =>
+        {
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await using var json = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Indented = true });
+            StatusWriter.Write(json, state, pools, time);
+        });
+        app.MapPost("/pools/{pool}/backends/{address}/drain", (string pool, string address) => SetDraining(pools, logger, pool, address, draining: true));
+        app.MapPost("/pools/{pool}/backends/{address}/enable", (string pool, string address) => SetDraining(pools, logger, pool, address, draining: false));
+
+        await app.StartAsync(cancellationToken);
+        return new AdminHost(app, WebAppFactory.BoundAddress(app, endpoint));
+    }
+
+    private static IResult SetDraining(PoolRegistry pools, ILogger logger, string pool, string address, bool draining)
+    {
+        // Kestrel decodes the path except %2F, which would split segments; undo that last step.
+        address = Uri.UnescapeDataString(address);
+        var owner = pools.Get(pool);
+        var backend = owner?.Find(address);
+        if (owner is null || backend is null)
+        {
+            return Results.NotFound(new { error = $"pool '{pool}' has no backend '{address}'" });
+        }
+
+        owner.SetDraining(backend, draining);
+        Log.AdminBackendAction(logger, pool, address, draining ? "drained" : "enabled");
+        return Results.Ok(new { pool, address, draining = backend.Draining, inflight = backend.InFlight });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}

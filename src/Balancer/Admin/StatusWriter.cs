@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Balancer.Core.Model;
+using Balancer.Hosting;
+
+namespace Balancer.Admin;
+
+/// <summary>Writes the <c>GET /status</c> document (the admin API contract in PRODUCT.md).</summary>
+internal static class StatusWriter
+{
+    public static void Write(Utf8JsonWriter json, RuntimeState state, PoolRegistry pools, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        json.WriteStartObject();
+        json.WriteString("version", typeof(StatusWriter).Assembly.GetName().Version?.ToString(3));
+        json.WriteNumber("uptimeSeconds", Math.Round((now - state.StartedAt).TotalSeconds, 1));
+
+        json.WriteStartObject("config");
+        json.WriteString("path", state.ConfigPath);
+        json.WriteString("hash", state.ConfigHash);
+        WriteTime(json, "loadedAt", state.LoadedAt);
+        json.WriteString("lastError", state.LastError);
+        WriteTime(json, "lastErrorAt", state.LastErrorAt);
+        json.WriteEndObject();
+
+        json.WriteStartObject("failover");
+        json.WriteString("state", state.Config.Failover is null ? "disabled" : "init");
+        json.WriteEndObject();
+
+        json.WriteStartObject("listeners");
+        foreach (var (name, listener) in state.Config.Listeners)
+        {
+            json.WriteStartObject(name);
+            json.WriteString("protocol", listener.Protocol);
+            json.WriteString("bind", listener.Bind);
+            json.WriteString("address", state.BoundListeners.GetValueOrDefault(name));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+
+        json.WriteStartObject("pools");
+        foreach (var (name, pool) in pools.Pools)
+        {
+            WritePool(json, name, pool);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WritePool(Utf8JsonWriter json, string name, Pool pool)
+    {
+        var snapshot = pool.Snapshot;
+        json.WriteStartObject(name);
+        json.WriteString("algorithm", snapshot.Algorithm.Name);
+        json.WriteNumber("available", snapshot.Available.Length);
+        json.WriteStartArray("backends");
+        foreach (var b in snapshot.All)
+        {
+            var index = Array.IndexOf(snapshot.Available, b);
+            json.WriteStartObject();
+            json.WriteString("address", b.Address);
+            json.WriteBoolean("healthy", b.Health == BackendHealth.Up);
+            json.WriteString("health", b.Health.ToString().ToLowerInvariant());
+            json.WriteString("healthReason", b.HealthReason);
+            WriteTime(json, "healthChangedAt", b.HealthChangedAt);
+            json.WriteBoolean("draining", b.Draining);
+            json.WriteBoolean("drained", b.Draining && b.InFlight == 0);
+            json.WriteNumber("inflight", b.InFlight);
+            json.WriteNumber("requests", b.Requests);
+            json.WriteNumber("failures", b.Failures);
+            json.WriteNumber("weight", b.Weight);
+            json.WriteNumber("effectiveWeight", index < 0 ? 0 : Math.Round(snapshot.Weights[index], 2));
+            json.WriteNumber("latencyMs", Math.Round(b.Latency.CurrentMilliseconds, 3));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? at)
+    {
+        if (at is { } value)
+        {
+            json.WriteString(name, value);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

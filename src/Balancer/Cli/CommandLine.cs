@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Balancer.Core.Configuration;
+using Balancer.Demo;
+using Balancer.Hosting;
+
+namespace Balancer.Cli;
+
+/// <summary>The command line contract of PRODUCT.md: <c>balancer [--config]</c>, <c>check</c>, <c>demo</c>, <c>--version</c>.</summary>
+internal static class CommandLine
+{
+    public const string DefaultConfigPath = "config/balancer.json";
+    public const string DemoConfigPath = "config/demo.json";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var config = new Option<string>("--config", "-c")
+        {
+            Description = $"Path of the JSON config file (default {DefaultConfigPath}; {DemoConfigPath} for demo).",
+            Recursive = true,
+        };
+
+        var root = new RootCommand("Balancer: an L4/L7 load-balancing reverse proxy with active/standby failover.") { config };
+        root.SetAction((result, token) => Guard(() => RunServerAsync(result.GetValue(config) ?? DefaultConfigPath, token)));
+
+        var check = new Command("check", "Validate a config file and exit: 0 when valid, 1 with one line per error.");
+        check.SetAction(result => Check(result.GetValue(config) ?? DefaultConfigPath));
+        root.Subcommands.Add(check);
+
+        var demo = new Command("demo", "Run the balancer with three local demo backends (curl http://127.0.0.1:8080/).");
+        demo.SetAction((result, token) => Guard(() => RunDemoAsync(result.GetValue(config) ?? DemoConfigPath, token)));
+        root.Subcommands.Add(demo);
+
+        var bind = new Option<string>("--bind") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1:5001" };
+        var name = new Option<string>("--name") { Description = "Name the backend answers with.", DefaultValueFactory = _ => Environment.MachineName };
+        var backend = new Command("demo-backend", "Run one demo backend (used by docker-compose).") { bind, name };
+        backend.SetAction((result, token) => Guard(() => RunDemoBackendAsync(result.GetValue(bind)!, result.GetValue(name)!, token)));
+        root.Subcommands.Add(backend);
+
+        // Balancer drains on SIGTERM itself; don't let the parser kill the process after 2 s.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    private static int Check(string path)
+    {
+        // A config is often checked on a workstation for another host: files it names only warn.
+        var result = ConfigLoader.Load(path, ReferencedFileCheck.Warn);
+        foreach (var error in result.Errors)
+        {
+            Console.Error.WriteLine(error);
+        }
+
+        if (!result.IsValid)
+        {
+            return 1;
+        }
+
+        var c = result.Config!;
+        Console.WriteLine($"{path}: valid ({c.Listeners.Count} listeners, {c.Pools.Count} pools, {c.Pools.Values.Sum(p => p.Backends.Count)} backends; sha256 {result.Hash})");
+        return 0;
+    }
+
+    private static async Task<int> RunServerAsync(string path, CancellationToken token)
+    {
+        using var logs = Logging.CreateFactory();
+        await using var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, token);
+        await server.RunUntilSignalAsync(token);
+        return 0;
+    }
+
+    private static async Task<int> RunDemoAsync(string path, CancellationToken token)
+    {
+        using var logs = Logging.CreateFactory();
+        return await DemoCommand.RunAsync(ResolveShipped(path), logs, token);
+    }
+
+    private static async Task<int> RunDemoBackendAsync(string bind, string name, CancellationToken token)
+    {
+        using var logs = Logging.CreateFactory();
+        await using var backend = await DemoBackend.StartAsync(name, BindAddress.Parse(bind), logs, token);
+        Console.WriteLine($"demo backend {name} on http://{backend.BoundAddress}/");
+        await Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, TaskScheduler.Default);
+        return 0;
+    }
+
+    /// <summary>A relative path that does not exist here is looked up next to the executable (the demo config ships with it).</summary>
+    private static string ResolveShipped(string path) =>
+        Path.IsPathRooted(path) || File.Exists(path) || !File.Exists(Path.Combine(AppContext.BaseDirectory, path))
+            ? path
+            : Path.Combine(AppContext.BaseDirectory, path);
+
+    /// <summary>Operator-caused failures end as one line on stderr and exit code 1, never a stack trace.</summary>
+    private static async Task<int> Guard(Func<Task<int>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (StartupException e)
+        {
+            Console.Error.WriteLine($"balancer: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or FormatException)
+        {
+            Console.Error.WriteLine($"balancer: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Health;
+using Balancer.Core.Model;
+using Balancer.Telemetry;
+
+namespace Balancer.Health;
+
+/// <summary>
+/// Runs the active probes of every pool: one loop per backend, the first probe at once (a new
+/// backend takes no traffic before it passes), then every <c>interval</c> with ±10 % jitter so
+/// probes of many backends do not fire together. Results go to the pool's health monitor.
+/// </summary>
+internal sealed class HealthChecker : IAsyncDisposable
+{
+    private const double Jitter = 0.1;
+    private readonly object _lock = new();
+    private readonly Dictionary<BackendState, (CancellationTokenSource Stop, Task Loop)> _loops = [];
+    private readonly HttpMessageInvoker _httpClient = HttpProbe.CreateClient();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public HealthChecker(TimeProvider time, ILogger logger)
+    {
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Starts probing every backend of <paramref name="pool"/> that is not probed yet, and logs its transitions.</summary>
+    public void Watch(Pool pool)
+    {
+        pool.Health.Changed += OnChanged;
+        pool.Health.PanicChanged += OnPanicChanged;
+        foreach (var backend in pool.Snapshot.All)
+        {
+            Watch(pool, backend);
+        }
+    }
+
+    /// <summary>Starts probing one backend (no-op when its pool has no active probe or it is probed already).</summary>
+    public void Watch(Pool pool, BackendState backend)
+    {
+        if (pool.Config.Health is not { Probe: not ProbeKinds.None } health)
+        {
+            return;
+        }
+
+        IProbe probe = health.Probe == ProbeKinds.Http ? new HttpProbe(_httpClient) : new TcpProbe();
+        lock (_lock)
+        {
+            if (_loops.ContainsKey(backend))
+            {
+                return;
+            }
+
+            var stop = new CancellationTokenSource();
+            _loops[backend] = (stop, Task.Run(() => Loop(pool, backend, probe, stop.Token)));
+        }
+    }
+
+    /// <summary>Stops probing a backend (removed by a reload, or its pool's probe changed).</summary>
+    public async Task UnwatchAsync(BackendState backend)
+    {
+        (CancellationTokenSource Stop, Task Loop) entry;
+        lock (_lock)
+        {
+            if (!_loops.Remove(backend, out entry))
+            {
+                return;
+            }
+        }
+
+        await entry.Stop.CancelAsync();
+        await entry.Loop;
+        entry.Stop.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<BackendState> all;
+        lock (_lock)
+        {
+            all = [.. _loops.Keys];
+        }
+
+        foreach (var backend in all)
+        {
+            await UnwatchAsync(backend);
+        }
+
+        _httpClient.Dispose();
+    }
+
+    private async Task Loop(Pool pool, BackendState backend, IProbe probe, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                // Read the config each round: a reload may change interval, timeout, rise, fall.
+                var health = pool.Config.Health ?? new HealthConfig();
+                var result = await probe.ProbeAsync(backend.Address, health, stop);
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                pool.Health.OnProbe(backend, result);
+                var jitter = 1 + (Jitter * ((Random.Shared.NextDouble() * 2) - 1));
+                await Task.Delay(health.Interval * jitter, _time, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void OnChanged(HealthTransition transition)
+    {
+        if (transition.To == BackendHealth.Up)
+        {
+            Log.BackendUp(_logger, transition.Backend.Pool, transition.Backend.Address, transition.Reason);
+        }
+        else
+        {
+            Log.BackendDown(_logger, transition.Backend.Pool, transition.Backend.Address, transition.Reason);
+        }
+    }
+
+    private void OnPanicChanged(Pool pool, bool panic)
+    {
+        if (panic)
+        {
+            Log.PanicEntered(_logger, pool.Name, pool.Snapshot.All.Count(b => b.Health == BackendHealth.Up), pool.Snapshot.All.Length, pool.Config.PanicThreshold);
+        }
+        else
+        {
+            Log.PanicLeft(_logger, pool.Name);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Balancer.Hosting;
+
+/// <summary>
+/// Builds the small web applications Balancer runs (one per HTTP listener, one for admin) with
+/// the same logging and without their own signal handling: <see cref="BalancerServer"/> owns
+/// SIGTERM/SIGINT/SIGHUP and stops them all together.
+/// </summary>
+internal static class WebAppFactory
+{
+    public static WebApplicationBuilder CreateBuilder(ILoggerFactory logs, TimeSpan drainTimeout)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "balancer",
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new SharedLoggerProvider(logs));
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // YARP registers data protection for session affinity, which Balancer never uses.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // Cleartext HTTP/2 is served by CleartextHttp2Detection, not by ALPN, so this start-up warning is moot.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        builder.Services.AddSingleton<IHostLifetime, ExternalLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        return builder;
+    }
+
+    /// <summary>The endpoint Kestrel actually bound (the real port when config asked for port 0).</summary>
+    public static string BoundAddress(WebApplication app, IPEndPoint requested)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault();
+        if (first is null || !Uri.TryCreate(first.Replace("[::]", "[::1]", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        {
+            return BindAddress.Format(requested);
+        }
+
+        return BindAddress.Format(new IPEndPoint(requested.Address, uri.Port));
+    }
+
+    /// <summary>A lifetime that neither listens for signals nor prints banners.</summary>
+    private sealed class ExternalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Shares the process's one logger factory among several hosts; its owner disposes it once.</summary>
+    private sealed class SharedLoggerProvider(ILoggerFactory inner) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => inner.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
+}

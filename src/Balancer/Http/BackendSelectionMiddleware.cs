@@ -1,0 +1,178 @@
+using System.Net.Sockets;
+using Balancer.Core.Model;
+using Balancer.Health;
+using Balancer.Telemetry;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Balancer.Http;
+
+/// <summary>
+/// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a
+/// backend, hands YARP that one destination, counts the request in flight, and retries on
+/// another backend when the first could not be reached before anything was sent.
+/// </summary>
+internal sealed class BackendSelectionMiddleware(RequestDelegate next, PoolRegistry pools, TimeProvider time, ILogger<BackendSelectionMiddleware> logger)
+{
+    private const string BadGatewayBody = "502 Bad Gateway: the backend could not be reached.\n";
+    private const string GatewayTimeoutBody = "504 Gateway Timeout: the backend did not answer in time.\n";
+    private const string UnavailableBody = "503 Service Unavailable: no healthy backend.\n";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var cluster = proxy.Route.Cluster!;
+        var pool = pools.Get(cluster.ClusterId);
+        if (pool is null)
+        {
+            await RespondUnavailable(context);
+            return;
+        }
+
+        var attempt = new ProxyAttempt();
+        context.Features.Set(attempt);
+        var tries = Math.Max(1, pool.Config.Retries);
+        BackendState? failed = null;
+        for (var tryNumber = 1; ; tryNumber++)
+        {
+            var snapshot = pool.Snapshot;
+            var backend = snapshot.Pick();
+            // After a failed connect, prefer any other backend (the pick is cheap; bound it).
+            for (var spin = 0; backend is not null && backend == failed && spin < snapshot.Available.Length; spin++)
+            {
+                backend = snapshot.Pick();
+            }
+
+            if (backend is null || !cluster.Destinations.TryGetValue(backend.Address, out var destination))
+            {
+                if (failed is null)
+                {
+                    await RespondUnavailable(context);
+                    return;
+                }
+
+                // The retry found nobody else to try: report the failure of the attempt made.
+                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                break;
+            }
+
+            // DestinationState is its own one-element list: no allocation to narrow YARP's choice.
+            proxy.AvailableDestinations = destination;
+            attempt.Backend = backend;
+            attempt.StartedAt = time.GetTimestamp();
+            attempt.LatencyRecorded = false;
+            backend.OnStarted();
+            var error = ForwarderError.None;
+            try
+            {
+                await next(context);
+                error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+            }
+            finally
+            {
+                var backendFault = IsBackendFault(error);
+                if (!attempt.LatencyRecorded && backendFault)
+                {
+                    // No response headers: count the time spent as a (slow) sample anyway.
+                    backend.Latency.Observe(time.GetElapsedTime(attempt.StartedAt));
+                }
+
+                backend.OnFinished(backendFault);
+            }
+
+            var failure = error == ForwarderError.None ? null : ConnectFailure(context, error);
+            if (failure is not null)
+            {
+                // Passive health: eject at once, before the next probe notices.
+                pool.Health.OnConnectFailure(backend, failure);
+            }
+            else if (error == ForwarderError.None)
+            {
+                pool.Health.OnResponse(backend, context.Response.StatusCode);
+            }
+
+            if (error == ForwarderError.None)
+            {
+                return;
+            }
+
+            if (tryNumber < tries && failure is not null && CanRetry(context))
+            {
+                Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
+                failed = backend;
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.Clear();
+                continue;
+            }
+
+            break;
+        }
+
+        if (!context.Response.HasStarted)
+        {
+            var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
+        }
+    }
+
+    /// <summary>Errors that say the backend (not the client) failed the request.</summary>
+    private static bool IsBackendFault(ForwarderError error) => error is ForwarderError.Request
+        or ForwarderError.RequestTimedOut
+        or ForwarderError.RequestBodyDestination
+        or ForwarderError.ResponseHeaders
+        or ForwarderError.ResponseBodyDestination
+        or ForwarderError.UpgradeRequestDestination
+        or ForwarderError.UpgradeResponseDestination;
+
+    /// <summary>
+    /// Says why a request never reached the backend (refused, reset or timed-out connect), or
+    /// null when it did or the client was the one that failed.
+    /// </summary>
+    private static string? ConnectFailure(HttpContext context, ForwarderError error)
+    {
+        if (error is not (ForwarderError.Request or ForwarderError.RequestTimedOut))
+        {
+            return null;
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SocketException socket:
+                    return ProbeErrors.Describe(socket.SocketErrorCode);
+                case TimeoutException:
+                    return "connect timeout";
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } when e.InnerException is null:
+                    return "connection failed";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Only a request that never reached the backend is retried: its method is idempotent
+    /// (RFC 9110 §9.2.2) and it has no body that may have been consumed.
+    /// </summary>
+    private static bool CanRetry(HttpContext context)
+    {
+        var request = context.Request;
+        var hasBody = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+        return !context.Response.HasStarted && !hasBody && IsIdempotent(request.Method);
+    }
+
+    private static bool IsIdempotent(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+        || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+
+    private static Task RespondUnavailable(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "1";
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(UnavailableBody);
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Balancer.Http;
+
+/// <summary>
+/// Drops the headers a sender names in its <c>Connection</c> header: they are hop-by-hop
+/// (RFC 9110 §7.6.1) and must not be forwarded, in either direction. YARP strips the fixed
+/// hop-by-hop set but not these.
+/// </summary>
+internal static class ConnectionHeaderTransform
+{
+    public static ValueTask OnRequest(RequestTransformContext context)
+    {
+        var connection = context.HttpContext.Request.Headers.Connection;
+        // Fast path for the common "keep-alive"/"close": nothing to strip, nothing to split.
+        if (connection.Count > 1 || (connection.Count == 1 && IsRemovable(connection[0]!)))
+        {
+            foreach (var name in Names(connection))
+            {
+                context.ProxyRequest.Headers.Remove(name);
+                context.ProxyRequest.Content?.Headers.Remove(name);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public static ValueTask OnResponse(ResponseTransformContext context)
+    {
+        if (context.ProxyResponse?.Headers.Connection is { Count: > 0 } connection)
+        {
+            foreach (var name in connection)
+            {
+                if (IsRemovable(name))
+                {
+                    context.HttpContext.Response.Headers.Remove(name);
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static IEnumerable<string> Names(StringValues connection)
+    {
+        foreach (var value in connection)
+        {
+            foreach (var token in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (IsRemovable(token))
+                {
+                    yield return token;
+                }
+            }
+        }
+    }
+
+    /// <summary>Connection options that are not header names (keep-alive, close) or that YARP handles itself (upgrade).</summary>
+    private static bool IsRemovable(string token) =>
+        !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase)
+        && !token.Equals("close", StringComparison.OrdinalIgnoreCase)
+        && !token.Equals("upgrade", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,21 @@
+using Yarp.ReverseProxy.Transforms;
+
+namespace Balancer.Http;
+
+/// <summary>
+/// Records each backend's time to response headers, the sample the response-time algorithm
+/// wants (a body streamed for minutes says nothing about how busy the backend is).
+/// </summary>
+internal static class LatencyTransform
+{
+    public static ValueTask Record(ResponseTransformContext context, TimeProvider time)
+    {
+        if (context.HttpContext.Features.Get<ProxyAttempt>() is { Backend: { } backend } attempt && context.ProxyResponse is not null)
+        {
+            backend.Latency.Observe(time.GetElapsedTime(attempt.StartedAt));
+            attempt.LatencyRecorded = true;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,17 @@
+using Balancer.Core.Model;
+
+namespace Balancer.Http;
+
+/// <summary>
+/// The backend a request is being sent to and when the attempt began, carried from
+/// <see cref="BackendSelectionMiddleware"/> to the response transform that records the
+/// time to response headers.
+/// </summary>
+internal sealed class ProxyAttempt
+{
+    public BackendState? Backend { get; set; }
+
+    public long StartedAt { get; set; }
+
+    public bool LatencyRecorded { get; set; }
+}

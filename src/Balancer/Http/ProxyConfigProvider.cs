@@ -1,0 +1,81 @@
+using Balancer.Core.Configuration;
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using YarpRouteConfig = Yarp.ReverseProxy.Configuration.RouteConfig;
+
+namespace Balancer.Http;
+
+/// <summary>
+/// Feeds one HTTP listener's YARP instance from our config: one YARP route per configured
+/// route, one YARP cluster per pool those routes use. YARP only forwards; which destination a
+/// request goes to is decided by the core (<see cref="BackendSelectionMiddleware"/>).
+/// </summary>
+internal sealed class ProxyConfigProvider : IProxyConfigProvider
+{
+    private volatile Snapshot _current;
+
+    public ProxyConfigProvider(string listener, BalancerConfig config) => _current = Build(listener, config);
+
+    public IProxyConfig GetConfig() => _current;
+
+    /// <summary>Replaces the routes and clusters; YARP picks them up through the change token.</summary>
+    public void Update(string listener, BalancerConfig config)
+    {
+        var old = _current;
+        _current = Build(listener, config);
+        old.SignalChange();
+    }
+
+    private static Snapshot Build(string listener, BalancerConfig config)
+    {
+        var routes = new List<YarpRouteConfig>();
+        var pools = new SortedSet<string>(StringComparer.Ordinal);
+        var listenerConfig = config.Listeners[listener];
+        for (var i = 0; i < listenerConfig.Routes.Count; i++)
+        {
+            var route = listenerConfig.Routes[i];
+            pools.Add(route.Pool);
+            routes.Add(new YarpRouteConfig
+            {
+                RouteId = $"{listener}/{i}",
+                ClusterId = route.Pool,
+                // Routes are tried in config order, as users read them.
+                Order = i,
+                Match = new RouteMatch
+                {
+                    Hosts = route.Hosts.Contains("*") ? null : [.. route.Hosts],
+                    Path = route.Path,
+                },
+            });
+        }
+
+        var clusters = pools.Select(name => new ClusterConfig
+        {
+            ClusterId = name,
+            Destinations = config.Pools[name].Backends.ToDictionary(
+                b => b.Address,
+                b => new DestinationConfig { Address = b.Address },
+                StringComparer.Ordinal),
+            HttpRequest = new ForwarderRequestConfig
+            {
+                // Backends that stop answering mid-request are cut off after this long.
+                ActivityTimeout = TimeSpan.FromSeconds(100),
+            },
+        }).ToList();
+        return new Snapshot(routes, clusters);
+    }
+
+    private sealed class Snapshot(IReadOnlyList<YarpRouteConfig> routes, IReadOnlyList<ClusterConfig> clusters) : IProxyConfig
+    {
+        private readonly CancellationTokenSource _changed = new();
+
+        public IReadOnlyList<YarpRouteConfig> Routes { get; } = routes;
+
+        public IReadOnlyList<ClusterConfig> Clusters { get; } = clusters;
+
+        public IChangeToken ChangeToken => new CancellationChangeToken(_changed.Token);
+
+        public void SignalChange() => _changed.Cancel();
+    }
+}

@@ -1,0 +1,38 @@
+namespace Balancer.Telemetry;
+
+/// <summary>Every log message of the executable, with stable event ids (1xx proxy, 2xx config, 3xx lifecycle).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(101, LogLevel.Information, "{Pool} request failed at {Backend} before anything was sent (try {Try}); retrying on another backend")]
+    public static partial void RetryingRequest(ILogger logger, string pool, string backend, int @try);
+
+    [LoggerMessage(102, LogLevel.Warning, "{Pool} {Backend} DOWN: {Reason}")]
+    public static partial void BackendDown(ILogger logger, string pool, string backend, string reason);
+
+    [LoggerMessage(103, LogLevel.Information, "{Pool} {Backend} UP: {Reason}")]
+    public static partial void BackendUp(ILogger logger, string pool, string backend, string reason);
+
+    [LoggerMessage(104, LogLevel.Warning, "{Pool} PANIC: only {Healthy} of {Total} backends healthy (threshold {Threshold}%), sending traffic to all of them")]
+    public static partial void PanicEntered(ILogger logger, string pool, int healthy, int total, int threshold);
+
+    [LoggerMessage(105, LogLevel.Information, "{Pool} left panic mode")]
+    public static partial void PanicLeft(ILogger logger, string pool);
+
+    [LoggerMessage(301, LogLevel.Information, "listener {Listener} ({Protocol}) serving on {Address}")]
+    public static partial void ListenerStarted(ILogger logger, string listener, string protocol, string address);
+
+    [LoggerMessage(302, LogLevel.Information, "admin API serving on {Address}")]
+    public static partial void AdminStarted(ILogger logger, string address);
+
+    [LoggerMessage(303, LogLevel.Information, "config {Path} loaded (sha256 {Hash}): {Pools} pools, {Backends} backends, {Listeners} listeners")]
+    public static partial void ConfigLoaded(ILogger logger, string path, string hash, int pools, int backends, int listeners);
+
+    [LoggerMessage(304, LogLevel.Information, "{Signal} received: draining for up to {DrainSeconds} s, then exiting")]
+    public static partial void ShuttingDown(ILogger logger, string signal, double drainSeconds);
+
+    [LoggerMessage(305, LogLevel.Information, "stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(306, LogLevel.Information, "{Pool} {Backend} {Action} by admin API")]
+    public static partial void AdminBackendAction(ILogger logger, string pool, string backend, string action);
+}

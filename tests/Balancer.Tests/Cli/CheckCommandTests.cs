@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using Balancer.Tests.Common;
+
+namespace Balancer.Tests.Cli;
+
+public sealed class CheckCommandTests
+{
+    public static TheoryData<string> BrokenConfigs()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Broken"), "*.json").Order())
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BrokenConfigs))]
+    public async Task Check_BrokenConfig_ExitsOneNamingLineAndColumn(string name)
+    {
+        var path = Path.Combine("Broken", name);
+        var expect = File.ReadLines(Path.Combine(AppContext.BaseDirectory, path)).First()["// expect: ".Length..];
+
+        var (exitCode, stdout, stderr) = await BalancerProcess.RunAsync("check", "--config", path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", stdout);
+        var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.Contains(": warning: ", StringComparison.Ordinal));
+        Assert.Equal($"{path}:{expect}", Assert.Single(errors));
+    }
+
+    [Theory]
+    [InlineData("config/balancer.json")]
+    [InlineData("config/demo.json")]
+    public async Task Check_ShippedConfig_ExitsZero(string path)
+    {
+        var (exitCode, stdout, stderr) = await BalancerProcess.RunAsync("check", "--config", path);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.StartsWith($"{path}: valid", stdout);
+    }
+
+    [Fact]
+    public async Task Check_MissingFile_OneLineNoStackTrace()
+    {
+        var (exitCode, _, stderr) = await BalancerProcess.RunAsync("check", "--config", "no/such/file.json");
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("no/such/file.json", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task Run_PortInUse_OneLineExitOne()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var dir = Directory.CreateTempSubdirectory("balancer-cli-").FullName;
+        try
+        {
+            var config = Path.Combine(dir, "balancer.json");
+            await File.WriteAllTextAsync(config, TestBalancer.SinglePoolConfig("round-robin", ("http://127.0.0.1:1", 1)).Replace("127.0.0.1:0\",\n", $"127.0.0.1:{port}\",\n", StringComparison.Ordinal).Replace("\"bind\": \"127.0.0.1:0\",", $"\"bind\": \"127.0.0.1:{port}\",", StringComparison.Ordinal));
+
+            var (exitCode, _, stderr) = await BalancerProcess.RunAsync("--config", config);
+
+            Assert.Equal(1, exitCode);
+            Assert.Equal($"balancer: listener web: cannot listen on 127.0.0.1:{port}: Address already in use", stderr.Trim());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Version_PrintsVersion()
+    {
+        var (exitCode, stdout, _) = await BalancerProcess.RunAsync("--version");
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("0.1.0", stdout);
+    }
+
+    [Fact]
+    public async Task UnknownOption_ExitsNonZeroWithUsage()
+    {
+        var (exitCode, _, stderr) = await BalancerProcess.RunAsync("--no-such-option");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--no-such-option", stderr);
+    }
+}

@@ -1,0 +1,76 @@
+using Balancer.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Balancer.Tests.Common;
+
+/// <summary>A real Balancer started in-process from a config file written to a temp folder, listening on 127.0.0.1:0.</summary>
+public sealed class TestBalancer : IAsyncDisposable
+{
+    private readonly ILoggerFactory _logs;
+    private readonly string _dir;
+
+    private TestBalancer(BalancerServer server, ILoggerFactory logs, string dir, string configPath)
+    {
+        Server = server;
+        _logs = logs;
+        _dir = dir;
+        ConfigPath = configPath;
+    }
+
+    internal BalancerServer Server { get; }
+
+    public string ConfigPath { get; }
+
+    /// <summary>The first listener's base address.</summary>
+    public Uri ProxyAddress => new($"http://{Server.State.BoundListeners.Values.First()}");
+
+    public Uri AdminAddress => new($"http://{Server.AdminAddress}");
+
+    /// <summary>Starts a balancer whose config is <paramref name="json"/>.</summary>
+    public static async Task<TestBalancer> StartAsync(string json, TimeSpan? drainTimeout = null)
+    {
+        var dir = Directory.CreateTempSubdirectory("balancer-test-").FullName;
+        var path = Path.Combine(dir, "balancer.json");
+        await File.WriteAllTextAsync(path, json);
+        var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, CancellationToken.None, drainTimeout ?? TimeSpan.FromSeconds(5));
+        return new TestBalancer(server, logs, dir, path);
+    }
+
+    /// <summary>A config with one HTTP listener and one pool named <c>web</c> over <paramref name="backends"/>.</summary>
+    public static string SinglePoolConfig(string algorithm, params (string Address, int Weight)[] backends) => PoolConfig(algorithm, "", backends);
+
+    /// <summary>Like <see cref="SinglePoolConfig"/>, with <paramref name="poolFields"/> (e.g. a health block) added to the pool.</summary>
+    public static string PoolConfig(string algorithm, string poolFields, params (string Address, int Weight)[] backends) => $$"""
+        {
+          "listeners": { "web": { "protocol": "http", "bind": "127.0.0.1:0",
+                                  "routes": [ { "path": "/{**rest}", "pool": "web" } ] } },
+          "pools": { "web": { "algorithm": "{{algorithm}}", {{poolFields}}
+                              "backends": [ {{string.Join(", ", backends.Select(b => $$"""{ "address": "{{b.Address}}", "weight": {{b.Weight}} }"""))}} ] } },
+          "admin": { "bind": "127.0.0.1:0" }
+        }
+        """;
+
+    /// <summary>The /status entry of one backend.</summary>
+    public async Task<System.Text.Json.JsonElement> BackendStatusAsync(string pool, string address)
+    {
+        using var admin = new HttpClient { BaseAddress = AdminAddress };
+        using var status = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/status"));
+        return status.RootElement.GetProperty("pools").GetProperty(pool).GetProperty("backends").EnumerateArray()
+            .Single(b => b.GetProperty("address").GetString() == address).Clone();
+    }
+
+    /// <summary>True when /status says the backend is healthy.</summary>
+    public async Task<bool> IsHealthyAsync(string address, string pool = "web") =>
+        (await BackendStatusAsync(pool, address)).GetProperty("healthy").GetBoolean();
+
+    public HttpClient CreateClient() => new() { BaseAddress = ProxyAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.StopAsync();
+        await Server.DisposeAsync();
+        _logs.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
