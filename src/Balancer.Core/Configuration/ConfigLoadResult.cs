@@ -12,6 +12,9 @@ public sealed record ConfigLoadResult
     /// <summary>Lowercase hex SHA-256 of the file's bytes; empty when the file could not be read.</summary>
     public string Hash { get; init; } = "";
 
+    /// <summary>The file's text as loaded (UTF-8), for <c>GET /config</c> and <c>balancer check --diff</c>.</summary>
+    public string Text { get; init; } = "";
+
     /// <summary>The file name errors are reported against.</summary>
     public string FileName { get; init; } = "";
 

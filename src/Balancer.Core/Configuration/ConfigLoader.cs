@@ -46,6 +46,7 @@ public static class ConfigLoader
         var result = new ConfigLoadResult
         {
             Hash = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+            Text = Encoding.UTF8.GetString(bytes),
             FileName = fileName,
             BaseDirectory = baseDirectory,
         };

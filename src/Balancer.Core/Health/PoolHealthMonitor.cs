@@ -72,6 +72,27 @@ public sealed class PoolHealthMonitor : IDisposable
         }
     }
 
+    /// <summary>
+    /// A reload changed the pool's config: without active probes every backend is assumed to pass
+    /// (a pool whose probe was turned off must not keep backends down forever).
+    /// </summary>
+    internal void OnConfigChanged(BackendState[] backends)
+    {
+        if (_pool.Config.Health is not (null or { Probe: ProbeKinds.None }))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            foreach (var backend in backends)
+            {
+                Tracker(backend).AssumeUp();
+                Apply(backend, "active probe turned off");
+            }
+        }
+    }
+
     /// <summary>Stops tracking a backend removed from the pool.</summary>
     public void Forget(BackendState backend)
     {

@@ -45,6 +45,15 @@ public sealed class BackendState
     /// <summary>True while the backend takes no new traffic but finishes what it has.</summary>
     public bool Draining { get; internal set; }
 
+    /// <summary>True once a reload removed the backend: it takes no new traffic and is forgotten when drained.</summary>
+    public bool Removed { get; internal set; }
+
+    /// <summary>When a reload removed the backend (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    internal long RemovedAt { get; set; }
+
+    /// <summary>Added to a running pool: its first transition to up starts slow start.</summary>
+    internal bool SlowStartOnFirstUp { get; set; }
+
     /// <summary>Timestamp (<see cref="TimeProvider.GetTimestamp"/>) when slow start began; null when not ramping.</summary>
     public long? SlowStartSince { get; internal set; }
 

@@ -27,17 +27,10 @@ public sealed class Pool : IDisposable
         Name = name;
         Config = config;
         _time = time;
-        var probed = config.Health is { Probe: not ProbeKinds.None };
         var backends = new BackendState[config.Backends.Count];
         for (var i = 0; i < backends.Length; i++)
         {
-            var b = config.Backends[i];
-            backends[i] = new BackendState(name, b.Address, b.Weight, time, config.DecayTime)
-            {
-                Health = probed ? BackendHealth.Unknown : BackendHealth.Up,
-                HealthReason = probed ? "not probed yet" : "no active probe",
-                HealthChangedAt = time.GetUtcNow(),
-            };
+            backends[i] = NewBackend(config.Backends[i]);
         }
 
         _snapshot = Build(algorithm, backends);
@@ -80,7 +73,7 @@ public sealed class Pool : IDisposable
                 return false;
             }
 
-            var wasDown = backend.Health == BackendHealth.Down;
+            var wasDown = backend.Health == BackendHealth.Down || (backend.SlowStartOnFirstUp && backend.Health == BackendHealth.Unknown);
             backend.Health = health;
             backend.HealthReason = reason;
             backend.HealthChangedAt = _time.GetUtcNow();
@@ -104,6 +97,89 @@ public sealed class Pool : IDisposable
             backend.Draining = draining;
             Rebuild();
         }
+    }
+
+    /// <summary>
+    /// Applies a reloaded config as a diff: backends kept by address keep their health, counters
+    /// and latency history; new ones start unprobed (or up, without probes) and ramp with slow
+    /// start; removed ones stop taking traffic and are forgotten once drained (<see cref="Sweep"/>).
+    /// </summary>
+    /// <returns>The backends added and the ones newly removed.</returns>
+    public (IReadOnlyList<BackendState> Added, IReadOnlyList<BackendState> Removed) Apply(PoolConfig config, Func<IBalancingAlgorithm> algorithm)
+    {
+        // The monitor calls back into SetHealth under its own lock: never call it holding ours.
+        BackendState[] all;
+        List<BackendState> added = [];
+        List<BackendState> removed = [];
+        lock (_writeLock)
+        {
+            var old = Snapshot;
+            var byAddress = old.All.ToDictionary(b => b.Address, StringComparer.Ordinal);
+            Config = config;
+            var next = new List<BackendState>(config.Backends.Count);
+            foreach (var b in config.Backends)
+            {
+                if (byAddress.Remove(b.Address, out var kept))
+                {
+                    kept.Weight = b.Weight;
+                    kept.Removed = false;
+                }
+                else
+                {
+                    kept = NewBackend(b);
+                    kept.SlowStartOnFirstUp = true;
+                    if (kept.Health == BackendHealth.Up && config.SlowStart > TimeSpan.Zero)
+                    {
+                        kept.SlowStartSince = _time.GetTimestamp();
+                    }
+
+                    added.Add(kept);
+                }
+
+                next.Add(kept);
+            }
+
+            foreach (var gone in byAddress.Values)
+            {
+                if (!gone.Removed)
+                {
+                    gone.Removed = true;
+                    gone.RemovedAt = _time.GetTimestamp();
+                    removed.Add(gone);
+                }
+
+                next.Add(gone); // kept, draining, until Sweep forgets it
+            }
+
+            var chosen = old.Algorithm.Name == config.Algorithm ? old.Algorithm : algorithm();
+            all = [.. next];
+            Volatile.Write(ref _snapshot, Build(chosen, all));
+        }
+
+        Health.OnConfigChanged(all);
+        return (added, removed);
+    }
+
+    /// <summary>Forgets removed backends whose in-flight work is done or whose drain time is up; returns them.</summary>
+    public IReadOnlyList<BackendState> Sweep(TimeSpan drainTimeout)
+    {
+        List<BackendState> gone;
+        lock (_writeLock)
+        {
+            var now = _time.GetTimestamp();
+            gone = [.. Snapshot.All.Where(b => b.Removed && (b.InFlight == 0 || _time.GetElapsedTime(b.RemovedAt, now) >= drainTimeout))];
+            if (gone.Count > 0)
+            {
+                Volatile.Write(ref _snapshot, Build(Snapshot.Algorithm, [.. Snapshot.All.Except(gone)]));
+            }
+        }
+
+        foreach (var b in gone)
+        {
+            Health.Forget(b);
+        }
+
+        return gone;
     }
 
     /// <summary>Rebuilds the snapshot from current backend state (e.g. after a weight change).</summary>
@@ -139,6 +215,17 @@ public sealed class Pool : IDisposable
         return elapsed >= 1 ? 1 : SlowStartInitialShare + ((1 - SlowStartInitialShare) * Math.Max(0, elapsed));
     }
 
+    private BackendState NewBackend(BackendConfig b)
+    {
+        var probed = Config.Health is { Probe: not ProbeKinds.None };
+        return new BackendState(Name, b.Address, b.Weight, _time, Config.DecayTime)
+        {
+            Health = probed ? BackendHealth.Unknown : BackendHealth.Up,
+            HealthReason = probed ? "not probed yet" : "no active probe",
+            HealthChangedAt = _time.GetUtcNow(),
+        };
+    }
+
     private void Rebuild() => Volatile.Write(ref _snapshot, Build(_snapshot.Algorithm, _snapshot.All));
 
     private PoolSnapshot Build(IBalancingAlgorithm algorithm, BackendState[] all)
@@ -161,7 +248,7 @@ public sealed class Pool : IDisposable
             }
 
             // Panic mode counts only probed backends: an unprobed one never takes traffic.
-            if (!b.Draining && b.Weight > 0 && b.Health != BackendHealth.Unknown)
+            if (!b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown)
             {
                 eligible++;
                 if (b.Health == BackendHealth.Up)
@@ -182,7 +269,7 @@ public sealed class Pool : IDisposable
             weights.Clear();
             foreach (var b in all)
             {
-                if (!b.Draining && b.Weight > 0 && b.Health != BackendHealth.Unknown)
+                if (!b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown)
                 {
                     available.Add(b);
                     weights.Add(b.Weight * SlowStartShare(b.SlowStartSince, now, Config.SlowStart, _time.TimestampFrequency));

@@ -43,6 +43,58 @@ public sealed class PoolRegistry : IDisposable
         }
     }
 
+    /// <summary>
+    /// Applies a reloaded config: existing pools apply their diff, new pools are created, and
+    /// pools no longer configured stay (still serving requests already routed to them) until
+    /// <see cref="Retire"/> is called once nothing routes to them any more.
+    /// </summary>
+    public PoolRegistryChanges Apply(BalancerConfig config)
+    {
+        var current = Volatile.Read(ref _pools);
+        var next = new Dictionary<string, Pool>(StringComparer.Ordinal);
+        var changes = new PoolRegistryChanges();
+        foreach (var (name, poolConfig) in config.Pools)
+        {
+            if (current.TryGetValue(name, out var pool))
+            {
+                var (added, removed) = pool.Apply(poolConfig, () => BalancingAlgorithms.Create(poolConfig.Algorithm, _time, _random));
+                changes.AddedBackends.AddRange(added.Select(b => (pool, b)));
+                changes.RemovedBackends.AddRange(removed.Select(b => (pool, b)));
+            }
+            else
+            {
+                pool = new Pool(name, poolConfig, BalancingAlgorithms.Create(poolConfig.Algorithm, _time, _random), _time);
+                changes.AddedPools.Add(pool);
+            }
+
+            next[name] = pool;
+        }
+
+        foreach (var (name, pool) in current)
+        {
+            if (!next.ContainsKey(name))
+            {
+                changes.RemovedPools.Add(pool);
+                next[name] = pool;
+            }
+        }
+
+        Volatile.Write(ref _pools, next.ToFrozenDictionary(StringComparer.Ordinal));
+        return changes;
+    }
+
+    /// <summary>Drops pools a reload removed, once no route or listener uses them.</summary>
+    public void Retire(IEnumerable<Pool> pools)
+    {
+        var retired = pools.ToList();
+        var next = Volatile.Read(ref _pools).Where(p => !retired.Contains(p.Value)).ToFrozenDictionary(StringComparer.Ordinal);
+        Volatile.Write(ref _pools, next);
+        foreach (var pool in retired)
+        {
+            pool.Dispose();
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -19,9 +19,9 @@ internal sealed class AdminHost : IAsyncDisposable
     public string BoundAddress { get; }
 
     public static async Task<AdminHost> StartAsync(
-        RuntimeState state, PoolRegistry pools, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
+        string bind, RuntimeState state, PoolRegistry pools, Reload.IConfigReloader reloader, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var endpoint = BindAddress.Parse(state.Config.Admin.Bind);
+        var endpoint = BindAddress.Parse(bind);
         var builder = WebAppFactory.CreateBuilder(logs, TimeSpan.FromSeconds(1));
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         var app = builder.Build();
@@ -32,6 +32,19 @@ internal sealed class AdminHost : IAsyncDisposable
             context.Response.ContentType = "application/json; charset=utf-8";
             await using var json = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Indented = true });
             StatusWriter.Write(json, state, pools, time);
+        });
+        app.MapPost("/reload", async () =>
+        {
+            var result = await reloader.ReloadAsync(Reload.ReloadTrigger.AdminApi);
+            return Results.Json(
+                new { applied = result.Applied, hash = result.Hash, changes = result.Changes.Select(c => c.ToString()), errors = result.Errors },
+                statusCode: result.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+        });
+        app.MapGet("/config", async context =>
+        {
+            // The file as loaded: it holds no secrets (those live in the files it names).
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.WriteAsync(state.ConfigText);
         });
         app.MapPost("/pools/{pool}/backends/{address}/drain", (string pool, string address) => SetDraining(pools, logger, pool, address, draining: true));
         app.MapPost("/pools/{pool}/backends/{address}/enable", (string pool, string address) => SetDraining(pools, logger, pool, address, draining: false));

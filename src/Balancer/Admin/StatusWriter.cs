@@ -54,6 +54,7 @@ internal static class StatusWriter
         json.WriteStartObject(name);
         json.WriteString("algorithm", snapshot.Algorithm.Name);
         json.WriteNumber("available", snapshot.Available.Length);
+        json.WriteBoolean("panic", snapshot.Panic);
         json.WriteStartArray("backends");
         foreach (var b in snapshot.All)
         {
@@ -64,8 +65,9 @@ internal static class StatusWriter
             json.WriteString("health", b.Health.ToString().ToLowerInvariant());
             json.WriteString("healthReason", b.HealthReason);
             WriteTime(json, "healthChangedAt", b.HealthChangedAt);
-            json.WriteBoolean("draining", b.Draining);
-            json.WriteBoolean("drained", b.Draining && b.InFlight == 0);
+            json.WriteBoolean("draining", b.Draining || b.Removed);
+            json.WriteBoolean("drained", (b.Draining || b.Removed) && b.InFlight == 0);
+            json.WriteBoolean("removed", b.Removed);
             json.WriteNumber("inflight", b.InFlight);
             json.WriteNumber("requests", b.Requests);
             json.WriteNumber("failures", b.Failures);

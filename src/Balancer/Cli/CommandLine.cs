@@ -22,8 +22,13 @@ internal static class CommandLine
         var root = new RootCommand("Balancer: an L4/L7 load-balancing reverse proxy with active/standby failover.") { config };
         root.SetAction((result, token) => Guard(() => RunServerAsync(result.GetValue(config) ?? DefaultConfigPath, token)));
 
-        var check = new Command("check", "Validate a config file and exit: 0 when valid, 1 with one line per error.");
-        check.SetAction(result => Check(result.GetValue(config) ?? DefaultConfigPath));
+        var diff = new Option<string?>("--diff")
+        {
+            Description = "Also print what a reload would change, against another config file or a running instance's admin URL (default: the admin.bind of the config).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var check = new Command("check", "Validate a config file and exit: 0 when valid, 1 with one line per error.") { diff };
+        check.SetAction((result, token) => CheckAsync(result.GetValue(config) ?? DefaultConfigPath, result.GetResult(diff) is null ? null : result.GetValue(diff) ?? "", token));
         root.Subcommands.Add(check);
 
         var demo = new Command("demo", "Run the balancer with three local demo backends (curl http://127.0.0.1:8080/).");
@@ -40,7 +45,7 @@ internal static class CommandLine
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
-    private static int Check(string path)
+    private static async Task<int> CheckAsync(string path, string? diffAgainst, CancellationToken token)
     {
         // A config is often checked on a workstation for another host: files it names only warn.
         var result = ConfigLoader.Load(path, ReferencedFileCheck.Warn);
@@ -56,7 +61,7 @@ internal static class CommandLine
 
         var c = result.Config!;
         Console.WriteLine($"{path}: valid ({c.Listeners.Count} listeners, {c.Pools.Count} pools, {c.Pools.Values.Sum(p => p.Backends.Count)} backends; sha256 {result.Hash})");
-        return 0;
+        return diffAgainst is null ? 0 : await CheckDiff.PrintAsync(result, diffAgainst, token);
     }
 
     private static async Task<int> RunServerAsync(string path, CancellationToken token)

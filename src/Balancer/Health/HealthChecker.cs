@@ -57,6 +57,20 @@ internal sealed class HealthChecker : IAsyncDisposable
         }
     }
 
+    /// <summary>Restarts the probe loops of a pool whose probe kind a reload changed.</summary>
+    public async Task RestartAsync(Pool pool)
+    {
+        foreach (var backend in pool.Snapshot.All)
+        {
+            await UnwatchAsync(backend);
+        }
+
+        foreach (var backend in pool.Snapshot.All.Where(b => !b.Removed))
+        {
+            Watch(pool, backend);
+        }
+    }
+
     /// <summary>Stops probing a backend (removed by a reload, or its pool's probe changed).</summary>
     public async Task UnwatchAsync(BackendState backend)
     {

@@ -3,36 +3,44 @@ using System.Runtime.InteropServices;
 using Balancer.Admin;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
-using Balancer.Http;
+using Balancer.Health;
+using Balancer.Reload;
 using Balancer.Telemetry;
 
 namespace Balancer.Hosting;
 
 /// <summary>
 /// The composition root: loads the config, builds the core pools, starts one host per listener
-/// and the admin API, and on SIGTERM/SIGINT stops accepting and drains before it returns.
+/// and the admin API, applies reloads (file change, SIGHUP, admin API) as diffs, and on
+/// SIGTERM/SIGINT stops accepting and drains before it returns.
 /// </summary>
-internal sealed class BalancerServer : IAsyncDisposable
+internal sealed partial class BalancerServer : IAsyncDisposable
 {
-    /// <summary>How long in-flight requests may take to finish on shutdown.</summary>
+    /// <summary>How long in-flight requests may take to finish on shutdown, and removed backends to drain.</summary>
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
     private readonly ILoggerFactory _logs;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly PoolRegistry _pools;
-    private readonly List<HttpListenerHost> _listeners = [];
-    private readonly Health.HealthChecker _health;
+    private readonly HealthChecker _health;
+    private readonly Dictionary<string, IListenerHost> _listeners = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _reloadLock = new(1, 1);
+    private readonly List<Task> _retiring = [];
     private AdminHost? _admin;
+    private ConfigWatcher? _watcher;
+    private ITimer? _sweeper;
 
-    private BalancerServer(RuntimeState state, ILoggerFactory logs, TimeProvider time)
+    private BalancerServer(RuntimeState state, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout)
     {
         State = state;
         _logs = logs;
         _time = time;
+        DrainTimeout = drainTimeout;
         _logger = logs.CreateLogger("Balancer");
         _pools = new PoolRegistry(time, Random.Shared);
-        _health = new Health.HealthChecker(time, logs.CreateLogger("Balancer.Health"));
+        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"));
     }
 
     public RuntimeState State { get; }
@@ -42,10 +50,11 @@ internal sealed class BalancerServer : IAsyncDisposable
     /// <summary>The admin API's bound address.</summary>
     public string AdminAddress => _admin?.BoundAddress ?? "";
 
-    public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
+    public TimeSpan DrainTimeout { get; }
 
     /// <summary>Loads <paramref name="configPath"/> and starts serving; throws <see cref="StartupException"/> with one clear line on failure.</summary>
-    public static async Task<BalancerServer> StartAsync(string configPath, ILoggerFactory logs, TimeProvider time, CancellationToken cancellationToken, TimeSpan? drainTimeout = null)
+    public static async Task<BalancerServer> StartAsync(
+        string configPath, ILoggerFactory logs, TimeProvider time, CancellationToken cancellationToken, TimeSpan? drainTimeout = null, bool watchConfig = true)
     {
         var result = ConfigLoader.Load(configPath);
         if (!result.IsValid)
@@ -55,11 +64,10 @@ internal sealed class BalancerServer : IAsyncDisposable
 
         var config = result.Config!;
         var state = new RuntimeState(configPath, time);
-        state.Loaded(config, result.Hash, time.GetUtcNow());
-        var server = new BalancerServer(state, logs, time) { DrainTimeout = drainTimeout ?? DefaultDrainTimeout };
+        var server = new BalancerServer(state, logs, time, drainTimeout ?? DefaultDrainTimeout);
         try
         {
-            await server.StartListenersAsync(config, cancellationToken);
+            await server.StartServingAsync(config, cancellationToken);
         }
         catch
         {
@@ -67,11 +75,17 @@ internal sealed class BalancerServer : IAsyncDisposable
             throw;
         }
 
-        Log.ConfigLoaded(server._logger, configPath, result.Hash[..Math.Min(12, result.Hash.Length)], config.Pools.Count, config.Pools.Values.Sum(p => p.Backends.Count), config.Listeners.Count);
+        state.Loaded(config, result.Hash, result.Text, time.GetUtcNow());
+        Log.ConfigLoaded(server._logger, configPath, Short(result.Hash), config.Pools.Count, config.Pools.Values.Sum(p => p.Backends.Count), config.Listeners.Count);
+        if (watchConfig)
+        {
+            server._watcher = new ConfigWatcher(configPath, time, () => server.ReloadAsync(ReloadTrigger.FileChange));
+        }
+
         return server;
     }
 
-    /// <summary>Serves until SIGTERM or SIGINT (or <paramref name="stop"/>), then drains and returns.</summary>
+    /// <summary>Serves until SIGTERM or SIGINT (or <paramref name="stop"/>), reloading on SIGHUP, then drains and returns.</summary>
     public async Task RunUntilSignalAsync(CancellationToken stop)
     {
         var signalled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -81,8 +95,15 @@ internal sealed class BalancerServer : IAsyncDisposable
             signalled.TrySetResult(context.Signal.ToString());
         }
 
+        void OnHangup(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _ = ReloadAsync(ReloadTrigger.Signal);
+        }
+
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
         using var registration = stop.Register(() => signalled.TrySetResult("stop request"));
         var signal = await signalled.Task;
         Log.ShuttingDown(_logger, signal, DrainTimeout.TotalSeconds);
@@ -92,9 +113,10 @@ internal sealed class BalancerServer : IAsyncDisposable
     /// <summary>Stops accepting on every listener at once, then waits for in-flight work up to the drain timeout.</summary>
     public async Task StopAsync()
     {
+        _watcher?.Dispose();
+        _watcher = null;
         using var drain = new CancellationTokenSource(DrainTimeout);
-        var stops = _listeners.Select(l => l.StopAsync(drain.Token)).ToList();
-        await Task.WhenAll(stops);
+        await Task.WhenAll(_listeners.Values.Select(l => l.StopAsync(drain.Token)).Concat(_retiring));
         if (_admin is not null)
         {
             await _admin.StopAsync(CancellationToken.None);
@@ -105,8 +127,10 @@ internal sealed class BalancerServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _watcher?.Dispose();
+        _sweeper?.Dispose();
         await _health.DisposeAsync();
-        foreach (var listener in _listeners)
+        foreach (var listener in _listeners.Values)
         {
             await listener.DisposeAsync();
         }
@@ -117,9 +141,12 @@ internal sealed class BalancerServer : IAsyncDisposable
         }
 
         _pools.Dispose();
+        _reloadLock.Dispose();
     }
 
-    private async Task StartListenersAsync(BalancerConfig config, CancellationToken cancellationToken)
+    private static string Short(string hash) => hash[..Math.Min(12, hash.Length)];
+
+    private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {
         _pools.Load(config);
         foreach (var pool in _pools.Pools.Values)
@@ -127,21 +154,36 @@ internal sealed class BalancerServer : IAsyncDisposable
             _health.Watch(pool);
         }
 
-        foreach (var (name, listener) in config.Listeners)
+        foreach (var name in config.Listeners.Keys)
         {
-            if (listener.Protocol != ListenerProtocols.Http)
-            {
-                continue;
-            }
-
-            var host = await Bind(name, listener.Bind, () => HttpListenerHost.StartAsync(name, config, _pools, _time, _logs, DrainTimeout, cancellationToken));
-            _listeners.Add(host);
-            State.BoundListeners[name] = host.BoundAddress;
-            Log.ListenerStarted(_logger, name, listener.Protocol, host.BoundAddress);
+            await StartListenerAsync(name, config, cancellationToken);
         }
 
-        _admin = await Bind("admin", config.Admin.Bind, () => AdminHost.StartAsync(State, _pools, _time, _logs, cancellationToken));
+        _admin = await Bind("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin.Bind, State, _pools, this, _time, _logs, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
+        _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
+    }
+
+    private async Task StartListenerAsync(string name, BalancerConfig config, CancellationToken cancellationToken)
+    {
+        var listener = config.Listeners[name];
+        var host = await Bind(name, listener.Bind, () => ListenerHosts.StartAsync(name, config, _pools, _time, _logs, DrainTimeout, cancellationToken));
+        _listeners[name] = host;
+        State.BoundListeners[name] = host.BoundAddress;
+        Log.ListenerStarted(_logger, name, listener.Protocol, host.BoundAddress);
+    }
+
+    /// <summary>Forgets backends removed by reloads once drained, and stops probing them.</summary>
+    private void Sweep()
+    {
+        foreach (var pool in _pools.Pools.Values)
+        {
+            foreach (var gone in pool.Sweep(DrainTimeout))
+            {
+                _ = _health.UnwatchAsync(gone);
+                Log.BackendForgotten(_logger, pool.Name, gone.Address, gone.InFlight);
+            }
+        }
     }
 
     /// <summary>Turns bind failures into one line that names the listener and the address.</summary>
@@ -151,9 +193,9 @@ internal sealed class BalancerServer : IAsyncDisposable
         {
             return await start();
         }
-        catch (IOException e) when (e.InnerException is SocketException or null || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or SocketException)
         {
-            throw new StartupException($"listener {name}: cannot listen on {address}: {e.InnerException?.Message ?? e.Message}");
+            throw new StartupException($"listener {name}: cannot listen on {address}: {e.InnerException.Message}");
         }
         catch (SocketException e)
         {

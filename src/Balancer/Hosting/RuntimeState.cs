@@ -13,6 +13,9 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
 
     public string ConfigHash { get; private set; } = "";
 
+    /// <summary>The text of the config file as last applied.</summary>
+    public string ConfigText { get; private set; } = "{}";
+
     public DateTimeOffset? LoadedAt { get; private set; }
 
     /// <summary>Null when the last load succeeded, else its errors, one per line.</summary>
@@ -23,8 +26,23 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     /// <summary>Listener name → address actually bound.</summary>
     public Dictionary<string, string> BoundListeners { get; } = new(StringComparer.Ordinal);
 
-    public void Loaded(BalancerConfig config, string hash, DateTimeOffset at)
+    /// <summary>Reloads applied since start (the first load not counted).</summary>
+    public int ReloadsApplied => Volatile.Read(ref _reloadsApplied);
+
+    /// <summary>Reloads rejected since start.</summary>
+    public int ReloadsRejected => Volatile.Read(ref _reloadsRejected);
+
+    private int _reloadsApplied;
+    private int _reloadsRejected;
+
+    public void Loaded(BalancerConfig config, string hash, string text, DateTimeOffset at)
     {
+        if (LoadedAt is not null)
+        {
+            Interlocked.Increment(ref _reloadsApplied);
+        }
+
+        ConfigText = text;
         Config = config;
         ConfigHash = hash;
         LoadedAt = at;
@@ -34,6 +52,7 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
 
     public void Rejected(string error, DateTimeOffset at)
     {
+        Interlocked.Increment(ref _reloadsRejected);
         LastError = error;
         LastErrorAt = at;
     }

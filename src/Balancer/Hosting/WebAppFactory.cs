@@ -15,7 +15,9 @@ internal static class WebAppFactory
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
+            // No appsettings.json watching: each watcher costs an inotify instance (128 per user
+            // by default) and Balancer runs several hosts; its own config has its own watcher.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
             ContentRootPath = AppContext.BaseDirectory,
             ApplicationName = "balancer",
         });

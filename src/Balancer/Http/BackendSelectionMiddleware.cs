@@ -37,13 +37,21 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, PoolRegis
         {
             var snapshot = pool.Snapshot;
             var backend = snapshot.Pick();
-            // After a failed connect, prefer any other backend (the pick is cheap; bound it).
-            for (var spin = 0; backend is not null && backend == failed && spin < snapshot.Available.Length; spin++)
+            DestinationState? destination = null;
+            // After a failed connect, prefer any other backend; and skip one YARP does not know
+            // yet (a reload adds it to the core a moment before YARP). Picks are cheap; bound it.
+            for (var spin = 0; backend is not null && spin <= snapshot.Available.Length; spin++)
             {
+                if (backend != failed && cluster.Destinations.TryGetValue(backend.Address, out destination))
+                {
+                    break;
+                }
+
+                destination = null;
                 backend = snapshot.Pick();
             }
 
-            if (backend is null || !cluster.Destinations.TryGetValue(backend.Address, out var destination))
+            if (backend is null || destination is null)
             {
                 if (failed is null)
                 {

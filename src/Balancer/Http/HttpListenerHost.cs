@@ -8,19 +8,22 @@ using Yarp.ReverseProxy.Transforms;
 namespace Balancer.Http;
 
 /// <summary>One HTTP listener: its own Kestrel endpoint and YARP instance over the shared core pools.</summary>
-internal sealed class HttpListenerHost : IAsyncDisposable
+internal sealed class HttpListenerHost : IListenerHost
 {
     private readonly WebApplication _app;
     private readonly ProxyConfigProvider _proxyConfig;
 
-    private HttpListenerHost(string name, WebApplication app, ProxyConfigProvider proxyConfig)
+    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig)
     {
         Name = name;
+        Config = config;
         _app = app;
         _proxyConfig = proxyConfig;
     }
 
     public string Name { get; }
+
+    public ListenerConfig Config { get; private set; }
 
     /// <summary>The address actually bound (real port when config said 0).</summary>
     public string BoundAddress { get; private set; } = "";
@@ -59,11 +62,15 @@ internal sealed class HttpListenerHost : IAsyncDisposable
         var app = builder.Build();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
         await app.StartAsync(cancellationToken);
-        return new HttpListenerHost(name, app, proxyConfig) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
+        return new HttpListenerHost(name, config.Listeners[name], app, proxyConfig) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
     }
 
     /// <summary>Applies a new config's routes and clusters to this listener.</summary>
-    public void Update(BalancerConfig config) => _proxyConfig.Update(Name, config);
+    public void Update(BalancerConfig config)
+    {
+        Config = config.Listeners[Name];
+        _proxyConfig.Update(Name, config);
+    }
 
     /// <summary>Stops accepting and lets in-flight requests finish until <paramref name="cancellationToken"/> fires.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);

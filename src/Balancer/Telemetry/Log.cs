@@ -18,6 +18,18 @@ internal static partial class Log
     [LoggerMessage(105, LogLevel.Information, "{Pool} left panic mode")]
     public static partial void PanicLeft(ILogger logger, string pool);
 
+    [LoggerMessage(201, LogLevel.Information, "config reloaded on {Trigger} (sha256 {Hash}): {Summary}")]
+    public static partial void ConfigReloaded(ILogger logger, Balancer.Reload.ReloadTrigger trigger, string hash, string summary);
+
+    [LoggerMessage(202, LogLevel.Error, "config rejected, the running config keeps serving: {Error}")]
+    public static partial void ConfigRejected(ILogger logger, string error);
+
+    [LoggerMessage(203, LogLevel.Information, "{Pool} {Backend} drained and forgotten ({InFlight} in flight)")]
+    public static partial void BackendForgotten(ILogger logger, string pool, string backend, int inFlight);
+
+    [LoggerMessage(307, LogLevel.Information, "listener {Listener} on {Address} stopped")]
+    public static partial void ListenerStopped(ILogger logger, string listener, string address);
+
     [LoggerMessage(301, LogLevel.Information, "listener {Listener} ({Protocol}) serving on {Address}")]
     public static partial void ListenerStarted(ILogger logger, string listener, string protocol, string address);
 

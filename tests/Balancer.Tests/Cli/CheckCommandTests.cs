@@ -78,6 +78,28 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public async Task CheckDiff_AgainstFileAndRunningInstance_PrintsChanges()
+    {
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", ("http://127.0.0.1:5001", 1), ("http://127.0.0.1:5002", 1)), watch: false);
+        var next = Path.Combine(Path.GetDirectoryName(balancer.ConfigPath)!, "next.json");
+        await File.WriteAllTextAsync(next, TestBalancer.SinglePoolConfig("round-robin", ("http://127.0.0.1:5001", 2), ("http://127.0.0.1:5004", 1)));
+        var expected = """
+              -backend web/http://127.0.0.1:5002
+              ~backend web/http://127.0.0.1:5001 (weight 1 → 2)
+              +backend web/http://127.0.0.1:5004
+            """;
+
+        var (fileExit, fileOut, fileErr) = await BalancerProcess.RunAsync("check", "--config", next, "--diff", balancer.ConfigPath);
+        var (runningExit, runningOut, _) = await BalancerProcess.RunAsync("check", "--config", next, "--diff", balancer.AdminAddress.ToString());
+
+        Assert.True(fileExit == 0, fileErr);
+        Assert.EndsWith(expected, fileOut.TrimEnd().Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains($"a reload would change, against {balancer.ConfigPath}:", fileOut);
+        Assert.Equal(0, runningExit);
+        Assert.EndsWith(expected, runningOut.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Version_PrintsVersion()
     {
         var (exitCode, stdout, _) = await BalancerProcess.RunAsync("--version");

@@ -7,9 +7,9 @@ namespace Balancer.Tests.Common;
 public sealed class TestBalancer : IAsyncDisposable
 {
     private readonly ILoggerFactory _logs;
-    private readonly string _dir;
+    private readonly string? _dir;
 
-    private TestBalancer(BalancerServer server, ILoggerFactory logs, string dir, string configPath)
+    private TestBalancer(BalancerServer server, ILoggerFactory logs, string? dir, string configPath)
     {
         Server = server;
         _logs = logs;
@@ -27,15 +27,24 @@ public sealed class TestBalancer : IAsyncDisposable
     public Uri AdminAddress => new($"http://{Server.AdminAddress}");
 
     /// <summary>Starts a balancer whose config is <paramref name="json"/>.</summary>
-    public static async Task<TestBalancer> StartAsync(string json, TimeSpan? drainTimeout = null)
+    public static async Task<TestBalancer> StartAsync(string json, TimeSpan? drainTimeout = null, bool watch = true)
     {
         var dir = Directory.CreateTempSubdirectory("balancer-test-").FullName;
         var path = Path.Combine(dir, "balancer.json");
         await File.WriteAllTextAsync(path, json);
-        var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
-        var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, CancellationToken.None, drainTimeout ?? TimeSpan.FromSeconds(5));
-        return new TestBalancer(server, logs, dir, path);
+        return await StartAtAsync(path, drainTimeout, watch, dir);
     }
+
+    /// <summary>Starts a balancer on an existing config file (the caller owns its folder unless <paramref name="ownedDir"/>).</summary>
+    public static async Task<TestBalancer> StartAtAsync(string path, TimeSpan? drainTimeout = null, bool watch = true, string? ownedDir = null)
+    {
+        var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, CancellationToken.None, drainTimeout ?? TimeSpan.FromSeconds(5), watch);
+        return new TestBalancer(server, logs, ownedDir, path);
+    }
+
+    /// <summary>Reloads applied since start.</summary>
+    public int Reloads => Server.State.ReloadsApplied;
 
     /// <summary>A config with one HTTP listener and one pool named <c>web</c> over <paramref name="backends"/>.</summary>
     public static string SinglePoolConfig(string algorithm, params (string Address, int Weight)[] backends) => PoolConfig(algorithm, "", backends);
@@ -71,6 +80,9 @@ public sealed class TestBalancer : IAsyncDisposable
         await Server.StopAsync();
         await Server.DisposeAsync();
         _logs.Dispose();
-        Directory.Delete(_dir, recursive: true);
+        if (_dir is not null)
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
     }
 }

@@ -1,0 +1,24 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Model;
+using Balancer.Http;
+
+namespace Balancer.Hosting;
+
+/// <summary>Starts the right kind of listener host for a listener's protocol.</summary>
+internal static class ListenerHosts
+{
+    public static async Task<IListenerHost> StartAsync(
+        string name, BalancerConfig config, PoolRegistry pools, TimeProvider time, ILoggerFactory logs, TimeSpan drainTimeout, CancellationToken cancellationToken)
+    {
+        var listener = config.Listeners[name];
+        return listener.Protocol switch
+        {
+            ListenerProtocols.Http => await HttpListenerHost.StartAsync(name, config, pools, time, logs, drainTimeout, cancellationToken),
+            _ => throw new StartupException($"listener {name}: protocol '{listener.Protocol}' is not supported by this build"),
+        };
+    }
+
+    /// <summary>True when a running listener can take <paramref name="next"/> by update, without rebinding.</summary>
+    public static bool CanUpdateInPlace(ListenerConfig running, ListenerConfig next) =>
+        running.Protocol == next.Protocol && running.Bind == next.Bind;
+}
