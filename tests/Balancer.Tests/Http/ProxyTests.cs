@@ -8,31 +8,13 @@ using Balancer.Tests.Common;
 
 namespace Balancer.Tests.Http;
 
-public sealed class ProxyTests : IAsyncLifetime
+public sealed class ProxyTests : ThreeBackends
 {
-    private readonly List<TestBackend> _backends = [];
-
-    public async Task InitializeAsync()
-    {
-        foreach (var name in new[] { "a", "b", "c" })
-        {
-            _backends.Add(await TestBackend.StartAsync(name));
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var b in _backends)
-        {
-            await b.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task RoundRobin_Weights511_SmoothOrder()
     {
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig(
-            "round-robin", (_backends[0].ConfigAddress, 5), (_backends[1].ConfigAddress, 1), (_backends[2].ConfigAddress, 1)));
+            "round-robin", (Backends[0].ConfigAddress, 5), (Backends[1].ConfigAddress, 1), (Backends[2].ConfigAddress, 1)));
         using var client = balancer.CreateClient();
 
         var order = new StringBuilder();
@@ -49,7 +31,7 @@ public sealed class ProxyTests : IAsyncLifetime
     public async Task RoundRobin_EqualWeights_EvenSplit()
     {
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig(
-            "round-robin", [.. _backends.Select(b => (b.ConfigAddress, 1))]));
+            "round-robin", [.. Backends.Select(b => (b.ConfigAddress, 1))]));
         using var client = balancer.CreateClient();
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
@@ -60,7 +42,7 @@ public sealed class ProxyTests : IAsyncLifetime
             }
         }));
 
-        Assert.All(_backends, b => Assert.Equal(200, b.Requests));
+        Assert.All(Backends, b => Assert.Equal(200, b.Requests));
     }
 
     [Theory]
@@ -68,7 +50,7 @@ public sealed class ProxyTests : IAsyncLifetime
     [InlineData(1024 * 1024)]
     public async Task Bodies_UploadAndDownload_ArriveIntact(int size)
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (_backends[0].ConfigAddress, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
         using var client = balancer.CreateClient();
         var data = RandomNumberGenerator.GetBytes(size);
 
@@ -84,7 +66,7 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Bodies_ChunkedStreamingUpload_ArrivesIntact()
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (_backends[0].ConfigAddress, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
         using var client = balancer.CreateClient();
         var data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
         var content = new StreamContent(new TrickleStream(data, 60 * 1024));
@@ -99,7 +81,7 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Headers_XForwardedFor_AppendedAndProtoHostSet()
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (_backends[0].ConfigAddress, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
         using var client = balancer.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/headers");
         request.Headers.Add("X-Forwarded-For", "198.18.5.5");
@@ -121,7 +103,7 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Response_BackendStatusAndHeaders_PassedBackUntouched()
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (_backends[0].ConfigAddress, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
         using var client = balancer.CreateClient();
 
         using var response = await client.GetAsync("/no/such/thing?x=1");
@@ -134,7 +116,7 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task WebSocket_Echo_ThroughProxy()
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (_backends[0].ConfigAddress, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://{balancer.ProxyAddress.Authority}/ws"), CancellationToken.None);
 
@@ -153,7 +135,7 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Http2_PriorKnowledge_Served()
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (_backends[0].ConfigAddress, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
         using var client = new HttpClient { BaseAddress = balancer.ProxyAddress, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
 
         using var response = await client.GetAsync("/h2");
@@ -178,9 +160,9 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task NoUsableBackend_Returns503WithRetryAfter()
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (_backends[0].ConfigAddress, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
         using var admin = new HttpClient { BaseAddress = balancer.AdminAddress };
-        var drain = await admin.PostAsync($"/pools/web/backends/{Uri.EscapeDataString(_backends[0].ConfigAddress)}/drain", null);
+        var drain = await admin.PostAsync($"/pools/web/backends/{Uri.EscapeDataString(Backends[0].ConfigAddress)}/drain", null);
         drain.EnsureSuccessStatusCode();
         using var client = balancer.CreateClient();
 
@@ -189,7 +171,7 @@ public sealed class ProxyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(new RetryConditionHeaderValue(TimeSpan.FromSeconds(1)), response.Headers.RetryAfter);
         Assert.StartsWith("503 Service Unavailable", await response.Content.ReadAsStringAsync());
-        Assert.Equal(0, _backends[0].Requests);
+        Assert.Equal(0, Backends[0].Requests);
     }
 
     [Fact]
@@ -197,7 +179,7 @@ public sealed class ProxyTests : IAsyncLifetime
     {
         var closedPort = Health.ActiveHealthTests.ClosedPort();
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig(
-            "round-robin", ($"http://127.0.0.1:{closedPort}", 1), (_backends[0].ConfigAddress, 1)));
+            "round-robin", ($"http://127.0.0.1:{closedPort}", 1), (Backends[0].ConfigAddress, 1)));
         using var client = balancer.CreateClient();
 
         for (var i = 0; i < 6; i++)
@@ -212,7 +194,7 @@ public sealed class ProxyTests : IAsyncLifetime
     {
         var closedPort = Health.ActiveHealthTests.ClosedPort();
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig(
-            "round-robin", ($"http://127.0.0.1:{closedPort}", 1), (_backends[0].ConfigAddress, 1)));
+            "round-robin", ($"http://127.0.0.1:{closedPort}", 1), (Backends[0].ConfigAddress, 1)));
         using var client = balancer.CreateClient();
 
         var statuses = new List<HttpStatusCode>();
@@ -225,7 +207,7 @@ public sealed class ProxyTests : IAsyncLifetime
         // Round-robin sends the first POST to the dead backend: it fails (never replayed
         // elsewhere) and ejects the backend, so the next ones all reach the live one.
         Assert.Equal([HttpStatusCode.BadGateway, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], statuses);
-        Assert.Equal(3, _backends[0].Requests);
+        Assert.Equal(3, Backends[0].Requests);
     }
 
     /// <summary>A stream that hands out data in small pieces with pauses, so the upload is really streamed.</summary>

@@ -5,35 +5,18 @@ using Balancer.Tests.Common;
 
 namespace Balancer.Tests.Reload;
 
-public sealed class ReloadTests : IAsyncLifetime
+public sealed class ReloadTests : ThreeBackends
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
-    private readonly List<TestBackend> _backends = [];
-
-    public async Task InitializeAsync()
-    {
-        foreach (var name in new[] { "a", "b", "c" })
-        {
-            _backends.Add(await TestBackend.StartAsync(name));
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var b in _backends)
-        {
-            await b.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task FileEditedInPlace_AddedBackendGetsTrafficWithinTwoSeconds()
     {
-        await using var balancer = await TestBalancer.StartAsync(Config((_backends[0], 1)));
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1)));
         using var client = balancer.CreateClient();
         var started = DateTime.UtcNow;
 
-        await File.WriteAllTextAsync(balancer.ConfigPath, Config((_backends[0], 1), (_backends[1], 1)));
+        await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], 1), (Backends[1], 1)));
 
         await Wait.Until(async () => (await client.GetAsync("/")).Headers.GetValues("X-Backend").Single() == "b", Generous, "b receives traffic");
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), $"took {DateTime.UtcNow - started}");
@@ -42,10 +25,10 @@ public sealed class ReloadTests : IAsyncLifetime
     [Fact]
     public async Task FileReplacedByRename_AppliedOnce()
     {
-        await using var balancer = await TestBalancer.StartAsync(Config((_backends[0], 1)));
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1)));
         var temp = balancer.ConfigPath + ".tmp";
 
-        await File.WriteAllTextAsync(temp, Config((_backends[0], 1), (_backends[1], 1)));
+        await File.WriteAllTextAsync(temp, Config((Backends[0], 1), (Backends[1], 1)));
         File.Move(temp, balancer.ConfigPath, overwrite: true);
 
         await Wait.Until(() => balancer.Server.Pools.Get("web")!.Snapshot.All.Length == 2, Generous, "reload applied");
@@ -61,13 +44,13 @@ public sealed class ReloadTests : IAsyncLifetime
         try
         {
             Directory.CreateDirectory(Path.Combine(dir, "v1"));
-            await File.WriteAllTextAsync(Path.Combine(dir, "v1", "balancer.json"), Config((_backends[0], 1)));
+            await File.WriteAllTextAsync(Path.Combine(dir, "v1", "balancer.json"), Config((Backends[0], 1)));
             File.CreateSymbolicLink(Path.Combine(dir, "..data"), "v1");
             File.CreateSymbolicLink(Path.Combine(dir, "balancer.json"), Path.Combine("..data", "balancer.json"));
             await using var balancer = await TestBalancer.StartAtAsync(Path.Combine(dir, "balancer.json"));
 
             Directory.CreateDirectory(Path.Combine(dir, "v2"));
-            await File.WriteAllTextAsync(Path.Combine(dir, "v2", "balancer.json"), Config((_backends[0], 1), (_backends[2], 1)));
+            await File.WriteAllTextAsync(Path.Combine(dir, "v2", "balancer.json"), Config((Backends[0], 1), (Backends[2], 1)));
             File.CreateSymbolicLink(Path.Combine(dir, "..data_tmp"), "v2");
             // rename(2) of one symlink over another, as kubelet does (File.Move follows the link).
             using (var mv = System.Diagnostics.Process.Start("mv", ["-Tf", Path.Combine(dir, "..data_tmp"), Path.Combine(dir, "..data")]))
@@ -76,7 +59,7 @@ public sealed class ReloadTests : IAsyncLifetime
                 Assert.Equal(0, mv.ExitCode);
             }
 
-            await Wait.Until(() => balancer.Server.Pools.Get("web")!.Find(_backends[2].ConfigAddress) is not null, Generous, "symlink swap applied");
+            await Wait.Until(() => balancer.Server.Pools.Get("web")!.Find(Backends[2].ConfigAddress) is not null, Generous, "symlink swap applied");
         }
         finally
         {
@@ -87,11 +70,11 @@ public sealed class ReloadTests : IAsyncLifetime
     [Fact]
     public async Task BurstOfWrites_OneReload()
     {
-        await using var balancer = await TestBalancer.StartAsync(Config((_backends[0], 1)));
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1)));
 
         for (var weight = 2; weight <= 6; weight++)
         {
-            await File.WriteAllTextAsync(balancer.ConfigPath, Config((_backends[0], weight)));
+            await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], weight)));
         }
 
         await Wait.Until(() => balancer.Server.Pools.Get("web")!.Snapshot.All[0].Weight == 6, Generous, "last write applied");
@@ -102,15 +85,15 @@ public sealed class ReloadTests : IAsyncLifetime
     [Fact]
     public async Task RemovedBackend_InFlightSlowRequestCompletes_NoNewRequests()
     {
-        await using var balancer = await TestBalancer.StartAsync(Config((_backends[0], 1), (_backends[1], 1)));
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1), (Backends[1], 1)));
         using var client = balancer.CreateClient();
         var slow = Enumerable.Range(0, 2).Select(_ => client.GetAsync("/slow?ms=1500")).ToList();
-        await Wait.Until(() => _backends[1].InFlight == 1, Generous, "slow request at b");
-        var bBefore = _backends[1].Requests;
+        await Wait.Until(() => Backends[1].InFlight == 1, Generous, "slow request at b");
+        var bBefore = Backends[1].Requests;
 
-        await File.WriteAllTextAsync(balancer.ConfigPath, Config((_backends[0], 1)));
+        await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], 1)));
         await Wait.Until(() => balancer.Reloads == 1, Generous, "reload applied");
-        var b = await balancer.BackendStatusAsync("web", _backends[1].ConfigAddress);
+        var b = await balancer.BackendStatusAsync("web", Backends[1].ConfigAddress);
         Assert.True(b.GetProperty("draining").GetBoolean());
         for (var i = 0; i < 10; i++)
         {
@@ -122,7 +105,7 @@ public sealed class ReloadTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(bBefore, _backends[1].Requests);
+        Assert.Equal(bBefore, Backends[1].Requests);
         await Wait.Until(() => balancer.Server.Pools.Get("web")!.Snapshot.All.Length == 1, Generous, "drained backend forgotten");
     }
 
@@ -131,11 +114,11 @@ public sealed class ReloadTests : IAsyncLifetime
     {
         var dead = $"http://127.0.0.1:{Health.ActiveHealthTests.ClosedPort()}";
         const string health = """ "health": { "probe": "tcp", "interval": "100ms", "timeout": "100ms", "rise": 1, "fall": 1 }, """;
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", health, (_backends[0].ConfigAddress, 1), (dead, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", health, (Backends[0].ConfigAddress, 1), (dead, 1)));
         await Wait.Until(async () => (await balancer.BackendStatusAsync("web", dead)).GetProperty("health").GetString() == "down", Generous, "dead backend down");
         var changedAt = (await balancer.BackendStatusAsync("web", dead)).GetProperty("healthChangedAt").GetString();
 
-        await File.WriteAllTextAsync(balancer.ConfigPath, TestBalancer.PoolConfig("round-robin", health, (_backends[0].ConfigAddress, 3), (dead, 1), (_backends[1].ConfigAddress, 1)));
+        await File.WriteAllTextAsync(balancer.ConfigPath, TestBalancer.PoolConfig("round-robin", health, (Backends[0].ConfigAddress, 3), (dead, 1), (Backends[1].ConfigAddress, 1)));
         await Wait.Until(() => balancer.Reloads == 1, Generous, "reload applied");
 
         var after = await balancer.BackendStatusAsync("web", dead);
@@ -156,7 +139,7 @@ public sealed class ReloadTests : IAsyncLifetime
     [MemberData(nameof(InvalidEdits))]
     public async Task InvalidEdit_OldConfigKeepsServing_ErrorRecorded(string what, string json, string expected)
     {
-        await using var balancer = await TestBalancer.StartAsync(Config((_backends[0], 1)));
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1)));
         using var client = balancer.CreateClient();
 
         await File.WriteAllTextAsync(balancer.ConfigPath, json);
@@ -167,15 +150,15 @@ public sealed class ReloadTests : IAsyncLifetime
         Assert.StartsWith(balancer.ConfigPath, error, StringComparison.Ordinal);
         (await client.GetAsync("/")).EnsureSuccessStatusCode();
 
-        await File.WriteAllTextAsync(balancer.ConfigPath, Config((_backends[0], 2)));
+        await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], 2)));
         await Wait.Until(async () => (await Status(balancer)).GetProperty("config").GetProperty("lastError").ValueKind == JsonValueKind.Null, Generous, "a later valid file clears the error");
     }
 
     [Fact]
     public async Task AdminReload_ReportsChanges()
     {
-        await using var balancer = await TestBalancer.StartAsync(Config((_backends[0], 1)), watch: false);
-        await File.WriteAllTextAsync(balancer.ConfigPath, Config((_backends[0], 2), (_backends[1], 1)));
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1)), watch: false);
+        await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], 2), (Backends[1], 1)));
         using var admin = new HttpClient { BaseAddress = balancer.AdminAddress };
 
         using var response = await admin.PostAsync("/reload", null);
@@ -184,14 +167,14 @@ public sealed class ReloadTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(body.RootElement.GetProperty("applied").GetBoolean());
         Assert.Equal(
-            [$"+backend web/{_backends[1].ConfigAddress}", $"~backend web/{_backends[0].ConfigAddress} (weight 1 → 2)"],
+            [$"+backend web/{Backends[1].ConfigAddress}", $"~backend web/{Backends[0].ConfigAddress} (weight 1 → 2)"],
             body.RootElement.GetProperty("changes").EnumerateArray().Select(c => c.GetString()!).Order().ToArray());
     }
 
     [Fact]
     public async Task FiftyReloadsUnderLoad_NoFailedRequest()
     {
-        await using var balancer = await TestBalancer.StartAsync(Config((_backends[0], 1), (_backends[1], 1)), watch: false);
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1), (Backends[1], 1)), watch: false);
         using var client = balancer.CreateClient();
         var failures = 0;
         var sent = 0;
@@ -213,9 +196,9 @@ public sealed class ReloadTests : IAsyncLifetime
         {
             var variant = (i % 3) switch
             {
-                0 => Config((_backends[0], 1), (_backends[1], 1), (_backends[2], 1)),
-                1 => Config((_backends[0], 3), (_backends[2], 1)),
-                _ => Config((_backends[1], 2), (_backends[2], 1)),
+                0 => Config((Backends[0], 1), (Backends[1], 1), (Backends[2], 1)),
+                1 => Config((Backends[0], 3), (Backends[2], 1)),
+                _ => Config((Backends[1], 2), (Backends[2], 1)),
             };
             await File.WriteAllTextAsync(balancer.ConfigPath, variant);
             var result = await balancer.Server.ReloadAsync(ReloadTrigger.AdminApi);
