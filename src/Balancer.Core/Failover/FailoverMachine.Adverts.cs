@@ -70,9 +70,11 @@ public sealed partial class FailoverMachine
         // Preempt_Mode with a lower-priority master. RFC 5798 discards the advert and lets Master_Down_Timer run
         // out; we take over at once (or after PreemptDelay), which is quicker and leaves the old master's
         // adverts nothing to race against.
+        _preempting = packet.NodeId;
         if (_options.PreemptDelay <= TimeSpan.Zero)
         {
             ChangeState(FailoverState.Master, FailoverEvent.LowerPriorityAdvert, $"preempting {packet.NodeId} (priority {packet.Priority})");
+            _awaitingResignFrom = packet.NodeId;
         }
         else
         {
@@ -84,23 +86,42 @@ public sealed partial class FailoverMachine
     {
         if (packet.Priority == 0)
         {
-            // RFC 5798 §6.4.3: another master resigned; assert ourselves at once.
-            SendAdvert(EffectivePriority);
-            _advertAt = Now + _options.AdvertInterval;
+            // RFC 5798 §6.4.3: another master resigned; send an advert at once. The resigner held the virtual IPs
+            // too, so re-announce them. Unless it is the master we preempted or outranked, this was a dual master.
+            if (!string.Equals(packet.NodeId, _awaitingResignFrom, StringComparison.Ordinal))
+            {
+                CountDualMaster(packet);
+            }
+
+            _awaitingResignFrom = null;
+            Reannounce();
             return;
         }
 
         if (Outranks(packet.Priority, packet.NodeId, EffectivePriority, _options.NodeId))
         {
+            // Resign rather than fall silent, so that the winner hears of the dual master and re-announces.
+            SendAdvert(0);
             _masterAdvertInterval = packet.AdvertInterval;
             ChangeState(FailoverState.Backup, FailoverEvent.HigherPriorityAdvert, $"{packet.NodeId} (priority {packet.Priority}) outranks us");
             return;
         }
 
-        // Two masters (a healed partition, or both started together): the winner keeps the role and
-        // re-announces, so that ARP caches pointing at the loser are corrected at once.
+        // Two masters (a healed partition, or both started together) and we win: keep the role and re-announce,
+        // so that ARP caches pointing at the loser are corrected at once. The loser's resign is then expected.
+        CountDualMaster(packet);
+        Reannounce();
+        _awaitingResignFrom = packet.NodeId;
+    }
+
+    private void CountDualMaster(in AdvertPacket packet)
+    {
         _dualMasterEvents++;
         _actions.Add(new FailoverAction.DualMasterDetected(packet.NodeId, packet.Priority));
+    }
+
+    private void Reannounce()
+    {
         SendAdvert(EffectivePriority);
         _actions.Add(new FailoverAction.SendGratuitousArp());
         _advertAt = Now + _options.AdvertInterval;

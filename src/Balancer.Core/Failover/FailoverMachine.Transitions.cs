@@ -20,6 +20,7 @@ public sealed partial class FailoverMachine
         _transitions++;
         _actions.Add(new FailoverAction.StateChanged(previous, next, @event, reason));
         _masterDownAt = _advertAt = _preemptAt = null;
+        _awaitingResignFrom = null;
         switch (next)
         {
             case FailoverState.Master:

@@ -26,6 +26,8 @@ public sealed partial class FailoverMachine
     private TimeSpan? _masterDownAt;   // RFC 5798 §6.2 Master_Down_Timer, as time since _origin
     private TimeSpan? _advertAt;       // RFC 5798 §6.2 Adver_Timer
     private TimeSpan? _preemptAt;
+    private string? _preempting;         // the lower-priority master a pending preemption will replace
+    private string? _awaitingResignFrom; // the master we displaced: its resign is expected, not a dual master
     private long _transitions;
     private long _dualMasterEvents;
     private (string NodeId, DateTimeOffset At)? _lastAdvert;
@@ -103,7 +105,8 @@ public sealed partial class FailoverMachine
         }
         else if (State == FailoverState.Backup && _preemptAt <= now)
         {
-            ChangeState(FailoverState.Master, FailoverEvent.PreemptDelayExpired, $"a lower-priority master for {_options.PreemptDelay}");
+            ChangeState(FailoverState.Master, FailoverEvent.PreemptDelayExpired, $"preempting {_preempting} after {_options.PreemptDelay}");
+            _awaitingResignFrom = _preempting;
         }
         else if (State == FailoverState.Master && _advertAt <= now)
         {
