@@ -52,21 +52,4 @@ public sealed partial class FailoverMachine
         var length = AdvertCodec.Encode(packet, _key, buffer);
         _actions.Add(new FailoverAction.SendAdvert(packet, buffer.AsMemory(0, length)));
     }
-
-    private void ApplyFaultTracking(bool healthy)
-    {
-        if (!healthy && State is FailoverState.Backup or FailoverState.Master)
-        {
-            if (State == FailoverState.Master)
-            {
-                SendAdvert(0); // resign, so the peer takes over after Skew_Time rather than Master_Down_Interval
-            }
-
-            ChangeState(FailoverState.Fault, FailoverEvent.TrackFailed, "tracked health is bad");
-        }
-        else if (healthy && State == FailoverState.Fault)
-        {
-            ChangeState(FailoverState.Backup, FailoverEvent.TrackRecovered, "tracked health recovered");
-        }
-    }
 }

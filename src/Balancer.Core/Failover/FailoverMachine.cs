@@ -130,34 +130,6 @@ public sealed partial class FailoverMachine
         }
     });
 
-    /// <summary>
-    /// Reports the tracked health (e.g. "a pool has a healthy backend"). Unhealthy lowers the effective priority by
-    /// the track weight, and a master advertises it at once so a preempting peer takes over; or, with
-    /// <see cref="FailoverOptions.FaultOnTrackFailure"/>, goes to FAULT. Healthy again restores it.
-    /// </summary>
-    public IReadOnlyList<FailoverAction> SetTrackedHealth(bool healthy) => Run(() =>
-    {
-        if (healthy == _healthy)
-        {
-            return;
-        }
-
-        var before = EffectivePriority;
-        _healthy = healthy;
-        if (_options.FaultOnTrackFailure)
-        {
-            ApplyFaultTracking(healthy);
-            return;
-        }
-
-        _actions.Add(new FailoverAction.PriorityChanged(before, EffectivePriority, healthy));
-        if (State == FailoverState.Master)
-        {
-            SendAdvert(EffectivePriority);
-            _advertAt = Now + _options.AdvertInterval;
-        }
-    });
-
     /// <summary>A view for <c>/status</c> and metrics.</summary>
     public FailoverSnapshot GetSnapshot()
     {
