@@ -38,7 +38,7 @@ public static class AdvertCodec
     private const int MinLength = HeaderLength + 1 + MacLength;
     private const byte Version = 1;
     private const byte TypeAdvert = 1;
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static ReadOnlySpan<byte> Magic => "BLB1"u8;
 
@@ -46,7 +46,7 @@ public static class AdvertCodec
     /// <exception cref="ArgumentException">A field is out of range, or <paramref name="destination"/> is too small.</exception>
     public static int Encode(in AdvertPacket packet, ReadOnlySpan<byte> key, Span<byte> destination)
     {
-        var idLength = s_strictUtf8.GetByteCount(packet.NodeId);
+        var idLength = _strictUtf8.GetByteCount(packet.NodeId);
         var centiseconds = packet.AdvertInterval.Ticks / (TimeSpan.TicksPerMillisecond * 10);
         if (idLength is < 1 or > MaxNodeIdBytes || centiseconds is < 1 or > ushort.MaxValue
             || packet.Sequence == 0 || packet.State > FailoverState.Fault)
@@ -71,7 +71,7 @@ public static class AdvertCodec
         BinaryPrimitives.WriteUInt64BigEndian(destination[20..], packet.Sequence);
         BinaryPrimitives.WriteUInt128BigEndian(destination[28..], packet.ConfigHash);
         destination[44] = (byte)idLength;
-        s_strictUtf8.GetBytes(packet.NodeId, destination.Slice(HeaderLength, idLength));
+        _strictUtf8.GetBytes(packet.NodeId, destination.Slice(HeaderLength, idLength));
         HMACSHA256.HashData(key, destination[..(HeaderLength + idLength)], destination.Slice(HeaderLength + idLength, MacLength));
         return length;
     }

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Balancer.Core.Failover;
 
 /// <summary>
@@ -34,13 +32,18 @@ public sealed partial class FailoverMachine
     private UInt128? _peerConfigHash;
 
     /// <summary>Makes a machine in INIT. <paramref name="epoch"/> defaults to the start time in Unix milliseconds.</summary>
-    /// <exception cref="ArgumentException"><paramref name="options"/> fail <see cref="FailoverOptions.Validate"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> fail <see cref="FailoverOptions.Validate"/>, or <paramref name="key"/> is empty.</exception>
     public FailoverMachine(FailoverOptions options, ReadOnlySpan<byte> key, TimeProvider time, ulong? epoch = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        if (key.IsEmpty)
+        {
+            throw new ArgumentException("The shared key is empty; see FailoverKey.TryParse.", nameof(key));
         }
 
         _options = options;

@@ -7,7 +7,7 @@ namespace Balancer.Core.Tests.Failover;
 
 public class AdvertCodecTests
 {
-    private static readonly byte[] s_key = InMemoryFailoverLink.Key;
+    private static readonly byte[] _key = InMemoryFailoverLink.Key;
 
     internal static readonly AdvertPacket Sample = new(
         "lb1", FailoverState.Master, 150, TimeSpan.FromSeconds(1), 0x0102030405060708, 42, (UInt128)0xAABB << 64 | 0xCCDD);
@@ -15,7 +15,7 @@ public class AdvertCodecTests
     internal static byte[] Encode(AdvertPacket packet, byte[]? key = null)
     {
         var buffer = new byte[AdvertCodec.MaxLength];
-        return buffer[..AdvertCodec.Encode(packet, key ?? s_key, buffer)];
+        return buffer[..AdvertCodec.Encode(packet, key ?? _key, buffer)];
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public class AdvertCodecTests
         Assert.Equal(Sample.ConfigHash, BinaryPrimitives.ReadUInt128BigEndian(bytes.AsSpan(28)));
         Assert.Equal(3, bytes[44]);
         Assert.Equal("lb1"u8.ToArray(), bytes[45..48]);
-        Assert.Equal(HMACSHA256.HashData(s_key, bytes[..48]), bytes[48..]);
+        Assert.Equal(HMACSHA256.HashData(_key, bytes[..48]), bytes[48..]);
     }
 
     [Theory]
@@ -45,7 +45,7 @@ public class AdvertCodecTests
     {
         var packet = Sample with { NodeId = nodeId, Priority = 0, AdvertInterval = TimeSpan.FromMilliseconds(10) };
 
-        var ok = AdvertCodec.TryDecode(Encode(packet), s_key, out var decoded, out var error);
+        var ok = AdvertCodec.TryDecode(Encode(packet), _key, out var decoded, out var error);
 
         Assert.True(ok);
         Assert.Equal(DecodeError.None, error);
@@ -58,7 +58,7 @@ public class AdvertCodecTests
         var bytes = Encode(Sample);
         for (var length = 0; length < bytes.Length; length++)
         {
-            var ok = AdvertCodec.TryDecode(bytes.AsSpan(0, length), s_key, out var packet, out var error);
+            var ok = AdvertCodec.TryDecode(bytes.AsSpan(0, length), _key, out var packet, out var error);
 
             Assert.False(ok);
             Assert.Equal(default, packet);
@@ -71,7 +71,7 @@ public class AdvertCodecTests
     {
         var bytes = Encode(Sample);
 
-        Assert.False(AdvertCodec.TryDecode([.. bytes, 0], s_key, out _, out var error));
+        Assert.False(AdvertCodec.TryDecode([.. bytes, 0], _key, out _, out var error));
         Assert.Equal(DecodeError.BadLength, error);
     }
 
@@ -84,7 +84,7 @@ public class AdvertCodecTests
             var flipped = (byte[])bytes.Clone();
             flipped[bit / 8] ^= (byte)(1 << (bit % 8));
 
-            Assert.False(AdvertCodec.TryDecode(flipped, s_key, out _, out var error), $"bit {bit} flipped was accepted");
+            Assert.False(AdvertCodec.TryDecode(flipped, _key, out _, out var error), $"bit {bit} flipped was accepted");
             Assert.NotEqual(DecodeError.None, error);
         }
     }
@@ -92,10 +92,10 @@ public class AdvertCodecTests
     [Fact]
     public void TryDecode_WrongKey_FailsAsBadMac()
     {
-        var otherKey = (byte[])s_key.Clone();
+        var otherKey = (byte[])_key.Clone();
         otherKey[0] ^= 1;
 
-        Assert.False(AdvertCodec.TryDecode(Encode(Sample, otherKey), s_key, out _, out var error));
+        Assert.False(AdvertCodec.TryDecode(Encode(Sample, otherKey), _key, out _, out var error));
         Assert.Equal(DecodeError.BadMac, error);
     }
 
@@ -110,7 +110,7 @@ public class AdvertCodecTests
         var bytes = Encode(Sample);
         bytes[offset] = value;
 
-        Assert.False(AdvertCodec.TryDecode(bytes, s_key, out _, out var error));
+        Assert.False(AdvertCodec.TryDecode(bytes, _key, out _, out var error));
         Assert.Equal(expected, error);
     }
 
@@ -133,9 +133,9 @@ public class AdvertCodecTests
             bytes.AsSpan(20, 8).Clear();
         }
 
-        HMACSHA256.HashData(s_key, bytes.AsSpan(0, 48), bytes.AsSpan(48)); // re-sign: only the field is wrong
+        HMACSHA256.HashData(_key, bytes.AsSpan(0, 48), bytes.AsSpan(48)); // re-sign: only the field is wrong
 
-        Assert.False(AdvertCodec.TryDecode(bytes, s_key, out _, out var error));
+        Assert.False(AdvertCodec.TryDecode(bytes, _key, out _, out var error));
         Assert.Equal(DecodeError.BadField, error);
     }
 
@@ -160,7 +160,7 @@ public class AdvertCodecTests
                 }
             }
 
-            Assert.False(AdvertCodec.TryDecode(bytes, s_key, out _, out _));
+            Assert.False(AdvertCodec.TryDecode(bytes, _key, out _, out _));
         }
     }
 
@@ -168,10 +168,10 @@ public class AdvertCodecTests
     public void TryDecode_ForgedDatagram_AllocatesNothing()
     {
         var bytes = Encode(Sample, [1, 2, 3]);
-        AdvertCodec.TryDecode(bytes, s_key, out _, out _); // warm up
+        AdvertCodec.TryDecode(bytes, _key, out _, out _); // warm up
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        AdvertCodec.TryDecode(bytes, s_key, out _, out _);
+        AdvertCodec.TryDecode(bytes, _key, out _, out _);
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
@@ -185,6 +185,6 @@ public class AdvertCodecTests
     [Fact]
     public void Encode_DestinationTooSmall_Throws()
     {
-        Assert.Throws<ArgumentException>(() => AdvertCodec.Encode(Sample, s_key, new byte[79]));
+        Assert.Throws<ArgumentException>(() => AdvertCodec.Encode(Sample, _key, new byte[79]));
     }
 }

@@ -6,8 +6,8 @@ namespace Balancer.Core.Tests.Failover;
 
 public class FailoverMachineTests
 {
-    private static readonly TimeSpan s_oneTick = TimeSpan.FromTicks(1);
-    private static readonly TimeSpan s_interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan _oneTick = TimeSpan.FromTicks(1);
+    private static readonly TimeSpan _interval = TimeSpan.FromSeconds(1);
     private readonly FakeTimeProvider _clock = new();
     private readonly FakePeer _peer = new();
 
@@ -23,7 +23,7 @@ public class FailoverMachineTests
         Assert.Equal(FailoverState.Backup, machine.State);
         Assert.Equal(["StateChanged", "RunNotifyHook"], Kinds(actions));
         Assert.Equal(new StateChanged(FailoverState.Init, FailoverState.Backup, FailoverEvent.Startup, "started"), actions[0]);
-        Assert.Equal(FailoverTimers.MasterDownInterval(100, s_interval), machine.NextTimerDue);
+        Assert.Equal(FailoverTimers.MasterDownInterval(100, _interval), machine.NextTimerDue);
     }
 
     [Fact]
@@ -35,18 +35,18 @@ public class FailoverMachineTests
 
         Assert.Equal(FailoverState.Master, machine.State);
         Assert.Equal(["StateChanged", "SendAdvert", "AddVips", "SendGratuitousArp", "RunNotifyHook"], Kinds(actions));
-        Assert.Equal(s_interval, machine.NextTimerDue);
+        Assert.Equal(_interval, machine.NextTimerDue);
     }
 
     [Fact]
     public void Tick_NoAdvertForMasterDownInterval_BecomesMasterExactlyAtDeadline()
     {
         var machine = Started(100);
-        var down = FailoverTimers.MasterDownInterval(100, s_interval);
+        var down = FailoverTimers.MasterDownInterval(100, _interval);
 
-        Assert.Empty(AdvanceAndTick(machine, down - s_oneTick));
+        Assert.Empty(AdvanceAndTick(machine, down - _oneTick));
         Assert.Equal(FailoverState.Backup, machine.State);
-        var actions = AdvanceAndTick(machine, s_oneTick);
+        var actions = AdvanceAndTick(machine, _oneTick);
 
         Assert.Equal(FailoverState.Master, machine.State);
         Assert.Equal(FailoverEvent.MasterDownTimerExpired, actions.OfType<StateChanged>().Single().Event);
@@ -57,9 +57,9 @@ public class FailoverMachineTests
     {
         var machine = Started(255);
 
-        Assert.Empty(AdvanceAndTick(machine, s_interval - s_oneTick));
+        Assert.Empty(AdvanceAndTick(machine, _interval - _oneTick));
         var sequences = Enumerable.Range(0, 3)
-            .Select(_ => AdvanceAndTick(machine, s_interval).OfType<SendAdvert>().Single().Packet.Sequence).ToArray();
+            .Select(_ => AdvanceAndTick(machine, _interval).OfType<SendAdvert>().Single().Packet.Sequence).ToArray();
 
         Assert.Equal([2UL, 3UL, 4UL], sequences);
     }
@@ -72,7 +72,7 @@ public class FailoverMachineTests
 
         Assert.Empty(machine.OnDatagram(_peer.Advert(200), _peer.EndPoint));
 
-        Assert.Equal(FailoverTimers.MasterDownInterval(100, s_interval), machine.NextTimerDue);
+        Assert.Equal(FailoverTimers.MasterDownInterval(100, _interval), machine.NextTimerDue);
     }
 
     [Fact]
@@ -115,12 +115,12 @@ public class FailoverMachineTests
 
         for (var i = 0; i < 2; i++)
         {
-            AdvanceAndTick(machine, s_interval);
+            AdvanceAndTick(machine, _interval);
             Assert.Empty(machine.OnDatagram(_peer.Advert(100), _peer.EndPoint));
         }
 
-        Assert.Empty(AdvanceAndTick(machine, TimeSpan.FromMilliseconds(500) - s_oneTick));
-        var actions = AdvanceAndTick(machine, s_oneTick);
+        Assert.Empty(AdvanceAndTick(machine, TimeSpan.FromMilliseconds(500) - _oneTick));
+        var actions = AdvanceAndTick(machine, _oneTick);
 
         Assert.Equal(FailoverState.Master, machine.State);
         Assert.Equal(FailoverEvent.PreemptDelayExpired, actions.OfType<StateChanged>().Single().Event);
@@ -131,13 +131,13 @@ public class FailoverMachineTests
     {
         var machine = Started(FakePeer.Options(150) with { PreemptDelay = TimeSpan.FromSeconds(2) });
         machine.OnDatagram(_peer.Advert(100), _peer.EndPoint);
-        _clock.Advance(s_interval);
+        _clock.Advance(_interval);
 
         machine.OnDatagram(_peer.Advert(200), _peer.EndPoint);
-        AdvanceAndTick(machine, s_interval);
+        AdvanceAndTick(machine, _interval);
 
         Assert.Equal(FailoverState.Backup, machine.State);
-        Assert.Equal(FailoverTimers.MasterDownInterval(150, s_interval) - s_interval, machine.NextTimerDue);
+        Assert.Equal(FailoverTimers.MasterDownInterval(150, _interval) - _interval, machine.NextTimerDue);
     }
 
     [Fact]
@@ -148,8 +148,8 @@ public class FailoverMachineTests
 
         machine.OnDatagram(_peer.Advert(0), _peer.EndPoint);
 
-        Assert.Empty(AdvanceAndTick(machine, FailoverTimers.SkewTime(100, s_interval) - s_oneTick));
-        AdvanceAndTick(machine, s_oneTick);
+        Assert.Empty(AdvanceAndTick(machine, FailoverTimers.SkewTime(100, _interval) - _oneTick));
+        AdvanceAndTick(machine, _oneTick);
         Assert.Equal(FailoverState.Master, machine.State);
     }
 
@@ -157,7 +157,7 @@ public class FailoverMachineTests
     public void OnDatagram_HigherPriorityAsMaster_YieldsAndRemovesVips()
     {
         var machine = Started(200);
-        AdvanceAndTick(machine, FailoverTimers.MasterDownInterval(200, s_interval));
+        AdvanceAndTick(machine, FailoverTimers.MasterDownInterval(200, _interval));
 
         var actions = machine.OnDatagram(_peer.Advert(250), _peer.EndPoint);
 
@@ -175,7 +175,7 @@ public class FailoverMachineTests
         const int priority = 200;
         var machine = new FailoverMachine(FakePeer.Options(priority) with { NodeId = ownId }, InMemoryFailoverLink.Key, _clock);
         machine.Start();
-        AdvanceAndTick(machine, FailoverTimers.MasterDownInterval(priority, s_interval));
+        AdvanceAndTick(machine, FailoverTimers.MasterDownInterval(priority, _interval));
 
         var actions = machine.OnDatagram(_peer.Advert(priority), _peer.EndPoint);
 
@@ -311,7 +311,7 @@ public class FailoverMachineTests
     public void GetSnapshot_AfterSeveralTransitions_CountsEachOnce()
     {
         var machine = Started(100);
-        AdvanceAndTick(machine, FailoverTimers.MasterDownInterval(100, s_interval));
+        AdvanceAndTick(machine, FailoverTimers.MasterDownInterval(100, _interval));
         machine.OnDatagram(_peer.Advert(200), _peer.EndPoint);
 
         var snapshot = machine.GetSnapshot();
@@ -319,6 +319,13 @@ public class FailoverMachineTests
         Assert.Equal(3, snapshot.Transitions);
         Assert.Equal((FailoverState.Backup, 100, true), (snapshot.State, snapshot.EffectivePriority, snapshot.TrackedHealthy));
         Assert.Empty(snapshot.RejectedPackets);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptionsOrEmptyKey_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new FailoverMachine(FakePeer.Options(0), InMemoryFailoverLink.Key, _clock));
+        Assert.Throws<ArgumentException>(() => new FailoverMachine(FakePeer.Options(100), [], _clock));
     }
 
     private FailoverMachine Machine(int priority) => Machine(FakePeer.Options(priority));

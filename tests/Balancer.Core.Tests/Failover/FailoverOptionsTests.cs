@@ -10,7 +10,11 @@ public class FailoverOptionsTests
     {
         var config = new FailoverConfig
         {
-            NodeId = "lb1", Priority = 150, Preempt = false, AdvertInterval = TimeSpan.FromMilliseconds(100), Peers = ["198.18.0.12:7946"],
+            NodeId = "lb1",
+            Priority = 150,
+            Preempt = false,
+            AdvertInterval = TimeSpan.FromMilliseconds(100),
+            Peers = ["198.18.0.12:7946"],
         };
 
         var options = FailoverOptions.From(config, configHash: 7);

@@ -7,8 +7,8 @@ namespace Balancer.Core.Tests.Failover;
 /// <summary>Two machines talking through the codec over <see cref="InMemoryFailoverLink"/>.</summary>
 public class FailoverPairTests
 {
-    private static readonly TimeSpan s_oneTick = TimeSpan.FromTicks(1);
-    private static readonly TimeSpan s_interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan _oneTick = TimeSpan.FromTicks(1);
+    private static readonly TimeSpan _interval = TimeSpan.FromSeconds(1);
 
     [Fact]
     public void StartTogether_DifferentPriorities_HigherIsTheOnlyMaster()
@@ -43,12 +43,12 @@ public class FailoverPairTests
         link.RunFor(TimeSpan.FromMilliseconds(300));
 
         link.A.LinkUp = false;
-        var remaining = link.B.LastReceivedAt + FailoverTimers.MasterDownInterval(100, s_interval).Ticks - link.Clock.GetTimestamp();
-        link.RunFor(TimeSpan.FromTicks(remaining) - s_oneTick);
+        var remaining = link.B.LastReceivedAt + FailoverTimers.MasterDownInterval(100, _interval).Ticks - link.Clock.GetTimestamp();
+        link.RunFor(TimeSpan.FromTicks(remaining) - _oneTick);
         Assert.Equal(FailoverState.Backup, link.B.State);
-        link.RunFor(s_oneTick);
+        link.RunFor(_oneTick);
         Assert.Equal(FailoverState.Master, link.B.State);
-        link.RunFor(s_oneTick);
+        link.RunFor(_oneTick);
 
         Assert.Equal(FailoverState.Master, link.B.State);
         Assert.Equal(FailoverEvent.MasterDownTimerExpired, link.B.Actions.OfType<StateChanged>().Last().Event);
@@ -59,7 +59,7 @@ public class FailoverPairTests
     {
         var link = MasterAloneThenJoins(InMemoryFailoverLink.Options("lb1", 200));
 
-        link.RunFor(s_interval);
+        link.RunFor(_interval);
 
         Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
         Assert.Equal(0, link.A.Machine.GetSnapshot().DualMasterEvents);
@@ -71,14 +71,14 @@ public class FailoverPairTests
     {
         var delay = TimeSpan.FromSeconds(5);
         var link = MasterAloneThenJoins(InMemoryFailoverLink.Options("lb1", 200) with { PreemptDelay = delay });
-        link.RunFor(s_interval);
+        link.RunFor(_interval);
         Assert.Equal(FailoverState.Backup, link.A.State);
         Assert.Equal(2, link.A.Actions.Count); // only its start: the lower advert it heard started the delay
         var firstHeard = link.A.LastReceivedAt;
 
-        link.RunFor(TimeSpan.FromTicks(firstHeard + delay.Ticks - link.Clock.GetTimestamp()) - s_oneTick);
+        link.RunFor(TimeSpan.FromTicks(firstHeard + delay.Ticks - link.Clock.GetTimestamp()) - _oneTick);
         Assert.Equal(FailoverState.Backup, link.A.State);
-        link.RunFor(s_oneTick);
+        link.RunFor(_oneTick);
 
         Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
         Assert.Equal(FailoverEvent.PreemptDelayExpired, link.A.Actions.OfType<StateChanged>().Last().Event);
@@ -101,9 +101,9 @@ public class FailoverPairTests
 
         link.Apply(link.A, link.A.Machine.Shutdown());
         link.Flush();
-        link.RunFor(FailoverTimers.SkewTime(100, s_interval) - s_oneTick);
+        link.RunFor(FailoverTimers.SkewTime(100, _interval) - _oneTick);
         Assert.Equal(FailoverState.Backup, link.B.State);
-        link.RunFor(s_oneTick);
+        link.RunFor(_oneTick);
 
         Assert.Equal((FailoverState.Init, FailoverState.Master), (link.A.State, link.B.State));
         Assert.IsType<RemoveVips>(link.A.Actions[^2]);
@@ -121,7 +121,7 @@ public class FailoverPairTests
         Assert.Equal((FailoverState.Backup, FailoverState.Master), (link.A.State, link.B.State));
 
         link.Apply(link.A, link.A.Machine.SetTrackedHealth(true));
-        link.RunFor(s_interval);
+        link.RunFor(_interval);
         Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
     }
 
@@ -134,7 +134,7 @@ public class FailoverPairTests
         Assert.Equal((FailoverState.Master, FailoverState.Master), (link.A.State, link.B.State));
 
         link.A.LinkUp = link.B.LinkUp = true;
-        link.RunFor(s_interval);
+        link.RunFor(_interval);
 
         Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
         Assert.Equal(1, link.A.Machine.GetSnapshot().DualMasterEvents);

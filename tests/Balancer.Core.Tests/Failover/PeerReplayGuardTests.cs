@@ -5,7 +5,7 @@ namespace Balancer.Core.Tests.Failover;
 
 public class PeerReplayGuardTests
 {
-    private static readonly IPEndPoint s_peer = new(IPAddress.Parse("192.0.2.2"), 7946);
+    private static readonly IPEndPoint _peer = new(IPAddress.Parse("192.0.2.2"), 7946);
 
     private static PeerReplayGuard Guard(params string[] peerNodeIds) => new("lb1", [IPAddress.Parse("192.0.2.2")], peerNodeIds);
 
@@ -17,9 +17,9 @@ public class PeerReplayGuardTests
     {
         var guard = Guard();
 
-        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(1000, 1), s_peer));
-        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(1000, 2), s_peer));
-        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(1000, 9), s_peer));
+        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(1000, 1), _peer));
+        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(1000, 2), _peer));
+        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(1000, 9), _peer));
     }
 
     [Theory]
@@ -29,29 +29,29 @@ public class PeerReplayGuardTests
     public void Admit_NotNewerThanLastAccepted_Replayed(ulong epoch, ulong sequence)
     {
         var guard = Guard();
-        guard.Admit(Advert(1000, 5), s_peer);
+        guard.Admit(Advert(1000, 5), _peer);
 
-        Assert.Equal(PeerCheck.Replayed, guard.Admit(Advert(epoch, sequence), s_peer));
+        Assert.Equal(PeerCheck.Replayed, guard.Admit(Advert(epoch, sequence), _peer));
     }
 
     [Fact]
     public void Admit_PeerRestartedWithNewerEpoch_AcceptedFromSequenceOne()
     {
         var guard = Guard();
-        guard.Admit(Advert(1000, 500), s_peer);
+        guard.Admit(Advert(1000, 500), _peer);
 
-        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(2000, 1), s_peer));
-        Assert.Equal(PeerCheck.Replayed, guard.Admit(Advert(1000, 501), s_peer));
+        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(2000, 1), _peer));
+        Assert.Equal(PeerCheck.Replayed, guard.Admit(Advert(1000, 501), _peer));
     }
 
     [Fact]
     public void Admit_RejectedAdvert_DoesNotMoveTheWatermark()
     {
         var guard = Guard();
-        guard.Admit(Advert(1000, 5), s_peer);
+        guard.Admit(Advert(1000, 5), _peer);
         guard.Admit(Advert(1000, 9), new IPEndPoint(IPAddress.Parse("192.0.2.99"), 7946));
 
-        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(1000, 6), s_peer));
+        Assert.Equal(PeerCheck.Accepted, guard.Admit(Advert(1000, 6), _peer));
     }
 
     [Fact]
@@ -75,13 +75,13 @@ public class PeerReplayGuardTests
     [Fact]
     public void Admit_NodeIdNotInConfiguredList_UnknownPeer()
     {
-        Assert.Equal(PeerCheck.UnknownPeer, Guard("lb2").Admit(Advert(1, 1, "lb3"), s_peer));
-        Assert.Equal(PeerCheck.Accepted, Guard("lb2").Admit(Advert(1, 1, "lb2"), s_peer));
+        Assert.Equal(PeerCheck.UnknownPeer, Guard("lb2").Admit(Advert(1, 1, "lb3"), _peer));
+        Assert.Equal(PeerCheck.Accepted, Guard("lb2").Admit(Advert(1, 1, "lb2"), _peer));
     }
 
     [Fact]
     public void Admit_OwnNodeId_OwnNodeId()
     {
-        Assert.Equal(PeerCheck.OwnNodeId, Guard().Admit(Advert(1, 1, "lb1"), s_peer));
+        Assert.Equal(PeerCheck.OwnNodeId, Guard().Admit(Advert(1, 1, "lb1"), _peer));
     }
 }
