@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text;
+using Balancer.Core.Configuration;
+
+namespace Balancer.Core.Failover;
+
+/// <summary>What a <see cref="FailoverMachine"/> needs to know, mapped from <see cref="FailoverConfig"/> plus the knobs it lacks.</summary>
+public sealed record FailoverOptions
+{
+    /// <summary>This node's id, 1–64 bytes of UTF-8, different from every peer's.</summary>
+    public required string NodeId { get; init; }
+
+    /// <summary>Configured priority 1–255; 255 makes the node master at once on startup (RFC 5798 §6.4.1). Default 100.</summary>
+    public int Priority { get; init; } = 100;
+
+    /// <summary>Whether a backup takes over from a lower-priority master (RFC 5798 §6.1 Preempt_Mode). Default true.</summary>
+    public bool Preempt { get; init; } = true;
+
+    /// <summary>How long a backup keeps hearing a lower-priority master before it preempts. Default 0: at once.</summary>
+    public TimeSpan PreemptDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Time between the master's adverts, 10 ms to 655.35 s in whole centiseconds. Default 1 s.</summary>
+    public TimeSpan AdvertInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How much the priority drops while the tracked health is bad (floor 1). Default 50.</summary>
+    public int TrackWeight { get; init; } = 50;
+
+    /// <summary>Go to FAULT, instead of lowering the priority, while the tracked health is bad. Default false.</summary>
+    public bool FaultOnTrackFailure { get; init; }
+
+    /// <summary>Peers' addresses, <c>ip:port</c> or <c>ip</c>; adverts from any other source address are rejected.</summary>
+    public IReadOnlyList<string> Peers { get; init; } = [];
+
+    /// <summary>Peers' node ids; when empty, any node id other than ours is accepted from a peer address.</summary>
+    public IReadOnlyList<string> PeerNodeIds { get; init; } = [];
+
+    /// <summary>This node's <see cref="ConfigFingerprint"/>, compared with the peer's to report config drift.</summary>
+    public UInt128 ConfigHash { get; init; }
+
+    /// <summary>Maps the fields <see cref="FailoverConfig"/> has; the others keep their defaults.</summary>
+    public static FailoverOptions From(FailoverConfig config, UInt128 configHash = default) => new()
+    {
+        NodeId = config.NodeId,
+        Priority = config.Priority,
+        Preempt = config.Preempt,
+        AdvertInterval = config.AdvertInterval,
+        Peers = config.Peers,
+        ConfigHash = configHash,
+    };
+
+    /// <summary>Every problem with these options, each saying how to fix it; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        var idBytes = Encoding.UTF8.GetByteCount(NodeId);
+        if (idBytes is < 1 or > AdvertCodec.MaxNodeIdBytes)
+        {
+            errors.Add($"nodeId must be 1–{AdvertCodec.MaxNodeIdBytes} bytes of UTF-8, is {idBytes}.");
+        }
+
+        if (Priority is < 1 or > 255)
+        {
+            errors.Add($"priority must be 1–255 (0 is reserved for resigning), is {Priority}.");
+        }
+
+        if (AdvertInterval < TimeSpan.FromMilliseconds(10) || AdvertInterval > TimeSpan.FromMilliseconds(655_350)
+            || AdvertInterval.Ticks % (TimeSpan.TicksPerMillisecond * 10) != 0)
+        {
+            errors.Add($"advertInterval must be whole centiseconds from 10ms to 655.35s, is {AdvertInterval}.");
+        }
+
+        if (PreemptDelay < TimeSpan.Zero)
+        {
+            errors.Add($"preemptDelay must not be negative, is {PreemptDelay}.");
+        }
+
+        if (TrackWeight is < 0 or > 254)
+        {
+            errors.Add($"trackWeight must be 0–254, is {TrackWeight}.");
+        }
+
+        foreach (var peer in Peers)
+        {
+            if (ParsePeerAddress(peer) is null)
+            {
+                errors.Add($"peer '{peer}' is not an ip:port or ip address.");
+            }
+        }
+
+        if (PeerNodeIds.Contains(NodeId, StringComparer.Ordinal))
+        {
+            errors.Add($"peerNodeIds must not contain this node's own id '{NodeId}'.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>The address of a peer written <c>ip:port</c> or <c>ip</c>, or null.</summary>
+    internal static IPAddress? ParsePeerAddress(string peer) =>
+        IPEndPoint.TryParse(peer, out var endPoint) ? endPoint.Address : null;
+}

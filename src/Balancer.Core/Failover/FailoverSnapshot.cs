@@ -1,0 +1,24 @@
+namespace Balancer.Core.Failover;
+
+/// <summary>An immutable view of a <see cref="FailoverMachine"/> for <c>/status</c> and metrics.</summary>
+/// <param name="State">The current state.</param>
+/// <param name="EffectivePriority">The priority advertised now, after tracking.</param>
+/// <param name="TrackedHealthy">The last value given to <see cref="FailoverMachine.SetTrackedHealth"/>.</param>
+/// <param name="LastAdvertFrom">Node id of the last accepted advert, or null.</param>
+/// <param name="LastAdvertAt">When the last advert was accepted, or null.</param>
+/// <param name="Transitions">State changes since the machine was made.</param>
+/// <param name="DualMasterEvents">Times this master heard a master it outranks.</param>
+/// <param name="RejectedPackets">Rejected datagrams by reason (<see cref="DecodeError"/> or <see cref="PeerCheck"/> name); only non-zero counts.</param>
+/// <param name="ConfigDrift">True when the last accepted advert carried a config hash different from ours.</param>
+/// <param name="PeerConfigHash">The config hash of the last accepted advert, or null.</param>
+public sealed record FailoverSnapshot(
+    FailoverState State,
+    int EffectivePriority,
+    bool TrackedHealthy,
+    string? LastAdvertFrom,
+    DateTimeOffset? LastAdvertAt,
+    long Transitions,
+    long DualMasterEvents,
+    IReadOnlyDictionary<string, long> RejectedPackets,
+    bool ConfigDrift,
+    UInt128? PeerConfigHash);

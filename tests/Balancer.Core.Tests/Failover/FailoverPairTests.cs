@@ -1,0 +1,180 @@
+using Balancer.Core.Failover;
+using Balancer.Core.Tests.TestDoubles;
+using static Balancer.Core.Failover.FailoverAction;
+
+namespace Balancer.Core.Tests.Failover;
+
+/// <summary>Two machines talking through the codec over <see cref="InMemoryFailoverLink"/>.</summary>
+public class FailoverPairTests
+{
+    private static readonly TimeSpan _oneTick = TimeSpan.FromTicks(1);
+    private static readonly TimeSpan _interval = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public void StartTogether_DifferentPriorities_HigherIsTheOnlyMaster()
+    {
+        var link = Pair(150, 100);
+
+        link.StartBoth();
+        link.RunFor(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
+        Assert.Equal(2, link.A.Machine.GetSnapshot().Transitions);
+        Assert.Equal(1, link.B.Machine.GetSnapshot().Transitions);
+    }
+
+    [Fact]
+    public void StartTogether_EqualPriorities_GreaterNodeIdIsTheOnlyMaster()
+    {
+        var link = Pair(100, 100);
+
+        link.StartBoth();
+        link.RunFor(TimeSpan.FromSeconds(30));
+
+        // Both timers run out at the same instant and both adverts cross: "lb2" > "lb1" wins the tie-break.
+        Assert.Equal((FailoverState.Backup, FailoverState.Master), (link.A.State, link.B.State));
+        Assert.Equal(1, link.B.Machine.GetSnapshot().DualMasterEvents);
+    }
+
+    [Fact]
+    public void MasterDies_Backup_TakesOverAfterExactlyMasterDownInterval()
+    {
+        var link = Running(200, 100);
+        link.RunFor(TimeSpan.FromMilliseconds(300));
+
+        link.A.LinkUp = false;
+        var remaining = link.B.LastReceivedAt + FailoverTimers.MasterDownInterval(100, _interval).Ticks - link.Clock.GetTimestamp();
+        link.RunFor(TimeSpan.FromTicks(remaining) - _oneTick);
+        Assert.Equal(FailoverState.Backup, link.B.State);
+        link.RunFor(_oneTick);
+        Assert.Equal(FailoverState.Master, link.B.State);
+        link.RunFor(_oneTick);
+
+        Assert.Equal(FailoverState.Master, link.B.State);
+        Assert.Equal(FailoverEvent.MasterDownTimerExpired, link.B.Actions.OfType<StateChanged>().Last().Event);
+    }
+
+    [Fact]
+    public void HigherPriorityNodeJoins_WithPreempt_TakesOverOnFirstAdvertHeard()
+    {
+        var link = MasterAloneThenJoins(InMemoryFailoverLink.Options("lb1", 200));
+
+        link.RunFor(_interval);
+
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
+        Assert.Equal(0, link.A.Machine.GetSnapshot().DualMasterEvents);
+        Assert.Equal(FailoverEvent.HigherPriorityAdvert, link.B.Actions.OfType<StateChanged>().Last().Event);
+    }
+
+    [Fact]
+    public void HigherPriorityNodeJoins_WithPreemptDelay_TakesOverExactlyAfterDelay()
+    {
+        var delay = TimeSpan.FromSeconds(5);
+        var link = MasterAloneThenJoins(InMemoryFailoverLink.Options("lb1", 200) with { PreemptDelay = delay });
+        link.RunFor(_interval);
+        Assert.Equal(FailoverState.Backup, link.A.State);
+        Assert.Equal(2, link.A.Actions.Count); // only its start: the lower advert it heard started the delay
+        var firstHeard = link.A.LastReceivedAt;
+
+        link.RunFor(TimeSpan.FromTicks(firstHeard + delay.Ticks - link.Clock.GetTimestamp()) - _oneTick);
+        Assert.Equal(FailoverState.Backup, link.A.State);
+        link.RunFor(_oneTick);
+
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
+        Assert.Equal(FailoverEvent.PreemptDelayExpired, link.A.Actions.OfType<StateChanged>().Last().Event);
+    }
+
+    [Fact]
+    public void HigherPriorityNodeJoins_PreemptOff_LeavesMasterAlone()
+    {
+        var link = MasterAloneThenJoins(InMemoryFailoverLink.Options("lb1", 200) with { Preempt = false });
+
+        link.RunFor(TimeSpan.FromSeconds(60));
+
+        Assert.Equal((FailoverState.Backup, FailoverState.Master), (link.A.State, link.B.State));
+    }
+
+    [Fact]
+    public void MasterShutsDown_Backup_TakesOverAfterSkewTimeOnly()
+    {
+        var link = Running(200, 100);
+
+        link.Apply(link.A, link.A.Machine.Shutdown());
+        link.Flush();
+        link.RunFor(FailoverTimers.SkewTime(100, _interval) - _oneTick);
+        Assert.Equal(FailoverState.Backup, link.B.State);
+        link.RunFor(_oneTick);
+
+        Assert.Equal((FailoverState.Init, FailoverState.Master), (link.A.State, link.B.State));
+        Assert.IsType<RemoveVips>(link.A.Actions[^2]);
+    }
+
+    [Fact]
+    public void TrackedPoolDown_OnMaster_HandsOverToPeerAndBackOnRecovery()
+    {
+        var link = new InMemoryFailoverLink(InMemoryFailoverLink.Options("lb1", 200) with { TrackWeight = 100 }, InMemoryFailoverLink.Options("lb2", 150));
+        link.StartBoth();
+        link.RunFor(TimeSpan.FromSeconds(10));
+
+        link.Apply(link.A, link.A.Machine.SetTrackedHealth(false));
+        link.Flush();
+        Assert.Equal((FailoverState.Backup, FailoverState.Master), (link.A.State, link.B.State));
+
+        link.Apply(link.A, link.A.Machine.SetTrackedHealth(true));
+        link.RunFor(_interval);
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
+    }
+
+    [Fact]
+    public void PartitionHeals_BothMasters_LowerYieldsWithinOneAdvert()
+    {
+        var link = Running(200, 100);
+        link.A.LinkUp = link.B.LinkUp = false;
+        link.RunFor(TimeSpan.FromSeconds(10));
+        Assert.Equal((FailoverState.Master, FailoverState.Master), (link.A.State, link.B.State));
+
+        link.A.LinkUp = link.B.LinkUp = true;
+        link.RunFor(_interval);
+
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
+        Assert.Equal(1, link.A.Machine.GetSnapshot().DualMasterEvents);
+        Assert.IsType<SendGratuitousArp>(link.A.Actions[^1]);
+    }
+
+    [Fact]
+    public void SteadyState_OneMinute_MasterAdvertisesEverySecondAndNothingChanges()
+    {
+        var link = Running(200, 100);
+        var before = link.A.Actions.Count;
+
+        link.RunFor(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(60, link.A.Actions.Skip(before).Count(a => a is SendAdvert));
+        Assert.Equal(60, link.A.Actions.Skip(before).Count());
+        Assert.Equal(1, link.B.Machine.GetSnapshot().Transitions);
+        Assert.Empty(link.B.Machine.GetSnapshot().RejectedPackets);
+    }
+
+    /// <summary>lb2 (priority 100) starts alone and becomes master; then lb1 starts with <paramref name="a"/>.</summary>
+    private static InMemoryFailoverLink MasterAloneThenJoins(FailoverOptions a)
+    {
+        var link = new InMemoryFailoverLink(a, InMemoryFailoverLink.Options("lb2", 100));
+        link.Apply(link.B, link.B.Machine.Start());
+        link.RunFor(TimeSpan.FromSeconds(10));
+        Assert.Equal(FailoverState.Master, link.B.State);
+        link.Apply(link.A, link.A.Machine.Start());
+        return link;
+    }
+
+    private static InMemoryFailoverLink Pair(int priorityA, int priorityB) =>
+        new(InMemoryFailoverLink.Options("lb1", priorityA), InMemoryFailoverLink.Options("lb2", priorityB));
+
+    private static InMemoryFailoverLink Running(int priorityA, int priorityB)
+    {
+        var link = Pair(priorityA, priorityB);
+        link.StartBoth();
+        link.RunFor(TimeSpan.FromSeconds(10));
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
+        return link;
+    }
+}
