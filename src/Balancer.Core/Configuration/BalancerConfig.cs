@@ -12,6 +12,9 @@ public sealed record BalancerConfig
     /// <summary>The active/standby peer protocol; null when this node runs alone.</summary>
     public FailoverConfig? Failover { get; init; }
 
+    /// <summary>Traces, OTLP export and access log; defaults apply when the block is absent.</summary>
+    public TelemetryConfig Telemetry { get; init; } = new();
+
     /// <summary>The admin API; defaults to 127.0.0.1:9901 when the block is absent.</summary>
     public AdminConfig Admin { get; init; } = new();
 }

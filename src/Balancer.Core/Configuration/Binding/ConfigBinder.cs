@@ -8,7 +8,8 @@ namespace Balancer.Core.Configuration.Binding;
 /// </summary>
 internal static class ConfigBinder
 {
-    private static readonly string[] s_rootFields = ["listeners", "pools", "failover", "admin"];
+    private static readonly string[] s_rootFields = ["listeners", "pools", "failover", "admin", "telemetry"];
+    private static readonly string[] s_telemetryFields = ["otlpEndpoint", "otlpProtocol", "sampleRatio", "serviceName", "accessLog"];
     private static readonly string[] s_listenerFields = ["protocol", "bind", "routes", "pool"];
     private static readonly string[] s_routeFields = ["hosts", "path", "pool"];
     private static readonly string[] s_adminFields = ["bind", "tokenFile"];
@@ -32,6 +33,7 @@ internal static class ConfigBinder
             Pools = PoolBinder.BindPools(reader.Object("pools", known: null)) ?? defaults.Pools,
             Failover = reader.Object("failover", FailoverBinder.FailoverFields) is { } failover ? FailoverBinder.BindFailover(failover) : null,
             Admin = reader.Object("admin", s_adminFields) is { } admin ? BindAdmin(admin) : defaults.Admin,
+            Telemetry = reader.Object("telemetry", s_telemetryFields) is { } telemetry ? BindTelemetry(telemetry) : defaults.Telemetry,
         };
     }
 
@@ -55,6 +57,19 @@ internal static class ConfigBinder
             Hosts = reader.Strings("hosts") ?? defaults.Hosts,
             Path = reader.String("path") ?? defaults.Path,
             Pool = reader.RequiredString("pool"),
+        };
+    }
+
+    private static TelemetryConfig BindTelemetry(ObjectReader reader)
+    {
+        var defaults = new TelemetryConfig();
+        return new TelemetryConfig
+        {
+            OtlpEndpoint = reader.String("otlpEndpoint") ?? defaults.OtlpEndpoint,
+            OtlpProtocol = reader.Choice("otlpProtocol", "OTLP protocol", ["http", "grpc"]) ?? defaults.OtlpProtocol,
+            SampleRatio = reader.Double("sampleRatio") ?? defaults.SampleRatio,
+            ServiceName = reader.String("serviceName") ?? defaults.ServiceName,
+            AccessLog = reader.String("accessLog") ?? defaults.AccessLog,
         };
     }
 

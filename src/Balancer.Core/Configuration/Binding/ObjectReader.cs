@@ -104,6 +104,24 @@ internal sealed partial class ObjectReader
         return null;
     }
 
+    /// <summary>An optional number, whole or not.</summary>
+    public double? Double(string name)
+    {
+        var node = Get<JsonNumber>(name, "a number");
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (double.TryParse(node.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+        {
+            return value;
+        }
+
+        Report(name, $"expected a number, got {node.Text}");
+        return null;
+    }
+
     /// <summary>An optional boolean.</summary>
     public bool? Bool(string name) => Get<JsonBool>(name, "true or false")?.Value;
 

@@ -38,6 +38,26 @@ internal static class ConfigValidator
         {
             FailoverValidator.Validate(failover, diagnostics);
         }
+
+        CheckTelemetry(config.Telemetry, diagnostics);
+    }
+
+    private static void CheckTelemetry(TelemetryConfig telemetry, ConfigDiagnostics diagnostics)
+    {
+        if (telemetry.OtlpEndpoint is { } endpoint && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            diagnostics.Report("telemetry.otlpEndpoint", $"'{endpoint}' is not an absolute http(s) URI, e.g. http://127.0.0.1:4318");
+        }
+
+        if (telemetry.SampleRatio is < 0 or > 1)
+        {
+            diagnostics.Report("telemetry.sampleRatio", $"sampleRatio must be between 0 and 1, got {telemetry.SampleRatio}");
+        }
+
+        if (telemetry.AccessLog is "")
+        {
+            diagnostics.Report("telemetry.accessLog", "accessLog must be \"stdout\" or a file path; leave it out for no access log");
+        }
     }
 
     private static void CheckHttpListener(

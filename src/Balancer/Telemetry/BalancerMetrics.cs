@@ -1,0 +1,80 @@
+using System.Diagnostics.Metrics;
+using Balancer.Core.Model;
+
+namespace Balancer.Telemetry;
+
+/// <summary>
+/// The <c>Balancer</c> meter: every instrument the proxy records, in one place, with dotted
+/// names and UCUM units (OpenTelemetry semantic conventions; Kestrel's <c>KestrelMetrics</c>
+/// is the model). Hot-path methods pass tags as structs, so recording allocates nothing.
+/// </summary>
+internal sealed class BalancerMetrics : IDisposable
+{
+    public const string MeterName = "Balancer";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _healthChecks;
+    private readonly Counter<long> _ejections;
+    private readonly Counter<long> _reloads;
+
+    public BalancerMetrics(Func<PoolRegistry?> pools)
+    {
+        _meter = new Meter(MeterName, typeof(BalancerMetrics).Assembly.GetName().Version?.ToString(3));
+        _requests = _meter.CreateCounter<long>("balancer.requests", "{request}", "Requests proxied, by pool, backend and status class.");
+        _requestDuration = _meter.CreateHistogram<double>(
+            "balancer.request.duration", "s", "Time from picking a backend to the end of the proxied request.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _retries = _meter.CreateCounter<long>("balancer.retries", "{request}", "Requests retried on another backend after a failed connect.");
+        _healthChecks = _meter.CreateCounter<long>("balancer.health_checks", "{check}", "Active health probes, by result.");
+        _ejections = _meter.CreateCounter<long>("balancer.ejections", "{ejection}", "Backends marked down, by cause (active or passive).");
+        _reloads = _meter.CreateCounter<long>("balancer.config.reloads", "{reload}", "Config reloads, by result.");
+        _meter.CreateObservableGauge("balancer.requests.in_flight", () => Each(pools(), b => b.InFlight), "{request}", "Requests or connections in flight per backend.");
+        _meter.CreateObservableGauge("balancer.backend.healthy", () => Each(pools(), b => b.Health == BackendHealth.Up ? 1 : 0), "{backend}", "1 when the backend takes traffic by health, else 0.");
+        _meter.CreateObservableGauge("balancer.backend.draining", () => Each(pools(), b => b.Draining || b.Removed ? 1 : 0), "{backend}", "1 while the backend drains.");
+    }
+
+    public void RequestFinished(string pool, string backend, int status, double seconds)
+    {
+        var statusClass = status switch
+        {
+            < 200 => "1xx",
+            < 300 => "2xx",
+            < 400 => "3xx",
+            < 500 => "4xx",
+            _ => "5xx",
+        };
+        _requests.Add(1, new("pool", pool), new("backend", backend), new("status_class", statusClass));
+        _requestDuration.Record(seconds, new KeyValuePair<string, object?>("pool", pool), new("backend", backend));
+    }
+
+    public void Retried(string pool) => _retries.Add(1, new KeyValuePair<string, object?>("pool", pool));
+
+    public void HealthChecked(string pool, string backend, bool passed) =>
+        _healthChecks.Add(1, new("pool", pool), new("backend", backend), new("result", passed ? "pass" : "fail"));
+
+    public void Ejected(string pool, string backend, string cause) =>
+        _ejections.Add(1, new("pool", pool), new("backend", backend), new("cause", cause));
+
+    public void Reloaded(bool applied) => _reloads.Add(1, new KeyValuePair<string, object?>("result", applied ? "applied" : "rejected"));
+
+    public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<int>> Each(PoolRegistry? pools, Func<BackendState, int> value)
+    {
+        if (pools is null)
+        {
+            yield break;
+        }
+
+        foreach (var pool in pools.Pools.Values)
+        {
+            foreach (var b in pool.Snapshot.All)
+            {
+                yield return new Measurement<int>(value(b), new("pool", pool.Name), new("backend", b.Address));
+            }
+        }
+    }
+}

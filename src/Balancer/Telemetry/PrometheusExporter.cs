@@ -1,0 +1,55 @@
+using System.Text;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+namespace Balancer.Telemetry;
+
+/// <summary>
+/// A pull exporter on the OpenTelemetry SDK's public API that renders the Prometheus text
+/// exposition format (v0.0.4) on demand: <see cref="Scrape"/> asks the reader to collect, and
+/// the SDK hands the batch to <see cref="Export"/> synchronously on the same thread.
+/// </summary>
+[ExportModes(ExportModes.Pull)]
+internal sealed class PrometheusExporter : BaseExporter<Metric>
+{
+    private readonly object _scrapeLock = new();
+    private StringBuilder? _target;
+
+    public PrometheusExporter() => Reader = new BaseExportingMetricReader(this) { TemporalityPreference = MetricReaderTemporalityPreference.Cumulative };
+
+    /// <summary>The reader to register with the meter provider.</summary>
+    public MetricReader Reader { get; }
+
+    /// <summary>Collects every metric now and returns the exposition text.</summary>
+    public string Scrape()
+    {
+        lock (_scrapeLock)
+        {
+            _target = new StringBuilder(16 * 1024);
+            try
+            {
+                Reader.Collect(timeoutMilliseconds: 5000);
+                return _target.ToString();
+            }
+            finally
+            {
+                _target = null;
+            }
+        }
+    }
+
+    public override ExportResult Export(in Batch<Metric> batch)
+    {
+        if (_target is null)
+        {
+            return ExportResult.Failure;
+        }
+
+        foreach (var metric in batch)
+        {
+            PrometheusFormat.Write(_target, metric);
+        }
+
+        return ExportResult.Success;
+    }
+}
