@@ -52,8 +52,14 @@ public sealed class PeakEwma
         {
             var oldBits = Volatile.Read(ref _costBits);
             var cost = BitConverter.Int64BitsToDouble(oldBits);
-            // Peak sensitivity: a slower sample replaces the estimate at once.
-            var next = rtt > cost || !HasSamples ? rtt : (cost * w) + (rtt * (1 - w));
+            // Peak sensitivity: a sample slower than the estimate readers see now replaces it at
+            // once. Finagle and tower store the decay on every read (get = observe(0)), so they
+            // compare against the decayed value; our reads write nothing, so we decay here.
+            // Comparing against the stored, undecayed value (as this code once did) blended the
+            // stale old peak into a new one after an idle spell, overstating it for seconds.
+            // Otherwise the sample takes weight 1 - w for the time since the last one; the
+            // decayed read is Finagle's "observe(0)", and a real sample replaces that zero.
+            var next = !HasSamples || rtt > cost * w ? rtt : (cost * w) + (rtt * (1 - w));
             if (Interlocked.CompareExchange(ref _costBits, BitConverter.DoubleToInt64Bits(next), oldBits) == oldBits)
             {
                 break;
