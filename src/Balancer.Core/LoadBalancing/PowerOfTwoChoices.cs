@@ -1,0 +1,33 @@
+using Balancer.Core.Model;
+
+namespace Balancer.Core.LoadBalancing;
+
+/// <summary>
+/// Power of two choices: draw two distinct backends (weighted) and send the request to the less
+/// loaded, load being (in-flight + 1) / weight. Mitzenmacher, "The Power of Two Choices in
+/// Randomized Load Balancing" (2001): two random choices cut the worst queue from
+/// O(log n / log log n) to O(log log n), while reading only two backends' counters.
+/// </summary>
+internal sealed class PowerOfTwoChoices(Random random) : IBalancingAlgorithm
+{
+    public string Name => BalancingAlgorithms.PowerOfTwo;
+
+    public object? Prepare(BackendState[] available, double[] weights) => new WeightedDraw(weights);
+
+    public BackendState Pick(PoolSnapshot snapshot)
+    {
+        var available = snapshot.Available;
+        if (available.Length == 1)
+        {
+            return available[0];
+        }
+
+        var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo(random);
+        var weights = snapshot.Weights;
+        // (inA + 1) / wA <= (inB + 1) / wB, multiplied out. The +1 counts the request being
+        // placed, so at equal in-flight the heavier backend wins instead of a coin toss.
+        return (available[a].InFlight + 1.0) * weights[b] <= (available[b].InFlight + 1.0) * weights[a]
+            ? available[a]
+            : available[b];
+    }
+}
