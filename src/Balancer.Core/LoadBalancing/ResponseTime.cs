@@ -26,12 +26,9 @@ internal sealed class ResponseTime(Random random) : IBalancingAlgorithm
     /// <summary>Share of picks sent to a uniformly random backend to keep every estimate fresh.</summary>
     internal const double ExploreShare = 0.01;
 
-    /// <summary>Cost used when neither candidate has a sample; only its equality between the two matters.</summary>
-    private const double UnsampledMilliseconds = 5;
-
     /// <summary>
-    /// Lowest estimate used: a long idle decays an estimate towards zero, and a zero cost would
-    /// hide in-flight counts (Finagle adds a penalty for the same reason).
+    /// Lowest estimate used: a zero (a sample of no time) would make the ratio of two estimates
+    /// zero or infinite and hide in-flight counts (Finagle adds a penalty for the same reason).
     /// </summary>
     private const double FloorMilliseconds = 0.001;
 
@@ -47,34 +44,26 @@ internal sealed class ResponseTime(Random random) : IBalancingAlgorithm
             return available[0];
         }
 
-        if (random.NextDouble() < ExploreShare)
+        // One uniform decides whether to explore and, rescaled, which backend: conditioned on
+        // either branch it is still uniform, and each pick saves a random draw.
+        var u = random.NextDouble();
+        if (u < ExploreShare)
         {
-            return available[random.Next(available.Length)];
+            return available[Math.Min(available.Length - 1, (int)(u / ExploreShare * available.Length))];
         }
 
-        var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo(random);
+        var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo((u - ExploreShare) / (1 - ExploreShare), random.NextDouble());
         var backendA = available[a];
         var backendB = available[b];
-        var latencyA = Estimate(backendA.Latency);
-        var latencyB = Estimate(backendB.Latency);
-        if (double.IsNaN(latencyA))
-        {
-            latencyA = double.IsNaN(latencyB) ? UnsampledMilliseconds : latencyB;
-        }
-
-        if (double.IsNaN(latencyB))
-        {
-            latencyB = latencyA;
-        }
-
+        // A backend with no sample yet is costed at its rival's estimate: ratio 1, so in-flight
+        // per weight decides. (Both unsampled: likewise.)
+        var latencyA = backendA.Latency;
+        var latencyB = backendB.Latency;
+        var ratio = latencyA.HasSamples && latencyB.HasSamples ? latencyA.RatioTo(latencyB, FloorMilliseconds) : 1;
         var weights = snapshot.Weights;
-        // latencyA × (inA + 1) / wA <= latencyB × (inB + 1) / wB, multiplied out.
-        return latencyA * (backendA.InFlight + 1.0) * weights[b] <= latencyB * (backendB.InFlight + 1.0) * weights[a]
+        // latencyA × (inA + 1) / wA <= latencyB × (inB + 1) / wB, divided by latencyB, multiplied out.
+        return ratio * (backendA.InFlight + 1.0) * weights[b] <= (backendB.InFlight + 1.0) * weights[a]
             ? backendA
             : backendB;
     }
-
-    /// <summary>The estimate in milliseconds, or NaN when the backend has no sample yet.</summary>
-    private static double Estimate(PeakEwma latency) =>
-        latency.HasSamples ? Math.Max(FloorMilliseconds, latency.CurrentMilliseconds) : double.NaN;
 }

@@ -23,19 +23,20 @@ internal sealed class WeightedDraw
     /// <summary>Number of backends.</summary>
     public int Count => _prefix.Length;
 
-    /// <summary>One index, weighted.</summary>
-    public int Draw(Random random) => Find(random.NextDouble() * _prefix[^1]);
+    /// <summary>One index, weighted, for a uniform <paramref name="u"/> in [0, 1).</summary>
+    public int Draw(double u) => Find(u * _prefix[^1]);
 
     /// <summary>
-    /// Two distinct indices, each weighted (the second among the rest); needs two backends.
-    /// The second draw skips the first's interval instead of retrying, so it costs one draw.
+    /// Two distinct indices, each weighted (the second among the rest), for uniforms
+    /// <paramref name="u1"/> and <paramref name="u2"/> in [0, 1); needs two backends. The second
+    /// draw skips the first's interval instead of retrying, so it costs one uniform.
     /// </summary>
-    public (int First, int Second) DrawTwo(Random random)
+    public (int First, int Second) DrawTwo(double u1, double u2)
     {
-        var first = Draw(random);
+        var first = Draw(u1);
         var start = first == 0 ? 0 : _prefix[first - 1];
         var width = _prefix[first] - start;
-        var u = random.NextDouble() * (_prefix[^1] - width);
+        var u = u2 * (_prefix[^1] - width);
         if (u >= start)
         {
             u += width;
@@ -46,23 +47,24 @@ internal sealed class WeightedDraw
         return (first, second != first ? second : (first + 1) % _prefix.Length);
     }
 
-    /// <summary>The first index whose prefix sum exceeds <paramref name="u"/>.</summary>
+    /// <summary>
+    /// The first index whose prefix sum exceeds <paramref name="u"/> (the last if none does, against
+    /// rounding). Branch-free halving (Khuong and Morin, "Array Layouts for Comparison-Based
+    /// Searching", 2017): the loop runs log2 n times whatever the data, and the comparison feeds
+    /// a conditional move, so a random <paramref name="u"/> costs no mispredicted branches.
+    /// </summary>
     private int Find(double u)
     {
-        int lo = 0, hi = _prefix.Length - 1;
-        while (lo < hi)
+        var prefix = _prefix;
+        var lo = 0;
+        var n = prefix.Length;
+        while (n > 1)
         {
-            var mid = (lo + hi) >>> 1;
-            if (_prefix[mid] > u)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
+            var half = n >>> 1;
+            lo = prefix[lo + half] <= u ? lo + half : lo;
+            n -= half;
         }
 
-        return lo;
+        return Math.Min(prefix[lo] <= u ? lo + 1 : lo, prefix.Length - 1);
     }
 }

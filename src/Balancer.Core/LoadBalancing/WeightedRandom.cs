@@ -14,5 +14,5 @@ internal sealed class WeightedRandom(Random random) : IBalancingAlgorithm
     public object? Prepare(BackendState[] available, double[] weights) => new WeightedDraw(weights);
 
     public BackendState Pick(PoolSnapshot snapshot) =>
-        snapshot.Available[((WeightedDraw)snapshot.AlgorithmData!).Draw(random)];
+        snapshot.Available[((WeightedDraw)snapshot.AlgorithmData!).Draw(random.NextDouble())];
 }

@@ -83,4 +83,20 @@ public sealed class PeakEwmaTests
         // Six tau later the old peak weighs 90 ms × e^-6 ≈ 0.2 ms.
         Assert.InRange(ewma.CurrentMilliseconds, 10, 10.5);
     }
+
+    [Fact]
+    public void RatioTo_SampledAtDifferentTimes_EqualsRatioOfCurrentEstimates()
+    {
+        var slow = new PeakEwma(_time, Tau);
+        var fast = new PeakEwma(_time, Tau);
+        slow.Observe(TimeSpan.FromMilliseconds(100));
+        _time.Advance(Tau);
+        fast.Observe(TimeSpan.FromMilliseconds(10));
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        var expected = slow.CurrentMilliseconds / fast.CurrentMilliseconds;
+
+        Assert.Equal(expected, slow.RatioTo(fast, 0.001), 9);
+        Assert.Equal(1 / expected, fast.RatioTo(slow, 0.001), 9);
+    }
 }

@@ -63,6 +63,23 @@ public sealed class ResponseTimeTests
         Assert.InRange(added[3] / (double)added.Sum(), 0.18, 0.32);
     }
 
+    [Fact]
+    public void Pick_NewBackendBeforeItsFirstResponse_TakesItsInFlightShare()
+    {
+        var backends = Snapshots.Backends(_time, 1, 1, 1, 1);
+        var algorithm = new ResponseTime(new Random(13));
+        var traffic = new Traffic(_time, Snapshots.Of(algorithm, backends[..3]), [10, 10, 10, 50]);
+        traffic.Run(TimeSpan.FromSeconds(10));
+
+        // For its first 50 ms it has no sample: seeded at zero it would win every pairing (about
+        // 25 picks), seeded high it would get none. Seeded at its rival's estimate it takes picks
+        // until its in-flight count matches the warm ones' (about 2.5 each), then few more.
+        traffic.Snapshot = Snapshots.Of(algorithm, backends);
+        traffic.Run(TimeSpan.FromMilliseconds(50));
+
+        Assert.InRange(backends[3].Requests, 2, 12);
+    }
+
     /// <summary>
     /// One request per millisecond of fake time; each finishes after its backend's latency and
     /// feeds the estimate, as the proxy would.
