@@ -22,7 +22,8 @@ internal sealed class PowerOfTwoChoices(Random random) : IBalancingAlgorithm
             return available[0];
         }
 
-        var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo(random.NextDouble(), random.NextDouble());
+        var (u1, u2) = WeightedDraw.TwoUniforms(random);
+        var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo(u1, u2);
         var weights = snapshot.Weights;
         // (inA + 1) / wA <= (inB + 1) / wB, multiplied out. The +1 counts the request being
         // placed, so at equal in-flight the heavier backend wins instead of a coin toss.

@@ -44,15 +44,15 @@ internal sealed class ResponseTime(Random random) : IBalancingAlgorithm
             return available[0];
         }
 
-        // One uniform decides whether to explore and, rescaled, which backend: conditioned on
-        // either branch it is still uniform, and each pick saves a random draw.
-        var u = random.NextDouble();
-        if (u < ExploreShare)
+        // The first uniform decides whether to explore and, rescaled, which backend: conditioned
+        // on either branch it is still uniform, so one 64-bit random draw serves the whole pick.
+        var (u1, u2) = WeightedDraw.TwoUniforms(random);
+        if (u1 < ExploreShare)
         {
-            return available[Math.Min(available.Length - 1, (int)(u / ExploreShare * available.Length))];
+            return available[Math.Min(available.Length - 1, (int)(u1 / ExploreShare * available.Length))];
         }
 
-        var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo((u - ExploreShare) / (1 - ExploreShare), random.NextDouble());
+        var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo((u1 - ExploreShare) / (1 - ExploreShare), u2);
         var backendA = available[a];
         var backendB = available[b];
         // A backend with no sample yet is costed at its rival's estimate: ratio 1, so in-flight

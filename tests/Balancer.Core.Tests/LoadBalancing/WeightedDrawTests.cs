@@ -51,4 +51,23 @@ public sealed class WeightedDrawTests
         // When the heavy one is drawn first, the second is a fair coin between the light two.
         Assert.InRange(seconds[0] / (double)(seconds[0] + seconds[1]), 0.45, 0.55);
     }
+
+    [Fact]
+    public void TwoUniforms_ManyDraws_BothInUnitIntervalWithMeanHalf()
+    {
+        var random = new Random(1);
+        double sum1 = 0, sum2 = 0;
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            var (u1, u2) = WeightedDraw.TwoUniforms(random);
+            Assert.InRange(u1, 0, 0.9999999999);
+            Assert.InRange(u2, 0, 0.9999999999);
+            sum1 += u1;
+            sum2 += u2;
+        }
+
+        Assert.InRange(sum1 / 10_000, 0.49, 0.51);
+        Assert.InRange(sum2 / 10_000, 0.49, 0.51);
+    }
 }
