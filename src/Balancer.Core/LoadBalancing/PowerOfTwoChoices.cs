@@ -24,10 +24,21 @@ internal sealed class PowerOfTwoChoices(Random random) : IBalancingAlgorithm
 
         var (u1, u2) = WeightedDraw.TwoUniforms(random);
         var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo(u1, u2);
+        return LessLoaded(snapshot, a, b, costRatio: 1);
+    }
+
+    /// <summary>
+    /// Of backends <paramref name="a"/> and <paramref name="b"/>, the one with the lower
+    /// cost × (in-flight + 1) / weight, where <paramref name="costRatio"/> is a's cost per request
+    /// over b's (1 when only load counts); a on a tie. The +1 counts the request being placed, so
+    /// at equal in-flight the heavier backend wins instead of a coin toss.
+    /// </summary>
+    internal static BackendState LessLoaded(PoolSnapshot snapshot, int a, int b, double costRatio)
+    {
+        var available = snapshot.Available;
         var weights = snapshot.Weights;
-        // (inA + 1) / wA <= (inB + 1) / wB, multiplied out. The +1 counts the request being
-        // placed, so at equal in-flight the heavier backend wins instead of a coin toss.
-        return (available[a].InFlight + 1.0) * weights[b] <= (available[b].InFlight + 1.0) * weights[a]
+        // costRatio × (inA + 1) / wA <= (inB + 1) / wB, multiplied out: no division.
+        return costRatio * (available[a].InFlight + 1.0) * weights[b] <= (available[b].InFlight + 1.0) * weights[a]
             ? available[a]
             : available[b];
     }

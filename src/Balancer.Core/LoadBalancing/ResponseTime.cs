@@ -53,17 +53,11 @@ internal sealed class ResponseTime(Random random) : IBalancingAlgorithm
         }
 
         var (a, b) = ((WeightedDraw)snapshot.AlgorithmData!).DrawTwo((u1 - ExploreShare) / (1 - ExploreShare), u2);
-        var backendA = available[a];
-        var backendB = available[b];
         // A backend with no sample yet is costed at its rival's estimate: ratio 1, so in-flight
         // per weight decides. (Both unsampled: likewise.)
-        var latencyA = backendA.Latency;
-        var latencyB = backendB.Latency;
+        var latencyA = available[a].Latency;
+        var latencyB = available[b].Latency;
         var ratio = latencyA.HasSamples && latencyB.HasSamples ? latencyA.RatioTo(latencyB, FloorMilliseconds) : 1;
-        var weights = snapshot.Weights;
-        // latencyA × (inA + 1) / wA <= latencyB × (inB + 1) / wB, divided by latencyB, multiplied out.
-        return ratio * (backendA.InFlight + 1.0) * weights[b] <= (backendB.InFlight + 1.0) * weights[a]
-            ? backendA
-            : backendB;
+        return PowerOfTwoChoices.LessLoaded(snapshot, a, b, ratio);
     }
 }
