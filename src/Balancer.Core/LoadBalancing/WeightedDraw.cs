@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Balancer.Core.LoadBalancing;
 
 /// <summary>
@@ -58,8 +60,8 @@ internal sealed class WeightedDraw
     /// <summary>
     /// The first index whose prefix sum exceeds <paramref name="u"/> (the last if none does, against
     /// rounding). Branch-free halving (Khuong and Morin, "Array Layouts for Comparison-Based
-    /// Searching", 2017): the loop runs log2 n times whatever the data, and the comparison feeds
-    /// a conditional move, so a random <paramref name="u"/> costs no mispredicted branches.
+    /// Searching", 2017): the loop runs log2 n times whatever the data, and the comparison is
+    /// arithmetic, so a random <paramref name="u"/> costs no mispredicted branches.
     /// </summary>
     private int Find(double u)
     {
@@ -69,7 +71,8 @@ internal sealed class WeightedDraw
         while (n > 1)
         {
             var half = n >>> 1;
-            lo = prefix[lo + half] <= u ? lo + half : lo;
+            // The comparison as 0 or 1 (setcc), not a branch: RyuJIT does not if-convert in loops.
+            lo += half & -Unsafe.BitCast<bool, byte>(prefix[lo + half] <= u);
             n -= half;
         }
 
