@@ -47,10 +47,7 @@ internal sealed class WeightedDraw
         var start = first == 0 ? 0 : _prefix[first - 1];
         var width = _prefix[first] - start;
         var u = u2 * (_prefix[^1] - width);
-        if (u >= start)
-        {
-            u += width;
-        }
+        u += width * Unsafe.BitCast<bool, byte>(u >= start); // skip the first's interval, branch-free
 
         var second = Find(u);
         // Floating-point rounding at an interval's edge can land back on the first.
