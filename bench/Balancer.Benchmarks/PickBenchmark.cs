@@ -5,7 +5,7 @@ using BenchmarkDotNet.Attributes;
 
 namespace Balancer.Benchmarks;
 
-/// <summary>One pick from a pool of equal-weight backends, per algorithm and pool size.</summary>
+/// <summary>One pick per algorithm and pool size; backends weigh 1–3 and hold that many requests.</summary>
 [MemoryDiagnoser]
 public class PickBenchmark
 {
