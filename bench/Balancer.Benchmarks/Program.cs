@@ -1,1 +1,8 @@
-class P{static void Main(){}}
+using BenchmarkDotNet.Running;
+
+namespace Balancer.Benchmarks;
+
+internal static class Program
+{
+    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}

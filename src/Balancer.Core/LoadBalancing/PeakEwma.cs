@@ -41,6 +41,22 @@ public sealed class PeakEwma
         }
     }
 
+    /// <summary>
+    /// This estimate divided by <paramref name="other"/>'s, both read at the same instant, each
+    /// raised to at least <paramref name="floor"/> ms first. Needs no clock: decaying both to the
+    /// same now multiplies each by exp(-now / tau), which cancels, leaving only the gap between
+    /// their last samples. (Reading the clock costs ~100 ns on some VMs, more than a pick.)
+    /// Both estimators must share one decay time, as the backends of one pool do.
+    /// </summary>
+    internal double RatioTo(PeakEwma other, double floor)
+    {
+        var cost = Math.Max(floor, BitConverter.Int64BitsToDouble(Volatile.Read(ref _costBits)));
+        var otherCost = Math.Max(floor, BitConverter.Int64BitsToDouble(Volatile.Read(ref other._costBits)));
+        var gap = Volatile.Read(ref _stamp) - Volatile.Read(ref other._stamp);
+        // Overflow to infinity (other sampled long after this) still orders correctly.
+        return cost / otherCost * Math.Exp(gap / _tauTicks);
+    }
+
     /// <summary>Records one response time.</summary>
     public void Observe(TimeSpan sample)
     {
@@ -52,8 +68,13 @@ public sealed class PeakEwma
         {
             var oldBits = Volatile.Read(ref _costBits);
             var cost = BitConverter.Int64BitsToDouble(oldBits);
-            // Peak sensitivity: a slower sample replaces the estimate at once.
-            var next = rtt > cost || !HasSamples ? rtt : (cost * w) + (rtt * (1 - w));
+            // Peak sensitivity: a sample slower than the estimate readers see now replaces it at
+            // once. Finagle and tower store the decay on every read (get = observe(0)), so they
+            // compare against the decayed value; our reads write nothing, so we decay here, else
+            // a stale old peak would be blended into a new one after an idle spell.
+            // Otherwise the sample takes weight 1 - w for the time since the last one: the
+            // decayed read stood for "zero cost meanwhile", and a real sample replaces that zero.
+            var next = !HasSamples || rtt > cost * w ? rtt : (cost * w) + (rtt * (1 - w));
             if (Interlocked.CompareExchange(ref _costBits, BitConverter.DoubleToInt64Bits(next), oldBits) == oldBits)
             {
                 break;

@@ -20,7 +20,7 @@ internal sealed class RoundRobin : IBalancingAlgorithm
 
     public string Name => BalancingAlgorithms.RoundRobin;
 
-    public object? Prepare(BackendState[] available, double[] weights) => BuildSchedule(Integerize(weights));
+    public object? Prepare(BackendState[] available, double[] weights) => Schedule(weights);
 
     public BackendState Pick(PoolSnapshot snapshot)
     {
@@ -28,6 +28,9 @@ internal sealed class RoundRobin : IBalancingAlgorithm
         var turn = Interlocked.Increment(ref _next);
         return snapshot.Available[schedule[turn % (uint)schedule.Length]];
     }
+
+    /// <summary>One full smooth weighted round-robin cycle of indices into <paramref name="weights"/>.</summary>
+    internal static int[] Schedule(double[] weights) => BuildSchedule(Integerize(weights));
 
     /// <summary>Turns effective weights into small integers with the same ratios (tenths kept for slow start).</summary>
     internal static int[] Integerize(double[] weights)
