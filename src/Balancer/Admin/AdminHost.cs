@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Balancer.Core.Model;
+using Balancer.Core.Configuration;
 using Balancer.Hosting;
 using Balancer.Telemetry;
 
@@ -19,13 +20,45 @@ internal sealed class AdminHost : IAsyncDisposable
     public string BoundAddress { get; }
 
     public static async Task<AdminHost> StartAsync(
-        string bind, RuntimeState state, PoolRegistry pools, Reload.IConfigReloader reloader, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
+        AdminConfig config, RuntimeState state, PoolRegistry pools, Reload.IConfigReloader reloader, PrometheusExporter prometheus, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var endpoint = BindAddress.Parse(bind);
+        var endpoint = BindAddress.Parse(config.Bind);
         var builder = WebAppFactory.CreateBuilder(logs, TimeSpan.FromSeconds(1));
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         var app = builder.Build();
         var logger = logs.CreateLogger("Balancer.Admin");
+        var auth = new AdminAuth(config.TokenFile, logger);
+        app.Use(async (context, next) =>
+        {
+            if (auth.IsAuthorized(context))
+            {
+                await next(context);
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"balancer\"";
+            if (context.Request.Method == HttpMethods.Get && context.Request.Path == "/")
+            {
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.WriteAsync(Dashboard.LoginPage);
+                return;
+            }
+
+            await context.Response.WriteAsJsonAsync(new { error = "missing or wrong bearer token (admin.tokenFile)" });
+        });
+
+        app.MapGet("/", async context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-store";
+            await context.Response.WriteAsync(Dashboard.Page);
+        });
+        app.MapGet("/metrics", async context =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await context.Response.WriteAsync(prometheus.Scrape());
+        });
 
         app.MapGet("/status", async context =>
         {

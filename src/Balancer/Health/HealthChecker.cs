@@ -18,11 +18,13 @@ internal sealed class HealthChecker : IAsyncDisposable
     private readonly HttpMessageInvoker _httpClient = HttpProbe.CreateClient();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly BalancerMetrics _metrics;
 
-    public HealthChecker(TimeProvider time, ILogger logger)
+    public HealthChecker(TimeProvider time, ILogger logger, BalancerMetrics metrics)
     {
         _time = time;
         _logger = logger;
+        _metrics = metrics;
     }
 
     /// <summary>Starts probing every backend of <paramref name="pool"/> that is not probed yet, and logs its transitions.</summary>
@@ -112,12 +114,20 @@ internal sealed class HealthChecker : IAsyncDisposable
             {
                 // Read the config each round: a reload may change interval, timeout, rise, fall.
                 var health = pool.Config.Health ?? new HealthConfig();
-                var result = await probe.ProbeAsync(backend.Address, health, stop);
+                ProbeResult result;
+                using (var activity = BalancerActivities.Source.StartActivity("health probe", System.Diagnostics.ActivityKind.Client))
+                {
+                    activity?.SetTag("balancer.pool", pool.Name).SetTag("balancer.backend", backend.Address).SetTag("balancer.probe", health.Probe);
+                    result = await probe.ProbeAsync(backend.Address, health, stop);
+                    activity?.SetTag("balancer.probe.result", result.Detail).SetStatus(result.Success ? System.Diagnostics.ActivityStatusCode.Ok : System.Diagnostics.ActivityStatusCode.Error);
+                }
+
                 if (stop.IsCancellationRequested)
                 {
                     return;
                 }
 
+                _metrics.HealthChecked(pool.Name, backend.Address, result.Success);
                 pool.Health.OnProbe(backend, result);
                 var jitter = 1 + (Jitter * ((Random.Shared.NextDouble() * 2) - 1));
                 await Task.Delay(health.Interval * jitter, _time, stop);
@@ -137,6 +147,7 @@ internal sealed class HealthChecker : IAsyncDisposable
         else
         {
             Log.BackendDown(_logger, transition.Backend.Pool, transition.Backend.Address, transition.Reason);
+            _metrics.Ejected(transition.Backend.Pool, transition.Backend.Address, transition.Reason.StartsWith("passive", StringComparison.Ordinal) ? "passive" : "active");
         }
     }
 

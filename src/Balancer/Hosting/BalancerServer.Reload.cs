@@ -37,6 +37,7 @@ internal sealed partial class BalancerServer : IConfigReloader
             await ApplyAsync(config);
             State.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
             Log.ConfigReloaded(_logger, trigger, Short(result.Hash), ConfigDiff.Summarize(changes));
+            _telemetry.Metrics.Reloaded(applied: true);
             return new ReloadResult(true, result.Hash, changes, []);
         }
         catch (Exception e) when (e is StartupException or IOException or SocketException)
@@ -52,6 +53,7 @@ internal sealed partial class BalancerServer : IConfigReloader
 
     private ReloadResult Reject(string hash, IReadOnlyList<string> errors)
     {
+        _telemetry.Metrics.Reloaded(applied: false);
         foreach (var error in errors)
         {
             Log.ConfigRejected(_logger, error);
@@ -68,6 +70,16 @@ internal sealed partial class BalancerServer : IConfigReloader
         if (config.Admin.Bind != State.Config.Admin.Bind)
         {
             problems.Add($"{State.ConfigPath}: admin.bind cannot change while running ({State.Config.Admin.Bind} → {config.Admin.Bind}); restart balancer to move the admin API");
+        }
+
+        if (config.Admin.TokenFile != State.Config.Admin.TokenFile)
+        {
+            problems.Add($"{State.ConfigPath}: admin.tokenFile cannot change while running; restart balancer to change it (the file's content is re-read on every call)");
+        }
+
+        if (config.Telemetry != _telemetry.Config)
+        {
+            problems.Add($"{State.ConfigPath}: telemetry cannot change while running; restart balancer to change the OTLP endpoint, sampling or access log");
         }
 
         // Addresses this process holds now and would still hold, or give up, after the reload.

@@ -25,6 +25,8 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly PoolRegistry _pools;
     private readonly HealthChecker _health;
+    private readonly TelemetryHost _telemetry;
+    private readonly ProxyServices _services;
     private readonly Dictionary<string, IListenerHost> _listeners = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly List<Task> _retiring = [];
@@ -32,7 +34,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     private ConfigWatcher? _watcher;
     private ITimer? _sweeper;
 
-    private BalancerServer(RuntimeState state, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout)
+    private BalancerServer(RuntimeState state, BalancerConfig config, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout)
     {
         State = state;
         _logs = logs;
@@ -40,7 +42,9 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         DrainTimeout = drainTimeout;
         _logger = logs.CreateLogger("Balancer");
         _pools = new PoolRegistry(time, Random.Shared);
-        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"));
+        _telemetry = new TelemetryHost(config.Telemetry, () => _pools);
+        _services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout);
+        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics);
     }
 
     public RuntimeState State { get; }
@@ -64,7 +68,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
 
         var config = result.Config!;
         var state = new RuntimeState(configPath, time);
-        var server = new BalancerServer(state, logs, time, drainTimeout ?? DefaultDrainTimeout);
+        var server = new BalancerServer(state, config, logs, time, drainTimeout ?? DefaultDrainTimeout);
         try
         {
             await server.StartServingAsync(config, cancellationToken);
@@ -141,6 +145,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         }
 
         _pools.Dispose();
+        await _telemetry.DisposeAsync();
         _reloadLock.Dispose();
     }
 
@@ -159,7 +164,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
             await StartListenerAsync(name, config, cancellationToken);
         }
 
-        _admin = await Bind("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin.Bind, State, _pools, this, _time, _logs, cancellationToken));
+        _admin = await Bind("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, this, _telemetry.Prometheus, _time, _logs, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
     }
@@ -167,7 +172,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     private async Task StartListenerAsync(string name, BalancerConfig config, CancellationToken cancellationToken)
     {
         var listener = config.Listeners[name];
-        var host = await Bind(name, listener.Bind, () => ListenerHosts.StartAsync(name, config, _pools, _time, _logs, DrainTimeout, cancellationToken));
+        var host = await Bind(name, listener.Bind, () => ListenerHosts.StartAsync(name, config, _services, cancellationToken));
         _listeners[name] = host;
         State.BoundListeners[name] = host.BoundAddress;
         Log.ListenerStarted(_logger, name, listener.Protocol, host.BoundAddress);

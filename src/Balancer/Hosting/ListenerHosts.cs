@@ -1,5 +1,4 @@
 using Balancer.Core.Configuration;
-using Balancer.Core.Model;
 using Balancer.Http;
 
 namespace Balancer.Hosting;
@@ -7,13 +6,12 @@ namespace Balancer.Hosting;
 /// <summary>Starts the right kind of listener host for a listener's protocol.</summary>
 internal static class ListenerHosts
 {
-    public static async Task<IListenerHost> StartAsync(
-        string name, BalancerConfig config, PoolRegistry pools, TimeProvider time, ILoggerFactory logs, TimeSpan drainTimeout, CancellationToken cancellationToken)
+    public static async Task<IListenerHost> StartAsync(string name, BalancerConfig config, ProxyServices services, CancellationToken cancellationToken)
     {
         var listener = config.Listeners[name];
         return listener.Protocol switch
         {
-            ListenerProtocols.Http => await HttpListenerHost.StartAsync(name, config, pools, time, logs, drainTimeout, cancellationToken),
+            ListenerProtocols.Http => await HttpListenerHost.StartAsync(name, config, services, cancellationToken),
             _ => throw new StartupException($"listener {name}: protocol '{listener.Protocol}' is not supported by this build"),
         };
     }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Balancer.Core.Model;
 using Balancer.Health;
+using Balancer.Hosting;
 using Balancer.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -12,8 +13,11 @@ namespace Balancer.Http;
 /// backend, hands YARP that one destination, counts the request in flight, and retries on
 /// another backend when the first could not be reached before anything was sent.
 /// </summary>
-internal sealed class BackendSelectionMiddleware(RequestDelegate next, PoolRegistry pools, TimeProvider time, ILogger<BackendSelectionMiddleware> logger)
+internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServices services, ListenerName listener, ILogger<BackendSelectionMiddleware> logger)
 {
+    private readonly PoolRegistry _pools = services.Pools;
+    private readonly TimeProvider _time = services.Time;
+
     private const string BadGatewayBody = "502 Bad Gateway: the backend could not be reached.\n";
     private const string GatewayTimeoutBody = "504 Gateway Timeout: the backend did not answer in time.\n";
     private const string UnavailableBody = "503 Service Unavailable: no healthy backend.\n";
@@ -22,15 +26,30 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, PoolRegis
     {
         var proxy = context.GetReverseProxyFeature();
         var cluster = proxy.Route.Cluster!;
-        var pool = pools.Get(cluster.ClusterId);
+        var pool = _pools.Get(cluster.ClusterId);
         if (pool is null)
         {
             await RespondUnavailable(context);
             return;
         }
 
-        var attempt = new ProxyAttempt();
+        var attempt = new ProxyAttempt { RequestStartedAt = _time.GetTimestamp() };
         context.Features.Set(attempt);
+        // Only allocated when a tracer listens (OTLP configured and this request sampled).
+        using var activity = BalancerActivities.Source.StartActivity("proxy");
+        activity?.SetTag("balancer.listener", listener.Value).SetTag("balancer.pool", pool.Name);
+        try
+        {
+            await ProxyAsync(context, proxy, cluster, pool, attempt);
+        }
+        finally
+        {
+            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool.Name, attempt, activity);
+        }
+    }
+
+    private async Task ProxyAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool, ProxyAttempt attempt)
+    {
         var tries = Math.Max(1, pool.Config.Retries);
         BackendState? failed = null;
         for (var tryNumber = 1; ; tryNumber++)
@@ -67,7 +86,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, PoolRegis
             // DestinationState is its own one-element list: no allocation to narrow YARP's choice.
             proxy.AvailableDestinations = destination;
             attempt.Backend = backend;
-            attempt.StartedAt = time.GetTimestamp();
+            attempt.StartedAt = _time.GetTimestamp();
             attempt.LatencyRecorded = false;
             backend.OnStarted();
             var error = ForwarderError.None;
@@ -82,7 +101,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, PoolRegis
                 if (!attempt.LatencyRecorded && backendFault)
                 {
                     // No response headers: count the time spent as a (slow) sample anyway.
-                    backend.Latency.Observe(time.GetElapsedTime(attempt.StartedAt));
+                    backend.Latency.Observe(_time.GetElapsedTime(attempt.StartedAt));
                 }
 
                 backend.OnFinished(backendFault);
@@ -107,6 +126,8 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, PoolRegis
             if (tryNumber < tries && failure is not null && CanRetry(context))
             {
                 Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
+                attempt.Retries++;
+                services.Metrics.Retried(pool.Name);
                 failed = backend;
                 context.Features.Set<IForwarderErrorFeature>(null);
                 context.Response.Clear();

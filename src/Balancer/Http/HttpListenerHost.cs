@@ -1,5 +1,4 @@
 using Balancer.Core.Configuration;
-using Balancer.Core.Model;
 using Balancer.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Yarp.ReverseProxy.Configuration;
@@ -28,11 +27,11 @@ internal sealed class HttpListenerHost : IListenerHost
     /// <summary>The address actually bound (real port when config said 0).</summary>
     public string BoundAddress { get; private set; } = "";
 
-    public static async Task<HttpListenerHost> StartAsync(
-        string name, BalancerConfig config, PoolRegistry pools, TimeProvider time, ILoggerFactory logs, TimeSpan drainTimeout, CancellationToken cancellationToken)
+    public static async Task<HttpListenerHost> StartAsync(string name, BalancerConfig config, ProxyServices services, CancellationToken cancellationToken)
     {
         var endpoint = BindAddress.Parse(config.Listeners[name].Bind);
-        var builder = WebAppFactory.CreateBuilder(logs, drainTimeout);
+        var time = services.Time;
+        var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AllowAlternateSchemes = true; // see CleartextHttp2Detection
@@ -43,8 +42,8 @@ internal sealed class HttpListenerHost : IListenerHost
             });
         });
         var proxyConfig = new ProxyConfigProvider(name, config);
-        builder.Services.AddSingleton(pools);
-        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(services);
+        builder.Services.AddSingleton(new ListenerName(name));
         builder.Services.AddSingleton<IProxyConfigProvider>(proxyConfig);
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, BalancerHttpClientFactory>();
         builder.Services.AddReverseProxy().AddTransforms(transforms =>

@@ -14,4 +14,10 @@ internal sealed class ProxyAttempt
     public long StartedAt { get; set; }
 
     public bool LatencyRecorded { get; set; }
+
+    /// <summary>When the request reached the balancer's proxy pipeline.</summary>
+    public long RequestStartedAt { get; init; }
+
+    /// <summary>Tries made on other backends after failed connects.</summary>
+    public int Retries { get; set; }
 }

@@ -1,0 +1,76 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Model;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Balancer.Telemetry;
+
+/// <summary>
+/// Registers the OpenTelemetry SDK by hand (OpenTelemetry.Extensions.Hosting is not on our
+/// mirror): a meter provider feeding <c>/metrics</c> and, when configured, OTLP; a tracer provider
+/// for OTLP; and the access log.
+/// </summary>
+internal sealed class TelemetryHost : IAsyncDisposable
+{
+    /// <summary>Meters collected besides Balancer's own: ASP.NET Core, Kestrel and HttpClient (towards backends).</summary>
+    private static readonly string[] BuiltInMeters =
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime"];
+
+    private readonly MeterProvider _meters;
+    private readonly TracerProvider? _tracer;
+
+    public TelemetryHost(TelemetryConfig config, Func<PoolRegistry?> pools)
+    {
+        Config = config;
+        Metrics = new BalancerMetrics(pools);
+        Prometheus = new PrometheusExporter();
+        var resource = ResourceBuilder.CreateDefault().AddService(config.ServiceName, serviceVersion: typeof(TelemetryHost).Assembly.GetName().Version?.ToString(3));
+        var meters = Sdk.CreateMeterProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddMeter([BalancerMetrics.MeterName, .. BuiltInMeters])
+            .AddReader(Prometheus.Reader);
+        if (config.OtlpEndpoint is { } endpoint)
+        {
+            meters.AddOtlpExporter((exporter, _) => Configure(exporter, endpoint, config.OtlpProtocol, "v1/metrics"));
+            _tracer = Sdk.CreateTracerProviderBuilder()
+                .SetResourceBuilder(resource)
+                .AddSource(BalancerActivities.SourceName, "Microsoft.AspNetCore", "System.Net.Http")
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(config.SampleRatio)))
+                .AddOtlpExporter(exporter => Configure(exporter, endpoint, config.OtlpProtocol, "v1/traces"))
+                .Build();
+        }
+
+        _meters = meters.Build();
+        AccessLog = config.AccessLog is { } target ? AccessLog.Open(target) : null;
+    }
+
+    /// <summary>The telemetry settings this host was built with (changing them needs a restart).</summary>
+    public TelemetryConfig Config { get; }
+
+    public BalancerMetrics Metrics { get; }
+
+    public PrometheusExporter Prometheus { get; }
+
+    public AccessLog? AccessLog { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        _tracer?.Dispose();
+        _meters.Dispose();
+        Metrics.Dispose();
+        if (AccessLog is not null)
+        {
+            await AccessLog.DisposeAsync();
+        }
+    }
+
+    /// <summary>OTLP/HTTP wants each signal's full path when the endpoint is set in code; gRPC takes the bare address.</summary>
+    private static void Configure(OtlpExporterOptions exporter, string endpoint, string protocol, string signalPath)
+    {
+        exporter.Protocol = protocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+        exporter.Endpoint = protocol == "grpc" ? new Uri(endpoint) : new Uri(new Uri(endpoint.TrimEnd('/') + "/"), signalPath);
+    }
+}
