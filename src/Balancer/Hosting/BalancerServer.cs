@@ -4,6 +4,7 @@ using Balancer.Admin;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
 using Balancer.Http;
+using Balancer.Tcp;
 using Balancer.Telemetry;
 
 namespace Balancer.Hosting;
@@ -21,7 +22,7 @@ internal sealed class BalancerServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly PoolRegistry _pools;
-    private readonly List<HttpListenerHost> _listeners = [];
+    private readonly List<IListenerHost> _listeners = [];
     private readonly Health.HealthChecker _health;
     private AdminHost? _admin;
 
@@ -129,12 +130,9 @@ internal sealed class BalancerServer : IAsyncDisposable
 
         foreach (var (name, listener) in config.Listeners)
         {
-            if (listener.Protocol != ListenerProtocols.Http)
-            {
-                continue;
-            }
-
-            var host = await Bind(name, listener.Bind, () => HttpListenerHost.StartAsync(name, config, _pools, _time, _logs, DrainTimeout, cancellationToken));
+            IListenerHost host = listener.Protocol == ListenerProtocols.Tcp
+                ? await Bind(name, listener.Bind, () => TcpListenerHost.StartAsync(name, config, _pools, _time, _logs, DrainTimeout, cancellationToken))
+                : await Bind(name, listener.Bind, () => HttpListenerHost.StartAsync(name, config, _pools, _time, _logs, DrainTimeout, cancellationToken));
             _listeners.Add(host);
             State.BoundListeners[name] = host.BoundAddress;
             Log.ListenerStarted(_logger, name, listener.Protocol, host.BoundAddress);

@@ -8,7 +8,7 @@ using Yarp.ReverseProxy.Transforms;
 namespace Balancer.Http;
 
 /// <summary>One HTTP listener: its own Kestrel endpoint and YARP instance over the shared core pools.</summary>
-internal sealed class HttpListenerHost : IAsyncDisposable
+internal sealed class HttpListenerHost : IListenerHost
 {
     private readonly WebApplication _app;
     private readonly ProxyConfigProvider _proxyConfig;
