@@ -54,6 +54,7 @@ internal static class DuplexCopy
             }
 
             var buffer = result.Buffer;
+            var length = buffer.Length; // read before AdvanceTo: the segments go back to the pool
             try
             {
                 foreach (var segment in buffer)
@@ -70,9 +71,9 @@ internal static class DuplexCopy
                 from.Input.AdvanceTo(buffer.End);
             }
 
-            if (!buffer.IsEmpty)
+            if (length > 0)
             {
-                count(buffer.Length);
+                count(length);
                 stop.CancelAfter(idleTimeout);
             }
 
