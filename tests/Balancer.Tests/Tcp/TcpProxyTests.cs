@@ -88,6 +88,19 @@ public sealed class TcpProxyTests
         await Wait.Until(async () => (await balancer.BackendStatusAsync("db", backend.Address)).GetProperty("inflight").GetInt32() == 0, s_end, "connection counted closed");
     }
 
+    [Fact]
+    public async Task IdleTimeout_NoTrafficEitherWay_BothSidesClosed()
+    {
+        await using var backend = TestTcpServer.Start();
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.TcpConfig("round-robin", """ "idleTimeout": "300ms", """, "", backend.Address));
+        using var client = await TcpTestClient.ConnectAsync(balancer.ListenerAddress);
+        await client.SendAsync("ping"u8.ToArray());
+        Assert.Equal("ping", Encoding.ASCII.GetString(await TcpTestClient.ReadExactlyAsync(client, 4)));
+
+        Assert.Empty(await TcpTestClient.ReadToEndAsync(client, s_end));
+        await Wait.Until(() => backend.Open == 0, s_end, "backend side closed");
+    }
+
     private static async Task<(string Sent, string Received)> EchoRoundTripAsync(string address, int size, int seed)
     {
         var data = new byte[size];
