@@ -31,8 +31,7 @@ internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry 
         }
 
         var pool = pools.Get(config.Pool ?? "");
-        var upstream = pool is null ? null : await UpstreamConnector.ConnectAsync(pool, config.ConnectTimeout, time, logger);
-        if (upstream is not var (backend, socket))
+        if (pool is null || await UpstreamConnector.ConnectAsync(pool, config.ConnectTimeout, time, logger) is not var (backend, socket))
         {
             Log.TcpNoBackend(logger, listener.Name, config.Pool ?? "");
             return;
@@ -43,7 +42,7 @@ internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry 
         {
             await using var client = TcpLeg.ForClient(connection);
             await using var server = TcpLeg.ForUpstream(socket);
-            if (pool!.Config.ProxyProtocol != ProxyProtocolVersions.None)
+            if (pool.Config.ProxyProtocol != ProxyProtocolVersions.None)
             {
                 // Sent at once, not with the first client bytes: server-speaks-first protocols (SMTP,
                 // MySQL) must learn the client before they greet it.
