@@ -40,8 +40,9 @@ internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry 
         var failed = true;
         try
         {
-            await using var client = TcpLeg.ForClient(connection);
+            // The backend leg first: it owns the socket, so nothing below can leak it.
             await using var server = TcpLeg.ForUpstream(socket);
+            await using var client = TcpLeg.ForClient(connection);
             if (pool.Config.ProxyProtocol != ProxyProtocolVersions.None)
             {
                 // Sent at once, not with the first client bytes: server-speaks-first protocols (SMTP,

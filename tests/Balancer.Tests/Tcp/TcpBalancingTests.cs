@@ -29,6 +29,37 @@ public sealed class TcpBalancingTests
     }
 
     [Fact]
+    public async Task ConnectTimeout_SilentBackend_RetriedOnAnotherAndEjected()
+    {
+        await using var a = TestTcpServer.Start();
+        // A listener that never accepts, its queue filled: Linux drops further SYNs, so connects hang.
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        silent.Listen(0);
+        var silentAddress = $"127.0.0.1:{((IPEndPoint)silent.LocalEndPoint!).Port}";
+        var fillers = new List<Socket>();
+        for (var i = 0; i < 3; i++)
+        {
+            var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _ = filler.ConnectAsync(silent.LocalEndPoint!);
+            fillers.Add(filler);
+        }
+
+        await using var balancer = await TestBalancer.StartAsync(
+            TestBalancer.TcpConfig("round-robin", """ "connectTimeout": "300ms", """, "", silentAddress, a.Address));
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("ping", await PingAsync(balancer.ListenerAddress));
+        }
+
+        var status = await balancer.BackendStatusAsync("db", silentAddress);
+        Assert.False(status.GetProperty("healthy").GetBoolean());
+        Assert.StartsWith("passive: connect timeout", status.GetProperty("healthReason").GetString());
+        fillers.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
     public async Task BackendMarkedDown_NewConnections_NeverReachIt()
     {
         await using var a = TestTcpServer.Start();

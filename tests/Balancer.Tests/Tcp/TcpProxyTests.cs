@@ -101,6 +101,39 @@ public sealed class TcpProxyTests
         await Wait.Until(() => backend.Open == 0, s_end, "backend side closed");
     }
 
+    [Fact]
+    public async Task Stop_OpenConnection_KeepsFlowingUntilClosedWhileNewOnesAreRefused()
+    {
+        await using var backend = TestTcpServer.Start();
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.TcpConfig("round-robin", "", "", backend.Address), drainTimeout: TimeSpan.FromSeconds(30));
+        using var client = await TcpTestClient.ConnectAsync(balancer.ListenerAddress);
+        await client.SendAsync("one"u8.ToArray());
+        await TcpTestClient.ReadExactlyAsync(client, 3);
+
+        var stopping = balancer.Server.StopAsync();
+        await Wait.Until(async () => await RefusedAsync(balancer.ListenerAddress), s_end, "listener stopped accepting");
+
+        await client.SendAsync("two"u8.ToArray());
+        Assert.Equal("two", Encoding.ASCII.GetString(await TcpTestClient.ReadExactlyAsync(client, 3)));
+        Assert.False(stopping.IsCompleted);
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Empty(await TcpTestClient.ReadToEndAsync(client, s_end));
+        await stopping.WaitAsync(s_end);
+    }
+
+    private static async Task<bool> RefusedAsync(string address)
+    {
+        try
+        {
+            using var probe = await TcpTestClient.ConnectAsync(address);
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
     private static async Task<(string Sent, string Received)> EchoRoundTripAsync(string address, int size, int seed)
     {
         var data = new byte[size];
