@@ -66,7 +66,15 @@ internal sealed class TcpLeg : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Output.CompleteAsync();
+        try
+        {
+            // Completing flushes what a cancelled write may have left buffered, to a socket that may be gone.
+            await Output.CompleteAsync();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+
         if (_ownsInput)
         {
             await Input.CompleteAsync();
