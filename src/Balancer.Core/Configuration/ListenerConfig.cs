@@ -14,6 +14,30 @@ public sealed record ListenerConfig
 
     /// <summary>The pool a <c>tcp</c> listener sends every connection to.</summary>
     public string? Pool { get; init; }
+
+    /// <summary>
+    /// Most connections a <c>tcp</c> listener holds open at once; more are closed on accept. 0 means no
+    /// limit. Default 10 000 (HAProxy's <c>maxconn</c> role: keep file descriptors for the backend side).
+    /// </summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>
+    /// A <c>tcp</c> connection with no byte in either direction for this long is closed (HAProxy's
+    /// <c>timeout tunnel</c>). Default 1 h: database clients keep pooled connections idle for minutes.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a <c>tcp</c> listener waits for a backend to accept (HAProxy's <c>timeout connect</c>), and
+    /// for an inbound PROXY header when <see cref="AcceptProxyProtocol"/> is on. Default 5 s.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// When true, every connection to this <c>tcp</c> listener must start with a PROXY protocol v1 or v2
+    /// header, whose source address then stands for the client. Default false.
+    /// </summary>
+    public bool AcceptProxyProtocol { get; init; }
 }
 
 /// <summary>Listener protocol names as they appear in config.</summary>

@@ -27,6 +27,31 @@ public sealed record PoolConfig
     /// <summary>Total tries (first attempt included) for a request that could not reach a backend. Default 2.</summary>
     public int Retries { get; init; } = 2;
 
+    /// <summary>
+    /// Most connections a backend of a <c>tcp</c> pool holds at once (HAProxy's server <c>maxconn</c>); a
+    /// backend at its limit is skipped. 0 (the default) means no limit.
+    /// </summary>
+    public int MaxConnectionsPerBackend { get; init; }
+
+    /// <summary>PROXY protocol header sent to the backends of a <c>tcp</c> pool: <c>none</c> (the default), <c>v1</c> or <c>v2</c>.</summary>
+    public string ProxyProtocol { get; init; } = ProxyProtocolVersions.None;
+
     /// <summary>The pool's backends, identified by address.</summary>
     public IReadOnlyList<BackendConfig> Backends { get; init; } = [];
+}
+
+/// <summary>PROXY protocol versions as they appear in config.</summary>
+public static class ProxyProtocolVersions
+{
+    /// <summary>No header.</summary>
+    public const string None = "none";
+
+    /// <summary>The human-readable header (PROXY protocol spec section 2.1).</summary>
+    public const string V1 = "v1";
+
+    /// <summary>The binary header (PROXY protocol spec section 2.2).</summary>
+    public const string V2 = "v2";
+
+    /// <summary>Every accepted name.</summary>
+    public static readonly string[] All = [None, V1, V2];
 }

@@ -11,6 +11,8 @@ public sealed class BackendState
     private int _inFlight;
     private long _requests;
     private long _failures;
+    private long _bytesIn;
+    private long _bytesOut;
 
     /// <summary>Current streak of 5xx responses, counted lock-free by passive health checking.</summary>
     internal int Consecutive5xx;
@@ -66,6 +68,12 @@ public sealed class BackendState
     /// <summary>Requests or connections that failed at this backend (could not connect, reset, timed out).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
+    /// <summary>Bytes received from clients and sent to this backend (L4; HAProxy's <c>bin</c>).</summary>
+    public long BytesIn => Interlocked.Read(ref _bytesIn);
+
+    /// <summary>Bytes received from this backend and sent to clients (L4; HAProxy's <c>bout</c>).</summary>
+    public long BytesOut => Interlocked.Read(ref _bytesOut);
+
     /// <summary>Peak-EWMA response-time estimate used by the response-time algorithm.</summary>
     public PeakEwma Latency { get; }
 
@@ -75,6 +83,40 @@ public sealed class BackendState
         Interlocked.Increment(ref _inFlight);
         Interlocked.Increment(ref _requests);
     }
+
+    /// <summary>
+    /// Like <see cref="OnStarted"/>, but only while fewer than <paramref name="maxInFlight"/> are in flight
+    /// (0 = no limit); the check and the count are one atomic step, so concurrent starts never overshoot.
+    /// </summary>
+    public bool TryStart(int maxInFlight)
+    {
+        if (maxInFlight <= 0)
+        {
+            OnStarted();
+            return true;
+        }
+
+        var current = Volatile.Read(ref _inFlight);
+        while (current < maxInFlight)
+        {
+            var seen = Interlocked.CompareExchange(ref _inFlight, current + 1, current);
+            if (seen == current)
+            {
+                Interlocked.Increment(ref _requests);
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Counts bytes a connection carried from a client to this backend.</summary>
+    public void AddBytesIn(long count) => Interlocked.Add(ref _bytesIn, count);
+
+    /// <summary>Counts bytes a connection carried from this backend to a client.</summary>
+    public void AddBytesOut(long count) => Interlocked.Add(ref _bytesOut, count);
 
     /// <summary>Counts the end of a request or connection; <paramref name="failed"/> when the backend failed it.</summary>
     public void OnFinished(bool failed)

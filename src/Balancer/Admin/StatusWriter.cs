@@ -71,6 +71,8 @@ internal static class StatusWriter
             json.WriteNumber("inflight", b.InFlight);
             json.WriteNumber("requests", b.Requests);
             json.WriteNumber("failures", b.Failures);
+            json.WriteNumber("bytesIn", b.BytesIn);
+            json.WriteNumber("bytesOut", b.BytesOut);
             json.WriteNumber("weight", b.Weight);
             json.WriteNumber("effectiveWeight", index < 0 ? 0 : Math.Round(snapshot.Weights[index], 2));
             json.WriteNumber("latencyMs", Math.Round(b.Latency.CurrentMilliseconds, 3));

@@ -1,5 +1,6 @@
 using Balancer.Core.Configuration;
 using Balancer.Http;
+using Balancer.Tcp;
 
 namespace Balancer.Hosting;
 
@@ -12,11 +13,14 @@ internal static class ListenerHosts
         return listener.Protocol switch
         {
             ListenerProtocols.Http => await HttpListenerHost.StartAsync(name, config, services, cancellationToken),
+            ListenerProtocols.Tcp => await TcpListenerHost.StartAsync(name, config, services, cancellationToken),
             _ => throw new StartupException($"listener {name}: protocol '{listener.Protocol}' is not supported by this build"),
         };
     }
 
     /// <summary>True when a running listener can take <paramref name="next"/> by update, without rebinding.</summary>
     public static bool CanUpdateInPlace(ListenerConfig running, ListenerConfig next) =>
-        running.Protocol == next.Protocol && running.Bind == next.Bind;
+        running.Protocol == next.Protocol && running.Bind == next.Bind
+        // Kestrel's connection limit is fixed when the endpoint starts: a change rebinds.
+        && running.MaxConnections == next.MaxConnections;
 }

@@ -30,6 +30,15 @@ internal static partial class Log
     [LoggerMessage(307, LogLevel.Information, "listener {Listener} on {Address} stopped")]
     public static partial void ListenerStopped(ILogger logger, string listener, string address);
 
+    [LoggerMessage(106, LogLevel.Information, "{Pool} connect to {Backend} failed: {Failure} (try {Try} of {Tries})")]
+    public static partial void TcpConnectFailed(ILogger logger, string pool, string backend, string failure, int @try, int tries);
+
+    [LoggerMessage(107, LogLevel.Warning, "listener {Listener}: no backend of pool {Pool} could take the connection; closing it")]
+    public static partial void TcpNoBackend(ILogger logger, string listener, string pool);
+
+    [LoggerMessage(108, LogLevel.Information, "listener {Listener}: connection from {Client} closed: {Reason}")]
+    public static partial void ProxyHeaderRejected(ILogger logger, string listener, string client, string reason);
+
     [LoggerMessage(301, LogLevel.Information, "listener {Listener} ({Protocol}) serving on {Address}")]
     public static partial void ListenerStarted(ILogger logger, string listener, string protocol, string address);
 

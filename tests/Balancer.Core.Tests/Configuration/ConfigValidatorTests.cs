@@ -105,4 +105,62 @@ public sealed class ConfigValidatorTests
             ],
             Problems("""{ "failover": { } }""").Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Parse_TcpSettings_BoundWithTheirValues()
+    {
+        const string Json = """
+            {
+              "listeners": { "pg": { "protocol": "tcp", "bind": "127.0.0.1:6432", "pool": "db", "maxConnections": 100, "idleTimeout": "10m",
+                                     "connectTimeout": "2s", "acceptProxyProtocol": true } },
+              "pools": { "db": { "maxConnectionsPerBackend": 50, "proxyProtocol": "v2", "backends": [ { "address": "10.0.0.5:5432" } ] } }
+            }
+            """;
+
+        var config = ConfigLoader.Parse(Json, "c.json").Config!;
+
+        var pg = config.Listeners["pg"];
+        Assert.Equal((100, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(2), true), (pg.MaxConnections, pg.IdleTimeout, pg.ConnectTimeout, pg.AcceptProxyProtocol));
+        Assert.Equal((50, "v2"), (config.Pools["db"].MaxConnectionsPerBackend, config.Pools["db"].ProxyProtocol));
+    }
+
+    [Fact]
+    public void Parse_TcpSettingsOnHttp_Rejected()
+    {
+        const string Json = """
+            {
+              "listeners": { "web": { "bind": "127.0.0.1:8080", "routes": [ { "pool": "web" } ], "idleTimeout": "1s", "acceptProxyProtocol": true } },
+              "pools": { "web": { "proxyProtocol": "v1", "maxConnectionsPerBackend": 1, "backends": [ { "address": "http://10.0.0.6" } ] } }
+            }
+            """;
+
+        Assert.Equal(
+            [
+                "c.json:2:101 listeners.web.idleTimeout: 'idleTimeout' is only for tcp listeners; remove it from this http listener",
+                "c.json:2:130 listeners.web.acceptProxyProtocol: 'acceptProxyProtocol' is only for tcp listeners; remove it from this http listener",
+                "c.json:3:40 pools.web.proxyProtocol: 'proxyProtocol' is only for tcp pools; remove it from this http pool",
+                "c.json:3:74 pools.web.maxConnectionsPerBackend: 'maxConnectionsPerBackend' is only for tcp pools; remove it from this http pool",
+            ],
+            Problems(Json));
+    }
+
+    [Fact]
+    public void Parse_TcpSettingsOutOfRange_Reported()
+    {
+        const string Json = """
+            {
+              "listeners": { "pg": { "protocol": "tcp", "bind": "127.0.0.1:6432", "pool": "db", "maxConnections": -1, "idleTimeout": "0s" } },
+              "pools": { "db": { "maxConnectionsPerBackend": -5, "proxyProtocol": "v3", "backends": [ { "address": "10.0.0.5:5432" } ] } }
+            }
+            """;
+
+        Assert.Equal(
+            [
+                "c.json:2:103 listeners.pg.maxConnections: maxConnections must be 0-1000000, got -1",
+                "c.json:2:122 listeners.pg.idleTimeout: idleTimeout must be more than zero",
+                "c.json:3:50 pools.db.maxConnectionsPerBackend: maxConnectionsPerBackend must be 0-1000000, got -5",
+                "c.json:3:71 pools.db.proxyProtocol: unknown PROXY protocol version 'v3' (did you mean 'v1'?)",
+            ],
+            Problems(Json));
+    }
 }

@@ -60,6 +60,22 @@ public sealed class TestBalancer : IAsyncDisposable
         }
         """;
 
+    /// <summary>
+    /// A config with one tcp listener <c>db</c> on 127.0.0.1:0 and one pool <c>db</c> over <paramref name="backends"/>;
+    /// <paramref name="listenerFields"/> and <paramref name="poolFields"/> (each ending with a comma) are added as given.
+    /// </summary>
+    public static string TcpConfig(string algorithm, string listenerFields, string poolFields, params string[] backends) => $$"""
+        {
+          "listeners": { "db": { "protocol": "tcp", "bind": "127.0.0.1:0", {{listenerFields}} "pool": "db" } },
+          "pools": { "db": { "algorithm": "{{algorithm}}", {{poolFields}}
+                             "backends": [ {{string.Join(", ", backends.Select(b => $$"""{ "address": "{{b}}" }"""))}} ] } },
+          "admin": { "bind": "127.0.0.1:0" }
+        }
+        """;
+
+    /// <summary>The first listener's bound <c>ip:port</c>.</summary>
+    public string ListenerAddress => Server.State.BoundListeners.Values.First();
+
     /// <summary>The /status entry of one backend.</summary>
     public async Task<System.Text.Json.JsonElement> BackendStatusAsync(string pool, string address)
     {

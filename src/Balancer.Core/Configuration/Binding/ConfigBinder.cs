@@ -10,7 +10,7 @@ internal static class ConfigBinder
 {
     private static readonly string[] s_rootFields = ["listeners", "pools", "failover", "admin", "telemetry"];
     private static readonly string[] s_telemetryFields = ["otlpEndpoint", "otlpProtocol", "sampleRatio", "serviceName", "accessLog"];
-    private static readonly string[] s_listenerFields = ["protocol", "bind", "routes", "pool"];
+    private static readonly string[] s_listenerFields = ["protocol", "bind", "routes", "pool", "maxConnections", "idleTimeout", "connectTimeout", "acceptProxyProtocol"];
     private static readonly string[] s_routeFields = ["hosts", "path", "pool"];
     private static readonly string[] s_adminFields = ["bind", "tokenFile"];
     private static readonly string[] s_protocols = [ListenerProtocols.Http, ListenerProtocols.Tcp];
@@ -46,6 +46,10 @@ internal static class ConfigBinder
             Bind = reader.RequiredString("bind"),
             Routes = reader.Objects("routes", s_routeFields)?.Select(BindRoute).ToList() ?? defaults.Routes,
             Pool = reader.String("pool"),
+            MaxConnections = reader.Int("maxConnections") ?? defaults.MaxConnections,
+            IdleTimeout = reader.Duration("idleTimeout") ?? defaults.IdleTimeout,
+            ConnectTimeout = reader.Duration("connectTimeout") ?? defaults.ConnectTimeout,
+            AcceptProxyProtocol = reader.Bool("acceptProxyProtocol") ?? defaults.AcceptProxyProtocol,
         };
     }
 

@@ -5,7 +5,7 @@ namespace Balancer.Core.Configuration.Binding;
 /// <summary>Binds the <c>pools</c> map: algorithms, health checks and backends.</summary>
 internal static class PoolBinder
 {
-    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "backends"];
+    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "maxConnectionsPerBackend", "proxyProtocol", "backends"];
     private static readonly string[] s_passiveFields = ["consecutive5xx", "ejectTime", "maxEjectTime"];
     private static readonly string[] s_healthFields =
         ["probe", "path", "method", "host", "interval", "timeout", "rise", "fall", "expectStatus", "expectBody"];
@@ -28,6 +28,8 @@ internal static class PoolBinder
             Passive = reader.Object("passive", s_passiveFields) is { } passive ? BindPassive(passive) : defaults.Passive,
             PanicThreshold = reader.Int("panicThreshold") ?? defaults.PanicThreshold,
             Retries = reader.Int("retries") ?? defaults.Retries,
+            MaxConnectionsPerBackend = reader.Int("maxConnectionsPerBackend") ?? defaults.MaxConnectionsPerBackend,
+            ProxyProtocol = reader.Choice("proxyProtocol", "PROXY protocol version", ProxyProtocolVersions.All) ?? defaults.ProxyProtocol,
             Backends = reader.Objects("backends", s_backendFields)?.Select(BindBackend).ToList() ?? defaults.Backends,
         };
     }

@@ -1,0 +1,92 @@
+using System.IO.Pipelines;
+using Balancer.Core.Model;
+
+namespace Balancer.Tcp;
+
+/// <summary>
+/// Copies bytes both ways between a client and a backend until both directions end. An end of stream
+/// (FIN) on one side is passed on as a half-close and the other direction keeps going, as TCP allows
+/// (RFC 9293 section 3.6); a reset, an error or the idle timeout stops both at once. The shape follows
+/// YARP's HttpForwarder.HandleUpgradedResponse: run both, await the first, then settle the second.
+/// </summary>
+internal static class DuplexCopy
+{
+    private enum End
+    {
+        Eof,
+        SourceFailed,
+        DestinationFailed,
+        Stopped,
+    }
+
+    /// <summary>Runs the copy; true when the backend failed it (reset, or could not take our bytes).</summary>
+    public static async Task<bool> RunAsync(TcpLeg client, TcpLeg backend, BackendState state, TimeSpan idleTimeout, TimeProvider time)
+    {
+        // One idle timer for the connection, restarted by traffic either way (HAProxy's "timeout tunnel").
+        using var stop = new CancellationTokenSource(idleTimeout, time);
+        var toBackend = CopyAsync(client, backend, state.AddBytesIn, idleTimeout, stop);
+        var toClient = CopyAsync(backend, client, state.AddBytesOut, idleTimeout, stop);
+        var first = await Task.WhenAny(toBackend, toClient);
+        if (first.Result != End.Eof)
+        {
+            // Reset or error: the other direction has nothing left to wait for.
+            await stop.CancelAsync();
+        }
+
+        var clientToBackend = await toBackend;
+        var backendToClient = await toClient;
+        return clientToBackend == End.DestinationFailed || backendToClient == End.SourceFailed;
+    }
+
+    private static async Task<End> CopyAsync(TcpLeg from, TcpLeg to, Action<long> count, TimeSpan idleTimeout, CancellationTokenSource stop)
+    {
+        var token = stop.Token;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await from.Input.ReadAsync(token);
+            }
+            catch (Exception)
+            {
+                return token.IsCancellationRequested ? End.Stopped : End.SourceFailed;
+            }
+
+            var buffer = result.Buffer;
+            var length = buffer.Length; // read before AdvanceTo: the segments go back to the pool
+            try
+            {
+                foreach (var segment in buffer)
+                {
+                    await to.Output.WriteAsync(segment, token);
+                }
+            }
+            catch (Exception)
+            {
+                return token.IsCancellationRequested ? End.Stopped : End.DestinationFailed;
+            }
+            finally
+            {
+                from.Input.AdvanceTo(buffer.End);
+            }
+
+            if (length > 0)
+            {
+                count(length);
+                stop.CancelAfter(idleTimeout);
+            }
+
+            if (result.IsCompleted)
+            {
+                to.HalfClose();
+                return End.Eof;
+            }
+
+            if (result.IsCanceled)
+            {
+                return End.Stopped;
+            }
+        }
+    }
+}

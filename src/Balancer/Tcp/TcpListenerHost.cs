@@ -1,0 +1,58 @@
+using Balancer.Core.Configuration;
+using Balancer.Hosting;
+using Microsoft.AspNetCore.Connections;
+
+namespace Balancer.Tcp;
+
+/// <summary>
+/// One <c>tcp</c> listener: its own Kestrel endpoint whose connections go to <see cref="TcpProxyHandler"/>,
+/// so L4 shares Kestrel's socket transport, connection limit and graceful stop with L7.
+/// </summary>
+internal sealed class TcpListenerHost : IListenerHost
+{
+    private readonly WebApplication _app;
+    private readonly TcpListenerContext _context;
+
+    private TcpListenerHost(string name, WebApplication app, TcpListenerContext context)
+    {
+        Name = name;
+        _app = app;
+        _context = context;
+    }
+
+    public string Name { get; }
+
+    public ListenerConfig Config => _context.Config;
+
+    /// <summary>The address actually bound (real port when config said 0).</summary>
+    public string BoundAddress { get; private set; } = "";
+
+    public static async Task<TcpListenerHost> StartAsync(string name, BalancerConfig config, ProxyServices services, CancellationToken cancellationToken)
+    {
+        var listener = config.Listeners[name];
+        var endpoint = BindAddress.Parse(listener.Bind);
+        var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // Kestrel closes connections over the limit as soon as they are accepted.
+            k.Limits.MaxConcurrentConnections = listener.MaxConnections == 0 ? null : listener.MaxConnections;
+            k.Listen(endpoint, listen => listen.UseConnectionHandler<TcpProxyHandler>());
+        });
+        var context = new TcpListenerContext(name, listener);
+        builder.Services.AddSingleton(services.Pools);
+        builder.Services.AddSingleton(services.Time);
+        builder.Services.AddSingleton(services);
+        builder.Services.AddSingleton(context);
+        var app = builder.Build();
+        await app.StartAsync(cancellationToken);
+        return new TcpListenerHost(name, app, context) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
+    }
+
+    /// <summary>New connections use the reloaded settings; open ones keep theirs.</summary>
+    public void Update(BalancerConfig config) => _context.Config = config.Listeners[Name];
+
+    /// <summary>Stops accepting; open connections continue until <paramref name="cancellationToken"/> fires, then are closed.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}

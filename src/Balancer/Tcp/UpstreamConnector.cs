@@ -1,0 +1,61 @@
+using System.Net.Sockets;
+using Balancer.Core.LoadBalancing;
+using Balancer.Core.Model;
+using Balancer.Health;
+using Balancer.Telemetry;
+
+namespace Balancer.Tcp;
+
+/// <summary>
+/// Opens the backend side of a new L4 connection: picks a backend, connects within the connect timeout,
+/// and on a refused or timed-out connect ejects that backend (passive health, as on L7) and tries another,
+/// up to the pool's <c>retries</c>. Nothing has been forwarded yet, so a retry is always safe.
+/// </summary>
+internal static class UpstreamConnector
+{
+    /// <summary>The backend (counted in flight) and its connected socket; null when no backend could be reached.</summary>
+    public static async Task<(BackendState Backend, Socket Socket)?> ConnectAsync(Pool pool, TimeSpan connectTimeout, TimeProvider time, ILogger logger)
+    {
+        var tries = Math.Max(1, pool.Config.Retries);
+        BackendState? failed = null;
+        for (var attempt = 1; attempt <= tries; attempt++)
+        {
+            var backend = ConnectionPicker.PickAndStart(pool.Snapshot, pool.Config.MaxConnectionsPerBackend, failed);
+            if (backend is null)
+            {
+                return null;
+            }
+
+            var (host, port) = TcpProbe.HostPort(backend.Address);
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var started = time.GetTimestamp();
+            string failure;
+            using (var timeout = new CancellationTokenSource(connectTimeout, time))
+            {
+                try
+                {
+                    await socket.ConnectAsync(host, port, timeout.Token);
+                    // The response-time algorithm ranks TCP backends by how fast they accept.
+                    backend.Latency.Observe(time.GetElapsedTime(started));
+                    return (backend, socket);
+                }
+                catch (OperationCanceledException)
+                {
+                    failure = "connect timeout";
+                }
+                catch (SocketException e)
+                {
+                    failure = ProbeErrors.Describe(e.SocketErrorCode);
+                }
+            }
+
+            socket.Dispose();
+            backend.OnFinished(failed: true);
+            pool.Health.OnConnectFailure(backend, failure);
+            Log.TcpConnectFailed(logger, pool.Name, backend.Address, failure, attempt, tries);
+            failed = backend;
+        }
+
+        return null;
+    }
+}
