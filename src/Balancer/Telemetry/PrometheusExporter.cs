@@ -5,11 +5,17 @@ using OpenTelemetry.Metrics;
 namespace Balancer.Telemetry;
 
 /// <summary>
-/// A pull exporter on the OpenTelemetry SDK's public API that renders the Prometheus text
-/// exposition format (v0.0.4) on demand: <see cref="Scrape"/> asks the reader to collect, and
-/// the SDK hands the batch to <see cref="Export"/> synchronously on the same thread.
+/// An exporter on the OpenTelemetry SDK's public API that renders the Prometheus text exposition
+/// format (v0.0.4) on demand: <see cref="Scrape"/> asks its reader to collect, and the SDK hands
+/// the batch to <see cref="Export"/> synchronously on the same thread. Cumulative temporality, as
+/// Prometheus expects.
 /// </summary>
-[ExportModes(ExportModes.Pull)]
+/// <remarks>
+/// It declares Push as well as Pull: the SDK only lets a pull-only reader collect inside an
+/// internal scope that its own Prometheus exporter uses. Nothing pushes on a timer here (the
+/// reader is not periodic); a collect outside <see cref="Scrape"/> (shutdown) is simply dropped.
+/// </remarks>
+[ExportModes(ExportModes.Push | ExportModes.Pull)]
 internal sealed class PrometheusExporter : BaseExporter<Metric>
 {
     private readonly object _scrapeLock = new();
@@ -42,7 +48,7 @@ internal sealed class PrometheusExporter : BaseExporter<Metric>
     {
         if (_target is null)
         {
-            return ExportResult.Failure;
+            return ExportResult.Success; // a collect outside Scrape (shutdown): nobody to show it to
         }
 
         foreach (var metric in batch)

@@ -131,7 +131,9 @@ public sealed class TestBackend : IAsyncDisposable
                 await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, context.RequestAborted);
             }
         });
-        app.Map("/{**path}", (HttpContext context) => Results.Text($"{name} {context.Request.Path}"));
+        app.Map("/{**path}", (HttpContext context) => Results.Text(
+            $"{name} {context.Request.Path}",
+            statusCode: int.TryParse(context.Request.Query["status"], out var status) ? status : 200));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         backend.Address = new Uri(address);
