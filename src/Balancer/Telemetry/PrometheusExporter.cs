@@ -1,4 +1,3 @@
-using System.Text;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -19,7 +18,7 @@ namespace Balancer.Telemetry;
 internal sealed class PrometheusExporter : BaseExporter<Metric>
 {
     private readonly object _scrapeLock = new();
-    private StringBuilder? _target;
+    private PrometheusFormat? _target;
 
     public PrometheusExporter() => Reader = new BaseExportingMetricReader(this) { TemporalityPreference = MetricReaderTemporalityPreference.Cumulative };
 
@@ -31,7 +30,7 @@ internal sealed class PrometheusExporter : BaseExporter<Metric>
     {
         lock (_scrapeLock)
         {
-            _target = new StringBuilder(16 * 1024);
+            _target = new PrometheusFormat();
             try
             {
                 Reader.Collect(timeoutMilliseconds: 5000);
@@ -53,7 +52,7 @@ internal sealed class PrometheusExporter : BaseExporter<Metric>
 
         foreach (var metric in batch)
         {
-            PrometheusFormat.Write(_target, metric);
+            _target.Add(metric);
         }
 
         return ExportResult.Success;

@@ -6,50 +6,85 @@ using OpenTelemetry.Metrics;
 namespace Balancer.Telemetry;
 
 /// <summary>
-/// Renders one OpenTelemetry metric as Prometheus text: names translated as the OpenTelemetry
-/// spec's Prometheus compatibility section says (dots to underscores, unit suffix, <c>_total</c>
-/// on counters), labels escaped, histograms as cumulative <c>_bucket</c>/<c>_sum</c>/<c>_count</c>.
+/// Renders OpenTelemetry metrics as Prometheus text: names translated as the OpenTelemetry spec's
+/// Prometheus compatibility section says (dots to underscores, unit suffix, <c>_total</c> on
+/// counters), labels escaped, histograms as cumulative <c>_bucket</c>/<c>_sum</c>/<c>_count</c>.
 /// </summary>
-internal static class PrometheusFormat
+/// <remarks>
+/// Balancer runs several Kestrel hosts in one process, each with its own meters of the same
+/// names (one <c>Microsoft.AspNetCore.Server.Kestrel</c> per listener), so the SDK hands over
+/// several streams per name. The text format allows one TYPE per family and one line per series:
+/// families are merged and identical series summed (counts, sums and gauges of the same
+/// instrument across hosts add up).
+/// </remarks>
+internal sealed class PrometheusFormat
 {
-    public static void Write(StringBuilder output, Metric metric)
+    private readonly SortedDictionary<string, Family> _families = new(StringComparer.Ordinal);
+
+    /// <summary>Adds one metric stream.</summary>
+    public void Add(Metric metric)
     {
-        var name = MetricName(metric.Name, metric.Unit);
-        var (type, suffix) = metric.MetricType switch
-        {
-            MetricType.LongSum or MetricType.DoubleSum => ("counter", "_total"),
-            MetricType.Histogram => ("histogram", ""),
-            _ => ("gauge", ""),
-        };
         if (metric.MetricType == MetricType.ExponentialHistogram)
         {
             return; // not produced by our views; the text format has no equivalent
         }
 
-        output.Append("# HELP ").Append(name).Append(suffix).Append(' ').Append(EscapeHelp(metric.Description)).Append('\n');
-        output.Append("# TYPE ").Append(name).Append(suffix).Append(' ').Append(type).Append('\n');
+        var name = MetricName(metric.Name, metric.Unit);
+        var type = metric.MetricType switch
+        {
+            MetricType.LongSum or MetricType.DoubleSum => "counter",
+            MetricType.Histogram => "histogram",
+            _ => "gauge",
+        };
+        var family = Family(name + (type == "counter" ? "_total" : ""), type, metric.Description);
         foreach (ref readonly var point in metric.GetMetricPoints())
         {
             var labels = Labels(point.Tags);
             switch (metric.MetricType)
             {
                 case MetricType.Histogram:
-                    WriteHistogram(output, name, labels, point);
+                    long cumulative = 0;
+                    foreach (var bucket in point.GetHistogramBuckets())
+                    {
+                        cumulative += bucket.BucketCount;
+                        var le = double.IsPositiveInfinity(bucket.ExplicitBound) ? "+Inf" : Number(bucket.ExplicitBound);
+                        family.Add(name + "_bucket", labels.Length == 0 ? $"{{le=\"{le}\"}}" : $"{labels[..^1]},le=\"{le}\"}}", cumulative);
+                    }
+
+                    family.Add(name + "_sum", labels, point.GetHistogramSum());
+                    family.Add(name + "_count", labels, point.GetHistogramCount());
                     break;
                 case MetricType.LongSum or MetricType.LongSumNonMonotonic:
-                    Sample(output, name + suffix, labels, point.GetSumLong());
+                    family.Add(family.Name, labels, point.GetSumLong());
                     break;
                 case MetricType.DoubleSum or MetricType.DoubleSumNonMonotonic:
-                    Sample(output, name + suffix, labels, point.GetSumDouble());
+                    family.Add(family.Name, labels, point.GetSumDouble());
                     break;
                 case MetricType.LongGauge:
-                    Sample(output, name, labels, point.GetGaugeLastValueLong());
+                    family.Add(family.Name, labels, point.GetGaugeLastValueLong());
                     break;
                 case MetricType.DoubleGauge:
-                    Sample(output, name, labels, point.GetGaugeLastValueDouble());
+                    family.Add(family.Name, labels, point.GetGaugeLastValueDouble());
                     break;
             }
         }
+    }
+
+    /// <summary>The exposition text of everything added.</summary>
+    public override string ToString()
+    {
+        var output = new StringBuilder(16 * 1024);
+        foreach (var family in _families.Values)
+        {
+            output.Append("# HELP ").Append(family.Name).Append(' ').Append(EscapeHelp(family.Help)).Append('\n');
+            output.Append("# TYPE ").Append(family.Name).Append(' ').Append(family.Type).Append('\n');
+            foreach (var ((sample, labels), value) in family.Samples)
+            {
+                output.Append(sample).Append(labels).Append(' ').Append(Number(value)).Append('\n');
+            }
+        }
+
+        return output.ToString();
     }
 
     /// <summary><c>balancer.request.duration</c> in <c>s</c> → <c>balancer_request_duration_seconds</c>.</summary>
@@ -77,19 +112,15 @@ internal static class PrometheusFormat
         return builder.ToString();
     }
 
-    private static void WriteHistogram(StringBuilder output, string name, string labels, MetricPoint point)
+    private Family Family(string name, string type, string? help)
     {
-        long cumulative = 0;
-        foreach (var bucket in point.GetHistogramBuckets())
+        if (!_families.TryGetValue(name, out var family))
         {
-            cumulative += bucket.BucketCount;
-            var le = double.IsPositiveInfinity(bucket.ExplicitBound) ? "+Inf" : bucket.ExplicitBound.ToString("R", CultureInfo.InvariantCulture);
-            var bucketLabels = labels.Length == 0 ? $"{{le=\"{le}\"}}" : $"{labels[..^1]},le=\"{le}\"}}";
-            Sample(output, name + "_bucket", bucketLabels, cumulative);
+            family = new Family(name, type, help);
+            _families[name] = family;
         }
 
-        Sample(output, name + "_sum", labels, point.GetHistogramSum());
-        Sample(output, name + "_count", labels, point.GetHistogramCount());
+        return family;
     }
 
     private static string Labels(ReadOnlyTagCollection tags)
@@ -115,12 +146,6 @@ internal static class PrometheusFormat
         return builder.Length == 0 ? "" : builder.Append('}').ToString();
     }
 
-    private static void Sample(StringBuilder output, string name, string labels, double value) =>
-        output.Append(name).Append(labels).Append(' ').Append(Number(value)).Append('\n');
-
-    private static void Sample(StringBuilder output, string name, string labels, long value) =>
-        output.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
-
     private static string Number(double value) => value switch
     {
         double.PositiveInfinity => "+Inf",
@@ -130,4 +155,19 @@ internal static class PrometheusFormat
     };
 
     private static string EscapeHelp(string? help) => (help ?? "").Replace(@"\", @"\\", StringComparison.Ordinal).Replace("\n", @"\n", StringComparison.Ordinal);
+}
+
+/// <summary>One metric family: its TYPE and HELP once, and its series summed across streams, in first-seen order.</summary>
+internal sealed class Family(string name, string type, string? help)
+{
+    public string Name { get; } = name;
+
+    public string Type { get; } = type;
+
+    public string? Help { get; } = help;
+
+    public Dictionary<(string Sample, string Labels), double> Samples { get; } = [];
+
+    public void Add(string sample, string labels, double value) =>
+        Samples[(sample, labels)] = Samples.GetValueOrDefault((sample, labels)) + value;
 }
