@@ -36,6 +36,9 @@ public sealed class TestBackend : IAsyncDisposable
     /// <summary>Requests that reached the backend and have not finished yet.</summary>
     public int InFlight;
 
+    /// <summary>How long <c>/work</c> takes to answer (to make one backend slower than others).</summary>
+    public TimeSpan WorkDelay { get; set; }
+
     /// <summary>Status <c>/healthz</c> answers with.</summary>
     public int HealthStatus { get; set; } = 200;
 
@@ -55,6 +58,11 @@ public sealed class TestBackend : IAsyncDisposable
         var app = builder.Build();
         var backend = new TestBackend(name, app);
         app.UseWebSockets();
+        app.MapGet("/work", async context =>
+        {
+            await Task.Delay(backend.WorkDelay, context.RequestAborted);
+            await context.Response.WriteAsync(name);
+        });
         app.MapGet("/healthz", (HttpContext context) =>
         {
             Interlocked.Increment(ref backend._healthChecks);

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Balancer.Tests.Common;
+
+namespace Balancer.Tests.LoadBalancing;
+
+/// <summary>Algorithms over real backends and real sockets. Latencies are compared within one test, never against fixed numbers.</summary>
+public sealed class AlgorithmEndToEndTests : ThreeBackends
+{
+    [Fact]
+    public async Task ResponseTime_OneBackend20TimesSlower_GetsUnderTenPercentAndP99BeatsRoundRobin()
+    {
+        Backends[0].WorkDelay = TimeSpan.FromMilliseconds(5);
+        Backends[1].WorkDelay = TimeSpan.FromMilliseconds(5);
+        Backends[2].WorkDelay = TimeSpan.FromMilliseconds(100);
+
+        var roundRobin = await RunLoad("round-robin");
+        var responseTime = await RunLoad("response-time");
+
+        var slowShare = responseTime.ByBackend.GetValueOrDefault("c") / (double)responseTime.Total;
+        Assert.True(slowShare < 0.10, $"slow backend got {slowShare:P1} of requests with response-time");
+        Assert.True(roundRobin.ByBackend.GetValueOrDefault("c") / (double)roundRobin.Total > 0.25, "round-robin sends a third to the slow backend");
+        Assert.True(responseTime.P99 < roundRobin.P99 / 2, $"slow share {slowShare:P2}; p99 response-time {responseTime.P99.TotalMilliseconds:F1} ms vs round-robin {roundRobin.P99.TotalMilliseconds:F1} ms");
+    }
+
+    [Fact]
+    public async Task LeastConnections_BackendHoldingRequests_ReceivesFewerNewOnes()
+    {
+        Backends[0].WorkDelay = TimeSpan.FromMilliseconds(300);
+        Backends[1].WorkDelay = TimeSpan.FromMilliseconds(10);
+        Backends[2].WorkDelay = TimeSpan.FromMilliseconds(10);
+
+        var result = await RunLoad("least-connections");
+
+        var held = result.ByBackend.GetValueOrDefault("a");
+        Assert.True(held * 4 < result.ByBackend.GetValueOrDefault("b"), $"a={held} b={result.ByBackend.GetValueOrDefault("b")} c={result.ByBackend.GetValueOrDefault("c")}");
+        Assert.True(held * 4 < result.ByBackend.GetValueOrDefault("c"), $"a={held} c={result.ByBackend.GetValueOrDefault("c")}");
+    }
+
+    /// <summary>8 concurrent clients, 125 requests each (bounded), after a short warm-up that seeds latency estimates.</summary>
+    private async Task<(int Total, Dictionary<string, int> ByBackend, TimeSpan P99)> RunLoad(string algorithm)
+    {
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig(algorithm, [.. Backends.Select(b => (b.ConfigAddress, 1))]));
+        using var client = balancer.CreateClient();
+        for (var i = 0; i < 6; i++)
+        {
+            (await client.GetAsync("/work")).EnsureSuccessStatusCode();
+        }
+
+        var latencies = new List<TimeSpan>();
+        var byBackend = new Dictionary<string, int>();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            for (var i = 0; i < 125; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync("/work");
+                var body = await response.Content.ReadAsStringAsync();
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                lock (latencies)
+                {
+                    latencies.Add(elapsed);
+                    byBackend[body] = byBackend.GetValueOrDefault(body) + 1;
+                }
+            }
+        }));
+
+        latencies.Sort();
+        return (latencies.Count, byBackend, latencies[(int)(latencies.Count * 0.99) - 1]);
+    }
+}
