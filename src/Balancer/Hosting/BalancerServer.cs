@@ -102,15 +102,18 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         void OnHangup(PosixSignalContext context)
         {
             context.Cancel = true;
-            _ = ReloadAsync(ReloadTrigger.Signal);
+            SystemdNotifier.Reloading();
+            _ = ReloadAsync(ReloadTrigger.Signal).ContinueWith(t => SystemdNotifier.Ready(t.Result.Applied ? "reloaded" : "reload rejected"), TaskScheduler.Default);
         }
 
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
         using var registration = stop.Register(() => signalled.TrySetResult("stop request"));
+        SystemdNotifier.Ready($"serving {State.BoundListeners.Count} listeners");
         var signal = await signalled.Task;
         Log.ShuttingDown(_logger, signal, DrainTimeout.TotalSeconds);
+        SystemdNotifier.Stopping();
         await StopAsync();
     }
 

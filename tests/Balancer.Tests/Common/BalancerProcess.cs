@@ -46,7 +46,10 @@ public sealed partial class BalancerProcess : IDisposable
     }
 
     /// <summary>Starts <c>dotnet balancer.dll</c> with <paramref name="args"/> from the test's output folder.</summary>
-    public static BalancerProcess Start(params string[] args)
+    public static BalancerProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts <c>dotnet balancer.dll</c> with extra environment variables.</summary>
+    public static BalancerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -57,6 +60,11 @@ public sealed partial class BalancerProcess : IDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "balancer.dll"));
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
