@@ -36,7 +36,7 @@ internal static class ConfigValidator
 
         if (config.Failover is { } failover)
         {
-            FailoverValidator.Validate(failover, diagnostics);
+            FailoverValidator.Validate(failover, config.Pools, diagnostics);
         }
     }
 
