@@ -35,6 +35,7 @@ internal sealed partial class BalancerServer : IConfigReloader
             }
 
             await ApplyAsync(config);
+            _failover?.Reconfigure(config.Failover!, Fingerprint(result.Text));
             State.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
             Log.ConfigReloaded(_logger, trigger, Short(result.Hash), ConfigDiff.Summarize(changes));
             return new ReloadResult(true, result.Hash, changes, []);
@@ -68,6 +69,15 @@ internal sealed partial class BalancerServer : IConfigReloader
         if (config.Admin.Bind != State.Config.Admin.Bind)
         {
             problems.Add($"{State.ConfigPath}: admin.bind cannot change while running ({State.Config.Admin.Bind} → {config.Admin.Bind}); restart balancer to move the admin API");
+        }
+
+        if ((config.Failover is null) != (_failover is null))
+        {
+            problems.Add($"{State.ConfigPath}: failover cannot be {(_failover is null ? "added" : "removed")} while running; restart balancer");
+        }
+        else if (_failover is not null)
+        {
+            problems.AddRange(_failover.CheckReload(config.Failover!).Select(p => $"{State.ConfigPath}: {p}"));
         }
 
         // Addresses this process holds now and would still hold, or give up, after the reload.

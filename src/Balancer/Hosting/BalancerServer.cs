@@ -1,7 +1,10 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Balancer.Admin;
+using System.Text;
 using Balancer.Core.Configuration;
+using Balancer.Core.Failover;
+using Balancer.Failover;
 using Balancer.Core.Model;
 using Balancer.Health;
 using Balancer.Reload;
@@ -29,6 +32,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly List<Task> _retiring = [];
     private AdminHost? _admin;
+    private FailoverService? _failover;
     private ConfigWatcher? _watcher;
     private ITimer? _sweeper;
 
@@ -68,6 +72,13 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         try
         {
             await server.StartServingAsync(config, cancellationToken);
+            if (config.Failover is { } failover)
+            {
+                // After the listeners: a node becomes master only once it can serve the virtual IPs.
+                var directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+                server._failover = FailoverService.Start(failover, directory, Fingerprint(result.Text), server._pools, logs, time);
+                state.Failover = server._failover;
+            }
         }
         catch
         {
@@ -113,6 +124,12 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     /// <summary>Stops accepting on every listener at once, then waits for in-flight work up to the drain timeout.</summary>
     public async Task StopAsync()
     {
+        if (_failover is not null)
+        {
+            // First, so the peer takes the virtual IPs at once (RFC 5798 §6.4.3 shutdown) while we drain.
+            await _failover.ShutdownAsync();
+        }
+
         _watcher?.Dispose();
         _watcher = null;
         using var drain = new CancellationTokenSource(DrainTimeout);
@@ -129,6 +146,11 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     {
         _watcher?.Dispose();
         _sweeper?.Dispose();
+        if (_failover is not null)
+        {
+            await _failover.DisposeAsync();
+        }
+
         await _health.DisposeAsync();
         foreach (var listener in _listeners.Values)
         {
@@ -145,6 +167,9 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     }
 
     private static string Short(string hash) => hash[..Math.Min(12, hash.Length)];
+
+    /// <summary>The config hash carried in adverts: over the file as loaded, so two nodes with the same file agree.</summary>
+    private static UInt128 Fingerprint(string configText) => ConfigFingerprint.Compute(Encoding.UTF8.GetBytes(configText));
 
     private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {
