@@ -27,7 +27,7 @@ internal sealed partial class FailoverService
                     // The first announcement follows the add on the worker; the rest of the burst and the refreshes are timed by the loop.
                     if (_config.GarpRepeat > 0)
                     {
-                        Enqueue(_vips.AnnounceAsync);
+                        Enqueue(Announce);
                     }
 
                     _garp.BurstSent(Now);
@@ -74,6 +74,15 @@ internal sealed partial class FailoverService
     }
 
     private void Enqueue(Func<Task> work) => _work.Writer.TryWrite(work);
+
+    /// <summary>Starts one round of gratuitous ARP without waiting: arping lingers a second for replies that never come.</summary>
+    private Task Announce()
+    {
+        _ = _vips.AnnounceAsync().ContinueWith(
+            t => Log.FailoverCommandFailed(_logger, "(gratuitous ARP)", t.Exception!.GetBaseException().Message),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
 
     private async Task RunWorkerAsync()
     {

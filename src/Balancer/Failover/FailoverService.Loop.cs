@@ -111,7 +111,7 @@ internal sealed partial class FailoverService
 
         if (_garp.DueAt is { } garpAt && Now >= garpAt)
         {
-            Enqueue(_vips.AnnounceAsync);
+            Enqueue(Announce); // behind any pending add: arping cannot send from an address not yet on the interface
             _garp.Sent(Now);
         }
     }

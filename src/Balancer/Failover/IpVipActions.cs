@@ -16,23 +16,21 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
 
     public Task RemoveAsync() => IpAddrAsync("del");
 
-    public async Task AnnounceAsync()
+    public Task AnnounceAsync() => Task.WhenAll(virtualIps.Select(vip => AnnounceAsync(vip.Split('/')[0])));
+
+    private async Task AnnounceAsync(string address)
     {
-        foreach (var vip in virtualIps)
+        if (IPAddress.Parse(address).AddressFamily == AddressFamily.InterNetwork)
         {
-            var address = vip.Split('/')[0];
-            if (IPAddress.Parse(address).AddressFamily == AddressFamily.InterNetwork)
+            // -U: unsolicited (gratuitous) ARP, sender and target both the virtual IP (RFC 5227 §3 "ARP Announcement").
+            if (runner.Find("arping", "apt-get install iputils-arping", "neighbours learn the new master's MAC only when their ARP cache expires") is { } arping)
             {
-                // -U: unsolicited (gratuitous) ARP, sender and target both the virtual IP (RFC 5227 §3 "ARP Announcement").
-                if (runner.Find("arping", "apt-get install iputils-arping", "neighbours learn the new master's MAC only when their ARP cache expires") is { } arping)
-                {
-                    await runner.RunAsync(arping, ["-U", "-c", "1", "-I", device, address], s_timeout);
-                }
+                await runner.RunAsync(arping, ["-U", "-c", "1", "-I", device, address], s_timeout);
             }
-            else if (runner.Find("ndsend", "apt-get install vzctl, or any ndsend", "IPv6 virtual IPs are not announced") is { } ndsend)
-            {
-                await runner.RunAsync(ndsend, [address, device], s_timeout);
-            }
+        }
+        else if (runner.Find("ndsend", "apt-get install vzctl, or any ndsend", "IPv6 virtual IPs are not announced") is { } ndsend)
+        {
+            await runner.RunAsync(ndsend, [address, device], s_timeout);
         }
     }
 

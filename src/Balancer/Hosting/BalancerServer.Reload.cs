@@ -35,7 +35,7 @@ internal sealed partial class BalancerServer : IConfigReloader
             }
 
             await ApplyAsync(config);
-            _failover?.Reconfigure(config.Failover!, Fingerprint(result.Text));
+            _failover?.Reconfigure(config.Failover!, Fingerprint(config));
             State.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
             Log.ConfigReloaded(_logger, trigger, Short(result.Hash), ConfigDiff.Summarize(changes));
             return new ReloadResult(true, result.Hash, changes, []);

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Balancer.Admin;
-using System.Text;
+using System.Text.Json;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Failover;
@@ -76,7 +76,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
             {
                 // After the listeners: a node becomes master only once it can serve the virtual IPs.
                 var directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-                server._failover = FailoverService.Start(failover, directory, Fingerprint(result.Text), server._pools, logs, time);
+                server._failover = FailoverService.Start(failover, directory, Fingerprint(config), server._pools, logs, time);
                 state.Failover = server._failover;
             }
         }
@@ -168,8 +168,12 @@ internal sealed partial class BalancerServer : IAsyncDisposable
 
     private static string Short(string hash) => hash[..Math.Min(12, hash.Length)];
 
-    /// <summary>The config hash carried in adverts: over the file as loaded, so two nodes with the same file agree.</summary>
-    private static UInt128 Fingerprint(string configText) => ConfigFingerprint.Compute(Encoding.UTF8.GetBytes(configText));
+    /// <summary>
+    /// The config hash carried in adverts, over what both nodes must serve alike: the listeners and pools as bound.
+    /// The failover block (node id, priority, peers) and the admin block differ between the two nodes by design.
+    /// </summary>
+    private static UInt128 Fingerprint(BalancerConfig config) =>
+        ConfigFingerprint.Compute(JsonSerializer.SerializeToUtf8Bytes(new { config.Listeners, config.Pools }));
 
     private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {

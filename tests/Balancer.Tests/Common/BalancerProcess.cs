@@ -46,9 +46,14 @@ public sealed partial class BalancerProcess : IDisposable
     }
 
     /// <summary>Starts <c>dotnet balancer.dll</c> with <paramref name="args"/> from the test's output folder.</summary>
-    public static BalancerProcess Start(params string[] args)
+    public static BalancerProcess Start(params string[] args) => StartWith("dotnet", [], args);
+
+    /// <summary>Starts <c>ip netns exec <paramref name="netns"/> dotnet balancer.dll</c>; <c>ip</c> execs, so <see cref="Id"/> is the balancer's.</summary>
+    public static BalancerProcess StartInNamespace(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, "dotnet"], args);
+
+    private static BalancerProcess StartWith(string file, string[] prefix, string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -56,8 +61,7 @@ public sealed partial class BalancerProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "balancer.dll"));
-        foreach (var arg in args)
+        foreach (var arg in prefix.Append(Path.Combine(AppContext.BaseDirectory, "balancer.dll")).Concat(args))
         {
             info.ArgumentList.Add(arg);
         }

@@ -77,6 +77,14 @@ public sealed class FailoverFiles : IDisposable
         return watch.Elapsed;
     }
 
+    /// <summary>The state node <paramref name="nodeId"/>'s hook reported last, or null.</summary>
+    public string? LastHook(string nodeId) =>
+        File.Exists(HookLog(nodeId)) ? File.ReadAllLines(HookLog(nodeId)).LastOrDefault()?.Split(' ')[0] : null;
+
+    /// <summary>Waits until <paramref name="master"/>'s last hook says master and <paramref name="backup"/>'s says backup.</summary>
+    public Task WaitForRolesAsync(string master, string backup, TimeSpan timeout) =>
+        Common.Wait.Until(() => LastHook(master) == "master" && LastHook(backup) == "backup", timeout, $"{master} master and {backup} backup");
+
     public string HookLog(string nodeId) => Path.Combine(Directory, $"{nodeId}.hooks");
 
     private static void SetMode(string path, UnixFileMode mode)
