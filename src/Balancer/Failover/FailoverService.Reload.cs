@@ -42,6 +42,11 @@ internal sealed partial class FailoverService
 
         _config = next;
         Apply(_machine.Reconfigure(FailoverOptions.From(next, configHash)));
+        if (next.Track is null)
+        {
+            Apply(_machine.SetTrackedHealth(true)); // nothing tracked any more: a sick node must not stay sick
+        }
+
         Log.FailoverReconfigured(_logger, next.Priority, next.Preempt, string.Join(", ", next.Track?.Pools ?? []));
     }
 
