@@ -8,8 +8,8 @@ namespace Balancer.Failover;
 /// <summary>The one loop: a pending receive raced against a delay until the earliest timer, never a busy wait.</summary>
 internal sealed partial class FailoverService
 {
-    private static readonly IPEndPoint s_anyV4 = new(IPAddress.Any, 0);
-    private static readonly IPEndPoint s_anyV6 = new(IPAddress.IPv6Any, 0);
+    private static readonly IPEndPoint _anyV4 = new(IPAddress.Any, 0);
+    private static readonly IPEndPoint _anyV6 = new(IPAddress.IPv6Any, 0);
 
     private async Task RunLoopAsync(CancellationToken stop)
     {
@@ -51,7 +51,7 @@ internal sealed partial class FailoverService
     {
         try
         {
-            var any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? s_anyV6 : s_anyV4;
+            var any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? _anyV6 : _anyV4;
             return await _socket.ReceiveFromAsync(_buffer, SocketFlags.None, any, stop);
         }
         catch (OperationCanceledException)

@@ -10,7 +10,7 @@ namespace Balancer.Failover;
 /// </summary>
 internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualIps, CommandRunner runner) : IVipActions
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(5);
 
     public Task AddAsync() => IpAddrAsync("add");
 
@@ -25,12 +25,12 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
             // -U: unsolicited (gratuitous) ARP, sender and target both the virtual IP (RFC 5227 §3 "ARP Announcement").
             if (runner.Find("arping", "apt-get install iputils-arping", "neighbours learn the new master's MAC only when their ARP cache expires") is { } arping)
             {
-                await runner.RunAsync(arping, ["-U", "-c", "1", "-I", device, address], s_timeout);
+                await runner.RunAsync(arping, ["-U", "-c", "1", "-I", device, address], _timeout);
             }
         }
         else if (runner.Find("ndsend", "apt-get install vzctl, or any ndsend", "IPv6 virtual IPs are not announced") is { } ndsend)
         {
-            await runner.RunAsync(ndsend, [address, device], s_timeout);
+            await runner.RunAsync(ndsend, [address, device], _timeout);
         }
     }
 
@@ -43,7 +43,7 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
 
         foreach (var vip in virtualIps)
         {
-            await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], s_timeout);
+            await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], _timeout);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Balancer.Failover;
 /// </summary>
 internal sealed class NotifyHooks(FailoverNotifyConfig? notify, IReadOnlyList<string> virtualIps, CommandRunner runner)
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs the hook for <paramref name="state"/>, if one is configured; INIT has none.</summary>
     public Task RunAsync(FailoverState state)
@@ -28,7 +28,7 @@ internal sealed class NotifyHooks(FailoverNotifyConfig? notify, IReadOnlyList<st
 
         var name = Name(state);
         var vips = string.Join(',', virtualIps);
-        return runner.RunAsync(file, [name, vips], s_timeout, new Dictionary<string, string> { ["BALANCER_STATE"] = name, ["BALANCER_VIPS"] = vips });
+        return runner.RunAsync(file, [name, vips], _timeout, new Dictionary<string, string> { ["BALANCER_STATE"] = name, ["BALANCER_VIPS"] = vips });
     }
 
     /// <summary>The state as /status and the hooks write it.</summary>

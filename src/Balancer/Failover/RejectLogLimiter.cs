@@ -3,7 +3,7 @@ namespace Balancer.Failover;
 /// <summary>Lets at most one log line per rejection reason through every 10 s, so a flood of bad packets cannot flood the log.</summary>
 internal sealed class RejectLogLimiter(TimeProvider time)
 {
-    private static readonly TimeSpan s_window = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _window = TimeSpan.FromSeconds(10);
     private readonly Dictionary<string, long> _lastLogged = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
 
@@ -20,7 +20,7 @@ internal sealed class RejectLogLimiter(TimeProvider time)
             }
 
             _counts[reason] = count;
-            if (!_lastLogged.TryGetValue(reason, out var last) || time.GetElapsedTime(last, now) >= s_window)
+            if (!_lastLogged.TryGetValue(reason, out var last) || time.GetElapsedTime(last, now) >= _window)
             {
                 _lastLogged[reason] = now;
                 admitted.Add((reason, count));

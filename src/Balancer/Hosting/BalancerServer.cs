@@ -1,11 +1,11 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Balancer.Admin;
 using System.Text.Json;
+using Balancer.Admin;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
-using Balancer.Failover;
 using Balancer.Core.Model;
+using Balancer.Failover;
 using Balancer.Health;
 using Balancer.Reload;
 using Balancer.Telemetry;

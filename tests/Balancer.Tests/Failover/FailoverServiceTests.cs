@@ -12,7 +12,7 @@ namespace Balancer.Tests.Failover;
 /// <summary>One <see cref="FailoverService"/> on loopback with a fake for the virtual IPs and a UDP socket as its peer.</summary>
 public sealed class FailoverServiceTests : IDisposable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
     private readonly FailoverFiles _files = new();
     private readonly Socket _peer = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly FakeVipActions _vips = new();
@@ -31,7 +31,7 @@ public sealed class FailoverServiceTests : IDisposable
     public async Task Alone_BecomesMasterAnnouncesGarpRepeatTimesThenResignsOnShutdown()
     {
         await using var service = Start(Config());
-        await Wait.Until(() => _vips.Adds == 1 && _vips.Announces == 3, s_timeout, "master adds the VIPs and sends 3 GARPs");
+        await Wait.Until(() => _vips.Adds == 1 && _vips.Announces == 3, _timeout, "master adds the VIPs and sends 3 GARPs");
         Assert.Equal(FailoverState.Master, service.Snapshot.State);
 
         await service.ShutdownAsync();
@@ -46,12 +46,12 @@ public sealed class FailoverServiceTests : IDisposable
     {
         await using var service = Start(Config() with { Track = new FailoverTrackConfig { Pools = ["web"], Weight = 30 } });
         var pool = _pools.Get("web")!;
-        await Wait.Until(() => service.Snapshot.State == FailoverState.Master, s_timeout, "master");
+        await Wait.Until(() => service.Snapshot.State == FailoverState.Master, _timeout, "master");
 
         pool.SetDraining(pool.Snapshot.All[0], true);
-        await Wait.Until(() => service.Snapshot.EffectivePriority == 70, s_timeout, "priority 100 - 30");
+        await Wait.Until(() => service.Snapshot.EffectivePriority == 70, _timeout, "priority 100 - 30");
         pool.SetDraining(pool.Snapshot.All[0], false);
-        await Wait.Until(() => service.Snapshot.EffectivePriority == 100, s_timeout, "priority back to 100");
+        await Wait.Until(() => service.Snapshot.EffectivePriority == 100, _timeout, "priority back to 100");
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class FailoverServiceTests : IDisposable
             _peer.SendTo("hello"u8, target);
         }
 
-        await Wait.Until(() => service.Snapshot.RejectedPackets.GetValueOrDefault("TooShort") == 5, s_timeout, "5 rejected as TooShort");
+        await Wait.Until(() => service.Snapshot.RejectedPackets.GetValueOrDefault("TooShort") == 5, _timeout, "5 rejected as TooShort");
         Assert.Equal(["TooShort"], service.Snapshot.RejectedPackets.Keys);
     }
 

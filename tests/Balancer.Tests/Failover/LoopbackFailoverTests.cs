@@ -6,7 +6,7 @@ namespace Balancer.Tests.Failover;
 /// <summary>Two real balancer processes on 127.0.0.1 with <c>vipAction: "none"</c>: election, takeover, preemption, hand-over.</summary>
 public sealed class LoopbackFailoverTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Pair_KillRestartAndSigterm_MasterMovesWithinTheRfcTimers()
@@ -20,28 +20,28 @@ public sealed class LoopbackFailoverTests(ITestOutputHelper output)
         using var lb2 = BalancerProcess.Start("--config", lb2Config);
         try
         {
-            await files.WaitForRolesAsync("lb1", "lb2", s_settle);
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
 
             // Master_Down_Interval for lb2 at 100 ms: 3 × 100 ms + (256 − 100) × 100 ms / 256 ≈ 361 ms (RFC 5798 §6.1).
             var mastered = files.HookCount("lb2", "master");
             lb1.Signal(9);
-            var takeover = await files.WaitForHookAsync("lb2", "master", mastered + 1, s_settle);
+            var takeover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
             output.WriteLine($"kill -9 master: backup's onMaster after {takeover.TotalMilliseconds:0} ms (RFC timer 361 ms)");
             Assert.True(takeover < TimeSpan.FromSeconds(2), $"takeover took {takeover}; {lb2.Stdout}");
-            await lb1.WaitForExitAsync(s_settle);
+            await lb1.WaitForExitAsync(_settle);
             lb1.Dispose();
 
             // lb1 comes back with the higher priority and preempts at once; lb2 steps down.
             lb1 = BalancerProcess.Start("--config", lb1Config);
-            await files.WaitForRolesAsync("lb1", "lb2", s_settle);
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
 
             // SIGTERM: lb1 resigns with priority 0, lb2 takes over after its skew time alone (~61 ms).
             mastered = files.HookCount("lb2", "master");
             lb1.Signal(15);
-            var handover = await files.WaitForHookAsync("lb2", "master", mastered + 1, s_settle);
+            var handover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
             output.WriteLine($"SIGTERM master: backup's onMaster after {handover.TotalMilliseconds:0} ms (skew 61 ms)");
             Assert.True(handover < TimeSpan.FromSeconds(1), $"hand-over took {handover}; {lb1.Stdout}");
-            Assert.Equal(0, await lb1.WaitForExitAsync(s_settle));
+            Assert.Equal(0, await lb1.WaitForExitAsync(_settle));
         }
         catch
         {

@@ -10,7 +10,7 @@ namespace Balancer.Tests.Failover;
 /// </summary>
 public sealed class NamespaceFailoverTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);
 
     [RootFact]
     public async Task Pair_KillAndSigterm_ClientReachesTheVirtualIpThroughTheSurvivor()
@@ -27,7 +27,7 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             var lb1 = BalancerProcess.StartInNamespace(net.Lb1, "--config", lb1Config);
             processes.Add(lb1);
             processes.Add(BalancerProcess.StartInNamespace(net.Lb2, "--config", lb2Config));
-            await files.WaitForRolesAsync("lb1", "lb2", s_settle);
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
             await UntilServedAsync(net, "first request through lb1");
             Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb1), StringComparison.Ordinal);
 
@@ -35,29 +35,29 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             var mastered = files.HookCount("lb2", "master");
             var crash = Stopwatch.StartNew();
             lb1.Signal(9);
-            var takeover = await files.WaitForHookAsync("lb2", "master", mastered + 1, s_settle);
+            var takeover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
             Assert.True(takeover < TimeSpan.FromSeconds(2), $"takeover took {takeover}");
             await UntilServedAsync(net, "requests after kill -9 of the master");
             output.WriteLine($"kill -9 master: lb2 onMaster after {takeover.TotalMilliseconds:0} ms, client served again after {crash.ElapsedMilliseconds} ms");
             Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb2), StringComparison.Ordinal);
 
             // lb1's host "reboots" (its stale address goes), comes back, and preempts.
-            await lb1.WaitForExitAsync(s_settle);
+            await lb1.WaitForExitAsync(_settle);
             NetnsTopology.Ip("-n", net.Lb1, "addr", "del", $"{NetnsTopology.VirtualIp}/24", "dev", "eth0");
             lb1 = BalancerProcess.StartInNamespace(net.Lb1, "--config", lb1Config);
             processes.Add(lb1);
-            await files.WaitForRolesAsync("lb1", "lb2", s_settle);
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
             await UntilServedAsync(net, "requests after lb1 preempted");
 
             // A graceful stop: lb1 resigns first, lb2 takes over after its skew time.
             var stop = Stopwatch.StartNew();
             mastered = files.HookCount("lb2", "master");
             lb1.Signal(15);
-            var handover = await files.WaitForHookAsync("lb2", "master", mastered + 1, s_settle);
+            var handover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
             await UntilServedAsync(net, "requests after SIGTERM of the master");
             output.WriteLine($"SIGTERM master: lb2 onMaster after {handover.TotalMilliseconds:0} ms, client served after {stop.ElapsedMilliseconds} ms");
             Assert.True(handover < TimeSpan.FromSeconds(1), $"hand-over took {handover}");
-            Assert.Equal(0, await lb1.WaitForExitAsync(s_settle));
+            Assert.Equal(0, await lb1.WaitForExitAsync(_settle));
             Assert.DoesNotContain(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb1), StringComparison.Ordinal);
         }
         catch

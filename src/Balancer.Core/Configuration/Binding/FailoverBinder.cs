@@ -10,9 +10,9 @@ internal static class FailoverBinder
         "vipAction", "track", "notify", "garpRepeat", "garpRefresh",
     ];
 
-    private static readonly string[] s_trackFields = ["pools", "weight", "fault"];
-    private static readonly string[] s_notifyFields = ["onMaster", "onBackup", "onFault"];
-    private static readonly string[] s_vipActions = [VipActions.Ip, VipActions.None];
+    private static readonly string[] _trackFields = ["pools", "weight", "fault"];
+    private static readonly string[] _notifyFields = ["onMaster", "onBackup", "onFault"];
+    private static readonly string[] _vipActions = [VipActions.Ip, VipActions.None];
 
     /// <summary>Binds a present <c>failover</c> block; nodeId, keyFile and peers are then required.</summary>
     public static FailoverConfig BindFailover(ObjectReader reader)
@@ -39,9 +39,9 @@ internal static class FailoverBinder
             KeyFile = reader.RequiredString("keyFile"),
             VirtualIps = reader.Strings("virtualIps") ?? defaults.VirtualIps,
             Interface = reader.String("interface") ?? defaults.Interface,
-            VipAction = reader.Choice("vipAction", "vipAction", s_vipActions) ?? defaults.VipAction,
-            Track = reader.Object("track", s_trackFields) is { } track ? BindTrack(track) : defaults.Track,
-            Notify = reader.Object("notify", s_notifyFields) is { } notify ? BindNotify(notify) : defaults.Notify,
+            VipAction = reader.Choice("vipAction", "vipAction", _vipActions) ?? defaults.VipAction,
+            Track = reader.Object("track", _trackFields) is { } track ? BindTrack(track) : defaults.Track,
+            Notify = reader.Object("notify", _notifyFields) is { } notify ? BindNotify(notify) : defaults.Notify,
             GarpRepeat = reader.Int("garpRepeat") ?? defaults.GarpRepeat,
             GarpRefresh = reader.Duration("garpRefresh") ?? defaults.GarpRefresh,
         };

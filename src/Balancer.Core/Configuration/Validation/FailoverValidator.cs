@@ -9,10 +9,10 @@ internal static partial class FailoverValidator
     private const string Path = "failover";
 
     /// <summary>RFC 5798 counts the advert interval in centiseconds, so 10 ms is the finest it can be.</summary>
-    private static readonly TimeSpan s_minAdvertInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan _minAdvertInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The advert carries the interval in 16 bits of centiseconds (RFC 5798 §5.2.7 uses 12).</summary>
-    private static readonly TimeSpan s_maxAdvertInterval = TimeSpan.FromMilliseconds(655_350);
+    private static readonly TimeSpan _maxAdvertInterval = TimeSpan.FromMilliseconds(655_350);
 
     /// <summary>Checks <paramref name="failover"/>; tracked pools must be among <paramref name="pools"/>.</summary>
     public static void Validate(FailoverConfig failover, IReadOnlyDictionary<string, PoolConfig> pools, ConfigDiagnostics diagnostics)
@@ -54,11 +54,11 @@ internal static partial class FailoverValidator
     private static void CheckAdvertInterval(TimeSpan interval, ConfigDiagnostics diagnostics)
     {
         var path = ConfigPath.Child(Path, "advertInterval");
-        if (interval < s_minAdvertInterval)
+        if (interval < _minAdvertInterval)
         {
             diagnostics.Report(path, "advertInterval must be at least 10ms");
         }
-        else if (interval > s_maxAdvertInterval || interval.Ticks % (TimeSpan.TicksPerMillisecond * 10) != 0)
+        else if (interval > _maxAdvertInterval || interval.Ticks % (TimeSpan.TicksPerMillisecond * 10) != 0)
         {
             diagnostics.Report(path, "advertInterval must be whole centiseconds (e.g. 100ms, 1s) up to 655.35s");
         }
