@@ -77,6 +77,11 @@ internal sealed partial class FailoverService : IAsyncDisposable
             : new NoVipActions();
         var service = new FailoverService(config, key, configHash, socket, vips, runner, pools, logger, time);
         Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
+        if (vips is IpVipActions ip)
+        {
+            service.Enqueue(ip.CheckInterfaceAsync);
+        }
+
         service._worker = Task.Run(service.RunWorkerAsync);
         service._loop = Task.Run(() => service.RunLoopAsync(service._stop.Token));
         return service;

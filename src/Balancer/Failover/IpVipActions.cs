@@ -14,6 +14,18 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
 
     public Task AddAsync() => IpAddrAsync("add");
 
+    /// <summary>
+    /// Checks at startup that the interface exists (a typo is logged at once, not at the first takeover), and so
+    /// pays the first process start's cost before a takeover has to.
+    /// </summary>
+    public async Task CheckInterfaceAsync()
+    {
+        if (FindIp() is { } ip)
+        {
+            await runner.RunAsync(ip, ["-brief", "link", "show", "dev", device], _timeout);
+        }
+    }
+
     public Task RemoveAsync() => IpAddrAsync("del");
 
     public Task AnnounceAsync() => Task.WhenAll(virtualIps.Select(vip => AnnounceAsync(vip.Split('/')[0])));
@@ -36,7 +48,7 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
 
     private async Task IpAddrAsync(string verb)
     {
-        if (runner.Find("ip", "apt-get install iproute2", "the virtual IPs cannot be moved") is not { } ip)
+        if (FindIp() is not { } ip)
         {
             return;
         }
@@ -46,4 +58,6 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
             await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], _timeout);
         }
     }
+
+    private string? FindIp() => runner.Find("ip", "apt-get install iproute2", "the virtual IPs cannot be moved");
 }
