@@ -33,11 +33,14 @@ internal sealed partial class FailoverService
         _hooks = new NotifyHooks(next.Notify, next.VirtualIps, _runner);
         if (next.GarpRepeat != _config.GarpRepeat || next.GarpRefresh != _config.GarpRefresh)
         {
-            _garp = new GarpSchedule(next.GarpRepeat, next.GarpRefresh);
+            // Built whole, then published: the loop reads _garp from its own thread.
+            var garp = new GarpSchedule(next.GarpRepeat, next.GarpRefresh);
             if (_machine.State == FailoverState.Master)
             {
-                _garp.BurstSent(Now);
+                garp.BurstSent(Now);
             }
+
+            _garp = garp;
         }
 
         _config = next;
