@@ -27,6 +27,34 @@ public sealed record FailoverConfig
     /// <summary>Virtual IPs with prefix length, e.g. <c>198.18.0.100/24</c>.</summary>
     public IReadOnlyList<string> VirtualIps { get; init; } = [];
 
-    /// <summary>Network interface the virtual IPs are added to.</summary>
+    /// <summary>Network interface the virtual IPs are added to; required when <see cref="VipAction"/> is <c>ip</c>.</summary>
     public string? Interface { get; init; }
+
+    /// <summary>How long a backup keeps hearing a lower-priority master before it preempts. Default 0: at once.</summary>
+    public TimeSpan PreemptDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>What a new master does with the virtual IPs: <see cref="VipActions.Ip"/> (default) or <see cref="VipActions.None"/>.</summary>
+    public string VipAction { get; init; } = VipActions.Ip;
+
+    /// <summary>Pools whose health lowers this node's priority; null when nothing is tracked.</summary>
+    public FailoverTrackConfig? Track { get; init; }
+
+    /// <summary>Executables run on each state change; null when there are none.</summary>
+    public FailoverNotifyConfig? Notify { get; init; }
+
+    /// <summary>Gratuitous ARPs sent after taking the virtual IPs (keepalived's garp_master_repeat). Default 5.</summary>
+    public int GarpRepeat { get; init; } = 5;
+
+    /// <summary>How often a master re-announces the virtual IPs (keepalived's garp_master_refresh); zero = never. Default 60 s.</summary>
+    public TimeSpan GarpRefresh { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>The values of <c>failover.vipAction</c>.</summary>
+public static class VipActions
+{
+    /// <summary>Add and remove the virtual IPs with iproute2 and announce them with gratuitous ARP.</summary>
+    public const string Ip = "ip";
+
+    /// <summary>Only the protocol and the notify hooks: the hooks move the address (e.g. through a cloud API).</summary>
+    public const string None = "none";
 }

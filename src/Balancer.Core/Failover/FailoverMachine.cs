@@ -8,7 +8,7 @@ namespace Balancer.Core.Failover;
 /// </summary>
 public sealed partial class FailoverMachine
 {
-    private readonly FailoverOptions _options;
+    private FailoverOptions _options;
     private readonly byte[] _key;
     private readonly TimeProvider _time;
     private readonly long _origin;

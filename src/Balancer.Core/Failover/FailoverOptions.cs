@@ -37,13 +37,16 @@ public sealed record FailoverOptions
     /// <summary>This node's <see cref="ConfigFingerprint"/>, compared with the peer's to report config drift.</summary>
     public UInt128 ConfigHash { get; init; }
 
-    /// <summary>Maps the fields <see cref="FailoverConfig"/> has; the others keep their defaults.</summary>
+    /// <summary>Maps the protocol's fields of <see cref="FailoverConfig"/>; the executable's (VIPs, hooks, GARP) stay there.</summary>
     public static FailoverOptions From(FailoverConfig config, UInt128 configHash = default) => new()
     {
         NodeId = config.NodeId,
         Priority = config.Priority,
         Preempt = config.Preempt,
+        PreemptDelay = config.PreemptDelay,
         AdvertInterval = config.AdvertInterval,
+        TrackWeight = config.Track?.Weight ?? new FailoverTrackConfig().Weight,
+        FaultOnTrackFailure = config.Track?.Fault ?? false,
         Peers = config.Peers,
         ConfigHash = configHash,
     };

@@ -22,9 +22,7 @@ internal static class StatusWriter
         WriteTime(json, "lastErrorAt", state.LastErrorAt);
         json.WriteEndObject();
 
-        json.WriteStartObject("failover");
-        json.WriteString("state", state.Config.Failover is null ? "disabled" : "init");
-        json.WriteEndObject();
+        FailoverStatusWriter.Write(json, state.Failover, state.Config.Failover is not null);
 
         json.WriteStartObject("listeners");
         foreach (var (name, listener) in state.Config.Listeners)
@@ -83,7 +81,7 @@ internal static class StatusWriter
         json.WriteEndObject();
     }
 
-    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? at)
+    internal static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? at)
     {
         if (at is { } value)
         {

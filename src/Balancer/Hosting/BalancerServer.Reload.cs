@@ -35,6 +35,7 @@ internal sealed partial class BalancerServer : IConfigReloader
             }
 
             await ApplyAsync(config);
+            _failover?.Reconfigure(config.Failover!, Fingerprint(config));
             State.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
             Log.ConfigReloaded(_logger, trigger, Short(result.Hash), ConfigDiff.Summarize(changes));
             _telemetry.Metrics.Reloaded(applied: true);
@@ -80,6 +81,15 @@ internal sealed partial class BalancerServer : IConfigReloader
         if (config.Telemetry != _telemetry.Config)
         {
             problems.Add($"{State.ConfigPath}: telemetry cannot change while running; restart balancer to change the OTLP endpoint, sampling or access log");
+        }
+
+        if ((config.Failover is null) != (_failover is null))
+        {
+            problems.Add($"{State.ConfigPath}: failover cannot be {(_failover is null ? "added" : "removed")} while running; restart balancer");
+        }
+        else if (_failover is not null)
+        {
+            problems.AddRange(_failover.CheckReload(config.Failover!).Select(p => $"{State.ConfigPath}: {p}"));
         }
 
         // Addresses this process holds now and would still hold, or give up, after the reload.

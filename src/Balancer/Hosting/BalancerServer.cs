@@ -1,8 +1,11 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using Balancer.Admin;
 using Balancer.Core.Configuration;
+using Balancer.Core.Failover;
 using Balancer.Core.Model;
+using Balancer.Failover;
 using Balancer.Health;
 using Balancer.Reload;
 using Balancer.Telemetry;
@@ -31,6 +34,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly List<Task> _retiring = [];
     private AdminHost? _admin;
+    private FailoverService? _failover;
     private ConfigWatcher? _watcher;
     private ITimer? _sweeper;
 
@@ -72,6 +76,13 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         try
         {
             await server.StartServingAsync(config, cancellationToken);
+            if (config.Failover is { } failover)
+            {
+                // After the listeners: a node becomes master only once it can serve the virtual IPs.
+                var directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+                server._failover = FailoverService.Start(failover, directory, Fingerprint(config), server._pools, logs, time);
+                state.Failover = server._failover;
+            }
         }
         catch
         {
@@ -120,6 +131,12 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     /// <summary>Stops accepting on every listener at once, then waits for in-flight work up to the drain timeout.</summary>
     public async Task StopAsync()
     {
+        if (_failover is not null)
+        {
+            // First, so the peer takes the virtual IPs at once (RFC 5798 §6.4.3 shutdown) while we drain.
+            await _failover.ShutdownAsync();
+        }
+
         _watcher?.Dispose();
         _watcher = null;
         using var drain = new CancellationTokenSource(DrainTimeout);
@@ -136,6 +153,11 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     {
         _watcher?.Dispose();
         _sweeper?.Dispose();
+        if (_failover is not null)
+        {
+            await _failover.DisposeAsync();
+        }
+
         await _health.DisposeAsync();
         foreach (var listener in _listeners.Values)
         {
@@ -153,6 +175,13 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     }
 
     private static string Short(string hash) => hash[..Math.Min(12, hash.Length)];
+
+    /// <summary>
+    /// The config hash carried in adverts, over what both nodes must serve alike: the listeners and pools as bound.
+    /// The failover block (node id, priority, peers) and the admin block differ between the two nodes by design.
+    /// </summary>
+    private static UInt128 Fingerprint(BalancerConfig config) =>
+        ConfigFingerprint.Compute(JsonSerializer.SerializeToUtf8Bytes(new { config.Listeners, config.Pools }));
 
     private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {

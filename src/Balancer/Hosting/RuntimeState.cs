@@ -23,6 +23,9 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
 
     public DateTimeOffset? LastErrorAt { get; private set; }
 
+    /// <summary>The running failover node, or null when the config has no failover block.</summary>
+    public Balancer.Failover.FailoverService? Failover { get; set; }
+
     /// <summary>Listener name → address actually bound.</summary>
     public Dictionary<string, string> BoundListeners { get; } = new(StringComparer.Ordinal);
 

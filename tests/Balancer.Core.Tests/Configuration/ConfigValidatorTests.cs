@@ -55,7 +55,7 @@ public sealed class ConfigValidatorTests
                          "backends": [ { "address": "https://[::1]:8443/", "weight": 0 }, { "address": "http://backend.internal", "weight": 256 } ] },
                 "db": { "backends": [ { "address": "db-1.internal:5432" }, { "address": "[fe80::1]:5432" }, { "address": "10.0.0.5:5432" } ] }
               },
-              "failover": { "nodeId": "a", "peers": ["[2001:db8::2]:7946"], "keyFile": "k", "virtualIps": ["2001:db8::100/64"], "advertInterval": "10ms" },
+              "failover": { "nodeId": "a", "peers": ["[2001:db8::2]:7946"], "keyFile": "k", "virtualIps": ["2001:db8::100/64"], "interface": "eth0", "advertInterval": "10ms" },
               "admin": { "bind": "0.0.0.0:9901", "tokenFile": "t" }
             }
             """;

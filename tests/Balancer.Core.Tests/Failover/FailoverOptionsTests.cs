@@ -25,6 +25,22 @@ public class FailoverOptionsTests
     }
 
     [Fact]
+    public void From_ConfigWithTrackAndPreemptDelay_MapsThem()
+    {
+        var config = new FailoverConfig
+        {
+            NodeId = "lb1",
+            PreemptDelay = TimeSpan.FromSeconds(5),
+            Track = new FailoverTrackConfig { Pools = ["web"], Weight = 30, Fault = true },
+        };
+
+        var options = FailoverOptions.From(config);
+
+        Assert.Equal((TimeSpan.FromSeconds(5), 30, true), (options.PreemptDelay, options.TrackWeight, options.FaultOnTrackFailure));
+        Assert.Equal((50, false), (FailoverOptions.From(config with { Track = null }).TrackWeight, FailoverOptions.From(config with { Track = null }).FaultOnTrackFailure));
+    }
+
+    [Fact]
     public void Validate_ManyProblems_ReportsEveryOne()
     {
         var options = new FailoverOptions

@@ -46,12 +46,17 @@ public sealed partial class BalancerProcess : IDisposable
     }
 
     /// <summary>Starts <c>dotnet balancer.dll</c> with <paramref name="args"/> from the test's output folder.</summary>
-    public static BalancerProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+    public static BalancerProcess Start(params string[] args) => StartWith("dotnet", [], new Dictionary<string, string>(), args);
 
     /// <summary>Starts <c>dotnet balancer.dll</c> with extra environment variables.</summary>
-    public static BalancerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static BalancerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => StartWith("dotnet", [], environment, args);
+
+    /// <summary>Starts <c>ip netns exec <paramref name="netns"/> dotnet balancer.dll</c>; <c>ip</c> execs, so <see cref="Id"/> is the balancer's.</summary>
+    public static BalancerProcess StartInNamespace(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, "dotnet"], new Dictionary<string, string>(), args);
+
+    private static BalancerProcess StartWith(string file, string[] prefix, IReadOnlyDictionary<string, string> environment, string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -59,13 +64,12 @@ public sealed partial class BalancerProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "balancer.dll"));
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;
         }
 
-        foreach (var arg in args)
+        foreach (var arg in prefix.Append(Path.Combine(AppContext.BaseDirectory, "balancer.dll")).Concat(args))
         {
             info.ArgumentList.Add(arg);
         }

@@ -37,7 +37,7 @@ internal static class ConfigValidator
 
         if (config.Failover is { } failover)
         {
-            FailoverValidator.Validate(failover, diagnostics);
+            FailoverValidator.Validate(failover, config.Pools, diagnostics);
         }
 
         CheckTelemetry(config.Telemetry, diagnostics);

@@ -3,24 +3,23 @@ using Balancer.Core.Configuration.Binding;
 
 namespace Balancer.Core.Configuration.Validation;
 
-/// <summary>Checks the <c>failover</c> block: priority, timers and the peer and virtual IP addresses.</summary>
+/// <summary>Checks the <c>failover</c> block: priority, timers, the peer and virtual IP addresses, tracking and hooks.</summary>
 internal static partial class FailoverValidator
 {
     private const string Path = "failover";
 
     /// <summary>RFC 5798 counts the advert interval in centiseconds, so 10 ms is the finest it can be.</summary>
-    private static readonly TimeSpan s_minAdvertInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan _minAdvertInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Checks <paramref name="failover"/>.</summary>
-    public static void Validate(FailoverConfig failover, ConfigDiagnostics diagnostics)
+    /// <summary>The advert carries the interval in 16 bits of centiseconds (RFC 5798 §5.2.7 uses 12).</summary>
+    private static readonly TimeSpan _maxAdvertInterval = TimeSpan.FromMilliseconds(655_350);
+
+    /// <summary>Checks <paramref name="failover"/>; tracked pools must be among <paramref name="pools"/>.</summary>
+    public static void Validate(FailoverConfig failover, IReadOnlyDictionary<string, PoolConfig> pools, ConfigDiagnostics diagnostics)
     {
         // RFC 5798 section 5.2.4: 255 is reserved for the address owner and 0 for a master giving up.
         PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "priority"), "priority", failover.Priority, 1, 254);
-        if (failover.AdvertInterval < s_minAdvertInterval)
-        {
-            diagnostics.Report(ConfigPath.Child(Path, "advertInterval"), "advertInterval must be at least 10ms");
-        }
-
+        CheckAdvertInterval(failover.AdvertInterval, diagnostics);
         if (AddressSyntax.CheckBind(failover.Bind, out _) is { } bindError)
         {
             diagnostics.Report(ConfigPath.Child(Path, "bind"), bindError);
@@ -31,6 +30,63 @@ internal static partial class FailoverValidator
         if (failover.Interface is { } name && !InterfaceName().IsMatch(name))
         {
             diagnostics.Report(ConfigPath.Child(Path, "interface"), $"'{name}' is not a network interface name (1-15 characters, no '/' or spaces)");
+        }
+        else if (failover.Interface is null && failover.VipAction == VipActions.Ip && failover.VirtualIps.Count > 0)
+        {
+            diagnostics.Report(ConfigPath.Child(Path, "interface"), "vipAction \"ip\" needs the 'interface' the virtual IPs are added to; or set vipAction \"none\"");
+        }
+
+        // keepalived caps garp_master_repeat far lower; 100 is plenty and bounds the work of one takeover.
+        PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "garpRepeat"), "garpRepeat", failover.GarpRepeat, 0, 100);
+        if (failover.Track is { } track)
+        {
+            CheckTrack(track, pools, diagnostics);
+        }
+
+        if (failover.Notify is { } notify)
+        {
+            CheckHook("onMaster", notify.OnMaster, diagnostics);
+            CheckHook("onBackup", notify.OnBackup, diagnostics);
+            CheckHook("onFault", notify.OnFault, diagnostics);
+        }
+    }
+
+    private static void CheckAdvertInterval(TimeSpan interval, ConfigDiagnostics diagnostics)
+    {
+        var path = ConfigPath.Child(Path, "advertInterval");
+        if (interval < _minAdvertInterval)
+        {
+            diagnostics.Report(path, "advertInterval must be at least 10ms");
+        }
+        else if (interval > _maxAdvertInterval || interval.Ticks % (TimeSpan.TicksPerMillisecond * 10) != 0)
+        {
+            diagnostics.Report(path, "advertInterval must be whole centiseconds (e.g. 100ms, 1s) up to 655.35s");
+        }
+    }
+
+    private static void CheckTrack(FailoverTrackConfig track, IReadOnlyDictionary<string, PoolConfig> pools, ConfigDiagnostics diagnostics)
+    {
+        var path = ConfigPath.Child(Path, "track");
+        PoolValidator.CheckRange(diagnostics, ConfigPath.Child(path, "weight"), "weight", track.Weight, 0, 254);
+        if (track.Pools.Count == 0)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "pools"), "track needs at least one pool name");
+        }
+
+        for (var i = 0; i < track.Pools.Count; i++)
+        {
+            if (!pools.ContainsKey(track.Pools[i]))
+            {
+                diagnostics.Report(ConfigPath.Item(ConfigPath.Child(path, "pools"), i), $"unknown pool '{track.Pools[i]}'{NameSuggester.Hint(track.Pools[i], [.. pools.Keys])}");
+            }
+        }
+    }
+
+    private static void CheckHook(string name, string? file, ConfigDiagnostics diagnostics)
+    {
+        if (file is not null && string.IsNullOrWhiteSpace(file))
+        {
+            diagnostics.Report(ConfigPath.Child(ConfigPath.Child(Path, "notify"), name), $"'{name}' must name an executable, or be left out");
         }
     }
 

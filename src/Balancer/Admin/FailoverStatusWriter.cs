@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Balancer.Failover;
+
+namespace Balancer.Admin;
+
+/// <summary>Writes the <c>failover</c> object of <c>GET /status</c>.</summary>
+internal static class FailoverStatusWriter
+{
+    public static void Write(Utf8JsonWriter json, FailoverService? failover, bool configured)
+    {
+        json.WriteStartObject("failover");
+        if (failover is null)
+        {
+            json.WriteString("state", configured ? "init" : "disabled");
+            json.WriteEndObject();
+            return;
+        }
+
+        var snapshot = failover.Snapshot;
+        var config = failover.Config;
+        json.WriteString("state", NotifyHooks.Name(snapshot.State));
+        json.WriteString("nodeId", config.NodeId);
+        json.WriteString("bind", failover.BoundAddress);
+        json.WriteString("vipAction", config.VipAction);
+        json.WriteNumber("priority", config.Priority);
+        json.WriteNumber("effectivePriority", snapshot.EffectivePriority);
+        json.WriteBoolean("trackedHealthy", snapshot.TrackedHealthy);
+        json.WriteStartObject("peer");
+        json.WriteString("nodeId", snapshot.LastAdvertFrom);
+        StatusWriter.WriteTime(json, "lastSeen", snapshot.LastAdvertAt);
+
+        json.WriteString("configHash", snapshot.PeerConfigHash?.ToString("x32", null));
+        json.WriteEndObject();
+        json.WriteNumber("transitions", snapshot.Transitions);
+        json.WriteNumber("dualMasterEvents", snapshot.DualMasterEvents);
+        json.WriteBoolean("configDrift", snapshot.ConfigDrift);
+        json.WriteStartObject("rejectedPackets");
+        foreach (var (reason, count) in snapshot.RejectedPackets)
+        {
+            json.WriteNumber(reason, count);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,35 @@
+using Balancer.Core.Failover;
+using Balancer.Hosting;
+using Balancer.Telemetry;
+
+namespace Balancer.Failover;
+
+/// <summary>Reads <c>failover.keyFile</c> at startup: one clear line when it is unusable, a warning when others can read it.</summary>
+internal static class FailoverKeyFile
+{
+    /// <exception cref="StartupException">The file cannot be read or does not hold a key.</exception>
+    public static byte[] Read(string path, ILogger logger)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new StartupException($"failover.keyFile: cannot read {path}: {e.Message}");
+        }
+
+        if (!FailoverKey.TryParse(text, out var key, out var error))
+        {
+            throw new StartupException($"failover.keyFile: {path}: {error}");
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.OtherRead | UnixFileMode.GroupRead)) != 0)
+        {
+            Log.FailoverKeyWorldReadable(logger, path);
+        }
+
+        return key;
+    }
+}

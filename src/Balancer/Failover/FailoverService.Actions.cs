@@ -1,0 +1,101 @@
+using System.Net.Sockets;
+using Balancer.Core.Failover;
+using Balancer.Telemetry;
+
+namespace Balancer.Failover;
+
+/// <summary>Applying the machine's actions: adverts at once, everything slow in order on the worker.</summary>
+internal sealed partial class FailoverService
+{
+    private void Apply(IReadOnlyList<FailoverAction> actions)
+    {
+        foreach (var action in actions)
+        {
+            switch (action)
+            {
+                case FailoverAction.SendAdvert advert:
+                    SendAdvert(advert.Datagram);
+                    break;
+                case FailoverAction.AddVips:
+                    Enqueue(_vips.AddAsync);
+                    break;
+                case FailoverAction.RemoveVips:
+                    _garp.Stop();
+                    Enqueue(_vips.RemoveAsync);
+                    break;
+                case FailoverAction.SendGratuitousArp:
+                    // The first announcement follows the add on the worker; the rest of the burst and the refreshes are timed by the loop.
+                    if (_config.GarpRepeat > 0)
+                    {
+                        Enqueue(Announce);
+                    }
+
+                    _garp.BurstSent(Now);
+                    break;
+                case FailoverAction.RunNotifyHook hook:
+                    var hooks = _hooks;
+                    Enqueue(() => hooks.RunAsync(hook.State));
+                    break;
+                case FailoverAction.StateChanged changed:
+                    if (changed.To != FailoverState.Master)
+                    {
+                        _garp.Stop();
+                    }
+
+                    Log.FailoverStateChanged(_logger, changed.From, changed.To, changed.Event, changed.Reason);
+                    break;
+                case FailoverAction.PriorityChanged priority:
+                    Log.FailoverPriorityChanged(_logger, priority.From, priority.To, priority.Healthy);
+                    break;
+                case FailoverAction.DualMasterDetected dual:
+                    Log.FailoverDualMaster(_logger, dual.PeerNodeId, dual.PeerPriority);
+                    break;
+                case FailoverAction.ConfigDriftChanged drift:
+                    Log.FailoverConfigDrift(_logger, drift.Drift, drift.PeerNodeId, drift.PeerHash);
+                    break;
+            }
+        }
+    }
+
+    private void SendAdvert(ReadOnlyMemory<byte> datagram)
+    {
+        foreach (var peer in _peers)
+        {
+            try
+            {
+                _socket.SendTo(datagram.Span, SocketFlags.None, peer);
+            }
+            catch (SocketException e)
+            {
+                // An unreachable peer is what failover is for; the next advert tries again.
+                Log.FailoverReceiveFailed(_logger, $"send to {peer}: {e.Message}");
+            }
+        }
+    }
+
+    private void Enqueue(Func<Task> work) => _work.Writer.TryWrite(work);
+
+    /// <summary>Starts one round of gratuitous ARP without waiting: arping lingers a second for replies that never come.</summary>
+    private Task Announce()
+    {
+        _ = _vips.AnnounceAsync().ContinueWith(
+            t => Log.FailoverCommandFailed(_logger, "(gratuitous ARP)", t.Exception!.GetBaseException().Message),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
+
+    private async Task RunWorkerAsync()
+    {
+        await foreach (var work in _work.Reader.ReadAllAsync())
+        {
+            try
+            {
+                await work();
+            }
+            catch (Exception e)
+            {
+                Log.FailoverCommandFailed(_logger, "(failover action)", e.Message);
+            }
+        }
+    }
+}

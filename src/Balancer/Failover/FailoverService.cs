@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Balancer.Core.Configuration;
+using Balancer.Core.Failover;
+using Balancer.Core.Model;
+using Balancer.Hosting;
+using Balancer.Telemetry;
+
+namespace Balancer.Failover;
+
+/// <summary>
+/// The I/O around <see cref="FailoverMachine"/>: one UDP socket and one loop that feeds it datagrams and timer ticks
+/// (RFC 5798 §6.4 over unicast), checks the tracked pools every advert interval, and applies the actions it returns.
+/// Slow side effects (ip, arping, notify hooks) run in order on a worker, off the loop, so adverts are never late.
+/// </summary>
+internal sealed partial class FailoverService : IAsyncDisposable
+{
+    private readonly FailoverMachine _machine;
+    private readonly Socket _socket;
+    private readonly IPEndPoint[] _peers;
+    private readonly IVipActions _vips;
+    private readonly CommandRunner _runner;
+    private readonly PoolRegistry _pools;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly RejectLogLimiter _rejects;
+    private readonly byte[] _buffer = new byte[2048];
+    private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private FailoverConfig _config;
+    private NotifyHooks _hooks;
+    private GarpSchedule _garp;
+    private TimeSpan _trackAt;
+    private Task _loop = Task.CompletedTask;
+    private Task _worker = Task.CompletedTask;
+    private int _shutdown;
+
+    private FailoverService(
+        FailoverConfig config, byte[] key, UInt128 configHash, Socket socket, IVipActions vips, CommandRunner runner, PoolRegistry pools, ILogger logger, TimeProvider time)
+    {
+        _config = config;
+        _socket = socket;
+        _vips = vips;
+        _pools = pools;
+        _logger = logger;
+        _time = time;
+        _origin = time.GetTimestamp();
+        _rejects = new RejectLogLimiter(time);
+        _runner = runner;
+        _machine = new FailoverMachine(FailoverOptions.From(config, configHash), key, time);
+        _peers = [.. config.Peers.Select(p => PeerEndPoint(p, ((IPEndPoint)socket.LocalEndPoint!).Port))];
+        _hooks = new NotifyHooks(config.Notify, config.VirtualIps, _runner);
+        _garp = new GarpSchedule(config.GarpRepeat, config.GarpRefresh);
+    }
+
+    /// <summary>The UDP address adverts are received on, as bound.</summary>
+    public string BoundAddress => BindAddress.Format(_socket.LocalEndPoint);
+
+    /// <summary>The running failover config.</summary>
+    public FailoverConfig Config => _config;
+
+    private TimeSpan Now => _time.GetElapsedTime(_origin);
+
+    /// <summary>Reads the key, binds the socket and starts the loop; <paramref name="vips"/> overrides <c>vipAction</c> (tests).</summary>
+    /// <exception cref="StartupException">The key file is unusable or the address cannot be bound; one line.</exception>
+    public static FailoverService Start(
+        FailoverConfig config, string configDirectory, UInt128 configHash, PoolRegistry pools, ILoggerFactory logs, TimeProvider time, IVipActions? vips = null)
+    {
+        var logger = logs.CreateLogger("Balancer.Failover");
+        var key = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
+        var socket = BindSocket(config.Bind);
+        var runner = new CommandRunner(logger);
+        vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
+            ? new IpVipActions(device, config.VirtualIps, runner)
+            : new NoVipActions();
+        var service = new FailoverService(config, key, configHash, socket, vips, runner, pools, logger, time);
+        Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
+        if (vips is IpVipActions ip)
+        {
+            service.Enqueue(ip.CheckInterfaceAsync);
+        }
+
+        service._worker = Task.Run(service.RunWorkerAsync);
+        service._loop = Task.Run(() => service.RunLoopAsync(service._stop.Token));
+        return service;
+    }
+
+    /// <summary>
+    /// The shutdown event (RFC 5798 §6.4.3): a master sends a priority-0 advert so the peer takes over after its skew
+    /// time, then removes the virtual IPs; the notify hook runs; then the socket closes. Safe to call twice.
+    /// </summary>
+    public async Task ShutdownAsync()
+    {
+        if (Interlocked.Exchange(ref _shutdown, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync();
+        await _loop;
+        Apply(_machine.Shutdown());
+        _work.Writer.TryComplete();
+        await _worker.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
+        _socket.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ShutdownAsync();
+        _stop.Dispose();
+    }
+
+    private static Socket BindSocket(string bind)
+    {
+        var endpoint = BindAddress.Parse(bind);
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.Bind(endpoint);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new StartupException($"failover.bind: cannot listen on {bind}: {e.Message}");
+        }
+    }
+
+    /// <summary>A peer written <c>ip:port</c>, or <c>ip</c> meaning our own port.</summary>
+    private static IPEndPoint PeerEndPoint(string peer, int defaultPort)
+    {
+        var endpoint = IPEndPoint.Parse(peer);
+        return endpoint.Port != 0 ? endpoint : new IPEndPoint(endpoint.Address, defaultPort);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Balancer.Failover;
+
+/// <summary>What a node does to the virtual IPs; the real one runs iproute2 and arping, tests use a fake.</summary>
+internal interface IVipActions
+{
+    /// <summary>Adds every virtual IP to the interface.</summary>
+    Task AddAsync();
+
+    /// <summary>Removes every virtual IP from the interface.</summary>
+    Task RemoveAsync();
+
+    /// <summary>Sends one round of gratuitous ARP (IPv6: unsolicited neighbour advertisement) for every virtual IP.</summary>
+    Task AnnounceAsync();
+}

@@ -1,0 +1,11 @@
+namespace Balancer.Failover;
+
+/// <summary><c>vipAction: "none"</c>: the notify hooks move the address (e.g. a cloud API), the node touches nothing.</summary>
+internal sealed class NoVipActions : IVipActions
+{
+    public Task AddAsync() => Task.CompletedTask;
+
+    public Task RemoveAsync() => Task.CompletedTask;
+
+    public Task AnnounceAsync() => Task.CompletedTask;
+}

@@ -1,0 +1,36 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Failover;
+
+namespace Balancer.Failover;
+
+/// <summary>
+/// Runs <c>failover.notify</c> executables on entering a state, like keepalived's notify_master/notify_backup/notify_fault:
+/// no shell, arguments <c>&lt;state&gt; &lt;vip1,vip2,...&gt;</c>, environment BALANCER_STATE and BALANCER_VIPS, 10 s timeout.
+/// </summary>
+internal sealed class NotifyHooks(FailoverNotifyConfig? notify, IReadOnlyList<string> virtualIps, CommandRunner runner)
+{
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Runs the hook for <paramref name="state"/>, if one is configured; INIT has none.</summary>
+    public Task RunAsync(FailoverState state)
+    {
+        var file = state switch
+        {
+            FailoverState.Master => notify?.OnMaster,
+            FailoverState.Backup => notify?.OnBackup,
+            FailoverState.Fault => notify?.OnFault,
+            _ => null,
+        };
+        if (file is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var name = Name(state);
+        var vips = string.Join(',', virtualIps);
+        return runner.RunAsync(file, [name, vips], _timeout, new Dictionary<string, string> { ["BALANCER_STATE"] = name, ["BALANCER_VIPS"] = vips });
+    }
+
+    /// <summary>The state as /status and the hooks write it.</summary>
+    public static string Name(FailoverState state) => state.ToString().ToLowerInvariant();
+}

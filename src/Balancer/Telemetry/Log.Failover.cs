@@ -1,0 +1,46 @@
+using Balancer.Core.Failover;
+
+namespace Balancer.Telemetry;
+
+/// <content>Failover messages (4xx).</content>
+internal static partial class Log
+{
+    [LoggerMessage(401, LogLevel.Information, "failover node {NodeId} priority {Priority} listening on {Address}, peers {Peers}, virtual IPs {Vips} (vipAction {VipAction})")]
+    public static partial void FailoverStarted(ILogger logger, string nodeId, int priority, string address, string peers, string vips, string vipAction);
+
+    [LoggerMessage(402, LogLevel.Warning, "failover {From} -> {To} on {Event}: {Reason}")]
+    public static partial void FailoverStateChanged(ILogger logger, FailoverState from, FailoverState to, FailoverEvent @event, string reason);
+
+    [LoggerMessage(403, LogLevel.Warning, "failover priority {From} -> {To} (tracked pools healthy: {Healthy})")]
+    public static partial void FailoverPriorityChanged(ILogger logger, int from, int to, bool healthy);
+
+    [LoggerMessage(404, LogLevel.Warning, "failover dual master: heard master {Peer} (priority {Priority}), which we outrank; re-announcing")]
+    public static partial void FailoverDualMaster(ILogger logger, string peer, int priority);
+
+    [LoggerMessage(405, LogLevel.Warning, "failover config drift {Drift}: peer {Peer} runs config hash {Hash:x32}")]
+    public static partial void FailoverConfigDrift(ILogger logger, bool drift, string peer, UInt128 hash);
+
+    [LoggerMessage(406, LogLevel.Warning, "failover advert from {Source} rejected: {Reason} ({Count} so far; at most one line per reason per 10 s)")]
+    public static partial void FailoverPacketRejected(ILogger logger, string source, string reason, long count);
+
+    [LoggerMessage(407, LogLevel.Error, "failover command {Command} failed: {Problem}")]
+    public static partial void FailoverCommandFailed(ILogger logger, string command, string problem);
+
+    [LoggerMessage(408, LogLevel.Information, "failover command {Command}: {Output}")]
+    public static partial void FailoverCommandOutput(ILogger logger, string command, string output);
+
+    [LoggerMessage(409, LogLevel.Warning, "failover: {Tool} is not installed ({Hint}); {Consequence}")]
+    public static partial void FailoverToolMissing(ILogger logger, string tool, string hint, string consequence);
+
+    [LoggerMessage(410, LogLevel.Warning, "failover key file {Path} is readable by other users; chmod 600 it")]
+    public static partial void FailoverKeyWorldReadable(ILogger logger, string path);
+
+    [LoggerMessage(411, LogLevel.Warning, "failover socket receive failed: {Message}")]
+    public static partial void FailoverReceiveFailed(ILogger logger, string message);
+
+    [LoggerMessage(412, LogLevel.Information, "failover reconfigured live: priority {Priority}, preempt {Preempt}, tracked pools [{Pools}]")]
+    public static partial void FailoverReconfigured(ILogger logger, int priority, bool preempt, string pools);
+
+    [LoggerMessage(413, LogLevel.Error, "failover loop failed; the node stops taking part in the protocol")]
+    public static partial void FailoverLoopFailed(ILogger logger, Exception error);
+}

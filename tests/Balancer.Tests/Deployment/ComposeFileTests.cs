@@ -1,0 +1,145 @@
+using System.Net;
+using Balancer.Core.Configuration;
+using YamlDotNet.RepresentationModel;
+
+namespace Balancer.Tests.Deployment;
+
+/// <summary>
+/// Docker cannot run on our machines, so docker-compose.yml is checked against the repository
+/// instead: files it mounts exist, the Balancer configs it runs pass <c>balancer check</c>, and
+/// addresses, ports, priorities and the virtual IP agree between the compose file and the configs.
+/// </summary>
+public sealed class ComposeFileTests
+{
+    private static readonly string Root = FindRoot();
+    private readonly YamlMappingNode _services;
+    private readonly YamlMappingNode _compose;
+
+    public ComposeFileTests()
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(Root, "docker-compose.yml")))
+        {
+            yaml.Load(reader);
+        }
+
+        _compose = (YamlMappingNode)yaml.Documents[0].RootNode;
+        _services = Map(_compose, "services");
+    }
+
+    [Fact]
+    public void MountedFilesAndSecrets_ExistInRepository()
+    {
+        var sources = _services.Children.Values.Cast<YamlMappingNode>()
+            .Where(s => s.Children.ContainsKey("volumes"))
+            .SelectMany(s => ((YamlSequenceNode)s["volumes"]).Select(v => v.ToString().Split(':')[0]))
+            .Concat(Map(_compose, "secrets").Children.Values.Cast<YamlMappingNode>().Select(s => s["file"].ToString()))
+            .ToList();
+
+        Assert.NotEmpty(sources);
+        Assert.All(sources, source => Assert.True(Path.Exists(Path.Combine(Root, source)), $"{source} is mounted but not in the repository"));
+        Assert.True(File.Exists(Path.Combine(Root, "Dockerfile")));
+    }
+
+    [Theory]
+    [InlineData("lb1", "lb2", 150)]
+    [InlineData("lb2", "lb1", 100)]
+    public void BalancerService_ConfigValidAndAgreesWithCompose(string name, string peerName, int priority)
+    {
+        var service = Map(_services, name);
+        var config = LoadConfig(service);
+        var failover = config.Failover!;
+        var subnet = ((YamlSequenceNode)Map(Map(Map(_compose, "networks"), "lbnet"), "ipam")["config"])[0]["subnet"].ToString();
+
+        Assert.Equal(name, failover.NodeId);
+        Assert.Equal(priority, failover.Priority);
+        Assert.Equal([$"{Address(peerName)}:{Port(failover.Bind)}"], failover.Peers);
+        Assert.Equal(Port(failover.Bind), Port(LoadConfig(Map(_services, peerName)).Failover!.Bind));
+        var vip = failover.VirtualIps.Single();
+        Assert.True(InSubnet(vip.Split('/')[0], subnet), $"VIP {vip} outside the compose subnet {subnet}");
+        Assert.True(InSubnet(Address(name), subnet));
+        Assert.Contains("NET_ADMIN", Caps(service));
+        Assert.Contains("NET_RAW", Caps(service));
+        Assert.Equal(LoadConfig(Map(_services, peerName)).Failover!.VirtualIps, failover.VirtualIps);
+    }
+
+    [Fact]
+    public void Backends_InConfigsAreTheComposeDemoBackends()
+    {
+        var demo = _services.Children
+            .Where(s => ((YamlMappingNode)s.Value).Children.TryGetValue("command", out var c) && c.ToString().Contains("demo-backend", StringComparison.Ordinal))
+            .Select(s => $"http://{Address(s.Key.ToString())}:{Port(CommandValue((YamlMappingNode)s.Value, "--bind"))}")
+            .Order()
+            .ToList();
+
+        foreach (var lb in new[] { "lb1", "lb2" })
+        {
+            var backends = LoadConfig(Map(_services, lb)).Pools.Values.SelectMany(p => p.Backends).Select(b => b.Address).Order().ToList();
+            Assert.Equal(demo, backends);
+        }
+
+        Assert.Equal(3, demo.Count);
+    }
+
+    private BalancerConfig LoadConfig(YamlMappingNode service)
+    {
+        var entry = string.Join(' ', ((YamlSequenceNode)service["entrypoint"]).Select(n => n.ToString()));
+        var containerPath = entry[(entry.IndexOf("--config ", StringComparison.Ordinal) + "--config ".Length)..].Split(' ')[0];
+        var mount = ((YamlSequenceNode)service["volumes"]).Select(v => v.ToString().Split(':')).Single(v => containerPath.StartsWith(v[1], StringComparison.Ordinal));
+        var hostPath = Path.Combine(Root, mount[0], containerPath[mount[1].Length..].TrimStart('/'));
+        var result = ConfigLoader.Load(hostPath, ReferencedFileCheck.Warn);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        return result.Config!;
+    }
+
+    private string Address(string service) => Map(Map(Map(_services, service), "networks"), "lbnet")["ipv4_address"].ToString();
+
+    private static string CommandValue(YamlMappingNode service, string option)
+    {
+        var args = ((YamlSequenceNode)service["command"]).Select(n => n.ToString()).ToList();
+        return args[args.IndexOf(option) + 1];
+    }
+
+    /// <summary>cap_add of the service or of the anchor it merges in (<c>&lt;&lt;: *balancer</c>).</summary>
+    private static IEnumerable<string> Caps(YamlMappingNode service)
+    {
+        var own = service.Children.TryGetValue("cap_add", out var caps) ? ((YamlSequenceNode)caps).Select(c => c.ToString()) : [];
+        var merged = service.Children.TryGetValue("<<", out var anchor) ? Caps((YamlMappingNode)anchor) : [];
+        return own.Concat(merged);
+    }
+
+    private static int Port(string bind) => int.Parse(bind[(bind.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool InSubnet(string address, string cidr)
+    {
+        var parts = cidr.Split('/');
+        var prefix = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        var network = IPAddress.Parse(parts[0]).GetAddressBytes();
+        var candidate = IPAddress.Parse(address).GetAddressBytes();
+        for (var bit = 0; bit < prefix; bit++)
+        {
+            var mask = 0x80 >> (bit % 8);
+            if ((network[bit / 8] & mask) != (candidate[bit / 8] & mask))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static YamlMappingNode Map(YamlMappingNode node, string key) => (YamlMappingNode)node[key];
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "docker-compose.yml")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("docker-compose.yml not found above the test folder");
+    }
+}

@@ -1,0 +1,56 @@
+using Balancer.Tests.Common;
+using Xunit.Abstractions;
+
+namespace Balancer.Tests.Failover;
+
+/// <summary>Two real balancer processes on 127.0.0.1 with <c>vipAction: "none"</c>: election, takeover, preemption, hand-over.</summary>
+public sealed class LoopbackFailoverTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Pair_KillRestartAndSigterm_MasterMovesWithinTheRfcTimers()
+    {
+        using var files = new FailoverFiles();
+        int port1 = FailoverFiles.FreeUdpPort(), port2 = FailoverFiles.FreeUdpPort();
+        const string Fields = "\"vipAction\": \"none\", \"virtualIps\": [\"198.18.0.100/24\"]";
+        var lb1Config = files.WriteNode("lb1", 150, $"127.0.0.1:{port1}", $"127.0.0.1:{port2}", Fields);
+        var lb2Config = files.WriteNode("lb2", 100, $"127.0.0.1:{port2}", $"127.0.0.1:{port1}", Fields);
+        var lb1 = BalancerProcess.Start("--config", lb1Config);
+        using var lb2 = BalancerProcess.Start("--config", lb2Config);
+        try
+        {
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
+
+            // Master_Down_Interval for lb2 at 100 ms: 3 × 100 ms + (256 − 100) × 100 ms / 256 ≈ 361 ms (RFC 5798 §6.1).
+            var mastered = files.HookCount("lb2", "master");
+            lb1.Signal(9);
+            var takeover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
+            output.WriteLine($"kill -9 master: backup's onMaster after {takeover.TotalMilliseconds:0} ms (RFC timer 361 ms)");
+            Assert.True(takeover < TimeSpan.FromSeconds(2), $"takeover took {takeover}; {lb2.Stdout}");
+            await lb1.WaitForExitAsync(_settle);
+            lb1.Dispose();
+
+            // lb1 comes back with the higher priority and preempts at once; lb2 steps down.
+            lb1 = BalancerProcess.Start("--config", lb1Config);
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
+
+            // SIGTERM: lb1 resigns with priority 0, lb2 takes over after its skew time alone (~61 ms).
+            mastered = files.HookCount("lb2", "master");
+            lb1.Signal(15);
+            var handover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
+            output.WriteLine($"SIGTERM master: backup's onMaster after {handover.TotalMilliseconds:0} ms (skew 61 ms)");
+            Assert.True(handover < TimeSpan.FromSeconds(1), $"hand-over took {handover}; {lb1.Stdout}");
+            Assert.Equal(0, await lb1.WaitForExitAsync(_settle));
+        }
+        catch
+        {
+            output.WriteLine($"lb1:\n{lb1.Stdout}{lb1.Stderr}\nlb2:\n{lb2.Stdout}{lb2.Stderr}");
+            throw;
+        }
+        finally
+        {
+            lb1.Dispose();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Balancer.Tests.Common;
+using Xunit.Abstractions;
+
+namespace Balancer.Tests.Failover;
+
+/// <summary>
+/// End to end in network namespaces: a client curls the virtual IP while the pair moves it with iproute2 and
+/// gratuitous ARP. Every request loop is bounded in count and time; every namespace and process is removed in finally.
+/// </summary>
+public sealed class NamespaceFailoverTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);
+
+    [RootFact]
+    public async Task Pair_KillAndSigterm_ClientReachesTheVirtualIpThroughTheSurvivor()
+    {
+        RootFactAttribute.RequireRoot();
+        using var files = new FailoverFiles();
+        using var net = NetnsTopology.Create();
+        var processes = new List<BalancerProcess>();
+        try
+        {
+            processes.Add(BalancerProcess.StartInNamespace(net.Backend, "demo-backend", "--bind", $"{NetnsTopology.BackendAddress}:8080", "--name", "b1"));
+            var lb1Config = WriteNode(files, "lb1", 150, NetnsTopology.Lb1Address, NetnsTopology.Lb2Address);
+            var lb2Config = WriteNode(files, "lb2", 100, NetnsTopology.Lb2Address, NetnsTopology.Lb1Address);
+            var lb1 = BalancerProcess.StartInNamespace(net.Lb1, "--config", lb1Config);
+            processes.Add(lb1);
+            processes.Add(BalancerProcess.StartInNamespace(net.Lb2, "--config", lb2Config));
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
+            await UntilServedAsync(net, "first request through lb1");
+            Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb1), StringComparison.Ordinal);
+
+            // A crashed master: lb2 takes the address after Master_Down_Interval (~361 ms) and announces it.
+            var mastered = files.HookCount("lb2", "master");
+            var crash = Stopwatch.StartNew();
+            lb1.Signal(9);
+            var takeover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
+            Assert.True(takeover < TimeSpan.FromSeconds(2), $"takeover took {takeover}");
+            await UntilServedAsync(net, "requests after kill -9 of the master");
+            output.WriteLine($"kill -9 master: lb2 onMaster after {takeover.TotalMilliseconds:0} ms, client served again after {crash.ElapsedMilliseconds} ms");
+            Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb2), StringComparison.Ordinal);
+
+            // lb1's host "reboots" (its stale address goes), comes back, and preempts.
+            await lb1.WaitForExitAsync(_settle);
+            NetnsTopology.Ip("-n", net.Lb1, "addr", "del", $"{NetnsTopology.VirtualIp}/24", "dev", "eth0");
+            lb1 = BalancerProcess.StartInNamespace(net.Lb1, "--config", lb1Config);
+            processes.Add(lb1);
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
+            await UntilServedAsync(net, "requests after lb1 preempted");
+
+            // A graceful stop: lb1 resigns first, lb2 takes over after its skew time.
+            var stop = Stopwatch.StartNew();
+            mastered = files.HookCount("lb2", "master");
+            lb1.Signal(15);
+            var handover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
+            await UntilServedAsync(net, "requests after SIGTERM of the master");
+            output.WriteLine($"SIGTERM master: lb2 onMaster after {handover.TotalMilliseconds:0} ms, client served after {stop.ElapsedMilliseconds} ms");
+            Assert.True(handover < TimeSpan.FromSeconds(1), $"hand-over took {handover}");
+            Assert.Equal(0, await lb1.WaitForExitAsync(_settle));
+            Assert.DoesNotContain(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb1), StringComparison.Ordinal);
+        }
+        catch
+        {
+            processes.ForEach(p => output.WriteLine($"--- pid {p.Id}\n{p.Stdout}{p.Stderr}"));
+            throw;
+        }
+        finally
+        {
+            processes.ForEach(p => p.Dispose());
+        }
+    }
+
+    private static string WriteNode(FailoverFiles files, string nodeId, int priority, string address, string peer) =>
+        files.WriteNode(nodeId, priority, $"{address}:7946", $"{peer}:7946",
+            $"\"vipAction\": \"ip\", \"interface\": \"eth0\", \"virtualIps\": [\"{NetnsTopology.VirtualIp}/24\"], \"garpRepeat\": 3",
+            listenerBind: "0.0.0.0:8080", backend: $"http://{NetnsTopology.BackendAddress}:8080");
+
+    /// <summary>Curls the virtual IP from the client namespace until one request succeeds: at most 150 requests in 20 s.</summary>
+    private static async Task UntilServedAsync(NetnsTopology net, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 150 && watch.Elapsed < TimeSpan.FromSeconds(20); i++)
+        {
+            var (code, body) = NetnsTopology.Run("ip", "netns", "exec", net.Client, "curl", "-s", "-m", "1", $"http://{NetnsTopology.VirtualIp}:8080/");
+            if (code == 0 && body.Length > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{what}: the client got no answer from {NetnsTopology.VirtualIp} within {watch.Elapsed}");
+    }
+}
