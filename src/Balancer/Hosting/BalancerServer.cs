@@ -46,7 +46,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         DrainTimeout = drainTimeout;
         _logger = logs.CreateLogger("Balancer");
         _pools = new PoolRegistry(time, Random.Shared);
-        _telemetry = new TelemetryHost(config.Telemetry, () => _pools);
+        _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
         _services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics);
     }

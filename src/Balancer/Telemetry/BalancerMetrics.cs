@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Balancer.Core.Failover;
 using Balancer.Core.Model;
 
 namespace Balancer.Telemetry;
@@ -20,7 +21,7 @@ internal sealed class BalancerMetrics : IDisposable
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _reloads;
 
-    public BalancerMetrics(Func<PoolRegistry?> pools)
+    public BalancerMetrics(Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
     {
         _meter = new Meter(MeterName, typeof(BalancerMetrics).Assembly.GetName().Version?.ToString(3));
         _requests = _meter.CreateCounter<long>("balancer.requests", "{request}", "Requests proxied, by pool, backend and status class.");
@@ -34,6 +35,13 @@ internal sealed class BalancerMetrics : IDisposable
         _meter.CreateObservableGauge("balancer.requests.in_flight", () => Each(pools(), b => b.InFlight), "{request}", "Requests or connections in flight per backend.");
         _meter.CreateObservableGauge("balancer.backend.healthy", () => Each(pools(), b => b.Health == BackendHealth.Up ? 1 : 0), "{backend}", "1 when the backend takes traffic by health, else 0.");
         _meter.CreateObservableGauge("balancer.backend.draining", () => Each(pools(), b => b.Draining || b.Removed ? 1 : 0), "{backend}", "1 while the backend drains.");
+        _meter.CreateObservableCounter("balancer.backend.handled", () => Each(pools(), b => b.Requests), "{request}", "Requests (L7) or connections (L4) handed to each backend.");
+        _meter.CreateObservableCounter("balancer.backend.failures", () => Each(pools(), b => b.Failures), "{request}", "Requests or connections that failed at each backend.");
+        _meter.CreateObservableCounter("balancer.tcp.bytes", () => TcpBytes(pools()), "By", "Bytes proxied by TCP listeners, by direction (in = client to backend).");
+        _meter.CreateObservableGauge("balancer.failover.state", () => FailoverState(failover()), "{state}", "1 for the state this node is in (master, backup, fault, init).");
+        _meter.CreateObservableGauge<int>("balancer.failover.priority", () => failover() is { } f ? [new Measurement<int>(f.EffectivePriority)] : [], "{priority}", "Priority advertised now, after tracking.");
+        _meter.CreateObservableCounter<long>("balancer.failover.transitions", () => failover() is { } f ? [new Measurement<long>(f.Transitions)] : [], "{transition}", "Failover state changes.");
+        _meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
     }
 
     public void RequestFinished(string pool, string backend, int status, double seconds)
@@ -62,7 +70,37 @@ internal sealed class BalancerMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private static IEnumerable<Measurement<int>> Each(PoolRegistry? pools, Func<BackendState, int> value)
+    private static IEnumerable<Measurement<long>> TcpBytes(PoolRegistry? pools)
+    {
+        foreach (var m in Each(pools, b => b.BytesIn))
+        {
+            yield return new Measurement<long>(m.Value, [.. m.Tags, new("direction", "in")]);
+        }
+
+        foreach (var m in Each(pools, b => b.BytesOut))
+        {
+            yield return new Measurement<long>(m.Value, [.. m.Tags, new("direction", "out")]);
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> FailoverState(FailoverSnapshot? snapshot)
+    {
+        if (snapshot is null)
+        {
+            yield break;
+        }
+
+        foreach (var state in Enum.GetValues<Core.Failover.FailoverState>())
+        {
+            yield return new Measurement<int>(state == snapshot.State ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot) =>
+        snapshot is null ? [] : snapshot.RejectedPackets.Select(r => new Measurement<long>(r.Value, new KeyValuePair<string, object?>("reason", r.Key)));
+
+    private static IEnumerable<Measurement<T>> Each<T>(PoolRegistry? pools, Func<BackendState, T> value)
+        where T : struct
     {
         if (pools is null)
         {
@@ -73,7 +111,7 @@ internal sealed class BalancerMetrics : IDisposable
         {
             foreach (var b in pool.Snapshot.All)
             {
-                yield return new Measurement<int>(value(b), new("pool", pool.Name), new("backend", b.Address));
+                yield return new Measurement<T>(value(b), new("pool", pool.Name), new("backend", b.Address));
             }
         }
     }

@@ -1,4 +1,5 @@
 using Balancer.Core.Configuration;
+using Balancer.Core.Failover;
 using Balancer.Core.Model;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -22,10 +23,10 @@ internal sealed class TelemetryHost : IAsyncDisposable
     private readonly MeterProvider _meters;
     private readonly TracerProvider? _tracer;
 
-    public TelemetryHost(TelemetryConfig config, Func<PoolRegistry?> pools)
+    public TelemetryHost(TelemetryConfig config, Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
     {
         Config = config;
-        Metrics = new BalancerMetrics(pools);
+        Metrics = new BalancerMetrics(pools, failover);
         Prometheus = new PrometheusExporter();
         var resource = ResourceBuilder.CreateDefault().AddService(config.ServiceName, serviceVersion: typeof(TelemetryHost).Assembly.GetName().Version?.ToString(3));
         var meters = Sdk.CreateMeterProviderBuilder()

@@ -39,6 +39,7 @@ public sealed partial class TelemetryTests : ThreeBackends
         Assert.Contains(samples, s => s.Name == "balancer_requests_total" && s.Labels.Contains($"backend=\"{Backends[0].ConfigAddress}\"", StringComparison.Ordinal) && s.Labels.Contains("status_class=\"2xx\"", StringComparison.Ordinal));
         Assert.Contains(samples, s => s.Name == "balancer_requests_total" && s.Labels.Contains("status_class=\"5xx\"", StringComparison.Ordinal));
         Assert.Contains(samples, s => s.Name == "balancer_backend_healthy" && s.Value == 1);
+        Assert.Equal(10, samples.Where(s => s.Name == "balancer_backend_handled_total").Sum(s => s.Value));
         Assert.Contains(samples, s => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal) || s.Name.StartsWith("kestrel_", StringComparison.Ordinal));
         // Histogram buckets are cumulative and +Inf equals the count.
         var buckets = samples.Where(s => s.Name == "balancer_request_duration_seconds_bucket" && s.Labels.Contains(Backends[0].ConfigAddress, StringComparison.Ordinal)).Select(s => s.Value).ToList();
