@@ -43,7 +43,7 @@ internal sealed class BalancerHttpClientFactory(ProxyServices services) : Forwar
             var pem = PemCertificateLoader.Load(services.ResolveFile(clientCert), tls.ClientKey is null ? null : services.ResolveFile(tls.ClientKey), "clientCert", "clientKey", now, out var problem);
             if (pem is null)
             {
-                TlsLog.BackendTlsFailed(_logger, context.ClusterId, "(all)", $"client certificate not loaded, connecting without one: {problem!.Message}");
+                TlsLog.BackendTlsFileFailed(_logger, context.ClusterId, $"client certificate not loaded, connecting without one: {problem!.Message}");
                 return;
             }
 
@@ -59,7 +59,7 @@ internal sealed class BalancerHttpClientFactory(ProxyServices services) : Forwar
             return authorities;
         }
 
-        TlsLog.BackendTlsFailed(_logger, pool, "(all)", $"caFile not loaded, every backend certificate will be refused: {problem!.Message}");
+        TlsLog.BackendTlsFileFailed(_logger, pool, $"caFile not loaded, every backend certificate will be refused: {problem!.Message}");
         return [];
     }
 }
