@@ -105,7 +105,7 @@ public sealed class HttpsListenerTests
     }
 
     [Fact]
-    public async Task Status_HttpsListener_ListsItsCertificates()
+    public async Task StatusAndExpiryGauge_HttpsListener_ListItsCertificates()
     {
         using var certs = new TestCertificates();
         await using var backend = await TestBackend.StartAsync("b1");
@@ -119,5 +119,8 @@ public sealed class HttpsListenerTests
         Assert.Equal("CN=site", certificate.GetProperty("subject").GetString());
         Assert.Equal(["site.test", "*.site.test"], certificate.GetProperty("sans").EnumerateArray().Select(e => e.GetString()));
         Assert.InRange(certificate.GetProperty("daysLeft").GetInt32(), 88, 90);
+        var expiry = Assert.Single(balancer.Server.State.Certificates.ExpiryMeasurements());
+        Assert.Equal(DateTimeOffset.Parse(certificate.GetProperty("notAfter").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds(), expiry.Value);
+        Assert.Equal([new("listener", "web"), new("subject", "CN=site")], expiry.Tags.ToArray());
     }
 }
