@@ -10,14 +10,12 @@ public sealed class CertificateCheckTests
     public async Task Check_KeyDoesNotMatchCertificate_ErrorAtTheKeyNamingBothFiles()
     {
         using var certs = new TestCertificates();
-        var site = certs.Create("site", "site.test");
-        var other = certs.Create("other", "site.test");
-        var path = WriteConfig(certs, TlsConfigs.Certificates((site.Cert, other.Key)));
+        var (path, cert, key) = WriteMismatchedConfig(certs);
 
         var (exitCode, _, stderr) = await BalancerProcess.RunAsync("check", "--config", path);
 
         Assert.Equal(1, exitCode);
-        var expected = $"listeners.web.tls.certificates[0].key: key {other.Key} does not match certificate {site.Cert}";
+        var expected = $"listeners.web.tls.certificates[0].key: key {key} does not match certificate {cert}";
         Assert.Matches($@"^{Regex.Escape(path)}:\d+:\d+ {Regex.Escape(expected)}$", stderr.Trim());
     }
 
@@ -67,13 +65,19 @@ public sealed class CertificateCheckTests
     public async Task Start_KeyDoesNotMatchCertificate_RefusesNamingTheFile()
     {
         using var certs = new TestCertificates();
-        var site = certs.Create("site", "site.test");
-        var other = certs.Create("other", "site.test");
-        var path = WriteConfig(certs, TlsConfigs.Certificates((site.Cert, other.Key)));
+        var (path, cert, key) = WriteMismatchedConfig(certs);
 
         var error = await Assert.ThrowsAsync<StartupException>(() => TestBalancer.StartAtAsync(path));
 
-        Assert.Contains($"listeners.web.tls.certificates[0].key: key {other.Key} does not match certificate {site.Cert}", error.Message);
+        Assert.Contains($"listeners.web.tls.certificates[0].key: key {key} does not match certificate {cert}", error.Message);
+    }
+
+    /// <summary>A config whose certificate comes with the key of another certificate.</summary>
+    private static (string Path, string Cert, string Key) WriteMismatchedConfig(TestCertificates certs)
+    {
+        var site = certs.Create("site", "site.test");
+        var other = certs.Create("other", "site.test");
+        return (WriteConfig(certs, TlsConfigs.Certificates((site.Cert, other.Key))), site.Cert, other.Key);
     }
 
     private static string WriteConfig(TestCertificates certs, string tls)
