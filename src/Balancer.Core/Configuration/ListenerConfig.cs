@@ -38,6 +38,15 @@ public sealed record ListenerConfig
     /// header, whose source address then stands for the client. Default false.
     /// </summary>
     public bool AcceptProxyProtocol { get; init; }
+
+    /// <summary>HTTPS on an <c>http</c> listener; null (the default) serves cleartext HTTP/1.1 and h2c.</summary>
+    public ListenerTlsConfig? Tls { get; init; }
+
+    /// <summary>
+    /// On a cleartext <c>http</c> listener: answer requests that match no route with a 308 redirect to
+    /// <c>https://</c> the same host on this port (443 is left out of the URL). Null (the default) does not redirect.
+    /// </summary>
+    public int? RedirectToHttps { get; init; }
 }
 
 /// <summary>Listener protocol names as they appear in config.</summary>

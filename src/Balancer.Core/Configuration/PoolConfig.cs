@@ -36,6 +36,9 @@ public sealed record PoolConfig
     /// <summary>PROXY protocol header sent to the backends of a <c>tcp</c> pool: <c>none</c> (the default), <c>v1</c> or <c>v2</c>.</summary>
     public string ProxyProtocol { get; init; } = ProxyProtocolVersions.None;
 
+    /// <summary>TLS towards the pool's <c>https://</c> backends; null verifies them against the system trust store.</summary>
+    public BackendTlsConfig? Tls { get; init; }
+
     /// <summary>The pool's backends, identified by address.</summary>
     public IReadOnlyList<BackendConfig> Backends { get; init; } = [];
 }

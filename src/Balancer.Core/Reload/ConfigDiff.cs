@@ -66,6 +66,10 @@ public static class ConfigDiff
         Add(parts, "protocol", old.Protocol, to.Protocol);
         Add(parts, "bind", old.Bind, to.Bind);
         Add(parts, "pool", old.Pool, to.Pool);
+        if (old.Tls != to.Tls)
+        {
+            parts.Add(old.Tls is null ? "tls added" : to.Tls is null ? "tls removed" : "tls");
+        }
         if (!old.Routes.SequenceEqual(to.Routes, RouteComparer.Instance))
         {
             parts.Add($"routes {Routes(old)} → {Routes(to)}");

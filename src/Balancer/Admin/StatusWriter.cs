@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Balancer.Core.Model;
+using Balancer.Core.Tls;
 using Balancer.Hosting;
+using Balancer.Tls;
 
 namespace Balancer.Admin;
 
@@ -35,6 +37,7 @@ internal static class StatusWriter
         }
 
         json.WriteEndObject();
+        WriteCertificates(json, state.Certificates, now);
 
         json.WriteStartObject("pools");
         foreach (var (name, pool) in pools.Pools)
@@ -79,6 +82,35 @@ internal static class StatusWriter
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WriteCertificates(Utf8JsonWriter json, CertificateRegistry certificates, DateTimeOffset now)
+    {
+        json.WriteStartArray("certificates");
+        foreach (var listener in certificates.Listeners)
+        {
+            var table = listener.Table;
+            foreach (var certificate in table.Certificates)
+            {
+                json.WriteStartObject();
+                json.WriteString("listener", listener.Listener);
+                json.WriteString("file", certificate.File);
+                json.WriteString("subject", certificate.Subject);
+                json.WriteStartArray("sans");
+                foreach (var name in certificate.Pem.DnsNames)
+                {
+                    json.WriteStringValue(name);
+                }
+
+                json.WriteEndArray();
+                json.WriteString("notAfter", certificate.NotAfter);
+                json.WriteNumber("daysLeft", PemCertificateLoader.DaysLeft(certificate.Pem.Leaf, now));
+                json.WriteBoolean("default", certificate == table.Default);
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
     }
 
     internal static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? at)

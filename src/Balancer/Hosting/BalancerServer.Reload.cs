@@ -37,6 +37,12 @@ internal sealed partial class BalancerServer : IConfigReloader
             await ApplyAsync(config);
             _failover?.Reconfigure(config.Failover!, Fingerprint(config));
             State.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
+            _lastErrorFromCertificates = false;
+            if (_watcher is not null)
+            {
+                WatchCertificates(config);
+            }
+
             Log.ConfigReloaded(_logger, trigger, Short(result.Hash), ConfigDiff.Summarize(changes));
             _telemetry.Metrics.Reloaded(applied: true);
             return new ReloadResult(true, result.Hash, changes, []);

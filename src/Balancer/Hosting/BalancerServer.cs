@@ -35,7 +35,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     private readonly List<Task> _retiring = [];
     private AdminHost? _admin;
     private FailoverService? _failover;
-    private ConfigWatcher? _watcher;
+    private FileWatcher? _watcher;
     private ITimer? _sweeper;
 
     private BalancerServer(RuntimeState state, BalancerConfig config, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout)
@@ -47,7 +47,8 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         _logger = logs.CreateLogger("Balancer");
         _pools = new PoolRegistry(time, Random.Shared);
         _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
-        _services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout);
+        _services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
+        _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics);
     }
 
@@ -94,7 +95,8 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         Log.ConfigLoaded(server._logger, configPath, Short(result.Hash), config.Pools.Count, config.Pools.Values.Sum(p => p.Backends.Count), config.Listeners.Count);
         if (watchConfig)
         {
-            server._watcher = new ConfigWatcher(configPath, time, () => server.ReloadAsync(ReloadTrigger.FileChange));
+            server._watcher = new FileWatcher([configPath], time, () => server.ReloadAsync(ReloadTrigger.FileChange));
+            server.WatchCertificates(config);
         }
 
         return server;
@@ -139,6 +141,8 @@ internal sealed partial class BalancerServer : IAsyncDisposable
 
         _watcher?.Dispose();
         _watcher = null;
+        _certificateWatcher?.Dispose();
+        _certificateWatcher = null;
         using var drain = new CancellationTokenSource(DrainTimeout);
         await Task.WhenAll(_listeners.Values.Select(l => l.StopAsync(drain.Token)).Concat(_retiring));
         if (_admin is not null)
@@ -152,6 +156,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _watcher?.Dispose();
+        _certificateWatcher?.Dispose();
         _sweeper?.Dispose();
         if (_failover is not null)
         {

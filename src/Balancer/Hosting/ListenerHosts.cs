@@ -22,5 +22,7 @@ internal static class ListenerHosts
     public static bool CanUpdateInPlace(ListenerConfig running, ListenerConfig next) =>
         running.Protocol == next.Protocol && running.Bind == next.Bind
         // Kestrel's connection limit is fixed when the endpoint starts: a change rebinds.
-        && running.MaxConnections == next.MaxConnections;
+        && running.MaxConnections == next.MaxConnections
+        // TLS is part of the endpoint's connection pipeline: turning it on or off rebinds; other tls changes update.
+        && (running.Tls is null) == (next.Tls is null);
 }

@@ -1,8 +1,14 @@
 using Balancer.Core.Model;
 using Balancer.Telemetry;
+using Balancer.Tls;
 
 namespace Balancer.Hosting;
 
-/// <summary>What every listener host shares: the core pools, the clock, logging and telemetry.</summary>
+/// <summary>What every listener host shares: the core pools, the clock, logging, telemetry and the served certificates.</summary>
 internal sealed record ProxyServices(
-    PoolRegistry Pools, TimeProvider Time, ILoggerFactory Logs, BalancerMetrics Metrics, AccessLog? AccessLog, TimeSpan DrainTimeout);
+    PoolRegistry Pools, TimeProvider Time, ILoggerFactory Logs, BalancerMetrics Metrics, AccessLog? AccessLog, TimeSpan DrainTimeout,
+    string ConfigPath, CertificateRegistry Certificates)
+{
+    /// <summary>Resolves a file named by the config (a certificate, a key) against the config file's directory, as the loader did.</summary>
+    public string ResolveFile(string path) => Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(ConfigPath)) ?? ".");
+}

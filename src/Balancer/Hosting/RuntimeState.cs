@@ -29,6 +29,9 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     /// <summary>Listener name → address actually bound.</summary>
     public Dictionary<string, string> BoundListeners { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The certificates the https listeners serve now.</summary>
+    public Balancer.Tls.CertificateRegistry Certificates { get; } = new();
+
     /// <summary>Reloads applied since start (the first load not counted).</summary>
     public int ReloadsApplied => Volatile.Read(ref _reloadsApplied);
 
@@ -49,6 +52,13 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
         Config = config;
         ConfigHash = hash;
         LoadedAt = at;
+        LastError = null;
+        LastErrorAt = null;
+    }
+
+    /// <summary>Forgets the last error once what caused it is fixed without a config load (a renewed certificate).</summary>
+    public void ClearError()
+    {
         LastError = null;
         LastErrorAt = null;
     }

@@ -3,6 +3,7 @@ using Balancer.Core.Model;
 using Balancer.Health;
 using Balancer.Hosting;
 using Balancer.Telemetry;
+using Balancer.Tls;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -108,6 +109,11 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
             }
 
             var failure = error == ForwarderError.None ? null : ConnectFailure(context, error);
+            if (error != ForwarderError.None && BackendTlsFailure.Describe(context) is { } tlsFailure)
+            {
+                TlsLog.BackendTlsFailed(logger, pool.Name, backend.Address, tlsFailure);
+            }
+
             if (failure is not null)
             {
                 // Passive health: eject at once, before the next probe notices.

@@ -1,6 +1,8 @@
 using Balancer.Core.Configuration;
 using Balancer.Hosting;
+using Balancer.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
@@ -11,13 +13,18 @@ internal sealed class HttpListenerHost : IListenerHost
 {
     private readonly WebApplication _app;
     private readonly ProxyConfigProvider _proxyConfig;
+    private readonly HttpsRedirect _redirect;
+    private readonly ProxyServices _services;
 
-    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig)
+    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services)
     {
         Name = name;
         Config = config;
         _app = app;
         _proxyConfig = proxyConfig;
+        _redirect = redirect;
+        _services = services;
+        Tls = tls;
     }
 
     public string Name { get; }
@@ -27,9 +34,14 @@ internal sealed class HttpListenerHost : IListenerHost
     /// <summary>The address actually bound (real port when config said 0).</summary>
     public string BoundAddress { get; private set; } = "";
 
+    /// <summary>The certificates and HSTS of an https listener; null for cleartext.</summary>
+    public ListenerTls? Tls { get; }
+
     public static async Task<HttpListenerHost> StartAsync(string name, BalancerConfig config, ProxyServices services, CancellationToken cancellationToken)
     {
-        var endpoint = BindAddress.Parse(config.Listeners[name].Bind);
+        var listenerConfig = config.Listeners[name];
+        var endpoint = BindAddress.Parse(listenerConfig.Bind);
+        var tls = listenerConfig.Tls is { } tlsConfig ? ListenerTls.Create(name, tlsConfig, services) : null;
         var time = services.Time;
         var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
         builder.WebHost.ConfigureKestrel(k =>
@@ -38,7 +50,15 @@ internal sealed class HttpListenerHost : IListenerHost
             k.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.Use(next => connection => CleartextHttp2Detection.OnConnection(connection, next));
+                if (tls is null)
+                {
+                    listen.Use(next => connection => CleartextHttp2Detection.OnConnection(connection, next));
+                }
+                else
+                {
+                    // Per-connection options: the certificate is chosen by SNI from the current table; ALPN picks h2 or http/1.1.
+                    listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.OnConnection });
+                }
             });
         });
         var proxyConfig = new ProxyConfigProvider(name, config);
@@ -57,11 +77,22 @@ internal sealed class HttpListenerHost : IListenerHost
             transforms.AddRequestTransform(ConnectionHeaderTransform.OnRequest);
             transforms.AddResponseTransform(ConnectionHeaderTransform.OnResponse);
             transforms.AddResponseTransform(context => LatencyTransform.Record(context, time));
+            if (tls is not null)
+            {
+                transforms.AddResponseTransform(context => Hsts.Apply(context, tls));
+            }
         });
         var app = builder.Build();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
+        var redirect = new HttpsRedirect(listenerConfig);
+        app.MapFallback("{**path}", redirect.Handle);
         await app.StartAsync(cancellationToken);
-        return new HttpListenerHost(name, config.Listeners[name], app, proxyConfig) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
+        if (tls is not null)
+        {
+            services.Certificates.Add(tls);
+        }
+
+        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
     }
 
     /// <summary>Applies a new config's routes and clusters to this listener.</summary>
@@ -69,10 +100,27 @@ internal sealed class HttpListenerHost : IListenerHost
     {
         Config = config.Listeners[Name];
         _proxyConfig.Update(Name, config);
+        _redirect.Update(Config);
+        if (Tls is not null && Config.Tls is not null)
+        {
+            // The loader has just checked these files; a problem here means they changed in between.
+            foreach (var error in Tls.Reload(Config.Tls))
+            {
+                TlsLog.CertificateRejected(_services.Logs.CreateLogger("Balancer.Tls"), error);
+            }
+        }
     }
 
     /// <summary>Stops accepting and lets in-flight requests finish until <paramref name="cancellationToken"/> fires.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Tls is not null)
+        {
+            _services.Certificates.Remove(Tls);
+        }
+
+        return _app.StopAsync(cancellationToken);
+    }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

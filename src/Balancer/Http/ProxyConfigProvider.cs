@@ -53,6 +53,7 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
         var clusters = pools.Select(name => new ClusterConfig
         {
             ClusterId = name,
+            Metadata = Balancer.Tls.BackendTlsMetadata.From(config.Pools[name].Tls),
             Destinations = config.Pools[name].Backends.ToDictionary(
                 b => b.Address,
                 b => new DestinationConfig { Address = b.Address },

@@ -68,6 +68,10 @@ internal sealed class BalancerMetrics : IDisposable
 
     public void Reloaded(bool applied) => _reloads.Add(1, new KeyValuePair<string, object?>("result", applied ? "applied" : "rejected"));
 
+    /// <summary>Adds the gauge of served certificates' expiry, in unix seconds, tagged with listener and subject.</summary>
+    public void ObserveCertificateExpiry(Func<IEnumerable<Measurement<long>>> expiries) =>
+        _meter.CreateObservableGauge("balancer.tls.certificate.expiry", expiries, "s", "When each served certificate expires (unix time).");
+
     public void Dispose() => _meter.Dispose();
 
     private static IEnumerable<Measurement<long>> TcpBytes(PoolRegistry? pools)

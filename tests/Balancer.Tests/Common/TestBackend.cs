@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -50,11 +51,18 @@ public sealed class TestBackend : IAsyncDisposable
 
     private int _healthChecks;
 
-    public static async Task<TestBackend> StartAsync(string name, int port = 0)
+    /// <summary>Starts a backend; with <paramref name="certificate"/> it serves https.</summary>
+    public static async Task<TestBackend> StartAsync(string name, int port = 0, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
         var backend = new TestBackend(name, app);
         app.UseWebSockets();
@@ -149,7 +157,7 @@ public sealed class TestBackend : IAsyncDisposable
     }
 
     /// <summary>The backend's address as config writes it: <c>http://127.0.0.1:port</c>.</summary>
-    public string ConfigAddress => $"http://127.0.0.1:{Address.Port}";
+    public string ConfigAddress => $"{Address.Scheme}://127.0.0.1:{Address.Port}";
 
     public async ValueTask DisposeAsync()
     {

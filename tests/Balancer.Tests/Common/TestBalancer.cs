@@ -27,18 +27,25 @@ public sealed class TestBalancer : IAsyncDisposable
     public Uri AdminAddress => new($"http://{Server.AdminAddress}");
 
     /// <summary>Starts a balancer whose config is <paramref name="json"/>.</summary>
-    public static async Task<TestBalancer> StartAsync(string json, TimeSpan? drainTimeout = null, bool watch = true)
+    public static async Task<TestBalancer> StartAsync(string json, TimeSpan? drainTimeout = null, bool watch = true, LogSink? logSink = null)
     {
         var dir = Directory.CreateTempSubdirectory("balancer-test-").FullName;
         var path = Path.Combine(dir, "balancer.json");
         await File.WriteAllTextAsync(path, json);
-        return await StartAtAsync(path, drainTimeout, watch, dir);
+        return await StartAtAsync(path, drainTimeout, watch, dir, logSink);
     }
 
     /// <summary>Starts a balancer on an existing config file (the caller owns its folder unless <paramref name="ownedDir"/>).</summary>
-    public static async Task<TestBalancer> StartAtAsync(string path, TimeSpan? drainTimeout = null, bool watch = true, string? ownedDir = null)
+    public static async Task<TestBalancer> StartAtAsync(string path, TimeSpan? drainTimeout = null, bool watch = true, string? ownedDir = null, LogSink? logSink = null)
     {
-        var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        var logs = LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Warning);
+            if (logSink is not null)
+            {
+                b.AddProvider(logSink);
+            }
+        });
         var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, CancellationToken.None, drainTimeout ?? TimeSpan.FromSeconds(5), watch);
         return new TestBalancer(server, logs, ownedDir, path);
     }

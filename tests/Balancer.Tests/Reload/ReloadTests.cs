@@ -32,7 +32,7 @@ public sealed class ReloadTests : ThreeBackends
         File.Move(temp, balancer.ConfigPath, overwrite: true);
 
         await Wait.Until(() => balancer.Server.Pools.Get("web")!.Snapshot.All.Length == 2, Generous, "reload applied");
-        await Task.Delay(ConfigWatcher.Debounce * 4); // real sockets: let any duplicate event arrive
+        await Task.Delay(FileWatcher.Debounce * 4); // real sockets: let any duplicate event arrive
         Assert.Equal(1, balancer.Reloads);
     }
 
@@ -78,7 +78,7 @@ public sealed class ReloadTests : ThreeBackends
         }
 
         await Wait.Until(() => balancer.Server.Pools.Get("web")!.Snapshot.All[0].Weight == 6, Generous, "last write applied");
-        await Task.Delay(ConfigWatcher.Debounce * 4);
+        await Task.Delay(FileWatcher.Debounce * 4);
         Assert.Equal(1, balancer.Reloads);
     }
 

@@ -10,7 +10,7 @@ internal static class ConfigBinder
 {
     private static readonly string[] s_rootFields = ["listeners", "pools", "failover", "admin", "telemetry"];
     private static readonly string[] s_telemetryFields = ["otlpEndpoint", "otlpProtocol", "sampleRatio", "serviceName", "accessLog"];
-    private static readonly string[] s_listenerFields = ["protocol", "bind", "routes", "pool", "maxConnections", "idleTimeout", "connectTimeout", "acceptProxyProtocol"];
+    private static readonly string[] s_listenerFields = ["protocol", "bind", "routes", "pool", "maxConnections", "idleTimeout", "connectTimeout", "acceptProxyProtocol", "tls", "redirectToHttps"];
     private static readonly string[] s_routeFields = ["hosts", "path", "pool"];
     private static readonly string[] s_adminFields = ["bind", "tokenFile"];
     private static readonly string[] s_protocols = [ListenerProtocols.Http, ListenerProtocols.Tcp];
@@ -50,6 +50,8 @@ internal static class ConfigBinder
             IdleTimeout = reader.Duration("idleTimeout") ?? defaults.IdleTimeout,
             ConnectTimeout = reader.Duration("connectTimeout") ?? defaults.ConnectTimeout,
             AcceptProxyProtocol = reader.Bool("acceptProxyProtocol") ?? defaults.AcceptProxyProtocol,
+            Tls = reader.Object("tls", TlsBinder.ListenerTlsFields) is { } tls ? TlsBinder.BindListener(tls) : defaults.Tls,
+            RedirectToHttps = reader.Int("redirectToHttps") ?? defaults.RedirectToHttps,
         };
     }
 

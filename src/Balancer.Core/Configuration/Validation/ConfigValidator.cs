@@ -19,6 +19,7 @@ internal static class ConfigValidator
             var path = ConfigPath.Child("listeners", name);
             binds.Add(ConfigPath.Child(path, "bind"), listener.Bind);
             TcpSettingsValidator.CheckListener(listener, path, diagnostics);
+            TlsValidator.CheckListener(listener, path, diagnostics);
             if (listener.Protocol == ListenerProtocols.Tcp)
             {
                 CheckTcpListener(listener, path, config, uses, diagnostics);
@@ -69,7 +70,8 @@ internal static class ConfigValidator
             diagnostics.Report(ConfigPath.Child(path, "pool"), "'pool' is only for tcp listeners; an http listener chooses pools by its 'routes'");
         }
 
-        if (listener.Routes.Count == 0)
+        // A redirecting listener may have no routes: it then redirects every request.
+        if (listener.Routes.Count == 0 && listener.RedirectToHttps is null)
         {
             diagnostics.Report(ConfigPath.Child(path, "routes"), "an http listener needs at least one route");
         }

@@ -17,6 +17,8 @@ internal static class ReferencedFileChecker
         {
             CheckFile("admin.tokenFile", tokenFile, baseDirectory, severity, diagnostics);
         }
+
+        CertificateFileChecker.Check(config, baseDirectory, severity, diagnostics);
     }
 
     private static void CheckFile(string path, string file, string baseDirectory, ConfigErrorSeverity severity, ConfigDiagnostics diagnostics)

@@ -1,0 +1,99 @@
+using System.Collections.Frozen;
+using System.Net.Security;
+using System.Security.Authentication;
+using Balancer.Core.Configuration;
+using Balancer.Core.Tls;
+
+namespace Balancer.Tls;
+
+/// <summary>
+/// An immutable SNI → certificate map of one listener: exact names first, then <c>*.</c> wildcards (one label,
+/// RFC 6125 section 6.4.3), then the default. A reload builds a new table and swaps one reference, so a
+/// handshake looks up without a lock and an open connection keeps the certificate it was given.
+/// </summary>
+internal sealed class CertificateTable
+{
+    private readonly FrozenDictionary<string, ServedCertificate> _exact;
+    private readonly FrozenDictionary<string, ServedCertificate> _wildcards;
+
+    private CertificateTable(IReadOnlyList<ServedCertificate> certificates, ServedCertificate fallback, ListenerTlsConfig config)
+    {
+        Certificates = certificates;
+        Default = fallback;
+        Protocols = config.MinVersion == TlsVersions.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+        var exact = new Dictionary<string, ServedCertificate>(StringComparer.OrdinalIgnoreCase);
+        var wildcards = new Dictionary<string, ServedCertificate>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            // Hosts left out of the config are the names on the certificate itself.
+            foreach (var host in config.Certificates[i].Hosts ?? certificates[i].Pem.DnsNames)
+            {
+                var target = host.StartsWith("*.", StringComparison.Ordinal) ? wildcards : exact;
+                target.TryAdd(host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host, certificates[i]);
+            }
+        }
+
+        _exact = exact.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _wildcards = wildcards.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Every certificate, in config order.</summary>
+    public IReadOnlyList<ServedCertificate> Certificates { get; }
+
+    /// <summary>Served for an unknown or absent SNI name.</summary>
+    public ServedCertificate Default { get; }
+
+    /// <summary>TLS versions accepted (1.2 and 1.3, or 1.3 only).</summary>
+    public SslProtocols Protocols { get; }
+
+    /// <summary>The certificate for SNI name <paramref name="serverName"/> (null or empty when the client sent none).</summary>
+    public ServedCertificate Select(string? serverName)
+    {
+        if (string.IsNullOrEmpty(serverName))
+        {
+            return Default;
+        }
+
+        if (_exact.TryGetValue(serverName, out var exact))
+        {
+            return exact;
+        }
+
+        return SniName.ParentOf(serverName) is { } parent && _wildcards.TryGetValue(parent, out var wildcard) ? wildcard : Default;
+    }
+
+    /// <summary>
+    /// Loads every certificate of <paramref name="config"/>; null with one line per problem when any fails, each
+    /// starting with <paramref name="where"/> (e.g. <c>balancer.json: listeners.web.tls</c>).
+    /// </summary>
+    public static CertificateTable? Load(ListenerTlsConfig config, string where, Func<string, string> resolve, DateTimeOffset now, out List<string> errors)
+    {
+        errors = [];
+        var certificates = new List<ServedCertificate>();
+        for (var i = 0; i < config.Certificates.Count; i++)
+        {
+            var certificate = config.Certificates[i];
+            var pem = PemCertificateLoader.Load(
+                resolve(certificate.Cert), certificate.Key is null ? null : resolve(certificate.Key), "cert", "key", now, out var problem);
+            if (pem is null)
+            {
+                errors.Add($"{where}.certificates[{i}].{problem!.Field}: {problem.Message}");
+                continue;
+            }
+
+            certificates.Add(new ServedCertificate(pem, certificate.Cert));
+        }
+
+        return errors.Count > 0 || certificates.Count == 0 ? null : new CertificateTable(certificates, certificates[Math.Clamp(config.Default, 0, certificates.Count - 1)], config);
+    }
+
+    /// <summary>Handshake options for one connection; ALPN offers h2 then http/1.1 (RFC 7301).</summary>
+    public SslServerAuthenticationOptions OptionsFor(string? serverName) => new()
+    {
+        ServerCertificateContext = Select(serverName).Context,
+        EnabledSslProtocols = Protocols,
+        ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+        // Cipher suites: the OS (OpenSSL) defaults, which .NET leaves to the system policy.
+        ClientCertificateRequired = false,
+    };
+}
