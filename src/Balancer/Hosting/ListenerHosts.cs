@@ -21,6 +21,7 @@ internal static class ListenerHosts
     /// <summary>True when a running listener can take <paramref name="next"/> by update, without rebinding.</summary>
     public static bool CanUpdateInPlace(ListenerConfig running, ListenerConfig next) =>
         running.Protocol == next.Protocol && running.Bind == next.Bind
-        // Kestrel's connection limit is fixed when the endpoint starts: a change rebinds.
-        && running.MaxConnections == next.MaxConnections;
+        // Kestrel's limits are fixed when the endpoint starts: a change rebinds.
+        && running.MaxConnections == next.MaxConnections
+        && running.Limits == next.Limits;
 }

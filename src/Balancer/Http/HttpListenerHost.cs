@@ -11,13 +11,15 @@ internal sealed class HttpListenerHost : IListenerHost
 {
     private readonly WebApplication _app;
     private readonly ProxyConfigProvider _proxyConfig;
+    private readonly ForwardedForTransform _forwardedFor;
 
-    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig)
+    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, ForwardedForTransform forwardedFor)
     {
         Name = name;
         Config = config;
         _app = app;
         _proxyConfig = proxyConfig;
+        _forwardedFor = forwardedFor;
     }
 
     public string Name { get; }
@@ -29,12 +31,15 @@ internal sealed class HttpListenerHost : IListenerHost
 
     public static async Task<HttpListenerHost> StartAsync(string name, BalancerConfig config, ProxyServices services, CancellationToken cancellationToken)
     {
-        var endpoint = BindAddress.Parse(config.Listeners[name].Bind);
+        var listener = config.Listeners[name];
+        var endpoint = BindAddress.Parse(listener.Bind);
         var time = services.Time;
+        var forwardedFor = new ForwardedForTransform(listener.TrustedProxies);
         var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AllowAlternateSchemes = true; // see CleartextHttp2Detection
+            KestrelLimits.Apply(k, listener.Limits);
             k.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
@@ -48,10 +53,10 @@ internal sealed class HttpListenerHost : IListenerHost
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, BalancerHttpClientFactory>();
         builder.Services.AddReverseProxy().AddTransforms(transforms =>
         {
-            // X-Forwarded-For is appended to (as NGINX's $proxy_add_x_forwarded_for); Proto and
-            // Host describe this hop, so they are set, never taken from the client.
+            // X-Forwarded-For is appended to only for trusted proxies (see ForwardedForTransform); Proto
+            // and Host describe this hop, so they are set, never taken from the client.
             transforms.UseDefaultForwarders = false;
-            transforms.AddXForwardedFor(action: ForwardedTransformActions.Append);
+            transforms.AddRequestTransform(forwardedFor.ApplyAsync);
             transforms.AddXForwardedProto(action: ForwardedTransformActions.Set);
             transforms.AddXForwardedHost(action: ForwardedTransformActions.Set);
             transforms.AddRequestTransform(ConnectionHeaderTransform.OnRequest);
@@ -61,13 +66,14 @@ internal sealed class HttpListenerHost : IListenerHost
         var app = builder.Build();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
         await app.StartAsync(cancellationToken);
-        return new HttpListenerHost(name, config.Listeners[name], app, proxyConfig) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
+        return new HttpListenerHost(name, listener, app, proxyConfig, forwardedFor) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
     }
 
     /// <summary>Applies a new config's routes and clusters to this listener.</summary>
     public void Update(BalancerConfig config)
     {
         Config = config.Listeners[Name];
+        _forwardedFor.Update(Config.TrustedProxies);
         _proxyConfig.Update(Name, config);
     }
 

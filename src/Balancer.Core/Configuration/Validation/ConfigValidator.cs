@@ -19,6 +19,7 @@ internal static class ConfigValidator
             var path = ConfigPath.Child("listeners", name);
             binds.Add(ConfigPath.Child(path, "bind"), listener.Bind);
             TcpSettingsValidator.CheckListener(listener, path, diagnostics);
+            HttpSettingsValidator.CheckListener(listener, path, diagnostics);
             if (listener.Protocol == ListenerProtocols.Tcp)
             {
                 CheckTcpListener(listener, path, config, uses, diagnostics);
