@@ -63,7 +63,7 @@ internal static partial class AddressSyntax
     public static string? CheckTrustedProxy(string text) =>
         TryParseIp(text, out _) || (CheckCidr(text) is null && IPNetwork.TryParse(text, out _))
             ? null
-            : $"'{text}' is not an IP address or CIDR block (host bits zero), e.g. 10.0.0.7 or 10.0.0.0/8";
+            : $"'{text}' is not an IP address or CIDR block, e.g. 10.0.0.7 or 10.0.0.0/8";
 
     /// <summary>An HTTP backend: an absolute http or https URI with a host and no path but "/".</summary>
     public static string? CheckHttpUri(string text)
