@@ -30,7 +30,7 @@ public sealed record ListenerLimitsConfig
     /// <summary>Slowest accepted response download in bytes per second, after the grace period (0 = off). Default 240.</summary>
     public int MinResponseDataRate { get; init; } = 240;
 
-    /// <summary>Time a body transfer may stay below the minimum rates before it is cut off. Default 5 s.</summary>
+    /// <summary>Time a body transfer may stay below the minimum rates before it is cut off; more than 1 s. Default 5 s.</summary>
     public TimeSpan MinDataRateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Concurrent HTTP/2 streams per connection. Default 100 (Kestrel's own, RFC 9113 §6.5.2 minimum advice).</summary>

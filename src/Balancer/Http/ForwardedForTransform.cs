@@ -7,11 +7,13 @@ namespace Balancer.Http;
 /// <summary>
 /// Writes <c>X-Forwarded-For</c>: a client among the listener's trusted proxies has its header appended to (the
 /// chain goes on, as NGINX's <c>$proxy_add_x_forwarded_for</c> behind <c>set_real_ip_from</c>); anyone else's
-/// header is replaced by its own address, so a client cannot make backends log or trust a forged address.
+/// header is replaced by its own address, so a client cannot make backends log or trust a forged address. For the
+/// same reason an untrusted client's <c>Forwarded</c> (RFC 7239) and <c>X-Real-IP</c> are dropped, not passed on.
 /// </summary>
 internal sealed class ForwardedForTransform
 {
     private const string HeaderName = "X-Forwarded-For";
+    private static readonly string[] s_untrustedOnly = ["Forwarded", "X-Real-IP"];
     private IPNetwork[] _trusted;
 
     public ForwardedForTransform(IReadOnlyList<string> trustedProxies) => _trusted = Parse(trustedProxies);
@@ -25,11 +27,20 @@ internal sealed class ForwardedForTransform
         var remote = context.HttpContext.Connection.RemoteIpAddress;
         if (remote is null)
         {
-            return ValueTask.CompletedTask; // no client address (in-memory test host): pass nothing on rather than a forgery
+            return ValueTask.CompletedTask; // no client address (a test host in memory): pass nothing on rather than a forgery
         }
 
         var client = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
-        var value = !StringValues.IsNullOrEmpty(received) && IsTrusted(client)
+        var trusted = IsTrusted(client);
+        if (!trusted)
+        {
+            foreach (var header in s_untrustedOnly)
+            {
+                RequestTransform.RemoveHeader(context, header);
+            }
+        }
+
+        var value = !StringValues.IsNullOrEmpty(received) && trusted
             ? StringValues.Concat(received, client.ToString())
             : new StringValues(client.ToString());
         RequestTransform.AddHeader(context, HeaderName, value);

@@ -43,7 +43,7 @@ internal sealed class HttpListenerHost : IListenerHost
             k.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.Use(next => connection => CleartextHttp2Detection.OnConnection(connection, next));
+                listen.Use(next => connection => CleartextHttp2Detection.OnConnection(connection, next, listener.Limits.RequestHeadersTimeout));
             });
         });
         var proxyConfig = new ProxyConfigProvider(name, config);
@@ -55,15 +55,18 @@ internal sealed class HttpListenerHost : IListenerHost
         {
             // X-Forwarded-For is appended to only for trusted proxies (see ForwardedForTransform); Proto
             // and Host describe this hop, so they are set, never taken from the client.
+            // Headers the client named in Connection go first, so that naming X-Forwarded-For there
+            // cannot strip the one written here.
             transforms.UseDefaultForwarders = false;
+            transforms.AddRequestTransform(ConnectionHeaderTransform.OnRequest);
             transforms.AddRequestTransform(forwardedFor.ApplyAsync);
             transforms.AddXForwardedProto(action: ForwardedTransformActions.Set);
             transforms.AddXForwardedHost(action: ForwardedTransformActions.Set);
-            transforms.AddRequestTransform(ConnectionHeaderTransform.OnRequest);
             transforms.AddResponseTransform(ConnectionHeaderTransform.OnResponse);
             transforms.AddResponseTransform(context => LatencyTransform.Record(context, time));
         });
         var app = builder.Build();
+        app.UseMiddleware<RequestGuardMiddleware>();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
         await app.StartAsync(cancellationToken);
         return new HttpListenerHost(name, listener, app, proxyConfig, forwardedFor) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };

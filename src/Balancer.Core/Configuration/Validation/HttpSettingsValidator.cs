@@ -66,6 +66,12 @@ internal static class HttpSettingsValidator
                 diagnostics.Report(ConfigPath.Child(path, name), $"{name} must be more than zero");
             }
         }
+
+        // Kestrel's MinDataRate refuses a grace period of 1 s or less (its heartbeat granularity).
+        if (limits.MinDataRateGracePeriod > TimeSpan.Zero && limits.MinDataRateGracePeriod <= TimeSpan.FromSeconds(1))
+        {
+            diagnostics.Report(ConfigPath.Child(path, "minDataRateGracePeriod"), "minDataRateGracePeriod must be more than 1s");
+        }
     }
 
     private static void CheckInt(ConfigDiagnostics diagnostics, string path, string name, int value, int min, int max) =>
