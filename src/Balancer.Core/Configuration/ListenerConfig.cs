@@ -47,6 +47,16 @@ public sealed record ListenerConfig
     /// <c>https://</c> the same host on this port (443 is left out of the URL). Null (the default) does not redirect.
     /// </summary>
     public int? RedirectToHttps { get; init; }
+
+    /// <summary>
+    /// Addresses or CIDR blocks of proxies in front of this <c>http</c> listener. A client among them has its
+    /// <c>X-Forwarded-For</c> appended to; anyone else's is replaced by its own address, so a client cannot forge
+    /// the address backends log and trust. Default empty (trust nobody).
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>Resource limits of an <c>http</c> listener; defaults apply when absent.</summary>
+    public ListenerLimitsConfig Limits { get; init; } = new();
 }
 
 /// <summary>Listener protocol names as they appear in config.</summary>

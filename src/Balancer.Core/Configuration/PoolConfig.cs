@@ -33,6 +33,18 @@ public sealed record PoolConfig
     /// </summary>
     public int MaxConnectionsPerBackend { get; init; }
 
+    /// <summary>
+    /// Most requests a backend of an <c>http</c> pool has in flight at once (Envoy's circuit breaker); a backend
+    /// at its limit is skipped, and when all are, the request gets 503 at once. 0 (the default) means no limit.
+    /// </summary>
+    public int MaxRequestsPerBackend { get; init; }
+
+    /// <summary>
+    /// Most requests an <c>http</c> pool has in flight at once over all its backends; more get 503 at once
+    /// rather than queue. 0 (the default) means no limit.
+    /// </summary>
+    public int MaxPendingRequests { get; init; }
+
     /// <summary>PROXY protocol header sent to the backends of a <c>tcp</c> pool: <c>none</c> (the default), <c>v1</c> or <c>v2</c>.</summary>
     public string ProxyProtocol { get; init; } = ProxyProtocolVersions.None;
 

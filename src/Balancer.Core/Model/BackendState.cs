@@ -90,26 +90,13 @@ public sealed class BackendState
     /// </summary>
     public bool TryStart(int maxInFlight)
     {
-        if (maxInFlight <= 0)
+        if (!InFlightGate.TryIncrement(ref _inFlight, maxInFlight))
         {
-            OnStarted();
-            return true;
+            return false;
         }
 
-        var current = Volatile.Read(ref _inFlight);
-        while (current < maxInFlight)
-        {
-            var seen = Interlocked.CompareExchange(ref _inFlight, current + 1, current);
-            if (seen == current)
-            {
-                Interlocked.Increment(ref _requests);
-                return true;
-            }
-
-            current = seen;
-        }
-
-        return false;
+        Interlocked.Increment(ref _requests);
+        return true;
     }
 
     /// <summary>Counts bytes a connection carried from a client to this backend.</summary>

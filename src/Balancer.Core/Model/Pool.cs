@@ -40,6 +40,9 @@ public sealed class Pool : IDisposable
     /// <summary>Health decisions for this pool's backends.</summary>
     public PoolHealthMonitor Health { get; }
 
+    /// <summary>Requests in flight over all backends, capped by <see cref="PoolConfig.MaxPendingRequests"/>.</summary>
+    public InFlightGate Requests { get; } = new();
+
     /// <summary>The pool's name.</summary>
     public string Name { get; }
 

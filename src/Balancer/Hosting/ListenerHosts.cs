@@ -21,8 +21,9 @@ internal static class ListenerHosts
     /// <summary>True when a running listener can take <paramref name="next"/> by update, without rebinding.</summary>
     public static bool CanUpdateInPlace(ListenerConfig running, ListenerConfig next) =>
         running.Protocol == next.Protocol && running.Bind == next.Bind
-        // Kestrel's connection limit is fixed when the endpoint starts: a change rebinds.
+        // Kestrel's connection limit and limits are fixed when the endpoint starts: a change rebinds.
         && running.MaxConnections == next.MaxConnections
+        && running.Limits == next.Limits
         // TLS is part of the endpoint's connection pipeline: turning it on or off rebinds; other tls changes update.
         && (running.Tls is null) == (next.Tls is null);
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
 using Balancer.Health;
 using Balancer.Hosting;
@@ -22,6 +23,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
     private const string BadGatewayBody = "502 Bad Gateway: the backend could not be reached.\n";
     private const string GatewayTimeoutBody = "504 Gateway Timeout: the backend did not answer in time.\n";
     private const string UnavailableBody = "503 Service Unavailable: no healthy backend.\n";
+    private const string SaturatedBody = "503 Service Unavailable: every backend is at its request limit.\n";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -34,6 +36,25 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
             return;
         }
 
+        // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
+        if (!pool.Requests.TryEnter(pool.Config.MaxPendingRequests))
+        {
+            await RespondUnavailable(context, SaturatedBody);
+            return;
+        }
+
+        try
+        {
+            await TrackedAsync(context, proxy, cluster, pool);
+        }
+        finally
+        {
+            pool.Requests.Exit();
+        }
+    }
+
+    private async Task TrackedAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool)
+    {
         var attempt = new ProxyAttempt { RequestStartedAt = _time.GetTimestamp() };
         context.Features.Set(attempt);
         // Only allocated when a tracer listens (OTLP configured and this request sampled).
@@ -56,26 +77,14 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
         for (var tryNumber = 1; ; tryNumber++)
         {
             var snapshot = pool.Snapshot;
-            var backend = snapshot.Pick();
-            DestinationState? destination = null;
-            // After a failed connect, prefer any other backend; and skip one YARP does not know
-            // yet (a reload adds it to the core a moment before YARP). Picks are cheap; bound it.
-            for (var spin = 0; backend is not null && spin <= snapshot.Available.Length; spin++)
-            {
-                if (backend != failed && cluster.Destinations.TryGetValue(backend.Address, out destination))
-                {
-                    break;
-                }
-
-                destination = null;
-                backend = snapshot.Pick();
-            }
-
+            var (backend, destination) = PickAndStart(snapshot, cluster, pool.Config.MaxRequestsPerBackend, failed);
             if (backend is null || destination is null)
             {
                 if (failed is null)
                 {
-                    await RespondUnavailable(context);
+                    // Backends there, but all at maxRequestsPerBackend: say so, so nobody hunts for a health problem.
+                    var saturated = pool.Config.MaxRequestsPerBackend > 0 && snapshot.Available.Length > 0;
+                    await RespondUnavailable(context, saturated ? SaturatedBody : UnavailableBody);
                     return;
                 }
 
@@ -89,7 +98,6 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
             attempt.Backend = backend;
             attempt.StartedAt = _time.GetTimestamp();
             attempt.LatencyRecorded = false;
-            backend.OnStarted();
             var error = ForwarderError.None;
             try
             {
@@ -151,6 +159,33 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
         }
     }
 
+    /// <summary>
+    /// A backend below its in-flight cap, already counted in flight, with its YARP destination; nulls when none.
+    /// After a failed connect the failed one is avoided; one YARP does not know yet (a reload adds it to the core
+    /// a moment before YARP) is given back and another tried. Picks are cheap; bound the tries by the pool size.
+    /// </summary>
+    private static (BackendState? Backend, DestinationState? Destination) PickAndStart(
+        PoolSnapshot snapshot, ClusterState cluster, int maxPerBackend, BackendState? failed)
+    {
+        for (var spin = 0; spin <= snapshot.Available.Length; spin++)
+        {
+            var backend = ConnectionPicker.PickAndStart(snapshot, maxPerBackend, failed);
+            if (backend is null)
+            {
+                break;
+            }
+
+            if (cluster.Destinations.TryGetValue(backend.Address, out var destination))
+            {
+                return (backend, destination);
+            }
+
+            backend.OnFinished(failed: false); // its request count keeps this one phantom start; rare and harmless
+        }
+
+        return (null, null);
+    }
+
     /// <summary>Errors that say the backend (not the client) failed the request.</summary>
     private static bool IsBackendFault(ForwarderError error) => error is ForwarderError.Request
         or ForwarderError.RequestTimedOut
@@ -203,11 +238,11 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
         || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
 
-    private static Task RespondUnavailable(HttpContext context)
+    private static Task RespondUnavailable(HttpContext context, string body = UnavailableBody)
     {
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(UnavailableBody);
+        return context.Response.WriteAsync(body);
     }
 }

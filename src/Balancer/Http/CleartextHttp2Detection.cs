@@ -19,14 +19,15 @@ namespace Balancer.Http;
 /// </remarks>
 internal static class CleartextHttp2Detection
 {
-    /// <summary>How long a client may take to send the first 24 bytes before the connection is closed.</summary>
-    public static readonly TimeSpan PrefaceTimeout = TimeSpan.FromSeconds(10);
-
     private static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
-    public static async Task OnConnection(ConnectionContext connection, ConnectionDelegate next)
+    /// <param name="prefaceTimeout">
+    /// How long a client may take to send its first 24 bytes: the listener's <c>requestHeadersTimeout</c>. Kestrel's
+    /// own timeouts only start once this hands the connection on, so without it a silent connection would be held.
+    /// </param>
+    public static async Task OnConnection(ConnectionContext connection, ConnectionDelegate next, TimeSpan prefaceTimeout)
     {
-        using var timeout = new CancellationTokenSource(PrefaceTimeout);
+        using var timeout = new CancellationTokenSource(prefaceTimeout);
         bool isHttp2;
         try
         {

@@ -18,7 +18,10 @@ internal static class ConnectionHeaderTransform
         {
             foreach (var name in Names(connection))
             {
-                context.ProxyRequest.Headers.Remove(name);
+                // YARP may copy the client's headers after the transforms run: its helper removes the
+                // header whether or not the copy has happened (a bare ProxyRequest.Headers.Remove did
+                // not, and "Connection: keep-alive, X-A" let X-A through — found by the framing corpus).
+                RequestTransform.RemoveHeader(context, name);
                 context.ProxyRequest.Content?.Headers.Remove(name);
             }
         }

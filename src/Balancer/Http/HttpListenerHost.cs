@@ -15,8 +15,9 @@ internal sealed class HttpListenerHost : IListenerHost
     private readonly ProxyConfigProvider _proxyConfig;
     private readonly HttpsRedirect _redirect;
     private readonly ProxyServices _services;
+    private readonly ForwardedForTransform _forwardedFor;
 
-    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services)
+    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services, ForwardedForTransform forwardedFor)
     {
         Name = name;
         Config = config;
@@ -24,6 +25,7 @@ internal sealed class HttpListenerHost : IListenerHost
         _proxyConfig = proxyConfig;
         _redirect = redirect;
         _services = services;
+        _forwardedFor = forwardedFor;
         Tls = tls;
     }
 
@@ -42,17 +44,19 @@ internal sealed class HttpListenerHost : IListenerHost
         var listenerConfig = config.Listeners[name];
         var endpoint = BindAddress.Parse(listenerConfig.Bind);
         var tls = listenerConfig.Tls is { } tlsConfig ? ListenerTls.Create(name, tlsConfig, services) : null;
+        var forwardedFor = new ForwardedForTransform(listenerConfig.TrustedProxies);
         var time = services.Time;
         var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AllowAlternateSchemes = true; // see CleartextHttp2Detection
+            KestrelLimits.Apply(k, listenerConfig.Limits);
             k.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 if (tls is null)
                 {
-                    listen.Use(next => connection => CleartextHttp2Detection.OnConnection(connection, next));
+                    listen.Use(next => connection => CleartextHttp2Detection.OnConnection(connection, next, listenerConfig.Limits.RequestHeadersTimeout));
                 }
                 else
                 {
@@ -68,13 +72,15 @@ internal sealed class HttpListenerHost : IListenerHost
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, BalancerHttpClientFactory>();
         builder.Services.AddReverseProxy().AddTransforms(transforms =>
         {
-            // X-Forwarded-For is appended to (as NGINX's $proxy_add_x_forwarded_for); Proto and
-            // Host describe this hop, so they are set, never taken from the client.
+            // X-Forwarded-For is appended to only for trusted proxies (see ForwardedForTransform); Proto
+            // and Host describe this hop, so they are set, never taken from the client.
+            // Headers the client named in Connection go first, so that naming X-Forwarded-For there
+            // cannot strip the one written here.
             transforms.UseDefaultForwarders = false;
-            transforms.AddXForwardedFor(action: ForwardedTransformActions.Append);
+            transforms.AddRequestTransform(ConnectionHeaderTransform.OnRequest);
+            transforms.AddRequestTransform(forwardedFor.ApplyAsync);
             transforms.AddXForwardedProto(action: ForwardedTransformActions.Set);
             transforms.AddXForwardedHost(action: ForwardedTransformActions.Set);
-            transforms.AddRequestTransform(ConnectionHeaderTransform.OnRequest);
             transforms.AddResponseTransform(ConnectionHeaderTransform.OnResponse);
             transforms.AddResponseTransform(context => LatencyTransform.Record(context, time));
             if (tls is not null)
@@ -83,6 +89,7 @@ internal sealed class HttpListenerHost : IListenerHost
             }
         });
         var app = builder.Build();
+        app.UseMiddleware<RequestGuardMiddleware>();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
         var redirect = new HttpsRedirect(listenerConfig);
         app.MapFallback("{**path}", redirect.Handle);
@@ -92,7 +99,7 @@ internal sealed class HttpListenerHost : IListenerHost
             services.Certificates.Add(tls);
         }
 
-        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
+        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services, forwardedFor) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
     }
 
     /// <summary>Applies a new config's routes and clusters to this listener.</summary>
@@ -101,6 +108,7 @@ internal sealed class HttpListenerHost : IListenerHost
         Config = config.Listeners[Name];
         _proxyConfig.Update(Name, config);
         _redirect.Update(Config);
+        _forwardedFor.Update(Config.TrustedProxies);
         if (Tls is not null && Config.Tls is not null)
         {
             // The loader has just checked these files; a problem here means they changed in between.

@@ -23,6 +23,17 @@ public sealed class ReferencedFileCheckerTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    /// <summary>Writes a secret file owner-only (0600), plus <paramref name="extra"/> permission bits.</summary>
+    private void WriteSecret(string name, string text, UnixFileMode extra = UnixFileMode.None)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | extra);
+        }
+    }
+
     [Fact]
     public void Load_WarnAndFilesMissing_WarnsAndStaysValid()
     {
@@ -48,8 +59,8 @@ public sealed class ReferencedFileCheckerTests : IDisposable
     [Fact]
     public void Load_RequireAndFilesNextToConfig_ResolvesRelativeToConfigDirectory()
     {
-        File.WriteAllText(Path.Combine(_directory, "peer.key"), new string('a', 64) + "\n");
-        File.WriteAllText(Path.Combine(_directory, "admin.token"), "secret");
+        WriteSecret("peer.key", new string('a', 64) + "\n");
+        WriteSecret("admin.token", "secret");
 
         var result = ConfigLoader.Load(_configPath, ReferencedFileCheck.Require);
 
@@ -61,12 +72,40 @@ public sealed class ReferencedFileCheckerTests : IDisposable
     [Fact]
     public void Load_RequireAndEmptyKeyFile_ReportsEmpty()
     {
-        File.WriteAllText(Path.Combine(_directory, "peer.key"), "  \n");
-        File.WriteAllText(Path.Combine(_directory, "admin.token"), "secret");
+        WriteSecret("peer.key", "  \n");
+        WriteSecret("admin.token", "secret");
 
         var result = ConfigLoader.Load(_configPath, ReferencedFileCheck.Require);
 
         Assert.Equal($"{_configPath}:2:76 failover.keyFile: file 'peer.key' is empty", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Load_RequireAndWorldReadableFiles_RefusesNamingFileAndFix()
+    {
+        WriteSecret("peer.key", "0123456789abcdef-peer-secret", UnixFileMode.OtherRead | UnixFileMode.GroupRead);
+        WriteSecret("admin.token", "admin-token-secret", UnixFileMode.OtherRead);
+
+        var result = ConfigLoader.Load(_configPath, ReferencedFileCheck.Require);
+
+        Assert.False(result.IsValid);
+        Assert.Collection(
+            result.Errors,
+            e => Assert.Equal($"{_configPath}:2:76 failover.keyFile: file 'peer.key' is readable by every user (mode 644); run: chmod 600 peer.key", e.ToString()),
+            e => Assert.Equal($"{_configPath}:3:53 admin.tokenFile: file 'admin.token' is readable by every user (mode 604); run: chmod 600 admin.token", e.ToString()));
+        Assert.DoesNotContain(result.Errors, e => e.ToString().Contains("secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_WarnAndWorldReadableFile_WarnsAndStaysValid()
+    {
+        WriteSecret("peer.key", new string('a', 64), UnixFileMode.OtherRead);
+        WriteSecret("admin.token", "secret");
+
+        var result = ConfigLoader.Load(_configPath, ReferencedFileCheck.Warn);
+
+        Assert.True(result.IsValid);
+        Assert.Contains("warning: file 'peer.key' is readable by every user", Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

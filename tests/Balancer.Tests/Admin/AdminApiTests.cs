@@ -140,6 +140,44 @@ public sealed class AdminApiTests : ThreeBackends
         Assert.DoesNotContain("src=\"http", page);
     }
 
+    [Fact]
+    public async Task AdminApi_WithTokenFile_NeverShowsTheSecret()
+    {
+        await using var balancer = await StartWithToken();
+        using var admin = new HttpClient { BaseAddress = balancer.AdminAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        foreach (var path in new[] { "/config", "/status", "/metrics", "/" })
+        {
+            var body = await admin.GetStringAsync(path);
+            Assert.DoesNotContain(Token, body, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("admin.token", await admin.GetStringAsync("/config"), StringComparison.Ordinal); // the path, not the content
+    }
+
+    [Fact]
+    public async Task Run_WorldReadableTokenFile_RefusesToStartNamingTheFix()
+    {
+        var dir = Directory.CreateTempSubdirectory("balancer-token-").FullName;
+        var tokenFile = Path.Combine(dir, "admin.token");
+        await File.WriteAllTextAsync(tokenFile, Token);
+        File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var config = Path.Combine(dir, "balancer.json");
+        await File.WriteAllTextAsync(config, TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1))
+            .Replace("\"admin\": { \"bind\": \"127.0.0.1:0\" }", $"\"admin\": {{ \"bind\": \"127.0.0.1:0\", \"tokenFile\": \"{tokenFile}\" }}", StringComparison.Ordinal));
+
+        var (exitCode, stdout, stderr) = await BalancerProcess.RunAsync("--config", config);
+        var (checkCode, checkOut, checkErr) = await BalancerProcess.RunAsync("check", "--config", config);
+        Directory.Delete(dir, recursive: true);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"is readable by every user (mode 644); run: chmod 600 {tokenFile}", stderr + stdout, StringComparison.Ordinal);
+        Assert.Equal(0, checkCode);
+        Assert.Contains("warning: file", checkErr + checkOut, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, stderr + stdout + checkErr + checkOut, StringComparison.Ordinal);
+    }
+
     private async Task<TestBalancer> StartWithToken()
     {
         var dir = Directory.CreateTempSubdirectory("balancer-token-").FullName;

@@ -79,9 +79,11 @@ public sealed class ProxyTests : ThreeBackends
     }
 
     [Fact]
-    public async Task Headers_XForwardedFor_AppendedAndProtoHostSet()
+    public async Task Headers_TrustedClientXForwardedFor_AppendedAndProtoHostSet()
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
+        var config = TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1))
+            .Replace("\"protocol\": \"http\",", "\"protocol\": \"http\", \"trustedProxies\": [\"127.0.0.0/8\"],", StringComparison.Ordinal);
+        await using var balancer = await TestBalancer.StartAsync(config);
         using var client = balancer.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/headers");
         request.Headers.Add("X-Forwarded-For", "198.18.5.5");
@@ -98,6 +100,23 @@ public sealed class ProxyTests : ThreeBackends
         Assert.Equal("http", headers["X-Forwarded-Proto"]);
         Assert.Equal("shop.example", headers["X-Forwarded-Host"]);
         Assert.False(headers.ContainsKey("X-Secret"), "a header named in Connection is hop-by-hop and must not be forwarded");
+    }
+
+    [Fact]
+    public async Task Headers_UntrustedClientXForwardedFor_ReplacedByClientAddress()
+    {
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1)));
+        using var client = balancer.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/headers");
+        request.Headers.Add("X-Forwarded-For", "198.18.5.5");
+        request.Headers.Add("Forwarded", "for=198.18.5.5");
+
+        using var response = await client.SendAsync(request);
+        var headers = JsonSerializer.Deserialize<Dictionary<string, string>>(await response.Content.ReadAsStringAsync())!;
+        headers = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+
+        Assert.Equal("127.0.0.1", headers["X-Forwarded-For"]);
+        Assert.False(headers.ContainsKey("Forwarded"), "an untrusted client's Forwarded header must not reach the backend");
     }
 
     [Fact]

@@ -179,6 +179,7 @@ public sealed class ReloadTests : ThreeBackends
         var failures = 0;
         var sent = 0;
         using var stop = new CancellationTokenSource();
+        var failed = new System.Collections.Concurrent.ConcurrentBag<string>();
         var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested && Volatile.Read(ref sent) < 20_000)
@@ -188,6 +189,7 @@ public sealed class ReloadTests : ThreeBackends
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     Interlocked.Increment(ref failures);
+                    failed.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 }
             }
         })).ToList();
@@ -209,7 +211,7 @@ public sealed class ReloadTests : ThreeBackends
         await stop.CancelAsync();
         await Task.WhenAll(load);
         Assert.True(sent > 100, $"only {sent} requests were sent");
-        Assert.Equal(0, failures);
+        Assert.True(failures == 0, $"{failures} failed: {string.Join(" | ", failed)}");
     }
 
     private static string Config(params (TestBackend Backend, int Weight)[] backends) =>

@@ -5,7 +5,7 @@ namespace Balancer.Core.Configuration.Binding;
 /// <summary>Binds the <c>pools</c> map: algorithms, health checks and backends.</summary>
 internal static class PoolBinder
 {
-    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "maxConnectionsPerBackend", "proxyProtocol", "tls", "backends"];
+    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "maxConnectionsPerBackend", "maxRequestsPerBackend", "maxPendingRequests", "proxyProtocol", "tls", "backends"];
     private static readonly string[] s_passiveFields = ["consecutive5xx", "ejectTime", "maxEjectTime"];
     private static readonly string[] s_healthFields =
         ["probe", "path", "method", "host", "interval", "timeout", "rise", "fall", "expectStatus", "expectBody"];
@@ -29,6 +29,8 @@ internal static class PoolBinder
             PanicThreshold = reader.Int("panicThreshold") ?? defaults.PanicThreshold,
             Retries = reader.Int("retries") ?? defaults.Retries,
             MaxConnectionsPerBackend = reader.Int("maxConnectionsPerBackend") ?? defaults.MaxConnectionsPerBackend,
+            MaxRequestsPerBackend = reader.Int("maxRequestsPerBackend") ?? defaults.MaxRequestsPerBackend,
+            MaxPendingRequests = reader.Int("maxPendingRequests") ?? defaults.MaxPendingRequests,
             ProxyProtocol = reader.Choice("proxyProtocol", "PROXY protocol version", ProxyProtocolVersions.All) ?? defaults.ProxyProtocol,
             Tls = reader.Object("tls", TlsBinder.BackendTlsFields) is { } tls ? TlsBinder.BindBackend(tls) : defaults.Tls,
             Backends = reader.Objects("backends", s_backendFields)?.Select(BindBackend).ToList() ?? defaults.Backends,

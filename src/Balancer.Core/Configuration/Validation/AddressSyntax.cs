@@ -59,6 +59,12 @@ internal static partial class AddressSyntax
         return valid ? null : $"'{text}' is not an IP address with a prefix length, e.g. 198.18.0.100/24";
     }
 
+    /// <summary>A trusted proxy: an IP address, or a CIDR block such as <c>10.0.0.0/8</c> or <c>fd00::/8</c>.</summary>
+    public static string? CheckTrustedProxy(string text) =>
+        TryParseIp(text, out _) || (CheckCidr(text) is null && IPNetwork.TryParse(text, out _))
+            ? null
+            : $"'{text}' is not an IP address or CIDR block, e.g. 10.0.0.7 or 10.0.0.0/8";
+
     /// <summary>An HTTP backend: an absolute http or https URI with a host and no path but "/".</summary>
     public static string? CheckHttpUri(string text)
     {

@@ -20,6 +20,7 @@ internal static class ConfigValidator
             binds.Add(ConfigPath.Child(path, "bind"), listener.Bind);
             TcpSettingsValidator.CheckListener(listener, path, diagnostics);
             TlsValidator.CheckListener(listener, path, diagnostics);
+            HttpSettingsValidator.CheckListener(listener, path, diagnostics);
             if (listener.Protocol == ListenerProtocols.Tcp)
             {
                 CheckTcpListener(listener, path, config, uses, diagnostics);
