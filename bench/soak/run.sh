@@ -41,7 +41,8 @@ write_config() { # weight of backend 0
 {
   "listeners": { "web": { "bind": "$LISTEN", "routes": [ { "pool": "web" } ] } },
   "pools": { "web": { "algorithm": "least-connections",
-    "health": { "probe": "http", "path": "/healthz", "interval": "1s", "timeout": "500ms", "rise": 1, "fall": 2 },
+    "health": { "probe": "http", "path": "/healthz", "interval": "1s", "timeout": "1s", "rise": 1, "fall": 2 },
+    "passive": { "ejectTime": "5s", "maxEjectTime": "20s" },
     "backends": [ { "address": "http://127.0.0.1:$((BASE_PORT + 10))", "weight": $1 },
                   { "address": "http://127.0.0.1:$((BASE_PORT + 11))" },
                   { "address": "http://127.0.0.1:$((BASE_PORT + 12))" } ] } },
@@ -75,7 +76,9 @@ wrk -t1 -c8 -d"${SOAK_SECONDS}s" --timeout 5s --latency -s bench/soak/post.lua "
 WRK_POST=$!
 PIDS+=("$WRK_GET" "$WRK_POST")
 
-# Churn: every 10 s one backend is killed, then restarted 5 s later; every 3rd step the config is rewritten.
+# Churn: every CHURN_SECONDS (default 20) one backend is killed and restarted 5 s later; every 3rd step the
+# config is rewritten. (At one kill every 10 s, passive ejection doubling to 20-40 s ejects all three at once.)
+CHURN_SECONDS="${CHURN_SECONDS:-20}"
 end=$((SECONDS + SOAK_SECONDS - 5)); step=0; kills=0; reloads=0
 while (( SECONDS < end )); do
   victim=$((step % 3))
@@ -85,7 +88,7 @@ while (( SECONDS < end )); do
   if (( step % 3 == 2 )); then write_config $(( (step / 3) % 2 + 1 )); reloads=$((reloads + 1)); fi
   (( step % 3 == 0 )) && sample "t+$((SECONDS))s"
   step=$((step + 1))
-  sleep 5
+  sleep $((CHURN_SECONDS - 5))
 done
 wait "$WRK_GET" "$WRK_POST" || true
 sleep 2
@@ -95,9 +98,9 @@ echo "--- soak: ${SOAK_SECONDS}s, $kills backend kills, $reloads config rewrites
 for f in get post; do
   echo "wrk $f:"; grep -E "Requests/sec|requests in|Non-2xx|Socket errors|  99%" "$WORK/wrk-$f.txt" | sed 's/^/  /'
 done
+echo "health: $(grep -c ' DOWN: ' "$WORK/balancer.log" || true) DOWN, $(grep -c ' UP: ' "$WORK/balancer.log" || true) UP transitions"
 echo "balancer log lines at warning or worse: $(grep -ciE 'warn|fail|error|crit' "$WORK/balancer.log" || true)"
 grep -iE 'fail|error|crit' "$WORK/balancer.log" | sed 's/^/  /' | sort | uniq -c | sort -rn | head -5 || true
-curl -s "http://$ADMIN/status" | head -c 0
 
 if [[ "$FLOOD" == "1" ]]; then
   for i in 0 1 2; do kill -0 "${BACKEND_PID[$i]}" 2>/dev/null || start_backend "$i"; done

@@ -24,6 +24,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
     private const string GatewayTimeoutBody = "504 Gateway Timeout: the backend did not answer in time.\n";
     private const string UnavailableBody = "503 Service Unavailable: no healthy backend.\n";
     private const string SaturatedBody = "503 Service Unavailable: every backend is at its request limit.\n";
+    private const string PoolFullBody = "503 Service Unavailable: the pool is at its request limit.\n";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -39,7 +40,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
         // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
         if (!pool.Requests.TryEnter(pool.Config.MaxPendingRequests))
         {
-            await RespondUnavailable(context, SaturatedBody);
+            await RespondUnavailable(context, PoolFullBody);
             return;
         }
 

@@ -69,6 +69,7 @@ public sealed class CircuitBreakerTests : ThreeBackends
 
         Assert.All(refused, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
         Assert.All(refused, r => Assert.True(r.Headers.Contains("Retry-After")));
+        Assert.Contains("pool is at its request limit", await refused[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using (var done = await slow)
         {
             Assert.Equal(HttpStatusCode.OK, done.StatusCode);
