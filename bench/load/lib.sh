@@ -131,7 +131,11 @@ publish_balancer() {
 
 # The environment of every .NET process under test (PERF-NOTES: one CPU, inline socket completions).
 dotnet_env() {
+    # With one CPU the runtime multiplies the tiering delay by 10 (1 s without new tier-0 code before
+    # call counting starts), so a loaded proxy takes ~60 s to reach tier 1 here; a zero delay gets there
+    # in ~20 s. It changes warm-up only, not the steady state measured (TIERING_DELAY= keeps the default).
     echo DOTNET_PROCESSOR_COUNT="$(taskset -c "$CPUS" nproc)" DOTNET_TieredPGO=1 DOTNET_gcServer=0 \
+        ${TIERING_DELAY-DOTNET_TC_CallCountingDelayMs=0} \
         DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$INLINE" DOTNET_CLI_TELEMETRY_OPTOUT=1
 }
 
@@ -202,6 +206,18 @@ balancer_backends_json() {
         sep=", "
     done
     printf ']'
+}
+
+# balancer_config FILE ADMIN_PORT LISTENERS_JSON POOLS_JSON — a Balancer config file.
+balancer_config() {
+    printf '{ "listeners": { %s },\n  "pools": { %s },\n  "admin": { "bind": "127.0.0.1:%s" }%s }\n' \
+        "$3" "$4" "$2" "${BALANCER_EXTRA_JSON:+, $BALANCER_EXTRA_JSON}" >"$1"
+}
+
+# balancer_http_config FILE PORT ADMIN_PORT POOL_BODY — one HTTP listener on PORT over the pool "web".
+balancer_http_config() {
+    balancer_config "$1" "$3" "\"web\": { \"protocol\": \"http\", \"bind\": \"127.0.0.1:$2\", \"routes\": [ { \"pool\": \"web\" } ] }" \
+        "\"web\": { $4 }"
 }
 
 # start_balancer NAME CONFIG_FILE WAIT_PORT — Balancer under test, pinned, with the .NET settings.
@@ -326,12 +342,19 @@ iperf_run() {
 }
 
 # warm_up NAME URL CONNS — PERF-NOTES: bursts separated by idle gaps let background JIT tier-up
-# finish (with one saturated core it gets no CPU otherwise).
+# finish (with one saturated core it gets no CPU otherwise). Bursts go on until NAME's CPU time per
+# request settles (two bursts within 10 %), at least WARMUP_BURSTS (4) and at most WARMUP_MAX (15).
 warm_up() {
-    local name=$1 url=$2 conns=$3 i
-    log "warming up $name: ${WARMUP_BURSTS:-4} bursts of ${WARMUP_SECONDS:-4} s, 2 s apart"
-    for i in $(seq "${WARMUP_BURSTS:-4}"); do
-        load_run "$url" "${WARMUP_SECONDS:-4}" "$conns" >/dev/null
+    local name=$1 url=$2 conns=$3 i before line cost previous=0 curve=""
+    for ((i = 1; i <= ${WARMUP_MAX:-15}; i++)); do
+        before=$(proc_cpu_ticks "${PID_OF[$name]}")
+        line=$(load_run "$url" "${WARMUP_SECONDS:-4}" "$conns")
+        # CPU microseconds per request (ticks are 10 ms).
+        cost=$((($(proc_cpu_ticks "${PID_OF[$name]}") - before) * 10000 / (${line%% *} + 1)))
+        curve+=" $cost"
         sleep 2
+        if ((i >= ${WARMUP_BURSTS:-4} && cost * 10 <= previous * 11 && previous * 10 <= cost * 11)); then break; fi
+        previous=$cost
     done
+    log "warmed up $name in $((i > ${WARMUP_MAX:-15} ? i - 1 : i)) bursts; CPU µs per request:$curve"
 }

@@ -2,14 +2,14 @@
 # Balancer against HAProxy, NGINX and a bare YARP proxy, side by side on one machine.
 #
 #   bench/load/run.sh [--scenarios LIST|all] [--rounds N] [--duration S] [--cpus LIST]
-#                     [--proxies LIST] [--loadgen wrk|bombardier] [--keep]
+#                     [--proxies LIST] [--builds NAME=PATH,...] [--loadgen wrk|bombardier] [--keep]
 #
 # Scenarios (default keepalive): keepalive (64 connections, small body), 1k (1 KiB body),
 # close (a new connection per request), c1000 (1,000 connections), openloop (fixed rate at 50 %
 # of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput and connection rate, Balancer vs
 # HAProxy mode tcp). Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
-# haproxy (nbthread 1), nginx (worker_processes 1). Set BALANCER_B_BIN (another published
-# balancer) to add "balancer-b" for an A/B of two builds; BALANCER_B_ENV adds environment to it.
+# haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
+# balancer executables as more proxies (an A/B of two builds in one interleaved run).
 # Everything binds 127.0.0.1 and runs pinned to --cpus (default 1). Needs wrk, haproxy, nginx
 # (nginx-light), hey (openloop), iperf3 (tcp), dotnet, python3.
 set -euo pipefail
@@ -26,9 +26,10 @@ while (($#)); do
         --duration) DURATION=$2; shift ;;
         --cpus) CPUS=$2; shift ;;
         --proxies) PROXIES=$2; shift ;;
+        --builds) BUILDS=$2; shift ;;
         --loadgen) LOADGEN=$2; shift ;;
         --keep) KEEP=1 ;;
-        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
     shift
@@ -36,7 +37,12 @@ done
 [[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
-[[ -n ${BALANCER_B_BIN:-} ]] && PROXY_LIST+=(balancer-b)
+declare -A BUILD_BIN=()
+IFS=, read -ra builds <<<"${BUILDS:-}"
+for build in "${builds[@]}"; do
+    BUILD_BIN[${build%%=*}]=${build#*=}
+    PROXY_LIST+=("${build%%=*}")
+done
 [[ ,$PROXIES, == *,yarp,* ]] || WITH_YARP=0
 
 tools=(wrk haproxy nginx taskset python3 dotnet)
@@ -53,19 +59,12 @@ publish_balancer
 start_backends 3
 ADMIN_PORT=$(free_port)
 
-# balancer_config FILE LISTENERS_JSON POOLS_JSON
-balancer_config() {
-    printf '{ "listeners": { %s },\n  "pools": { %s },\n  "admin": { "bind": "127.0.0.1:%s" } }\n' "$2" "$3" "$ADMIN_PORT" >"$1"
-}
-
-# start_balancer_pair NAME CONFIG PORT — Balancer, or balancer-b (the other build) on another admin port.
-start_balancer_pair() {
+# start_balancer_build NAME CONFIG PORT — Balancer, or another build (--builds) on its own admin port.
+start_balancer_build() {
     local name=$1 config=$2 port=$3
-    if [[ $name == balancer-b ]]; then
-        sed "s/127.0.0.1:$ADMIN_PORT/127.0.0.1:$(free_port)/" "$config" >"$config.b"
-        # shellcheck disable=SC2046,SC2086 # word splitting of the environment lists is intended
-        start_proc "$name" env $(dotnet_env) ${BALANCER_B_ENV:-} "$BALANCER_B_BIN" --config "$config.b"
-        wait_tcp "$port" "$name"
+    if [[ -n ${BUILD_BIN[$name]:-} ]]; then
+        sed "s/127.0.0.1:$ADMIN_PORT/127.0.0.1:$(free_port)/" "$config" >"$config.$name"
+        BALANCER_BIN=${BUILD_BIN[$name]} start_balancer "$name" "$config.$name" "$port"
     else
         start_balancer "$name" "$config" "$port"
     fi
@@ -78,12 +77,11 @@ start_l7_proxies() {
     for name in "${PROXY_LIST[@]}"; do
         port=$(free_port)
         PORT_OF[$name]=$port
-        case $name in
-            balancer | balancer-b)
-                balancer_config "$WORK/$name.json" \
-                    "\"web\": { \"protocol\": \"http\", \"bind\": \"127.0.0.1:$port\", \"routes\": [ { \"pool\": \"web\" } ] }" \
-                    "\"web\": { \"algorithm\": \"round-robin\", \"backends\": $(balancer_backends_json http:// "${BACKEND_PORTS[@]}") }"
-                start_balancer_pair "$name" "$WORK/$name.json" "$port" ;;
+        case ${BUILD_BIN[$name]:+build}$name in
+            balancer | build*)
+                balancer_http_config "$WORK/$name.json" "$port" "$ADMIN_PORT" \
+                    "\"algorithm\": \"round-robin\", \"backends\": $(balancer_backends_json http:// "${BACKEND_PORTS[@]}")"
+                start_balancer_build "$name" "$WORK/$name.json" "$port" ;;
             yarp)
                 # shellcheck disable=SC2046
                 start_proc yarp env $(dotnet_env) "$YARP_BIN" "127.0.0.1:$port" \
@@ -194,12 +192,12 @@ tcp_rounds() {
             start_proc haproxy haproxy -db -f "$WORK/tcp-haproxy.cfg"
             wait_tcp "$conn" haproxy
         else
-            balancer_config "$WORK/tcp-$name.json" \
+            balancer_config "$WORK/tcp-$name.json" "$ADMIN_PORT" \
                 "\"bulk\": { \"protocol\": \"tcp\", \"bind\": \"127.0.0.1:$bulk\", \"pool\": \"iperf\" },
                  \"conn\": { \"protocol\": \"tcp\", \"bind\": \"127.0.0.1:$conn\", \"pool\": \"web\" }" \
                 "\"iperf\": { \"backends\": [ { \"address\": \"127.0.0.1:$iperf_port\" } ] },
                  \"web\": { \"backends\": $(balancer_backends_json "" "${BACKEND_PORTS[@]}") }"
-            start_balancer_pair "$name" "$WORK/tcp-$name.json" "$conn"
+            start_balancer_build "$name" "$WORK/tcp-$name.json" "$conn"
             only_running "$name" "$name"
             warm_up "$name" "http://127.0.0.1:$conn/" 64
         fi
