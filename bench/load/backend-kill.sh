@@ -40,7 +40,8 @@ BALANCER_EXTRA_JSON="\"telemetry\": { \"accessLog\": \"$WORK/access.log\" }" bal
      \"health\": { \"probe\": \"http\", \"path\": \"/\", \"interval\": \"250ms\", \"timeout\": \"200ms\", \"fall\": 3, \"rise\": 2 }"
 start_balancer balancer "$WORK/balancer.json" "$PORT"
 warm_up balancer "http://127.0.0.1:$PORT/" "$CONNS"
-: >"$WORK/access.log"
+sleep 1
+ACCESS_FROM=$(stat -c %s "$WORK/access.log") # the warm-up's lines are not counted
 
 log "load for $DURATION s ($CONNS connections); killing $VICTIM at ${KILL_AT} s, restarting it at ${RESTART_AT} s"
 start_proc load timeout $((DURATION + 30)) wrk -t 1 -c "$CONNS" -d "${DURATION}s" --timeout 10s -s "$BENCH_DIR/report.lua" "http://127.0.0.1:$PORT/"
@@ -58,10 +59,10 @@ sleep 1 # the access log is written in the background
 echo
 echo "## Backend killed at ${KILL_AT} s and restarted at ${RESTART_AT} s of ${DURATION} s ($CONNS connections; health: interval 250ms, fall 3, rise 2)"
 echo
-python3 - "$WORK/load.log" "$WORK/balancer.log" "$WORK/access.log" "$VICTIM" "$KILLED" "$RESTARTED" <<'EOF'
+python3 - "$WORK/load.log" "$WORK/balancer.log" "$WORK/access.log" "$VICTIM" "$KILLED" "$RESTARTED" "$ACCESS_FROM" <<'EOF'
 import json, sys
 from datetime import datetime, timezone
-load, log, access, victim, killed, restarted = sys.argv[1:4] + [sys.argv[4], float(sys.argv[5]), float(sys.argv[6])]
+load, log, access, victim, killed, restarted, access_from = sys.argv[1:4] + [sys.argv[4], float(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7])]
 requests, errors, non2xx, rps = [float(x) for x in next(l for l in open(load) if l.startswith("RESULT")).split()[1:5]]
 
 def log_time(line):  # "2026-11-22 03:09:05.534 info: ..."
@@ -80,7 +81,10 @@ for line in open(log):
     if "retrying on another backend" in line and killed <= t < restarted:
         last_routed = max(last_routed, t)
 first_served, status5xx, lines = None, 0, 0
-for line in open(access):
+with open(access, "rb") as f:
+    f.seek(access_from)
+    entries = f.read().decode().splitlines()
+for line in entries:
     e = json.loads(line)
     lines += 1
     t = datetime.fromisoformat(e["time"]).timestamp()
