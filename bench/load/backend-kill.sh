@@ -14,19 +14,14 @@ DURATION=20
 KILL_AT=5
 RESTART_AT=12
 CONNS=32
-while (($#)); do
+extra_option() {
     case $1 in
-        --duration) DURATION=$2; shift ;;
-        --kill-at) KILL_AT=$2; shift ;;
-        --restart-at) RESTART_AT=$2; shift ;;
-        --connections) CONNS=$2; shift ;;
-        --cpus) CPUS=$2; shift ;;
-        --keep) KEEP=1 ;;
-        -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
-        *) die "unknown option $1 (see --help)" ;;
+        --kill-at) KILL_AT=$2 ;;
+        --restart-at) RESTART_AT=$2 ;;
+        *) return 1 ;;
     esac
-    shift
-done
+}
+parse_options "$@"
 ((KILL_AT < RESTART_AT && RESTART_AT < DURATION)) || die "need --kill-at < --restart-at < --duration"
 require_tools wrk nginx taskset python3 dotnet
 

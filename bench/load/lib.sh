@@ -15,6 +15,24 @@ WORK=""
 STARTED_PIDS=()
 declare -A PID_OF=()
 
+# parse_options ARGS... — the options every scenario shares: --rounds, --duration, --connections,
+# --cpus, --keep, --help (prints the script's header comment). A script's own options go to its
+# extra_option NAME VALUE, which sets them and fails for a name it does not know.
+parse_options() {
+    while (($#)); do
+        case $1 in
+            --rounds) ROUNDS=$2 ;;
+            --duration) DURATION=$2 ;;
+            --connections) CONNS=$2 ;;
+            --cpus) CPUS=$2 ;;
+            --keep) KEEP=1; shift; continue ;;
+            -h | --help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+            *) { declare -F extra_option >/dev/null && extra_option "$1" "${2:-}"; } || die "unknown option $1 (see --help)" ;;
+        esac
+        shift $(($# < 2 ? $# : 2))
+    done
+}
+
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 

@@ -19,21 +19,16 @@ SCENARIOS=keepalive
 ROUNDS=5
 DURATION=5
 PROXIES=balancer,yarp,haproxy,nginx
-while (($#)); do
+extra_option() {
     case $1 in
-        --scenarios) SCENARIOS=$2; shift ;;
-        --rounds) ROUNDS=$2; shift ;;
-        --duration) DURATION=$2; shift ;;
-        --cpus) CPUS=$2; shift ;;
-        --proxies) PROXIES=$2; shift ;;
-        --builds) BUILDS=$2; shift ;;
-        --loadgen) LOADGEN=$2; shift ;;
-        --keep) KEEP=1 ;;
-        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
-        *) die "unknown option $1 (see --help)" ;;
+        --scenarios) SCENARIOS=$2 ;;
+        --proxies) PROXIES=$2 ;;
+        --builds) BUILDS=$2 ;;
+        --loadgen) LOADGEN=$2 ;;
+        *) return 1 ;;
     esac
-    shift
-done
+}
+parse_options "$@"
 [[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"

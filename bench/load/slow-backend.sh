@@ -12,18 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROUNDS=3
 DURATION=10
 CONNS=32
-while (($#)); do
-    case $1 in
-        --rounds) ROUNDS=$2; shift ;;
-        --duration) DURATION=$2; shift ;;
-        --connections) CONNS=$2; shift ;;
-        --cpus) CPUS=$2; shift ;;
-        --keep) KEEP=1 ;;
-        -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
-        *) die "unknown option $1 (see --help)" ;;
-    esac
-    shift
-done
+parse_options "$@"
 require_tools wrk nginx taskset python3 dotnet curl
 [[ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || die "the NGINX echo module is missing (apt-get install -y nginx-light)"
 
