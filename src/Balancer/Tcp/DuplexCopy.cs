@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Balancer.Core.Model;
 
@@ -57,10 +58,14 @@ internal static class DuplexCopy
             var length = buffer.Length; // read before AdvanceTo: the segments go back to the pool
             try
             {
+                // Copy every segment read, then flush once: one send per read instead of one per
+                // 4 KiB pipe segment (docs/benchmarks.md, L4).
                 foreach (var segment in buffer)
                 {
-                    await to.Output.WriteAsync(segment, token);
+                    to.Output.Write(segment.Span);
                 }
+
+                await to.Output.FlushAsync(token);
             }
             catch (Exception)
             {

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Balancer against HAProxy, NGINX and a bare YARP proxy, side by side on one machine.
+#
+#   bench/load/run.sh [--scenarios LIST|all] [--rounds N] [--duration S] [--cpus LIST]
+#                     [--proxies LIST] [--builds NAME=PATH,...] [--loadgen wrk|bombardier] [--keep]
+#
+# Scenarios (default keepalive): keepalive (64 connections, small body), 1k (1 KiB body),
+# close (a new connection per request), c1000 (1,000 connections), openloop (fixed rate at 50 %
+# of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput and connection rate, Balancer vs
+# HAProxy mode tcp). Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
+# haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
+# balancer executables as more proxies (an A/B of two builds in one interleaved run).
+# Everything binds 127.0.0.1 and runs pinned to --cpus (default 1). Needs wrk, haproxy, nginx
+# (nginx-light), hey (openloop), iperf3 (tcp), dotnet, python3.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SCENARIOS=keepalive
+ROUNDS=5
+DURATION=5
+PROXIES=balancer,yarp,haproxy,nginx
+extra_option() {
+    case $1 in
+        --scenarios) SCENARIOS=$2 ;;
+        --proxies) PROXIES=$2 ;;
+        --builds) BUILDS=$2 ;;
+        --loadgen) LOADGEN=$2 ;;
+        *) return 1 ;;
+    esac
+}
+parse_options "$@"
+[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp
+IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
+IFS=, read -ra PROXY_LIST <<<"$PROXIES"
+declare -A BUILD_BIN=()
+IFS=, read -ra builds <<<"${BUILDS:-}"
+for build in "${builds[@]}"; do
+    BUILD_BIN[${build%%=*}]=${build#*=}
+    PROXY_LIST+=("${build%%=*}")
+done
+[[ ,$PROXIES, == *,yarp,* ]] || WITH_YARP=0
+
+tools=(wrk haproxy nginx taskset python3 dotnet)
+[[ ,$SCENARIOS, == *,openloop,* ]] && tools+=(hey)
+[[ ,$SCENARIOS, == *,tcp,* ]] && tools+=(iperf3)
+require_tools "${tools[@]}"
+
+bench_init
+RESULTS=$WORK/results.txt
+RSS_FILE=$WORK/rss.txt
+: >"$RESULTS"
+: >"$RSS_FILE"
+publish_balancer
+start_backends 3
+ADMIN_PORT=$(free_port)
+
+# start_balancer_build NAME CONFIG PORT — Balancer, or another build (--builds) on its own admin port.
+start_balancer_build() {
+    local name=$1 config=$2 port=$3
+    if [[ -n ${BUILD_BIN[$name]:-} ]]; then
+        sed "s/127.0.0.1:$ADMIN_PORT/127.0.0.1:$(free_port)/" "$config" >"$config.$name"
+        BALANCER_BIN=${BUILD_BIN[$name]} start_balancer "$name" "$config.$name" "$port"
+    else
+        start_balancer "$name" "$config" "$port"
+    fi
+}
+
+# start_l7_proxies — every selected HTTP proxy in front of the 3 backends; sets PORT_OF.
+declare -A PORT_OF=()
+start_l7_proxies() {
+    local name port
+    for name in "${PROXY_LIST[@]}"; do
+        port=$(free_port)
+        PORT_OF[$name]=$port
+        case ${BUILD_BIN[$name]:+build}$name in
+            balancer | build*)
+                balancer_http_config "$WORK/$name.json" "$port" "$ADMIN_PORT" \
+                    "\"algorithm\": \"round-robin\", \"backends\": $(balancer_backends_json http:// "${BACKEND_PORTS[@]}")"
+                start_balancer_build "$name" "$WORK/$name.json" "$port" ;;
+            yarp)
+                # shellcheck disable=SC2046
+                start_proc yarp env $(dotnet_env) "$YARP_BIN" "127.0.0.1:$port" \
+                    "${BACKEND_PORTS[@]/#/http://127.0.0.1:}"
+                wait_tcp "$port" yarp ;;
+            haproxy)
+                haproxy_conf haproxy http
+                haproxy_frontend haproxy "$port" "${BACKEND_PORTS[@]}"
+                start_proc haproxy haproxy -db -f "$WORK/haproxy.cfg"
+                wait_tcp "$port" haproxy ;;
+            nginx)
+                nginx_conf nginx "
+    upstream be {
+        $(printf 'server 127.0.0.1:%s; ' "${BACKEND_PORTS[@]}")
+        keepalive 1024;
+    }
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        location / {
+            proxy_pass http://be;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_buffering on;
+        }
+    }"
+                mkdir -p "$WORK/nginx.tmp"
+                start_proc nginx nginx -p "$WORK" -e "$WORK/nginx.err" -c "$WORK/nginx.conf"
+                wait_tcp "$port" nginx ;;
+            *) die "unknown proxy $name" ;;
+        esac
+    done
+}
+
+# warm_all CONNS [PATH] — .NET proxies get bursts with idle gaps; native ones a short run.
+warm_all() {
+    local conns=$1 path=${2:-/} name
+    for name in "${PROXY_LIST[@]}"; do
+        only_running "$name" "${PROXY_LIST[@]}"
+        case $name in
+            haproxy | nginx) load_run "http://127.0.0.1:${PORT_OF[$name]}$path" 2 "$conns" >/dev/null ;;
+            *) warm_up "$name" "http://127.0.0.1:${PORT_OF[$name]}$path" "$conns" ;;
+        esac
+    done
+}
+
+# record_rss SCENARIO NAME... — peak RSS since reset_hwm.
+record_rss() {
+    local scenario=$1 name
+    shift
+    for name; do echo "$scenario $name $(proc_hwm_kb "${PID_OF[$name]}")" >>"$RSS_FILE"; done
+}
+
+# l7_rounds SCENARIO PATH CONNS [close] — interleaved rounds over every L7 proxy.
+l7_rounds() {
+    local scenario=$1 path=$2 conns=$3 close=${4:-} round name
+    log "scenario $scenario: $ROUNDS rounds of ${DURATION} s, $conns connections${close:+, Connection: close}"
+    log "  bombardier equivalent: $(bombardier_cmd "http://127.0.0.1:PORT$path" "$DURATION" "$conns" "$close")"
+    for name in "${PROXY_LIST[@]}"; do reset_hwm "${PID_OF[$name]}"; done
+    for round in $(seq "$ROUNDS"); do
+        for name in "${PROXY_LIST[@]}"; do
+            only_running "$name" "${PROXY_LIST[@]}"
+            measure "$scenario" "$round" "$name" load_run "http://127.0.0.1:${PORT_OF[$name]}$path" "$DURATION" "$conns" "$close"
+        done
+    done
+    record_rss "$scenario" "${PROXY_LIST[@]}"
+}
+
+# openloop_rounds — hey at 50 % of HAProxy's keep-alive max (measured now unless keepalive ran).
+openloop_rounds() {
+    local max rate round name
+    max=$(awk '$1 == "keepalive" && $3 == "haproxy" { print $7 }' "$RESULTS" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+    if [[ -z $max ]]; then
+        only_running haproxy "${PROXY_LIST[@]}"
+        max=$(load_run "http://127.0.0.1:${PORT_OF[haproxy]}/" "$DURATION" 64 | cut -d' ' -f4)
+    fi
+    rate=$(python3 -c "print(int($max / 2))")
+    log "scenario openloop: $rate req/s (50 % of HAProxy's $max), 64 workers, $ROUNDS rounds of ${DURATION} s"
+    log "  wrk2 equivalent: wrk2 -t1 -c64 -d${DURATION}s -R$rate --latency http://127.0.0.1:PORT/"
+    for name in "${PROXY_LIST[@]}"; do reset_hwm "${PID_OF[$name]}"; done
+    for round in $(seq "$ROUNDS"); do
+        for name in "${PROXY_LIST[@]}"; do
+            only_running "$name" "${PROXY_LIST[@]}"
+            measure openloop "$round" "$name" hey_run "http://127.0.0.1:${PORT_OF[$name]}/" "$DURATION" 64 "$rate"
+        done
+    done
+    record_rss openloop "${PROXY_LIST[@]}"
+}
+
+# tcp_rounds — L4: Balancer tcp listeners vs HAProxy mode tcp (NGINX stream is not in nginx-light).
+tcp_rounds() {
+    local iperf_port names=() name round bulk conn
+    iperf_port=$(free_port)
+    start_proc iperf3 iperf3 -s -B 127.0.0.1 -p "$iperf_port"
+    wait_tcp "$iperf_port" iperf3
+    declare -gA BULK_OF=() CONN_OF=()
+    for name in "${PROXY_LIST[@]}"; do
+        [[ $name == yarp || $name == nginx ]] && continue
+        names+=("$name")
+        bulk=$(free_port)
+        conn=$(free_port)
+        BULK_OF[$name]=$bulk
+        CONN_OF[$name]=$conn
+        if [[ $name == haproxy ]]; then
+            haproxy_conf tcp-haproxy tcp
+            haproxy_frontend tcp-haproxy "$bulk" "$iperf_port"
+            haproxy_frontend tcp-haproxy "$conn" "${BACKEND_PORTS[@]}"
+            start_proc haproxy haproxy -db -f "$WORK/tcp-haproxy.cfg"
+            wait_tcp "$conn" haproxy
+        else
+            balancer_config "$WORK/tcp-$name.json" "$ADMIN_PORT" \
+                "\"bulk\": { \"protocol\": \"tcp\", \"bind\": \"127.0.0.1:$bulk\", \"pool\": \"iperf\" },
+                 \"conn\": { \"protocol\": \"tcp\", \"bind\": \"127.0.0.1:$conn\", \"pool\": \"web\" }" \
+                "\"iperf\": { \"backends\": [ { \"address\": \"127.0.0.1:$iperf_port\" } ] },
+                 \"web\": { \"backends\": $(balancer_backends_json "" "${BACKEND_PORTS[@]}") }"
+            start_balancer_build "$name" "$WORK/tcp-$name.json" "$conn"
+            only_running "$name" "$name"
+            warm_up "$name" "http://127.0.0.1:$conn/" 64
+        fi
+    done
+    log "scenario tcp: $ROUNDS rounds of ${DURATION} s: iperf3 (1 stream) and new connections per second (64 at a time)"
+    log "  bombardier equivalent: $(bombardier_cmd "http://127.0.0.1:PORT/" "$DURATION" 64 close)"
+    for round in $(seq "$ROUNDS"); do
+        for name in "${names[@]}"; do
+            only_running "$name" "${names[@]}"
+            measure tcp-bulk "$round" "$name" iperf_run "${BULK_OF[$name]}" "$DURATION"
+            measure tcp-connrate "$round" "$name" load_run "http://127.0.0.1:${CONN_OF[$name]}/" "$DURATION" 64 close
+        done
+    done
+    record_rss tcp-bulk "${names[@]}"
+    record_rss tcp-connrate "${names[@]}"
+    for name in "${names[@]}" iperf3; do stop_proc "$name"; done
+}
+
+L7_STARTED=""
+for scenario in "${SCENARIO_LIST[@]}"; do
+    if [[ $scenario != tcp && -z $L7_STARTED ]]; then
+        start_l7_proxies
+        warm_all 64
+        L7_STARTED=1
+    fi
+    case $scenario in
+        keepalive) l7_rounds keepalive / 64 ;;
+        1k) l7_rounds 1k /1k 64 ;;
+        close) l7_rounds close / 64 close ;;
+        c1000) l7_rounds c1000 / 1000 ;;
+        openloop) openloop_rounds ;;
+        tcp)
+            if [[ -n $L7_STARTED ]]; then
+                for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done
+                L7_STARTED=""
+            fi
+            tcp_rounds ;;
+        *) die "unknown scenario $scenario" ;;
+    esac
+done
+
+echo
+echo "## Results ($(nproc) vCPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), pinned to CPU $CPUS, load generator $(loadgen))"
+python3 "$BENCH_DIR/stats.py" summary "$RESULTS" "$RSS_FILE"
