@@ -15,6 +15,13 @@ public sealed record TelemetryConfig
     /// <summary><c>service.name</c> of the exported telemetry. Default <c>balancer</c>.</summary>
     public string ServiceName { get; init; } = "balancer";
 
+    /// <summary>
+    /// Also collect ASP.NET Core hosting's and HttpClient's per-request meters (http.server.*,
+    /// http.client.*). Off by default: they repeat Balancer's own request metrics and cost about a
+    /// fifth of the proxy's throughput per CPU-second (docs/benchmarks.md).
+    /// </summary>
+    public bool DetailedMeters { get; init; }
+
     /// <summary>Where to write one JSON line per request: <c>stdout</c>, a file path, or null (the default) for none.</summary>
     public string? AccessLog { get; init; }
 }

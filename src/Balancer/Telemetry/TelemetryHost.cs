@@ -21,9 +21,12 @@ internal sealed class TelemetryHost : IAsyncDisposable
     /// Core hosting's nor HttpClient's: their per-request instruments repeat balancer.requests and
     /// balancer.request.duration, and HttpClient flips http.client.open_connections (5 tags) between
     /// idle and active twice per proxied request. Dropping them measured +25 % requests per
-    /// CPU-second (docs/benchmarks.md).
+    /// CPU-second (docs/benchmarks.md), so they are opt-in: <c>telemetry.detailedMeters</c>.
     /// </summary>
     private static readonly string[] BuiltInMeters = ["Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
+
+    /// <summary>The per-request built-in meters <c>telemetry.detailedMeters</c> adds.</summary>
+    private static readonly string[] DetailedMeters = ["Microsoft.AspNetCore.Hosting", "System.Net.Http"];
 
     private readonly MeterProvider _meters;
     private readonly TracerProvider? _tracer;
@@ -36,7 +39,7 @@ internal sealed class TelemetryHost : IAsyncDisposable
         var resource = ResourceBuilder.CreateDefault().AddService(config.ServiceName, serviceVersion: typeof(TelemetryHost).Assembly.GetName().Version?.ToString(3));
         var meters = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddMeter([BalancerMetrics.MeterName, .. BuiltInMeters])
+            .AddMeter([BalancerMetrics.MeterName, .. BuiltInMeters, .. config.DetailedMeters ? DetailedMeters : []])
             .AddReader(Prometheus.Reader);
         if (config.OtlpEndpoint is { } endpoint)
         {

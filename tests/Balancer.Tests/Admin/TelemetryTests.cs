@@ -20,7 +20,9 @@ public sealed partial class TelemetryTests : ThreeBackends
     [Fact]
     public async Task Metrics_AfterTraffic_ValidPrometheusExposition()
     {
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1), (Backends[1].ConfigAddress, 1)));
+        var json = TestBalancer.SinglePoolConfig("round-robin", (Backends[0].ConfigAddress, 1), (Backends[1].ConfigAddress, 1))
+            .Replace("\"admin\":", "\"telemetry\": { \"detailedMeters\": true }, \"admin\":", StringComparison.Ordinal);
+        await using var balancer = await TestBalancer.StartAsync(json);
         using var client = balancer.CreateClient();
         for (var i = 0; i < 10; i++)
         {
@@ -40,7 +42,10 @@ public sealed partial class TelemetryTests : ThreeBackends
         Assert.Contains(samples, s => s.Name == "balancer_requests_total" && s.Labels.Contains("status_class=\"5xx\"", StringComparison.Ordinal));
         Assert.Contains(samples, s => s.Name == "balancer_backend_healthy" && s.Value == 1);
         Assert.Equal(10, samples.Where(s => s.Name == "balancer_backend_handled_total").Sum(s => s.Value));
-        Assert.Contains(samples, s => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal) || s.Name.StartsWith("kestrel_", StringComparison.Ordinal));
+        // Kestrel always; ASP.NET Core hosting and HttpClient with telemetry.detailedMeters.
+        Assert.Contains(samples, s => s.Name.StartsWith("kestrel_", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.Name.StartsWith("http_client_", StringComparison.Ordinal));
         // Histogram buckets are cumulative and +Inf equals the count.
         var buckets = samples.Where(s => s.Name == "balancer_request_duration_seconds_bucket" && s.Labels.Contains(Backends[0].ConfigAddress, StringComparison.Ordinal)).Select(s => s.Value).ToList();
         Assert.Equal(buckets.Order(), buckets);

@@ -9,7 +9,7 @@ namespace Balancer.Core.Configuration.Binding;
 internal static class ConfigBinder
 {
     private static readonly string[] s_rootFields = ["listeners", "pools", "failover", "admin", "telemetry"];
-    private static readonly string[] s_telemetryFields = ["otlpEndpoint", "otlpProtocol", "sampleRatio", "serviceName", "accessLog"];
+    private static readonly string[] s_telemetryFields = ["otlpEndpoint", "otlpProtocol", "sampleRatio", "serviceName", "accessLog", "detailedMeters"];
     private static readonly string[] s_adminFields = ["bind", "tokenFile"];
 
     /// <summary>Binds <paramref name="root"/>; null when it is not an object.</summary>
@@ -44,6 +44,7 @@ internal static class ConfigBinder
             SampleRatio = reader.Double("sampleRatio") ?? defaults.SampleRatio,
             ServiceName = reader.String("serviceName") ?? defaults.ServiceName,
             AccessLog = reader.String("accessLog") ?? defaults.AccessLog,
+            DetailedMeters = reader.Bool("detailedMeters") ?? defaults.DetailedMeters,
         };
     }
 
