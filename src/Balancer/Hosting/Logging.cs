@@ -7,7 +7,9 @@ internal static class Logging
     {
         logs.SetMinimumLevel(minimum);
         logs.AddFilter("Microsoft", LogLevel.Warning);
-        logs.AddFilter("Yarp", LogLevel.Warning);
+        // YARP logs every failed forward as a warning with a stack trace; Balancer logs the
+        // backend going DOWN (with the reason) and each retry itself, once.
+        logs.AddFilter("Yarp", LogLevel.Error);
         logs.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

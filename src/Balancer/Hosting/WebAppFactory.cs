@@ -24,7 +24,7 @@ internal static class WebAppFactory
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new SharedLoggerProvider(logs));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Error);
         // With this category enabled at any level, ASP.NET Core's hosting diagnostics open a log
         // scope and start an Activity for every request (HostingApplicationDiagnostics.BeginRequest),
         // and HttpClient then propagates that Activity to the backend. It only logs
