@@ -1,7 +1,5 @@
-using System.Net.Sockets;
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
-using Balancer.Health;
 using Balancer.Hosting;
 using Balancer.Telemetry;
 using Balancer.Tls;
@@ -107,7 +105,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
             }
             finally
             {
-                var backendFault = IsBackendFault(error);
+                var backendFault = ForwarderFailure.IsBackendFault(error);
                 if (!attempt.LatencyRecorded && backendFault)
                 {
                     // No response headers: count the time spent as a (slow) sample anyway.
@@ -117,7 +115,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
                 backend.OnFinished(backendFault);
             }
 
-            var failure = error == ForwarderError.None ? null : ConnectFailure(context, error);
+            var failure = error == ForwarderError.None ? null : ForwarderFailure.ConnectFailure(context, error);
             if (error != ForwarderError.None && BackendTlsFailure.Describe(context) is { } tlsFailure)
             {
                 TlsLog.BackendTlsFailed(logger, pool.Name, backend.Address, tlsFailure);
@@ -138,7 +136,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
                 return;
             }
 
-            if (tryNumber < tries && failure is not null && CanRetry(context))
+            if (tryNumber < tries && failure is not null && ForwarderFailure.CanRetry(context))
             {
                 Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
                 attempt.Retries++;
@@ -186,58 +184,6 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
 
         return (null, null);
     }
-
-    /// <summary>Errors that say the backend (not the client) failed the request.</summary>
-    private static bool IsBackendFault(ForwarderError error) => error is ForwarderError.Request
-        or ForwarderError.RequestTimedOut
-        or ForwarderError.RequestBodyDestination
-        or ForwarderError.ResponseHeaders
-        or ForwarderError.ResponseBodyDestination
-        or ForwarderError.UpgradeRequestDestination
-        or ForwarderError.UpgradeResponseDestination;
-
-    /// <summary>
-    /// Says why a request never reached the backend (refused, reset or timed-out connect), or
-    /// null when it did or the client was the one that failed.
-    /// </summary>
-    private static string? ConnectFailure(HttpContext context, ForwarderError error)
-    {
-        if (error is not (ForwarderError.Request or ForwarderError.RequestTimedOut))
-        {
-            return null;
-        }
-
-        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case SocketException socket:
-                    return ProbeErrors.Describe(socket.SocketErrorCode);
-                case TimeoutException:
-                    return "connect timeout";
-                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } when e.InnerException is null:
-                    return "connection failed";
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Only a request that never reached the backend is retried: its method is idempotent
-    /// (RFC 9110 §9.2.2) and it has no body that may have been consumed.
-    /// </summary>
-    private static bool CanRetry(HttpContext context)
-    {
-        var request = context.Request;
-        var hasBody = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
-        return !context.Response.HasStarted && !hasBody && IsIdempotent(request.Method);
-    }
-
-    private static bool IsIdempotent(string method) =>
-        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
-        || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
 
     private static Task RespondUnavailable(HttpContext context, string body = UnavailableBody)
     {
