@@ -264,12 +264,13 @@ EOF
     return 0
 }
 
-# haproxy_frontend NAME PORT BACKEND_PORT... — appends a frontend on PORT, round-robin over the backends.
+# haproxy_frontend NAME PORT BACKEND_PORT... — appends a frontend on PORT, round-robin over the backends;
+# HAPROXY_BIND adds options to its bind line (e.g. "ssl crt FILE").
 haproxy_frontend() {
     local name=$1 port=$2 p
     shift 2
     {
-        printf 'frontend fe%s\n    bind 127.0.0.1:%s\n    default_backend be%s\n' "$port" "$port" "$port"
+        printf 'frontend fe%s\n    bind 127.0.0.1:%s%s\n    default_backend be%s\n' "$port" "$port" "${HAPROXY_BIND:+ $HAPROXY_BIND}" "$port"
         printf 'backend be%s\n    balance roundrobin\n' "$port"
         for p; do printf '    server b%s 127.0.0.1:%s\n' "$p" "$p"; done
     } >>"$WORK/$name.cfg"
@@ -310,24 +311,28 @@ loadgen() {
     echo "$choice"
 }
 
-# bombardier_cmd URL SECONDS CONNS [close] — the bombardier command line equivalent to the wrk run.
+# bombardier_cmd URL SECONDS CONNS [close] — the bombardier command line equivalent to the wrk run
+# (-k: the benchmark's certificate is self-signed; wrk does not verify either).
 bombardier_cmd() {
     local extra=""
-    [[ ${4:-} == close ]] && extra=" -H 'Connection: close'"
+    [[ $1 == https:* ]] && extra+=" -k"
+    [[ ${4:-} == close ]] && extra+=" -H 'Connection: close'"
     echo "bombardier -c $3 -d ${2}s -l -p r -o json$extra $1"
 }
 
 # load_run URL SECONDS CONNS [close] — runs the load generator pinned to $CPUS and prints one line:
 #   requests errors non2xx rps p50_us p99_us p999_us        (p999 is "nan" with bombardier)
+# WRK_PRELOAD, when set, is preloaded into wrk (no-resume.so: a full TLS handshake per connection).
 load_run() {
     local url=$1 seconds=$2 conns=$3 close=${4:-} out
-    local header=()
+    local header=() insecure=()
     [[ $close == close ]] && header=(-H 'Connection: close')
+    [[ $url == https:* ]] && insecure=(-k)
     if [[ $(loadgen) == bombardier ]]; then
-        out=$(taskset -c "$CPUS" timeout $((seconds + 30)) bombardier -c "$conns" -d "${seconds}s" -l -p r -o json "${header[@]}" "$url")
+        out=$(taskset -c "$CPUS" timeout $((seconds + 30)) bombardier -c "$conns" -d "${seconds}s" -l -p r -o json "${insecure[@]}" "${header[@]}" "$url")
         python3 "$BENCH_DIR/stats.py" bombardier <<<"$out"
     else
-        out=$(taskset -c "$CPUS" timeout $((seconds + 30)) wrk -t 1 -c "$conns" -d "${seconds}s" --timeout 10s \
+        out=$(taskset -c "$CPUS" timeout $((seconds + 30)) env ${WRK_PRELOAD:+LD_PRELOAD=$WRK_PRELOAD} wrk -t 1 -c "$conns" -d "${seconds}s" --timeout 10s \
             -s "$BENCH_DIR/report.lua" "${header[@]}" "$url")
         grep '^RESULT ' <<<"$out" | cut -d' ' -f2-
     fi
@@ -359,14 +364,14 @@ iperf_run() {
     taskset -c "$CPUS" timeout $(($2 + 30)) iperf3 -c 127.0.0.1 -p "$1" -t "$2" -J | python3 "$BENCH_DIR/stats.py" iperf
 }
 
-# warm_up NAME URL CONNS — PERF-NOTES: bursts separated by idle gaps let background JIT tier-up
+# warm_up NAME URL CONNS [close] — PERF-NOTES: bursts separated by idle gaps let background JIT tier-up
 # finish (with one saturated core it gets no CPU otherwise). Bursts go on until NAME's CPU time per
 # request settles (two bursts within 10 %), at least WARMUP_BURSTS (4) and at most WARMUP_MAX (15).
 warm_up() {
-    local name=$1 url=$2 conns=$3 i before line cost previous=0 curve=""
+    local name=$1 url=$2 conns=$3 close=${4:-} i before line cost previous=0 curve=""
     for ((i = 1; i <= ${WARMUP_MAX:-15}; i++)); do
         before=$(proc_cpu_ticks "${PID_OF[$name]}")
-        line=$(load_run "$url" "${WARMUP_SECONDS:-4}" "$conns")
+        line=$(load_run "$url" "${WARMUP_SECONDS:-4}" "$conns" "$close")
         # CPU microseconds per request (ticks are 10 ms).
         cost=$((($(proc_cpu_ticks "${PID_OF[$name]}") - before) * 10000 / (${line%% *} + 1)))
         curve+=" $cost"
@@ -374,5 +379,5 @@ warm_up() {
         if ((i >= ${WARMUP_BURSTS:-4} && cost * 10 <= previous * 11 && previous * 10 <= cost * 11)); then break; fi
         previous=$cost
     done
-    log "warmed up $name in $((i > ${WARMUP_MAX:-15} ? i - 1 : i)) bursts; CPU µs per request:$curve"
+    log "warmed up $name${close:+ (Connection: close)} in $((i > ${WARMUP_MAX:-15} ? i - 1 : i)) bursts; CPU µs per request:$curve"
 }

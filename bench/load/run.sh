@@ -7,11 +7,15 @@
 # Scenarios (default keepalive): keepalive (64 connections, small body), 1k (1 KiB body),
 # close (a new connection per request), c1000 (1,000 connections), openloop (fixed rate at 50 %
 # of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput and connection rate, Balancer vs
-# HAProxy mode tcp). Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
+# HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
+# the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
+# no-resume.c). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
+# listener and sits out the TLS scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
 # Everything binds 127.0.0.1 and runs pinned to --cpus (default 1). Needs wrk, haproxy, nginx
-# (nginx-light), hey (openloop), iperf3 (tcp), dotnet, python3.
+# (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake), gcc and the OpenSSL headers
+# (handshake: libssl-dev), dotnet, python3.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -29,7 +33,7 @@ extra_option() {
     esac
 }
 parse_options "$@"
-[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp
+[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 declare -A BUILD_BIN=()
@@ -43,6 +47,9 @@ done
 tools=(wrk haproxy nginx taskset python3 dotnet)
 [[ ,$SCENARIOS, == *,openloop,* ]] && tools+=(hey)
 [[ ,$SCENARIOS, == *,tcp,* ]] && tools+=(iperf3)
+[[ ,$SCENARIOS, =~ ,(keepalive|1k|close|c1000|openloop), ]] && WITH_PLAIN=1 || WITH_PLAIN=""
+[[ ,$SCENARIOS, =~ ,(https|handshake), ]] && WITH_TLS=1 && tools+=(openssl)
+[[ ,$SCENARIOS, == *,handshake,* ]] && tools+=(gcc)
 require_tools "${tools[@]}"
 
 bench_init
@@ -65,17 +72,53 @@ start_balancer_build() {
     fi
 }
 
-# start_l7_proxies — every selected HTTP proxy in front of the 3 backends; sets PORT_OF.
-declare -A PORT_OF=()
+# tls_init — the certificate every TLS proxy serves: ECDSA P-256, self-signed, as PEM certificate and
+# key (Balancer, NGINX) and both in one file (HAProxy); and no-resume.so for wrk (handshake).
+tls_init() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj /CN=bench.local \
+        -addext subjectAltName=DNS:bench.local,IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.pem" 2>"$WORK/openssl.log" \
+        || { cat "$WORK/openssl.log" >&2; die "openssl could not make the certificate"; }
+    cat "$WORK/tls.pem" "$WORK/tls.key" >"$WORK/combined.pem"
+    if [[ ,$SCENARIOS, == *,handshake,* ]]; then
+        gcc -O2 -shared -fPIC -o "$WORK/no-resume.so" "$BENCH_DIR/no-resume.c" -lssl -ldl 2>"$WORK/gcc.log" \
+            || { cat "$WORK/gcc.log" >&2; die "cannot build no-resume.so (apt-get install -y gcc libssl-dev)"; }
+    fi
+}
+
+# tls_names — the selected proxies that terminate TLS (all but bare YARP).
+tls_names() {
+    local name
+    for name in "${PROXY_LIST[@]}"; do [[ $name == yarp ]] || echo "$name"; done
+}
+
+# log_negotiated NAME — what an OpenSSL 3 client with default settings (as wrk) negotiates with NAME.
+log_negotiated() {
+    local out
+    out=$(timeout 10 openssl s_client -connect "127.0.0.1:${TLS_PORT_OF[$1]}" -servername bench.local -alpn h2,http/1.1 </dev/null 2>/dev/null | tr -d '\0') || true
+    log "  $1 TLS: $(grep -m1 -o 'TLSv[0-9.]*, Cipher is [A-Z0-9_-]*' <<<"$out"), key exchange $(grep -m1 -o 'Server Temp Key: [^,]*' <<<"$out" | cut -d' ' -f4), ALPN $(grep -m1 -o 'ALPN protocol: .*' <<<"$out" | cut -d' ' -f3)"
+}
+
+# start_l7_proxies — every selected HTTP proxy in front of the 3 backends; sets PORT_OF, and with
+# TLS scenarios also an https listener on TLS_PORT_OF (in the same process, over the same backends).
+declare -A PORT_OF=() TLS_PORT_OF=()
 start_l7_proxies() {
-    local name port
+    local name port tport listeners nginx_location nginx_tls=""
     for name in "${PROXY_LIST[@]}"; do
         port=$(free_port)
         PORT_OF[$name]=$port
+        tport=""
+        if [[ -n ${WITH_TLS:-} && $name != yarp ]]; then
+            tport=$(free_port)
+            TLS_PORT_OF[$name]=$tport
+        fi
         case ${BUILD_BIN[$name]:+build}$name in
             balancer | build*)
-                balancer_http_config "$WORK/$name.json" "$port" "$ADMIN_PORT" \
-                    "\"algorithm\": \"round-robin\", \"backends\": $(balancer_backends_json http:// "${BACKEND_PORTS[@]}")"
+                listeners="\"web\": { \"protocol\": \"http\", \"bind\": \"127.0.0.1:$port\", \"routes\": [ { \"pool\": \"web\" } ] }"
+                [[ -n $tport ]] && listeners+=",
+    \"tls\": { \"protocol\": \"http\", \"bind\": \"127.0.0.1:$tport\", \"routes\": [ { \"pool\": \"web\" } ],
+             \"tls\": { \"certificates\": [ { \"cert\": \"$WORK/tls.pem\", \"key\": \"$WORK/tls.key\" } ] } }"
+                balancer_config "$WORK/$name.json" "$ADMIN_PORT" "$listeners" \
+                    "\"web\": { \"algorithm\": \"round-robin\", \"backends\": $(balancer_backends_json http:// "${BACKEND_PORTS[@]}") }"
                 start_balancer_build "$name" "$WORK/$name.json" "$port" ;;
             yarp)
                 # shellcheck disable=SC2046
@@ -85,9 +128,28 @@ start_l7_proxies() {
             haproxy)
                 haproxy_conf haproxy http
                 haproxy_frontend haproxy "$port" "${BACKEND_PORTS[@]}"
+                # TLS 1.2 and 1.3 (Balancer's default minVersion "1.2"); OpenSSL's default ciphers, as the others.
+                [[ -n $tport ]] && HAPROXY_BIND="ssl crt $WORK/combined.pem alpn h2,http/1.1 ssl-min-ver TLSv1.2" \
+                    haproxy_frontend haproxy "$tport" "${BACKEND_PORTS[@]}"
                 start_proc haproxy haproxy -db -f "$WORK/haproxy.cfg"
                 wait_tcp "$port" haproxy ;;
             nginx)
+                nginx_location="location / {
+            proxy_pass http://be;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_buffering on;
+        }"
+                # NGINX 1.22 enables only up to TLS 1.2 by default (1.3 from 1.23.4): named here as for the others.
+                [[ -n $tport ]] && nginx_tls="
+    server {
+        listen 127.0.0.1:$tport ssl http2 backlog=4096;
+        ssl_certificate $WORK/tls.pem;
+        ssl_certificate_key $WORK/tls.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        $nginx_location
+    }"
                 nginx_conf nginx "
     upstream be {
         $(printf 'server 127.0.0.1:%s; ' "${BACKEND_PORTS[@]}")
@@ -95,32 +157,41 @@ start_l7_proxies() {
     }
     server {
         listen 127.0.0.1:$port backlog=4096;
-        location / {
-            proxy_pass http://be;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_buffering on;
-        }
-    }"
+        $nginx_location
+    }$nginx_tls"
                 mkdir -p "$WORK/nginx.tmp"
                 start_proc nginx nginx -p "$WORK" -e "$WORK/nginx.err" -c "$WORK/nginx.conf"
                 wait_tcp "$port" nginx ;;
             *) die "unknown proxy $name" ;;
         esac
+        if [[ -n $tport ]]; then
+            wait_tcp "$tport" "$name"
+            log_negotiated "$name"
+        fi
     done
 }
 
-# warm_all CONNS [PATH] — .NET proxies get bursts with idle gaps; native ones a short run.
+# warm_all CONNS [PATH] — .NET proxies get bursts with idle gaps; native ones a short run. The https
+# listeners are warmed with keep-alive and, for handshake, with a new connection per request.
 warm_all() {
     local conns=$1 path=${2:-/} name
     for name in "${PROXY_LIST[@]}"; do
         only_running "$name" "${PROXY_LIST[@]}"
-        case $name in
-            haproxy | nginx) load_run "http://127.0.0.1:${PORT_OF[$name]}$path" 2 "$conns" >/dev/null ;;
-            *) warm_up "$name" "http://127.0.0.1:${PORT_OF[$name]}$path" "$conns" ;;
-        esac
+        [[ -n $WITH_PLAIN ]] && warm_one "$name" "http://127.0.0.1:${PORT_OF[$name]}$path" "$conns"
+        [[ -n ${TLS_PORT_OF[$name]:-} ]] || continue
+        warm_one "$name" "https://127.0.0.1:${TLS_PORT_OF[$name]}$path" "$conns"
+        if [[ ,$SCENARIOS, == *,handshake,* ]]; then
+            WRK_PRELOAD=$WORK/no-resume.so warm_one "$name" "https://127.0.0.1:${TLS_PORT_OF[$name]}$path" "$conns" close
+        fi
     done
+}
+
+# warm_one NAME URL CONNS [close]
+warm_one() {
+    case $1 in
+        haproxy | nginx) load_run "$2" 2 "$3" "${4:-}" >/dev/null ;;
+        *) warm_up "$@" ;;
+    esac
 }
 
 # record_rss SCENARIO NAME... — peak RSS since reset_hwm.
@@ -130,19 +201,26 @@ record_rss() {
     for name; do echo "$scenario $name $(proc_hwm_kb "${PID_OF[$name]}")" >>"$RSS_FILE"; done
 }
 
-# l7_rounds SCENARIO PATH CONNS [close] — interleaved rounds over every L7 proxy.
+# l7_rounds SCENARIO PATH CONNS [close] [tls] — interleaved rounds over every L7 proxy (with tls: over
+# the https listeners, of all but bare YARP).
 l7_rounds() {
-    local scenario=$1 path=$2 conns=$3 close=${4:-} round name
-    log "scenario $scenario: $ROUNDS rounds of ${DURATION} s, $conns connections${close:+, Connection: close}"
-    log "  bombardier equivalent: $(bombardier_cmd "http://127.0.0.1:PORT$path" "$DURATION" "$conns" "$close")"
-    for name in "${PROXY_LIST[@]}"; do reset_hwm "${PID_OF[$name]}"; done
+    local scenario=$1 path=$2 conns=$3 close=${4:-} tls=${5:-} round name scheme=http port_map=PORT_OF names=("${PROXY_LIST[@]}")
+    if [[ -n $tls ]]; then
+        scheme=https
+        port_map=TLS_PORT_OF
+        mapfile -t names < <(tls_names)
+    fi
+    local -n ports=$port_map
+    log "scenario $scenario: $ROUNDS rounds of ${DURATION} s, $conns connections${close:+, Connection: close}${tls:+, TLS}"
+    log "  bombardier equivalent: $(bombardier_cmd "$scheme://127.0.0.1:PORT$path" "$DURATION" "$conns" "$close")"
+    for name in "${names[@]}"; do reset_hwm "${PID_OF[$name]}"; done
     for round in $(seq "$ROUNDS"); do
-        for name in "${PROXY_LIST[@]}"; do
+        for name in "${names[@]}"; do
             only_running "$name" "${PROXY_LIST[@]}"
-            measure "$scenario" "$round" "$name" load_run "http://127.0.0.1:${PORT_OF[$name]}$path" "$DURATION" "$conns" "$close"
+            measure "$scenario" "$round" "$name" load_run "$scheme://127.0.0.1:${ports[$name]}$path" "$DURATION" "$conns" "$close"
         done
     done
-    record_rss "$scenario" "${PROXY_LIST[@]}"
+    record_rss "$scenario" "${names[@]}"
 }
 
 # openloop_rounds — hey at 50 % of HAProxy's keep-alive max (measured now unless keepalive ran).
@@ -211,6 +289,7 @@ tcp_rounds() {
     for name in "${names[@]}" iperf3; do stop_proc "$name"; done
 }
 
+[[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
     if [[ $scenario != tcp && -z $L7_STARTED ]]; then
@@ -223,6 +302,11 @@ for scenario in "${SCENARIO_LIST[@]}"; do
         1k) l7_rounds 1k /1k 64 ;;
         close) l7_rounds close / 64 close ;;
         c1000) l7_rounds c1000 / 1000 ;;
+        https) l7_rounds https / 64 "" tls ;;
+        handshake)
+            # wrk would resume the TLS session on every reconnect (no-resume.c); bombardier's client is not covered.
+            [[ $(loadgen) == wrk ]] || log "  note: $(loadgen) may resume TLS sessions; the no-resume preload applies to wrk only"
+            WRK_PRELOAD=$WORK/no-resume.so l7_rounds handshake / 64 close tls ;;
         openloop) openloop_rounds ;;
         tcp)
             if [[ -n $L7_STARTED ]]; then

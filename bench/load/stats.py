@@ -51,6 +51,16 @@ def fmt_us(us):
     return "—" if us != us else (f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.0f} µs")
 
 
+def versus(a, b):
+    """Medians of per-round ratios of run a to run b (dicts round -> fields): req/s and req per CPU-s."""
+    rps = [a[n]["rps"] / b[n]["rps"] for n in a if n in b and b[n]["rps"]]
+    eff = [(a[n]["req"] / a[n]["cpu"]) / (b[n]["req"] / b[n]["cpu"]) for n in a
+           if n in b and a[n]["cpu"] and b[n]["cpu"] and b[n]["req"]]
+    if not rps:
+        return ""
+    return f"req/s {statistics.median(rps):.3f}" + (f", req per CPU-s {statistics.median(eff):.3f}" if eff else "")
+
+
 def summary(results, rss_file=None):
     rows = defaultdict(list)  # (scenario, proxy) -> [(round, fields)]
     order, scenarios = [], []
@@ -92,13 +102,10 @@ def summary(results, rss_file=None):
                      f"{rss[(sc, proxy)] / 1024:.0f} MB" if (sc, proxy) in rss else "—",
                      f"{sum(r['err'] for _, r in runs)} / {sum(r['non2xx'] for _, r in runs)}"]
             print("| " + " | ".join(cells) + " |")
-        balancer, yarp = dict(rows.get((s, "balancer"), [])), dict(rows.get((s, "yarp"), []))
-        vs = [balancer[n]["rps"] / yarp[n]["rps"] for n in balancer if n in yarp and yarp[n]["rps"]]
-        vs_eff = [(balancer[n]["req"] / balancer[n]["cpu"]) / (yarp[n]["req"] / yarp[n]["cpu"]) for n in balancer
-                  if n in yarp and balancer[n]["cpu"] and yarp[n]["cpu"] and yarp[n]["req"]]
-        if vs:
-            print(f"\nBalancer ÷ bare YARP (median of per-round ratios): req/s {statistics.median(vs):.3f}"
-                  + (f", req per CPU-s {statistics.median(vs_eff):.3f}" if vs_eff else ""))
+        for other, label in (("yarp", "bare YARP"), ("nginx", "NGINX")):
+            line = versus(dict(rows.get((s, "balancer"), [])), dict(rows.get((s, other), [])))
+            if line:
+                print(f"\nBalancer ÷ {label} (median of per-round ratios): {line}")
         print(f"\n{len(base) or max(len(v) for k, v in rows.items() if k[0] == s)} rounds.")
 
 
