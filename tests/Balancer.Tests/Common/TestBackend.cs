@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -51,8 +52,11 @@ public sealed class TestBackend : IAsyncDisposable
 
     private int _healthChecks;
 
-    /// <summary>Starts a backend; with <paramref name="certificate"/> it serves https.</summary>
-    public static async Task<TestBackend> StartAsync(string name, int port = 0, X509Certificate2? certificate = null)
+    /// <summary>
+    /// Starts a backend; with <paramref name="certificate"/> it serves https, and with <paramref name="clientAuthority"/>
+    /// it also requires a client certificate issued by that CA and names its subject in <c>X-Client-Certificate</c>.
+    /// </summary>
+    public static async Task<TestBackend> StartAsync(string name, int port = 0, X509Certificate2? certificate = null, X509Certificate2? clientAuthority = null)
     {
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
@@ -60,7 +64,15 @@ public sealed class TestBackend : IAsyncDisposable
         {
             if (certificate is not null)
             {
-                listen.UseHttps(certificate);
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = certificate;
+                    if (clientAuthority is not null)
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (client, _, _) => TestCertificates.ChainsTo(client, clientAuthority);
+                    }
+                });
             }
         }));
         var app = builder.Build();
@@ -81,6 +93,11 @@ public sealed class TestBackend : IAsyncDisposable
             Interlocked.Increment(ref backend._requests);
             Interlocked.Increment(ref backend.InFlight);
             context.Response.Headers["X-Backend"] = name;
+            if (context.Connection.ClientCertificate is { } client)
+            {
+                context.Response.Headers["X-Client-Certificate"] = client.Subject;
+            }
+
             try
             {
                 await next(context);

@@ -31,8 +31,11 @@ public sealed class TestCertificates : IDisposable
     /// <summary>The CA certificate as a PEM file.</summary>
     public string CaFile { get; }
 
-    /// <summary>A certificate for <paramref name="dnsNames"/> signed by this CA, with its private key.</summary>
-    public X509Certificate2 Issue(string commonName, string[] dnsNames, DateTimeOffset? notAfter = null)
+    /// <summary>
+    /// A certificate for <paramref name="dnsNames"/> signed by this CA, with its private key; for TLS servers, or
+    /// with <paramref name="forClients"/> for TLS clients (extended key usage clientAuth instead of serverAuth).
+    /// </summary>
+    public X509Certificate2 Issue(string commonName, string[] dnsNames, DateTimeOffset? notAfter = null, bool forClients = false)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
@@ -43,7 +46,8 @@ public sealed class TestCertificates : IDisposable
         }
 
         request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        // id-kp-serverAuth and id-kp-clientAuth (RFC 5280 section 4.2.1.12).
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(forClients ? "1.3.6.1.5.5.7.3.2" : "1.3.6.1.5.5.7.3.1")], false));
         var serial = RandomNumberGenerator.GetBytes(12);
         var notBefore = DateTimeOffset.UtcNow.AddDays(-1);
         using var issued = request.Create(Authority, notBefore, notAfter ?? DateTimeOffset.UtcNow.AddDays(90), serial);
@@ -62,6 +66,16 @@ public sealed class TestCertificates : IDisposable
 
     /// <summary>Issues a certificate and writes it: <see cref="Issue"/> then <see cref="Write"/>.</summary>
     public (string Cert, string Key) Create(string name, params string[] dnsNames) => Write(Issue(name, dnsNames), name);
+
+    /// <summary>True when <paramref name="certificate"/> chains to <paramref name="authority"/> alone (no system roots, no revocation check).</summary>
+    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 authority)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
 
     public void Dispose()
     {

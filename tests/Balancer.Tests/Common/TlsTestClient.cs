@@ -39,13 +39,7 @@ public static class TlsTestClient
             SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(authority);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return certificate is X509Certificate2 leaf && chain.Build(leaf) && (host is null || leaf.MatchesHostname(host));
-                },
+                    certificate is X509Certificate2 leaf && TestCertificates.ChainsTo(leaf, authority) && (host is null || leaf.MatchesHostname(host)),
             },
         };
         return new HttpClient(handler) { DefaultRequestVersion = version, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = TimeSpan.FromSeconds(30) };

@@ -21,6 +21,37 @@ public sealed class BackendTlsTests
     }
 
     [Fact]
+    public async Task HttpsBackend_RequiresClientCertificate_PoolClientCertPresented()
+    {
+        using var certs = new TestCertificates();
+        await using var backend = await TestBackend.StartAsync("secure", certificate: certs.Issue("backend", ["backend.test"]), clientAuthority: certs.Authority);
+        var client = certs.Write(certs.Issue("balancer", ["balancer.test"], forClients: true), "client");
+        var pool = $$"""{ "caFile": "{{certs.CaFile}}", "serverName": "backend.test", "clientCert": "{{client.Cert}}", "clientKey": "{{client.Key}}" }""";
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", $"\"tls\": {pool},", (backend.ConfigAddress, 1)));
+        using var http = balancer.CreateClient();
+
+        using var response = await http.GetAsync("/hello");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("CN=balancer", Assert.Single(response.Headers.GetValues("X-Client-Certificate")));
+    }
+
+    [Fact]
+    public async Task HttpsBackend_RequiresClientCertificateNoneConfigured_BadGateway()
+    {
+        using var certs = new TestCertificates();
+        await using var backend = await TestBackend.StartAsync("secure", certificate: certs.Issue("backend", ["backend.test"]), clientAuthority: certs.Authority);
+        var pool = $$"""{ "caFile": "{{certs.CaFile}}", "serverName": "backend.test" }""";
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", $"\"tls\": {pool},", (backend.ConfigAddress, 1)));
+        using var http = balancer.CreateClient();
+
+        using var response = await http.GetAsync("/hello");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(0, backend.Requests);
+    }
+
+    [Fact]
     public async Task HttpsBackend_NotTrustedBySystemStore_BadGatewayAndLogSaysWhy()
     {
         using var certs = new TestCertificates();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Balancer.Tests.Common;
 
@@ -122,5 +123,23 @@ public sealed class HttpsListenerTests
         var expiry = Assert.Single(balancer.Server.State.Certificates.ExpiryMeasurements());
         Assert.Equal(DateTimeOffset.Parse(certificate.GetProperty("notAfter").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds(), expiry.Value);
         Assert.Equal([new("listener", "web"), new("subject", "CN=site")], expiry.Tags.ToArray());
+    }
+
+    [Fact]
+    public async Task Metrics_HttpsListener_ExpiryGaugePerCertificate()
+    {
+        using var certs = new TestCertificates();
+        await using var backend = await TestBackend.StartAsync("b1");
+        // A subject no other test serves: every Balancer in this test process shares the meter.
+        var site = certs.Create("expiry-gauge", "gauge.test");
+        await using var balancer = await TestBalancer.StartAsync(TlsConfigs.Https(backend.ConfigAddress, TlsConfigs.Certificates(site)));
+        using var admin = new HttpClient { BaseAddress = balancer.AdminAddress };
+        var notAfter = new DateTimeOffset(X509CertificateLoader.LoadCertificateFromFile(site.Cert).NotAfter.ToUniversalTime()).ToUnixTimeSeconds();
+
+        var metrics = await admin.GetStringAsync("/metrics");
+
+        var line = Assert.Single(metrics.Split('\n'), l => l.StartsWith("balancer_tls_certificate_expiry_seconds{", StringComparison.Ordinal) && l.Contains("CN=expiry-gauge", StringComparison.Ordinal));
+        Assert.Equal("balancer_tls_certificate_expiry_seconds{listener=\"web\",subject=\"CN=expiry-gauge\"}", line[..line.IndexOf(' ', StringComparison.Ordinal)]);
+        Assert.Equal(notAfter, double.Parse(line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 }
