@@ -9,16 +9,19 @@ public static class SniName
         if (pattern.StartsWith("*.", StringComparison.Ordinal))
         {
             return pattern.Equals(host, StringComparison.OrdinalIgnoreCase)
-                || (ParentOf(host) is { } parent && parent.Equals(pattern[2..], StringComparison.OrdinalIgnoreCase));
+                || (Parent(host) is { IsEmpty: false } parent && parent.Equals(pattern.AsSpan(2), StringComparison.OrdinalIgnoreCase));
         }
 
         return pattern.Equals(host, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>The name with its first label removed (<c>a.example.com</c> → <c>example.com</c>), or null for a single label.</summary>
-    public static string? ParentOf(string host)
+    /// <summary>
+    /// The name with its first label removed (<c>a.example.com</c> → <c>example.com</c>), or empty for a single label;
+    /// a slice of <paramref name="host"/>, so a handshake's certificate lookup allocates nothing.
+    /// </summary>
+    public static ReadOnlySpan<char> Parent(ReadOnlySpan<char> host)
     {
-        var dot = host.IndexOf('.', StringComparison.Ordinal);
-        return dot <= 0 || dot == host.Length - 1 ? null : host[(dot + 1)..];
+        var dot = host.IndexOf('.');
+        return dot <= 0 || dot == host.Length - 1 ? [] : host[(dot + 1)..];
     }
 }

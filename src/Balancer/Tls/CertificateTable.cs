@@ -14,13 +14,12 @@ namespace Balancer.Tls;
 internal sealed class CertificateTable
 {
     private readonly FrozenDictionary<string, ServedCertificate> _exact;
-    private readonly FrozenDictionary<string, ServedCertificate> _wildcards;
+    private readonly FrozenDictionary<string, ServedCertificate>.AlternateLookup<ReadOnlySpan<char>> _wildcards;
 
     private CertificateTable(IReadOnlyList<ServedCertificate> certificates, ServedCertificate fallback, ListenerTlsConfig config)
     {
         Certificates = certificates;
         Default = fallback;
-        Protocols = config.MinVersion == TlsVersions.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
         var exact = new Dictionary<string, ServedCertificate>(StringComparer.OrdinalIgnoreCase);
         var wildcards = new Dictionary<string, ServedCertificate>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < certificates.Count; i++)
@@ -34,7 +33,7 @@ internal sealed class CertificateTable
         }
 
         _exact = exact.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
-        _wildcards = wildcards.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _wildcards = wildcards.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Every certificate, in config order.</summary>
@@ -42,9 +41,6 @@ internal sealed class CertificateTable
 
     /// <summary>Served for an unknown or absent SNI name.</summary>
     public ServedCertificate Default { get; }
-
-    /// <summary>TLS versions accepted (1.2 and 1.3, or 1.3 only).</summary>
-    public SslProtocols Protocols { get; }
 
     /// <summary>The certificate for SNI name <paramref name="serverName"/> (null or empty when the client sent none).</summary>
     public ServedCertificate Select(string? serverName)
@@ -59,7 +55,7 @@ internal sealed class CertificateTable
             return exact;
         }
 
-        return SniName.ParentOf(serverName) is { } parent && _wildcards.TryGetValue(parent, out var wildcard) ? wildcard : Default;
+        return SniName.Parent(serverName) is { IsEmpty: false } parent && _wildcards.TryGetValue(parent, out var wildcard) ? wildcard : Default;
     }
 
     /// <summary>
@@ -70,6 +66,7 @@ internal sealed class CertificateTable
     {
         errors = [];
         var certificates = new List<ServedCertificate>();
+        var protocols = config.MinVersion == TlsVersions.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
         for (var i = 0; i < config.Certificates.Count; i++)
         {
             var certificate = config.Certificates[i];
@@ -81,19 +78,12 @@ internal sealed class CertificateTable
                 continue;
             }
 
-            certificates.Add(new ServedCertificate(pem, certificate.Cert));
+            certificates.Add(new ServedCertificate(pem, certificate.Cert, protocols));
         }
 
         return errors.Count > 0 || certificates.Count == 0 ? null : new CertificateTable(certificates, certificates[Math.Clamp(config.Default, 0, certificates.Count - 1)], config);
     }
 
-    /// <summary>Handshake options for one connection; ALPN offers h2 then http/1.1 (RFC 7301).</summary>
-    public SslServerAuthenticationOptions OptionsFor(string? serverName) => new()
-    {
-        ServerCertificateContext = Select(serverName).Context,
-        EnabledSslProtocols = Protocols,
-        ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
-        // Cipher suites: the OS (OpenSSL) defaults, which .NET leaves to the system policy.
-        ClientCertificateRequired = false,
-    };
+    /// <summary>Handshake options for a connection asking for <paramref name="serverName"/>: those of its certificate, allocated once.</summary>
+    public SslServerAuthenticationOptions OptionsFor(string? serverName) => Select(serverName).Options;
 }

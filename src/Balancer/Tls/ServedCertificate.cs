@@ -1,13 +1,28 @@
 using System.Net.Security;
+using System.Security.Authentication;
 using Balancer.Core.Tls;
 
 namespace Balancer.Tls;
 
-/// <summary>One loaded server certificate: the handshake context built once (chain included) and what /status shows.</summary>
-internal sealed class ServedCertificate(PemCertificate pem, string file)
+/// <summary>One loaded server certificate: the handshake options built once (chain included) and what /status shows.</summary>
+internal sealed class ServedCertificate(PemCertificate pem, string file, SslProtocols protocols)
 {
-    /// <summary>Built once per certificate: SslStream then sends the chain without rebuilding it per handshake.</summary>
-    public SslStreamCertificateContext Context { get; } = SslStreamCertificateContext.Create(pem.Leaf, pem.Intermediates, offline: true);
+    // ALPN: h2, then http/1.1 (RFC 7301 section 3.2: the server picks by its own preference).
+    private static readonly List<SslApplicationProtocol> s_alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
+    /// <summary>
+    /// The options of every handshake that serves this certificate, shared and never changed after this (Kestrel's own
+    /// SNI selector shares its options the same way). The context is built once: SslStream sends the chain without
+    /// rebuilding it, and on Linux caches its OpenSSL SSL_CTX in it (while TLS resumption is allowed, the default).
+    /// </summary>
+    public SslServerAuthenticationOptions Options { get; } = new()
+    {
+        ServerCertificateContext = SslStreamCertificateContext.Create(pem.Leaf, pem.Intermediates, offline: true),
+        EnabledSslProtocols = protocols,
+        ApplicationProtocols = s_alpn,
+        // Cipher suites: the OS (OpenSSL) defaults, which .NET leaves to the system policy.
+        ClientCertificateRequired = false,
+    };
 
     public PemCertificate Pem { get; } = pem;
 
