@@ -24,7 +24,7 @@ internal sealed class TcpLeg : IAsyncDisposable
         _ownsInput = ownsInput;
         // 64 KiB segments: a flush sends each segment with its own write call, so the default 4 KiB
         // segments meant one syscall per 4 KiB (+46 % iperf3 throughput, docs/benchmarks.md).
-        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: CopyBufferSize, leaveOpen: true));
+        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: TcpBufferPool.BlockSize, leaveOpen: true));
     }
 
     /// <summary>Bytes arriving from this side.</summary>
@@ -32,9 +32,6 @@ internal sealed class TcpLeg : IAsyncDisposable
 
     /// <summary>Bytes to send to this side; a completed flush means the kernel has them.</summary>
     public PipeWriter Output { get; }
-
-    /// <summary>Bytes read from the backend, and sent to either side, per system call at most.</summary>
-    private const int CopyBufferSize = 64 * 1024;
 
     /// <summary>
     /// The client side: reads through Kestrel's transport, writes straight to its socket. Kestrel's own
@@ -49,11 +46,12 @@ internal sealed class TcpLeg : IAsyncDisposable
         return new TcpLeg(socket, new NetworkStream(socket, ownsSocket: false), connection.Transport.Input, ownsInput: false);
     }
 
-    /// <summary>The backend side over a connected socket, which this leg then owns.</summary>
-    public static TcpLeg ForUpstream(Socket socket)
+    /// <summary>The backend side over a connected socket, which this leg then owns; it reads into <paramref name="buffers"/>' blocks.</summary>
+    public static TcpLeg ForUpstream(Socket socket, TcpBufferPool buffers)
     {
         var stream = new NetworkStream(socket, ownsSocket: true);
-        return new TcpLeg(socket, stream, PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: CopyBufferSize, leaveOpen: true)), ownsInput: true);
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: buffers, bufferSize: TcpBufferPool.BlockSize, leaveOpen: true));
+        return new TcpLeg(socket, stream, input, ownsInput: true);
     }
 
     /// <summary>Sends FIN after everything flushed so far; this side may keep sending to us.</summary>

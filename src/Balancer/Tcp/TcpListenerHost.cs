@@ -10,6 +10,12 @@ namespace Balancer.Tcp;
 /// </summary>
 internal sealed class TcpListenerHost : IListenerHost
 {
+    /// <summary>
+    /// Free blocks a listener keeps for new reads (16 MiB): enough for a few hundred busy connections
+    /// without allocating; a larger burst's extra blocks go back to the GC.
+    /// </summary>
+    private const int MaxFreeBuffers = 256;
+
     private readonly WebApplication _app;
     private readonly TcpListenerContext _context;
 
@@ -43,6 +49,10 @@ internal sealed class TcpListenerHost : IListenerHost
         builder.Services.AddSingleton(services.Time);
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(context);
+        // Kestrel's socket transport takes its pool from this factory; the backend legs share it.
+        var buffers = new TcpBufferPool(MaxFreeBuffers);
+        builder.Services.AddSingleton(buffers);
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(buffers);
         var app = builder.Build();
         await app.StartAsync(cancellationToken);
         return new TcpListenerHost(name, app, context) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
