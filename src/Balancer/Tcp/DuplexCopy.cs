@@ -58,14 +58,13 @@ internal static class DuplexCopy
             var length = buffer.Length; // read before AdvanceTo: the segments go back to the pool
             try
             {
-                // Copy every segment read, then flush once: one send per read instead of one per
-                // 4 KiB pipe segment (docs/benchmarks.md, L4).
+                // Each segment goes straight from the pipe's block to the socket: a stream writer with
+                // nothing buffered sends what WriteAsync is given without copying it (StreamPipeWriter),
+                // and the segments are whole receives of up to 64 KiB (TcpBufferPool).
                 foreach (var segment in buffer)
                 {
-                    to.Output.Write(segment.Span);
+                    await to.Output.WriteAsync(segment, token);
                 }
-
-                await to.Output.FlushAsync(token);
             }
             catch (Exception)
             {

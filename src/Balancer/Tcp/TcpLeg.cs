@@ -22,9 +22,9 @@ internal sealed class TcpLeg : IAsyncDisposable
         _stream = stream;
         Input = input;
         _ownsInput = ownsInput;
-        // 64 KiB segments: a flush sends each segment with its own write call, so the default 4 KiB
-        // segments meant one syscall per 4 KiB (+46 % iperf3 throughput, docs/benchmarks.md).
-        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: TcpBufferPool.BlockSize, leaveOpen: true));
+        // The copy hands whole pipe segments to WriteAsync, which a stream writer sends without buffering;
+        // only the PROXY header is ever written into its own (default, 4 KiB) buffer.
+        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
     }
 
     /// <summary>Bytes arriving from this side.</summary>
