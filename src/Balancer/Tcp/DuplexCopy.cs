@@ -23,15 +23,15 @@ internal static class DuplexCopy
     /// <summary>Runs the copy; true when the backend failed it (reset, or could not take our bytes).</summary>
     public static async Task<bool> RunAsync(TcpLeg client, TcpLeg backend, BackendState state, TimeSpan idleTimeout, TimeProvider time)
     {
-        // One idle timer for the connection, restarted by traffic either way (HAProxy's "timeout tunnel").
-        using var stop = new CancellationTokenSource(idleTimeout, time);
-        var toBackend = CopyAsync(client, backend, state.AddBytesIn, idleTimeout, stop);
-        var toClient = CopyAsync(backend, client, state.AddBytesOut, idleTimeout, stop);
+        // One idle timeout for the connection, restarted by traffic either way (HAProxy's "timeout tunnel").
+        using var idle = new IdleTimeout(idleTimeout, time);
+        var toBackend = CopyAsync(client, backend, state, toBackend: true, idle);
+        var toClient = CopyAsync(backend, client, state, toBackend: false, idle);
         var first = await Task.WhenAny(toBackend, toClient);
         if (first.Result != End.Eof)
         {
             // Reset or error: the other direction has nothing left to wait for.
-            await stop.CancelAsync();
+            await idle.CancelAsync();
         }
 
         var clientToBackend = await toBackend;
@@ -39,9 +39,9 @@ internal static class DuplexCopy
         return clientToBackend == End.DestinationFailed || backendToClient == End.SourceFailed;
     }
 
-    private static async Task<End> CopyAsync(TcpLeg from, TcpLeg to, Action<long> count, TimeSpan idleTimeout, CancellationTokenSource stop)
+    private static async Task<End> CopyAsync(TcpLeg from, TcpLeg to, BackendState state, bool toBackend, IdleTimeout idle)
     {
-        var token = stop.Token;
+        var token = idle.Token;
         while (true)
         {
             ReadResult result;
@@ -77,8 +77,16 @@ internal static class DuplexCopy
 
             if (length > 0)
             {
-                count(length);
-                stop.CancelAfter(idleTimeout);
+                if (toBackend)
+                {
+                    state.AddBytesIn(length);
+                }
+                else
+                {
+                    state.AddBytesOut(length);
+                }
+
+                idle.Touch();
             }
 
             if (result.IsCompleted)
