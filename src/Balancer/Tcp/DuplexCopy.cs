@@ -91,7 +91,14 @@ internal static class DuplexCopy
 
             if (result.IsCompleted)
             {
-                to.HalfClose();
+                from.InputEnded = true;
+                if (!to.InputEnded)
+                {
+                    // The other direction still runs: pass the FIN on now. When it has ended too, both
+                    // legs are closed next, which sends the FIN anyway (one shutdown call less per connection).
+                    to.HalfClose();
+                }
+
                 return End.Eof;
             }
 

@@ -15,6 +15,7 @@ internal sealed class TcpLeg : IAsyncDisposable
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly bool _ownsInput;
+    private bool _inputEnded;
 
     private TcpLeg(Socket socket, NetworkStream stream, PipeReader input, bool ownsInput)
     {
@@ -52,6 +53,16 @@ internal sealed class TcpLeg : IAsyncDisposable
         var stream = new NetworkStream(socket, ownsSocket: true);
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: buffers, bufferSize: TcpBufferPool.BlockSize, leaveOpen: true));
         return new TcpLeg(socket, stream, input, ownsInput: true);
+    }
+
+    /// <summary>
+    /// Set once this side's FIN has been read. Both directions may set and read it at once; the worst a race
+    /// does is a half-close of a leg about to be closed anyway.
+    /// </summary>
+    public bool InputEnded
+    {
+        get => Volatile.Read(ref _inputEnded);
+        set => Volatile.Write(ref _inputEnded, value);
     }
 
     /// <summary>Sends FIN after everything flushed so far; this side may keep sending to us.</summary>

@@ -26,7 +26,10 @@ internal static class UpstreamConnector
                 return null;
             }
 
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            // A literal address gets a socket of its own family: no dual-mode (IPV6_V6ONLY) setup per connection.
+            var socket = backend.EndPoint is { } endPoint
+                ? new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+                : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             var started = time.GetTimestamp();
             string failure;
             using (var timeout = new CancellationTokenSource(connectTimeout, time))
