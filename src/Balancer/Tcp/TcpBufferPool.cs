@@ -60,7 +60,12 @@ internal sealed class TcpBufferPool : MemoryPool<byte>, IMemoryPoolFactory<byte>
     private void Return(Block block)
     {
         // Bounded: after a burst of many connections the extra blocks are left to the GC instead of kept.
-        if (_disposed || Interlocked.Increment(ref _freeCount) > _maxFree)
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _freeCount) > _maxFree)
         {
             Interlocked.Decrement(ref _freeCount);
             return;
