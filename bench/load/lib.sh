@@ -359,9 +359,10 @@ hey_run() {
         -o csv "$url" | python3 "$BENCH_DIR/stats.py" hey "$seconds"
 }
 
-# iperf_run PORT SECONDS — one iperf3 stream through 127.0.0.1:PORT ("requests" = MB moved, rate = Gbit/s).
+# iperf_run PORT SECONDS [STREAMS] — iperf3 client to server through 127.0.0.1:PORT, STREAMS (default 1)
+# parallel connections ("requests" = MB moved, rate = Gbit/s summed over the streams).
 iperf_run() {
-    taskset -c "$CPUS" timeout $(($2 + 30)) iperf3 -c 127.0.0.1 -p "$1" -t "$2" -J | python3 "$BENCH_DIR/stats.py" iperf
+    taskset -c "$CPUS" timeout $(($2 + 30)) iperf3 -c 127.0.0.1 -p "$1" -t "$2" -P "${3:-1}" -J | python3 "$BENCH_DIR/stats.py" iperf
 }
 
 # warm_up NAME URL CONNS [close] — PERF-NOTES: bursts separated by idle gaps let background JIT tier-up

@@ -6,7 +6,7 @@
 #
 # Scenarios (default keepalive): keepalive (64 connections, small body), 1k (1 KiB body),
 # close (a new connection per request), c1000 (1,000 connections), openloop (fixed rate at 50 %
-# of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput and connection rate, Balancer vs
+# of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput with 1 and 64 streams and connection rate, Balancer vs
 # HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
 # no-resume.c). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
@@ -275,16 +275,19 @@ tcp_rounds() {
             warm_up "$name" "http://127.0.0.1:$conn/" 64
         fi
     done
-    log "scenario tcp: $ROUNDS rounds of ${DURATION} s: iperf3 (1 stream) and new connections per second (64 at a time)"
+    for name in "${names[@]}"; do reset_hwm "${PID_OF[$name]}"; done
+    log "scenario tcp: $ROUNDS rounds of ${DURATION} s: iperf3 (1 and 64 streams) and new connections per second (64 at a time)"
     log "  bombardier equivalent: $(bombardier_cmd "http://127.0.0.1:PORT/" "$DURATION" 64 close)"
     for round in $(seq "$ROUNDS"); do
         for name in "${names[@]}"; do
             only_running "$name" "${names[@]}"
             measure tcp-bulk "$round" "$name" iperf_run "${BULK_OF[$name]}" "$DURATION"
+            measure tcp-bulk64 "$round" "$name" iperf_run "${BULK_OF[$name]}" "$DURATION" 64
             measure tcp-connrate "$round" "$name" load_run "http://127.0.0.1:${CONN_OF[$name]}/" "$DURATION" 64 close
         done
     done
     record_rss tcp-bulk "${names[@]}"
+    record_rss tcp-bulk64 "${names[@]}"
     record_rss tcp-connrate "${names[@]}"
     for name in "${names[@]}" iperf3; do stop_proc "$name"; done
 }

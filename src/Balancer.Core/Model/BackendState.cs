@@ -1,3 +1,4 @@
+using System.Net;
 using Balancer.Core.LoadBalancing;
 
 namespace Balancer.Core.Model;
@@ -22,6 +23,7 @@ public sealed class BackendState
     {
         Pool = pool;
         Address = address;
+        EndPoint = IPEndPoint.TryParse(address, out var endPoint) && endPoint.Port != 0 ? endPoint : null;
         Weight = weight;
         Latency = new PeakEwma(time, decayTime);
     }
@@ -31,6 +33,12 @@ public sealed class BackendState
 
     /// <summary>The backend's address as configured; with <see cref="Pool"/> it identifies the backend.</summary>
     public string Address { get; }
+
+    /// <summary>
+    /// <see cref="Address"/> as an endpoint when it is a literal <c>ip:port</c> (a TCP pool's usual form),
+    /// parsed once so that opening an L4 connection neither parses nor resolves it; null otherwise.
+    /// </summary>
+    public IPEndPoint? EndPoint { get; }
 
     /// <summary>Configured weight (0 takes no new traffic). Changed live by a reload.</summary>
     public int Weight { get; internal set; }

@@ -23,15 +23,15 @@ internal static class DuplexCopy
     /// <summary>Runs the copy; true when the backend failed it (reset, or could not take our bytes).</summary>
     public static async Task<bool> RunAsync(TcpLeg client, TcpLeg backend, BackendState state, TimeSpan idleTimeout, TimeProvider time)
     {
-        // One idle timer for the connection, restarted by traffic either way (HAProxy's "timeout tunnel").
-        using var stop = new CancellationTokenSource(idleTimeout, time);
-        var toBackend = CopyAsync(client, backend, state.AddBytesIn, idleTimeout, stop);
-        var toClient = CopyAsync(backend, client, state.AddBytesOut, idleTimeout, stop);
+        // One idle timeout for the connection, restarted by traffic either way (HAProxy's "timeout tunnel").
+        using var idle = new IdleTimeout(idleTimeout, time);
+        var toBackend = CopyAsync(client, backend, state, toBackend: true, idle);
+        var toClient = CopyAsync(backend, client, state, toBackend: false, idle);
         var first = await Task.WhenAny(toBackend, toClient);
         if (first.Result != End.Eof)
         {
             // Reset or error: the other direction has nothing left to wait for.
-            await stop.CancelAsync();
+            await idle.CancelAsync();
         }
 
         var clientToBackend = await toBackend;
@@ -39,9 +39,9 @@ internal static class DuplexCopy
         return clientToBackend == End.DestinationFailed || backendToClient == End.SourceFailed;
     }
 
-    private static async Task<End> CopyAsync(TcpLeg from, TcpLeg to, Action<long> count, TimeSpan idleTimeout, CancellationTokenSource stop)
+    private static async Task<End> CopyAsync(TcpLeg from, TcpLeg to, BackendState state, bool toBackend, IdleTimeout idle)
     {
-        var token = stop.Token;
+        var token = idle.Token;
         while (true)
         {
             ReadResult result;
@@ -58,14 +58,13 @@ internal static class DuplexCopy
             var length = buffer.Length; // read before AdvanceTo: the segments go back to the pool
             try
             {
-                // Copy every segment read, then flush once: one send per read instead of one per
-                // 4 KiB pipe segment (docs/benchmarks.md, L4).
+                // Each segment goes straight from the pipe's block to the socket: a stream writer with
+                // nothing buffered sends what WriteAsync is given without copying it (StreamPipeWriter),
+                // and the segments are whole receives of up to 64 KiB (TcpBufferPool).
                 foreach (var segment in buffer)
                 {
-                    to.Output.Write(segment.Span);
+                    await to.Output.WriteAsync(segment, token);
                 }
-
-                await to.Output.FlushAsync(token);
             }
             catch (Exception)
             {
@@ -78,13 +77,28 @@ internal static class DuplexCopy
 
             if (length > 0)
             {
-                count(length);
-                stop.CancelAfter(idleTimeout);
+                if (toBackend)
+                {
+                    state.AddBytesIn(length);
+                }
+                else
+                {
+                    state.AddBytesOut(length);
+                }
+
+                idle.Touch();
             }
 
             if (result.IsCompleted)
             {
-                to.HalfClose();
+                from.InputEnded = true;
+                if (!to.InputEnded)
+                {
+                    // The other direction still runs: pass the FIN on now. When it has ended too, both
+                    // legs are closed next, which sends the FIN anyway (one shutdown call less per connection).
+                    to.HalfClose();
+                }
+
                 return End.Eof;
             }
 

@@ -15,6 +15,7 @@ internal sealed class TcpLeg : IAsyncDisposable
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly bool _ownsInput;
+    private bool _inputEnded;
 
     private TcpLeg(Socket socket, NetworkStream stream, PipeReader input, bool ownsInput)
     {
@@ -22,9 +23,9 @@ internal sealed class TcpLeg : IAsyncDisposable
         _stream = stream;
         Input = input;
         _ownsInput = ownsInput;
-        // 64 KiB segments: a flush sends each segment with its own write call, so the default 4 KiB
-        // segments meant one syscall per 4 KiB (+46 % iperf3 throughput, docs/benchmarks.md).
-        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: CopyBufferSize, leaveOpen: true));
+        // The copy hands whole pipe segments to WriteAsync, which a stream writer sends without buffering;
+        // only the PROXY header is ever written into its own (default, 4 KiB) buffer.
+        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
     }
 
     /// <summary>Bytes arriving from this side.</summary>
@@ -32,9 +33,6 @@ internal sealed class TcpLeg : IAsyncDisposable
 
     /// <summary>Bytes to send to this side; a completed flush means the kernel has them.</summary>
     public PipeWriter Output { get; }
-
-    /// <summary>Bytes read from the backend, and sent to either side, per system call at most.</summary>
-    private const int CopyBufferSize = 64 * 1024;
 
     /// <summary>
     /// The client side: reads through Kestrel's transport, writes straight to its socket. Kestrel's own
@@ -49,11 +47,22 @@ internal sealed class TcpLeg : IAsyncDisposable
         return new TcpLeg(socket, new NetworkStream(socket, ownsSocket: false), connection.Transport.Input, ownsInput: false);
     }
 
-    /// <summary>The backend side over a connected socket, which this leg then owns.</summary>
-    public static TcpLeg ForUpstream(Socket socket)
+    /// <summary>The backend side over a connected socket, which this leg then owns; it reads into <paramref name="buffers"/>' blocks.</summary>
+    public static TcpLeg ForUpstream(Socket socket, TcpBufferPool buffers)
     {
         var stream = new NetworkStream(socket, ownsSocket: true);
-        return new TcpLeg(socket, stream, PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: CopyBufferSize, leaveOpen: true)), ownsInput: true);
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: buffers, bufferSize: TcpBufferPool.BlockSize, leaveOpen: true));
+        return new TcpLeg(socket, stream, input, ownsInput: true);
+    }
+
+    /// <summary>
+    /// Set once this side's FIN has been read. Both directions may set and read it at once; the worst a race
+    /// does is a half-close of a leg about to be closed anyway.
+    /// </summary>
+    public bool InputEnded
+    {
+        get => Volatile.Read(ref _inputEnded);
+        set => Volatile.Write(ref _inputEnded, value);
     }
 
     /// <summary>Sends FIN after everything flushed so far; this side may keep sending to us.</summary>

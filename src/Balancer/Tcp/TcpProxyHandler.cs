@@ -12,7 +12,7 @@ namespace Balancer.Tcp;
 /// asked to, connects to a backend of the listener's pool, sends the pool's PROXY header, then copies
 /// both ways until both sides are done. Returning closes the client connection.
 /// </summary>
-internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry pools, TimeProvider time, ILogger<TcpProxyHandler> logger) : ConnectionHandler
+internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry pools, TcpBufferPool buffers, TimeProvider time, ILogger<TcpProxyHandler> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -41,7 +41,7 @@ internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry 
         try
         {
             // The backend leg first: it owns the socket, so nothing below can leak it.
-            await using var server = TcpLeg.ForUpstream(socket);
+            await using var server = TcpLeg.ForUpstream(socket, buffers);
             await using var client = TcpLeg.ForClient(connection);
             if (pool.Config.ProxyProtocol != ProxyProtocolVersions.None)
             {

@@ -26,15 +26,17 @@ internal static class UpstreamConnector
                 return null;
             }
 
-            var (host, port) = TcpProbe.HostPort(backend.Address);
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            // A literal address gets a socket of its own family: no dual-mode (IPV6_V6ONLY) setup per connection.
+            var socket = backend.EndPoint is { } endPoint
+                ? new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+                : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             var started = time.GetTimestamp();
             string failure;
             using (var timeout = new CancellationTokenSource(connectTimeout, time))
             {
                 try
                 {
-                    await socket.ConnectAsync(host, port, timeout.Token);
+                    await ConnectAsync(socket, backend, timeout.Token);
                     // The response-time algorithm ranks TCP backends by how fast they accept.
                     backend.Latency.Observe(time.GetElapsedTime(started));
                     return (backend, socket);
@@ -57,5 +59,17 @@ internal static class UpstreamConnector
         }
 
         return null;
+    }
+
+    /// <summary>A literal address connects directly; a host name is resolved on every connect (DNS may change).</summary>
+    private static ValueTask ConnectAsync(Socket socket, BackendState backend, CancellationToken cancellationToken)
+    {
+        if (backend.EndPoint is { } endPoint)
+        {
+            return socket.ConnectAsync(endPoint, cancellationToken);
+        }
+
+        var (host, port) = TcpProbe.HostPort(backend.Address);
+        return socket.ConnectAsync(host, port, cancellationToken);
     }
 }
