@@ -36,7 +36,11 @@ public sealed partial class FailoverMachine
                 return;
             }
 
-            if (State == FailoverState.Backup)
+            if (_handoverUntil is not null)
+            {
+                OnAdvertWhileHandingOver(packet);
+            }
+            else if (State == FailoverState.Backup)
             {
                 OnAdvertAsBackup(packet);
             }

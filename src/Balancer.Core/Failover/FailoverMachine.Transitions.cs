@@ -19,7 +19,7 @@ public sealed partial class FailoverMachine
         State = next;
         _transitions++;
         _actions.Add(new FailoverAction.StateChanged(previous, next, @event, reason));
-        _masterDownAt = _advertAt = _preemptAt = null;
+        _masterDownAt = _advertAt = _preemptAt = _handoverUntil = null;
         _awaitingResignFrom = null;
         switch (next)
         {

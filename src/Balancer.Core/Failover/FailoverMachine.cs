@@ -68,7 +68,7 @@ public sealed partial class FailoverMachine
         {
             lock (_lock)
             {
-                var next = Min(Min(_masterDownAt, _advertAt), _preemptAt);
+                var next = Min(Min(Min(_masterDownAt, _advertAt), _preemptAt), _handoverUntil);
                 return next is { } at ? (at - Now > TimeSpan.Zero ? at - Now : TimeSpan.Zero) : null;
             }
         }
@@ -102,7 +102,11 @@ public sealed partial class FailoverMachine
     public IReadOnlyList<FailoverAction> Tick() => Run(() =>
     {
         var now = Now;
-        if (State == FailoverState.Backup && _masterDownAt <= now)
+        if (State == FailoverState.Master && _handoverUntil <= now)
+        {
+            ChangeState(FailoverState.Init, FailoverEvent.Shutdown, $"no successor advertised within {HandoverTimeout(_options.AdvertInterval)}");
+        }
+        else if (State == FailoverState.Backup && _masterDownAt <= now)
         {
             ChangeState(FailoverState.Master, FailoverEvent.MasterDownTimerExpired, $"no master advert for {MasterDownInterval}");
         }
@@ -116,20 +120,6 @@ public sealed partial class FailoverMachine
             // RFC 5798 §6.4.3: send an ADVERTISEMENT and reset the Adver_Timer.
             SendAdvert(EffectivePriority);
             _advertAt = now + _options.AdvertInterval;
-        }
-    });
-
-    /// <summary>The shutdown event (RFC 5798 §6.4.3): a master resigns with a priority-0 advert and removes the virtual IPs.</summary>
-    public IReadOnlyList<FailoverAction> Shutdown() => Run(() =>
-    {
-        if (State == FailoverState.Master)
-        {
-            SendAdvert(0);
-        }
-
-        if (State != FailoverState.Init)
-        {
-            ChangeState(FailoverState.Init, FailoverEvent.Shutdown, "shutting down");
         }
     });
 

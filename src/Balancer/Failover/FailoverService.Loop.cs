@@ -19,12 +19,24 @@ internal sealed partial class FailoverService
             RunTracking();
             Apply(_machine.Start());
             var receive = ReceiveAsync(stop);
-            while (!stop.IsCancellationRequested)
+            var shutdown = false;
+            while (!stop.IsCancellationRequested && !(shutdown && _machine.State == FailoverState.Init))
             {
+                if (!shutdown && _shutdownRequested.Task.IsCompleted)
+                {
+                    // Before anything else: a master's resign advert goes out now, and it keeps running the loop to
+                    // hear its successor (FailoverMachine.Shutdown); any other state leaves at once.
+                    shutdown = true;
+                    _garp.Stop(); // a late announcement of ours would pull neighbours back from the successor
+                    Apply(_machine.Shutdown());
+                    continue;
+                }
+
                 using (var wake = CancellationTokenSource.CreateLinkedTokenSource(stop))
                 {
                     var delay = Task.Delay(NextWake(), _time, wake.Token);
-                    if (await Task.WhenAny(receive, delay) == receive)
+                    var woken = await Task.WhenAny(receive, delay, shutdown ? delay : _shutdownRequested.Task);
+                    if (woken == receive)
                     {
                         if (await receive is { } received)
                         {

@@ -29,6 +29,7 @@ internal sealed partial class FailoverService : IAsyncDisposable
     private readonly byte[] _buffer = new byte[2048];
     private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FailoverConfig _config;
     private NotifyHooks _hooks;
     private GarpSchedule _garp;
@@ -88,8 +89,15 @@ internal sealed partial class FailoverService : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts the shutdown event without waiting: the loop sends a master's priority-0 advert at once. Call it first
+    /// thing on SIGTERM; <see cref="ShutdownAsync"/> then waits for the hand-over.
+    /// </summary>
+    public void RequestShutdown() => _shutdownRequested.TrySetResult();
+
+    /// <summary>
     /// The shutdown event (RFC 5798 §6.4.3): a master sends a priority-0 advert so the peer takes over after its skew
-    /// time, then removes the virtual IPs; the notify hook runs; then the socket closes. Safe to call twice.
+    /// time, keeps the virtual IPs until the peer has taken them (at most <see cref="FailoverMachine.HandoverTimeout"/>),
+    /// then removes them; the notify hook runs; then the socket closes. Safe to call twice.
     /// </summary>
     public async Task ShutdownAsync()
     {
@@ -98,9 +106,16 @@ internal sealed partial class FailoverService : IAsyncDisposable
             return;
         }
 
+        RequestShutdown();
+        var bound = FailoverMachine.HandoverTimeout(_config.AdvertInterval) + TimeSpan.FromSeconds(1);
+        await _loop.WaitAsync(bound).ContinueWith(_ => { }, TaskScheduler.Default);
         await _stop.CancelAsync();
         await _loop;
-        Apply(_machine.Shutdown());
+        for (var i = 0; i < 2 && _machine.State != FailoverState.Init; i++)
+        {
+            Apply(_machine.Shutdown()); // the loop failed or overran: resign if not yet done, then leave at once
+        }
+
         _work.Writer.TryComplete();
         await _worker.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
         _socket.Dispose();

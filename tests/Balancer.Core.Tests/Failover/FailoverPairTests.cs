@@ -105,8 +105,25 @@ public class FailoverPairTests
         Assert.Equal(FailoverState.Backup, link.B.State);
         link.RunFor(_oneTick);
 
+        Assert.Equal(FailoverState.Master, link.B.State);
+        Assert.Equal(0, link.B.Machine.GetSnapshot().DualMasterEvents);
+    }
+
+    [Fact]
+    public void MasterShutsDown_OldMaster_HoldsTheVipsUntilTheNewMastersSecondAdvert()
+    {
+        var link = Running(200, 100);
+
+        link.Apply(link.A, link.A.Machine.Shutdown());
+        link.Flush();
+        link.RunFor(FailoverTimers.SkewTime(100, _interval) + _interval - _oneTick);
+        Assert.Equal((FailoverState.Master, FailoverState.Master), (link.A.State, link.B.State)); // both hold the VIPs: no gap
+        Assert.DoesNotContain(link.A.Actions, a => a is RemoveVips);
+        link.RunFor(_oneTick);
+
         Assert.Equal((FailoverState.Init, FailoverState.Master), (link.A.State, link.B.State));
         Assert.IsType<RemoveVips>(link.A.Actions[^2]);
+        Assert.Equal(0, link.B.Machine.GetSnapshot().DualMasterEvents);
     }
 
     [Fact]
