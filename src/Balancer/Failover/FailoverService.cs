@@ -74,7 +74,7 @@ internal sealed partial class FailoverService : IAsyncDisposable
         var socket = BindSocket(config.Bind);
         var runner = new CommandRunner(logger);
         vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
-            ? new IpVipActions(device, config.VirtualIps, runner)
+            ? new IpVipActions(device, config.VirtualIps, runner, logger)
             : new NoVipActions();
         var service = new FailoverService(config, key, configHash, socket, vips, runner, pools, logger, time);
         Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);

@@ -1,29 +1,37 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Balancer.Telemetry;
 
 namespace Balancer.Failover;
 
 /// <summary>
-/// <c>vipAction: "ip"</c>: <c>ip addr add|del &lt;vip&gt; dev &lt;interface&gt;</c>, and gratuitous ARP with
-/// <c>arping -U</c> (iputils-arping), as keepalived does for a VRRP instance without a virtual MAC. IPv6 virtual IPs
-/// are announced with <c>ndsend</c> when it is installed and otherwise skipped (neighbours learn them on first use).
+/// <c>vipAction: "ip"</c>: what <c>ip addr add|del &lt;vip&gt; dev &lt;interface&gt;</c> and <c>arping -U</c> do, as
+/// keepalived does for a VRRP instance without a virtual MAC — sent directly over rtnetlink and an AF_PACKET socket, as
+/// keepalived does too, so that no process start lies on a takeover's critical path. When the direct way fails (not
+/// Linux, no capability, a kernel that refuses) the failure is logged once and the commands (iproute2, iputils-arping)
+/// run instead. IPv6 virtual IPs are announced with <c>ndsend</c> when it is installed and otherwise skipped
+/// (neighbours learn them on first use).
 /// </summary>
-internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualIps, CommandRunner runner) : IVipActions
+internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualIps, CommandRunner runner, ILogger logger) : IVipActions
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(5);
+    private int _directFailed;
 
     public Task AddAsync() => IpAddrAsync("add");
 
     /// <summary>
     /// Checks at startup that the interface exists (a typo is logged at once, not at the first takeover), and so
-    /// pays the first process start's cost before a takeover has to.
+    /// loads the native calls before a takeover needs them; with iproute2 when they are unavailable.
     /// </summary>
     public async Task CheckInterfaceAsync()
     {
-        if (FindIp() is { } ip)
+        if (TryDirect(() => InterfaceIndex(), $"interface {device}") || FindIp() is not { } ip)
         {
-            await runner.RunAsync(ip, ["-brief", "link", "show", "dev", device], _timeout);
+            return;
         }
+
+        await runner.RunAsync(ip, ["-brief", "link", "show", "dev", device], _timeout);
     }
 
     public Task RemoveAsync() => IpAddrAsync("del");
@@ -34,6 +42,11 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
     {
         if (IPAddress.Parse(address).AddressFamily == AddressFamily.InterNetwork)
         {
+            if (TryDirect(() => GratuitousArp.Send(device, IPAddress.Parse(address)), $"gratuitous ARP for {address}"))
+            {
+                return;
+            }
+
             // -U: unsolicited (gratuitous) ARP, sender and target both the virtual IP (RFC 5227 §3 "ARP Announcement").
             if (runner.Find("arping", "apt-get install iputils-arping", "neighbours learn the new master's MAC only when their ARP cache expires") is { } arping)
             {
@@ -48,14 +61,42 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
 
     private async Task IpAddrAsync(string verb)
     {
-        if (FindIp() is not { } ip)
-        {
-            return;
-        }
-
         foreach (var vip in virtualIps)
         {
-            await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], _timeout);
+            var (address, prefix) = ParseVip(vip);
+            if (!TryDirect(() => RtNetlink.ChangeAddress(verb == "add", InterfaceIndex(), address, prefix), $"ip addr {verb} {vip}") && FindIp() is { } ip)
+            {
+                await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], _timeout);
+            }
+        }
+    }
+
+    private int InterfaceIndex() => Libc.InterfaceIndex(device) is > 0 and var index ? index : throw new IOException($"no interface named {device}");
+
+    private static (IPAddress Address, int Prefix) ParseVip(string vip)
+    {
+        var slash = vip.IndexOf('/', StringComparison.Ordinal);
+        var address = IPAddress.Parse(slash < 0 ? vip : vip[..slash]);
+        var full = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        return (address, slash < 0 ? full : int.Parse(vip[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Runs the netlink/AF_PACKET way; false (logged, the first time only) when it fails and the command must run.</summary>
+    private bool TryDirect(Action action, string what)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or DllNotFoundException or EntryPointNotFoundException or PlatformNotSupportedException or NetworkInformationException)
+        {
+            if (Interlocked.Exchange(ref _directFailed, 1) == 0)
+            {
+                Log.FailoverCommandFailed(logger, what, $"{e.Message}; running iproute2/arping instead");
+            }
+
+            return false;
         }
     }
 
