@@ -26,6 +26,9 @@ public sealed partial class FailoverMachine
     private TimeSpan? _preemptAt;
     private string? _preempting;         // the lower-priority master a pending preemption will replace
     private string? _awaitingResignFrom; // the master we displaced: its resign is expected, not a dual master
+    private string? _resignedBy;         // the master whose resign set the Master_Down_Timer to Skew_Time
+    private GapTracker _sentGaps;        // between our adverts as master
+    private GapTracker _heardGaps;       // between the master's adverts we took in as backup
     private long _transitions;
     private long _dualMasterEvents;
     private (string NodeId, DateTimeOffset At)? _lastAdvert;
@@ -108,7 +111,9 @@ public sealed partial class FailoverMachine
         }
         else if (State == FailoverState.Backup && _masterDownAt <= now)
         {
-            ChangeState(FailoverState.Master, FailoverEvent.MasterDownTimerExpired, $"no master advert for {MasterDownInterval}");
+            ChangeState(FailoverState.Master, FailoverEvent.MasterDownTimerExpired, _resignedBy is { } resigned
+                ? $"{resigned} resigned and Skew_Time {FailoverTimers.SkewTime(EffectivePriority, _masterAdvertInterval)} passed"
+                : $"no master advert for {MasterDownInterval}");
         }
         else if (State == FailoverState.Backup && _preemptAt <= now)
         {
@@ -140,7 +145,8 @@ public sealed partial class FailoverMachine
             }
 
             return new FailoverSnapshot(State, EffectivePriority, _healthy, _lastAdvert?.NodeId, _lastAdvert?.At,
-                _transitions, _dualMasterEvents, rejected, _peerConfigHash is { } h && h != _options.ConfigHash, _peerConfigHash);
+                _transitions, _dualMasterEvents, rejected, _peerConfigHash is { } h && h != _options.ConfigHash, _peerConfigHash,
+                _sentGaps.Longest, _heardGaps.Longest);
         }
     }
 

@@ -149,8 +149,9 @@ public class FailoverMachineTests
         machine.OnDatagram(_peer.Advert(0), _peer.EndPoint);
 
         Assert.Empty(AdvanceAndTick(machine, FailoverTimers.SkewTime(100, _interval) - _oneTick));
-        AdvanceAndTick(machine, _oneTick);
+        var changed = AdvanceAndTick(machine, _oneTick).OfType<StateChanged>().Single();
         Assert.Equal(FailoverState.Master, machine.State);
+        Assert.Equal("lb2 resigned and Skew_Time 00:00:00.6093750 passed", changed.Reason);
     }
 
     [Fact]

@@ -170,6 +170,22 @@ public class FailoverPairTests
         Assert.Equal(60, link.A.Actions.Skip(before).Count());
         Assert.Equal(1, link.B.Machine.GetSnapshot().Transitions);
         Assert.Empty(link.B.Machine.GetSnapshot().RejectedPackets);
+        Assert.Equal((_interval, _interval), (link.A.Machine.GetSnapshot().LongestAdvertGapSent, link.B.Machine.GetSnapshot().LongestAdvertGapHeard));
+    }
+
+    [Fact]
+    public void MasterStalls_Backup_ReportsTheLongestGapBetweenAdvertsHeard()
+    {
+        var link = Running(200, 100);
+
+        link.A.LinkUp = false;
+        link.RunFor(TimeSpan.FromSeconds(1.5)); // two adverts lost (A advertises at x.22 s): a 3 s gap, under Master_Down_Interval
+        link.A.LinkUp = true;
+        link.RunFor(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(FailoverState.Backup, link.B.State);
+        Assert.Equal(TimeSpan.FromSeconds(3), link.B.Machine.GetSnapshot().LongestAdvertGapHeard);
+        Assert.Equal(_interval, link.A.Machine.GetSnapshot().LongestAdvertGapSent);
     }
 
     /// <summary>lb2 (priority 100) starts alone and becomes master; then lb1 starts with <paramref name="a"/>.</summary>
