@@ -35,8 +35,12 @@ internal sealed partial class FailoverService
                 using (var wake = CancellationTokenSource.CreateLinkedTokenSource(stop))
                 {
                     var delay = Task.Delay(NextWake(), _time, wake.Token);
-                    var woken = await Task.WhenAny(receive, delay, shutdown ? delay : _shutdownRequested.Task);
-                    if (woken == receive)
+                    await Task.WhenAny(receive, delay, shutdown ? delay : _shutdownRequested.Task);
+
+                    // Adverts that arrived count before any timer fires, even when the timer woke us: after a stall
+                    // (a GC pause, a starved thread pool) both are ready, and a backup must not declare the master
+                    // dead with its advert waiting in the socket. Bounded, so a flood cannot hold the timers off.
+                    for (var i = 0; i < 16 && (receive.IsCompleted || (!stop.IsCancellationRequested && _socket.Available > 0)); i++)
                     {
                         if (await receive is { } received)
                         {
