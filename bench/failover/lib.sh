@@ -12,6 +12,20 @@ cd "$FO_DIR/../.."
 vip=198.18.0.100
 pids=()
 
+fo_options() { # "name ..." ARGS...: sets the variable of each allowed --name VALUE; --keep sets KEEP; --help prints the header
+  local allowed=" $1 " name; shift
+  while (($#)); do
+    case $1 in
+      --keep) KEEP=1; shift; continue ;;
+      -h | --help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+    esac
+    name=${1#--}
+    [[ $1 == --* && $allowed == *" $name "* && $# -ge 2 ]] || { echo "unknown option $1 (see --help)" >&2; exit 2; }
+    printf -v "$name" %s "$2"
+    shift 2
+  done
+}
+
 fo_require() { # tools...
   [ "$(id -u)" = 0 ] || { echo "needs root (ip netns)" >&2; exit 2; }
   for tool in ip python3 "$@"; do command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }; done

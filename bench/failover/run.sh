@@ -11,6 +11,7 @@
 #              (bench/failover/client.py) sending one request every 10 ms on a new connection, each with a
 #              200 ms deadline; 10 ms means nothing was lost
 #   vip_ms     until lb2 holds the virtual IP (polled with `ip addr` every ~5 ms, so a few ms late)
+#   gap_at     when the longest gap began, from the event (a gap far from 0 is noise, not the failover)
 # Then the per impl × event × interval median and max, and Balancer's ratio to keepalived.
 #
 # keepalived runs VRRPv3 over unicast (no authentication: v3 has none, v2 cannot advertise below 1 s);
@@ -23,19 +24,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-rounds=10 intervals=1000,100 events=crash,graceful impls=balancer,keepalived KEEP=
-while (($#)); do
-  case $1 in
-    --rounds) rounds=$2 ;;
-    --interval) intervals=$2 ;;
-    --events) events=$2 ;;
-    --impls) impls=$2 ;;
-    --keep) KEEP=1; shift; continue ;;
-    -h | --help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
-    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
-  esac
-  shift 2
-done
+rounds=10 interval=1000,100 events=crash,graceful impls=balancer,keepalived KEEP=
+fo_options "rounds interval events impls" "$@"
 [ "$rounds" -ge 1 ] && [ "$rounds" -le 30 ] || { echo "--rounds: 1-30" >&2; exit 2; }
 fo_require curl arping keepalived
 fo_init
@@ -81,13 +71,15 @@ measure() { # impl event interval_ms: one line "impl event interval outage_ms vi
   for _ in $(seq 1 100); do [ -s "$work/vip_ms" ] && break; sleep 0.2; done
   # Valid only if the client was served before the event and after it (else '?').
   local outage; outage=$(python3 -c 'import json,sys; r = json.load(sys.stdin); t0 = int(sys.argv[1])
-print(r["max_gap_ms"] if r["served"] and r["first_served_ns"] < t0 < r["last_served_ns"] else "?")' "$t0" <"$work/client.json" 2>/dev/null || echo '?')
-  printf '%-10s %-9s %8s %9s %7s\n' "$impl" "$event" "$interval" "$outage" "$(cat "$work/vip_ms" 2>/dev/null || echo '?')" | tee -a "$work/results"
+ok = r["served"] and r["first_served_ns"] < t0 < r["last_served_ns"]
+print(r["max_gap_ms"], (r["gap_start_ns"] - t0) // 1000000) if ok else print("? ?")' "$t0" <"$work/client.json" 2>/dev/null || echo '? ?')
+  local gap_at=${outage#* }; outage=${outage% *}
+  printf '%-10s %-9s %8s %9s %7s %7s\n' "$impl" "$event" "$interval" "$outage" "$(cat "$work/vip_ms" 2>/dev/null || echo '?')" "$gap_at" | tee -a "$work/results"
   stop_all_nodes
 }
 
-printf '%-10s %-9s %8s %9s %7s\n' impl event interval outage_ms vip_ms
-for interval in ${intervals//,/ }; do
+printf '%-10s %-9s %8s %9s %7s %7s\n' impl event interval outage_ms vip_ms gap_at
+for interval in ${interval//,/ }; do
   for round in $(seq 1 "$rounds"); do
     for event in ${events//,/ }; do
       for impl in ${impls//,/ }; do measure "$impl" "$event" "$interval"; done
