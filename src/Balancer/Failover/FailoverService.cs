@@ -76,6 +76,7 @@ internal sealed partial class FailoverService : IAsyncDisposable
         vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
             ? new IpVipActions(device, config.VirtualIps, runner, logger)
             : new NoVipActions();
+        WarmUp(config, key, configHash, time);
         var service = new FailoverService(config, key, configHash, socket, vips, runner, pools, logger, time);
         Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
         if (vips is IpVipActions ip)
@@ -125,6 +126,19 @@ internal sealed partial class FailoverService : IAsyncDisposable
     {
         await ShutdownAsync();
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Runs a takeover and a hand-over on a throwaway machine, whose actions are dropped, so that the first real
+    /// takeover of this process does not pay for compiling that path (milliseconds, on a crash's critical path).
+    /// </summary>
+    private static void WarmUp(FailoverConfig config, byte[] key, UInt128 configHash, TimeProvider time)
+    {
+        var scratch = new FailoverMachine(FailoverOptions.From(config, configHash) with { Priority = 255 }, key, time);
+        scratch.Start();
+        scratch.Tick();
+        scratch.Shutdown();
+        scratch.Shutdown();
     }
 
     private static Socket BindSocket(string bind)

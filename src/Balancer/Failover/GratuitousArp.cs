@@ -13,17 +13,20 @@ internal static class GratuitousArp
     private const ushort EthPArp = 0x0806;
     private static readonly byte[] _broadcast = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
 
-    /// <summary>Sends one announcement of the IPv4 <paramref name="address"/> on <paramref name="device"/>.</summary>
-    /// <exception cref="IOException">The interface is unknown, has no MAC, or the send failed (e.g. without CAP_NET_RAW).</exception>
-    public static void Send(string device, IPAddress address)
+    /// <summary>The index and MAC of <paramref name="device"/>; looking them up takes milliseconds, so callers keep them.</summary>
+    /// <exception cref="IOException">The interface is unknown or has no Ethernet address.</exception>
+    public static (int Index, byte[] Mac) Resolve(string device)
     {
         var index = Libc.InterfaceIndex(device);
         var mac = NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(n => n.Name == device)?.GetPhysicalAddress().GetAddressBytes();
-        if (index == 0 || mac is not { Length: 6 })
-        {
-            throw new IOException($"interface {device}: not found, or it has no Ethernet address");
-        }
+        return index > 0 && mac is { Length: 6 } ? (index, mac) : throw new IOException($"interface {device}: not found, or it has no Ethernet address");
+    }
 
+    /// <summary>Sends one announcement of the IPv4 <paramref name="address"/> from the interface <paramref name="link"/>.</summary>
+    /// <exception cref="IOException">The send failed (e.g. without CAP_NET_RAW, or the interface is gone).</exception>
+    public static void Send((int Index, byte[] Mac) link, IPAddress address)
+    {
+        var (index, mac) = link;
         var ip = address.GetAddressBytes();
         byte[] frame =
         [
@@ -33,18 +36,18 @@ internal static class GratuitousArp
         ];
 
         // struct sockaddr_ll: family, protocol (network order), interface index, hatype, pkttype, halen, address[8]
-        var link = new byte[20];
-        BitConverter.TryWriteBytes(link.AsSpan(0), (ushort)Libc.AfPacket);
-        link[2] = EthPArp >> 8;
-        link[3] = EthPArp & 0xff;
-        BitConverter.TryWriteBytes(link.AsSpan(4), index);
-        link[11] = 6;
-        _broadcast.CopyTo(link, 12);
+        var to = new byte[20];
+        BitConverter.TryWriteBytes(to.AsSpan(0), (ushort)Libc.AfPacket);
+        to[2] = EthPArp >> 8;
+        to[3] = EthPArp & 0xff;
+        BitConverter.TryWriteBytes(to.AsSpan(4), index);
+        to[11] = 6;
+        _broadcast.CopyTo(to, 12);
 
         var fd = Libc.OpenSocket(Libc.AfPacket, Libc.SockDgram, IPAddress.HostToNetworkOrder((short)EthPArp), TimeSpan.FromSeconds(1));
         try
         {
-            Libc.SendTo(fd, frame, link);
+            Libc.SendTo(fd, frame, to);
         }
         finally
         {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Balancer.Telemetry;
 
 namespace Balancer.Failover;
@@ -17,16 +19,17 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(5);
     private int _directFailed;
+    private (int Index, byte[] Mac)? _link;
 
     public Task AddAsync() => IpAddrAsync("add");
 
     /// <summary>
     /// Checks at startup that the interface exists (a typo is logged at once, not at the first takeover), and so
-    /// loads the native calls before a takeover needs them; with iproute2 when they are unavailable.
+    /// binds the native calls and looks up the MAC before a takeover needs them; with iproute2 when they are unavailable.
     /// </summary>
     public async Task CheckInterfaceAsync()
     {
-        if (TryDirect(() => InterfaceIndex(), $"interface {device}") || FindIp() is not { } ip)
+        if (TryDirect(PrepareDirect, $"interface {device}") || FindIp() is not { } ip)
         {
             return;
         }
@@ -42,7 +45,7 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
     {
         if (IPAddress.Parse(address).AddressFamily == AddressFamily.InterNetwork)
         {
-            if (TryDirect(() => GratuitousArp.Send(device, IPAddress.Parse(address)), $"gratuitous ARP for {address}"))
+            if (TryDirect(() => GratuitousArp.Send(Link(), IPAddress.Parse(address)), $"gratuitous ARP for {address}"))
             {
                 return;
             }
@@ -71,6 +74,18 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
         }
     }
 
+    /// <summary>Binds the native calls, compiles the direct paths and looks up the MAC: a first takeover pays for none of it.</summary>
+    private void PrepareDirect()
+    {
+        Marshal.PrelinkAll(typeof(Libc));
+        RuntimeHelpers.PrepareMethod(typeof(RtNetlink).GetMethod(nameof(RtNetlink.ChangeAddress))!.MethodHandle);
+        RuntimeHelpers.PrepareMethod(typeof(GratuitousArp).GetMethod(nameof(GratuitousArp.Send))!.MethodHandle);
+        Link();
+    }
+
+    /// <summary>The interface's index and MAC, looked up once; looked up again after a failed send.</summary>
+    private (int Index, byte[] Mac) Link() => _link ??= GratuitousArp.Resolve(device);
+
     private int InterfaceIndex() => Libc.InterfaceIndex(device) is > 0 and var index ? index : throw new IOException($"no interface named {device}");
 
     private static (IPAddress Address, int Prefix) ParseVip(string vip)
@@ -91,6 +106,7 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
         }
         catch (Exception e) when (e is IOException or DllNotFoundException or EntryPointNotFoundException or PlatformNotSupportedException or NetworkInformationException)
         {
+            _link = null;
             if (Interlocked.Exchange(ref _directFailed, 1) == 0)
             {
                 Log.FailoverCommandFailed(logger, what, $"{e.Message}; running iproute2/arping instead");
