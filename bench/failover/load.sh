@@ -30,6 +30,7 @@ field() { # ns python-expression over the parsed /status as s; prints it
   status "$1" | python3 -c "import json,sys; s = json.load(sys.stdin)['failover']; print($2)" 2>/dev/null || echo '?'
 }
 t1=$(field "$L1" "s['transitions']") t2=$(field "$L2" "s['transitions']")
+echo "$(date +%T) before the load: lb1 $(field "$L1" "s['state'], s['advertGaps']")  lb2 $(field "$L2" "s['state'], s['advertGaps']")"
 echo "$(date +%T) load: wrk -t2 -c$connections -d${duration}s against http://$vip:8080/ (adverts every $interval ms)"
 ip netns exec "$C" timeout $((duration + 60)) wrk -t2 -c"$connections" -d"${duration}s" --timeout 5s "http://$vip:8080/" >"$work/wrk.txt" 2>&1 &
 load=$!

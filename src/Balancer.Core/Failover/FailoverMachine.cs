@@ -72,7 +72,8 @@ public sealed partial class FailoverMachine
             lock (_lock)
             {
                 var next = Min(Min(Min(_masterDownAt, _advertAt), _preemptAt), _handoverUntil);
-                return next is { } at ? (at - Now > TimeSpan.Zero ? at - Now : TimeSpan.Zero) : null;
+                var left = next - Now; // Now read once: read twice, the clock moves between the test and the result
+                return left is { } l ? (l > TimeSpan.Zero ? l : TimeSpan.Zero) : null;
             }
         }
     }

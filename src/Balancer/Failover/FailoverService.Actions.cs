@@ -73,7 +73,20 @@ internal sealed partial class FailoverService
         }
     }
 
-    private void Enqueue(Func<Task> work) => _work.Writer.TryWrite(work);
+    private void Enqueue(Func<Task> work)
+    {
+        if (!_work.IsAddingCompleted)
+        {
+            try
+            {
+                _work.Add(work);
+            }
+            catch (InvalidOperationException)
+            {
+                // Completed meanwhile: shutting down, nothing more to do.
+            }
+        }
+    }
 
     /// <summary>Starts one round of gratuitous ARP without waiting: arping lingers a second for replies that never come.</summary>
     private Task Announce()
@@ -84,18 +97,21 @@ internal sealed partial class FailoverService
         return Task.CompletedTask;
     }
 
-    private async Task RunWorkerAsync()
+    /// <summary>The worker thread: runs the slow actions in order, each to its end (a command's own timeout bounds it).</summary>
+    private void RunWorker()
     {
-        await foreach (var work in _work.Reader.ReadAllAsync())
+        foreach (var work in _work.GetConsumingEnumerable())
         {
             try
             {
-                await work();
+                work().GetAwaiter().GetResult();
             }
             catch (Exception e)
             {
                 Log.FailoverCommandFailed(_logger, "(failover action)", e.Message);
             }
         }
+
+        _workerDone.TrySetResult();
     }
 }

@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
@@ -27,15 +27,15 @@ internal sealed partial class FailoverService : IAsyncDisposable
     private readonly long _origin;
     private readonly RejectLogLimiter _rejects;
     private readonly byte[] _buffer = new byte[2048];
-    private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly BlockingCollection<Func<Task>> _work = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _workerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FailoverConfig _config;
     private NotifyHooks _hooks;
     private GarpSchedule _garp;
     private TimeSpan _trackAt;
-    private Task _loop = Task.CompletedTask;
-    private Task _worker = Task.CompletedTask;
     private int _shutdown;
 
     private FailoverService(
@@ -84,16 +84,23 @@ internal sealed partial class FailoverService : IAsyncDisposable
             service.Enqueue(ip.CheckInterfaceAsync);
         }
 
-        service._worker = Task.Run(service.RunWorkerAsync);
-        service._loop = Task.Run(() => service.RunLoopAsync(service._stop.Token));
+        // Threads of their own, not the pool's: adverts and the virtual IPs must not queue behind proxy work.
+        new Thread(service.RunWorker) { IsBackground = true, Name = "failover worker" }.Start();
+        new Thread(service.RunLoop) { IsBackground = true, Name = "failover loop" }.Start();
         return service;
     }
 
     /// <summary>
-    /// Starts the shutdown event without waiting: the loop sends a master's priority-0 advert at once. Call it first
-    /// thing on SIGTERM; <see cref="ShutdownAsync"/> then waits for the hand-over.
+    /// Starts the shutdown event without waiting: a master's priority-0 advert goes out now, on the caller's thread.
+    /// Call it first thing on SIGTERM; <see cref="ShutdownAsync"/> then waits for the hand-over.
     /// </summary>
-    public void RequestShutdown() => _shutdownRequested.TrySetResult();
+    public void RequestShutdown()
+    {
+        if (_shutdownRequested.TrySetResult())
+        {
+            Apply(_machine.Shutdown());
+        }
+    }
 
     /// <summary>
     /// The shutdown event (RFC 5798 §6.4.3): a master sends a priority-0 advert so the peer takes over after its skew
@@ -109,16 +116,16 @@ internal sealed partial class FailoverService : IAsyncDisposable
 
         RequestShutdown();
         var bound = FailoverMachine.HandoverTimeout(_config.AdvertInterval) + TimeSpan.FromSeconds(1);
-        await _loop.WaitAsync(bound).ContinueWith(_ => { }, TaskScheduler.Default);
+        await _loopDone.Task.WaitAsync(bound).ContinueWith(_ => { }, TaskScheduler.Default);
         await _stop.CancelAsync();
-        await _loop;
+        await _loopDone.Task.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
         for (var i = 0; i < 2 && _machine.State != FailoverState.Init; i++)
         {
             Apply(_machine.Shutdown()); // the loop failed or overran: resign if not yet done, then leave at once
         }
 
-        _work.Writer.TryComplete();
-        await _worker.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
+        _work.CompleteAdding();
+        await _workerDone.Task.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
         _socket.Dispose();
     }
 
