@@ -32,8 +32,9 @@ fo_require() { # tools...
 }
 
 fo_init() { # builds Balancer (Release), makes the work directory and the namespaces
-  dotnet build -c Release src/Balancer -o /tmp/blb-bench-bin -v q >/dev/null
-  dll=/tmp/blb-bench-bin/balancer.dll
+  local bin=${BLB_BIN:-/tmp/blb-bench-bin}
+  dotnet build -c Release src/Balancer -o "$bin" -v q >/dev/null
+  dll=$bin/balancer.dll
   work=$(mktemp -d /tmp/blb-bench-XXXXXX)
   local sfx; sfx=$(openssl rand -hex 3)
   C=blb-c-$sfx L1=blb-1-$sfx L2=blb-2-$sfx B=blb-b-$sfx S=blb-s-$sfx

@@ -17,17 +17,17 @@ internal sealed partial class FailoverService
                     SendAdvert(advert.Datagram);
                     break;
                 case FailoverAction.AddVips:
-                    Enqueue(_vips.AddAsync);
+                    Enqueue(Timed(_vips.AddAsync, "added"));
                     break;
                 case FailoverAction.RemoveVips:
                     _garp.Stop();
-                    Enqueue(_vips.RemoveAsync);
+                    Enqueue(Timed(_vips.RemoveAsync, "removed"));
                     break;
                 case FailoverAction.SendGratuitousArp:
                     // The first announcement follows the add on the worker; the rest of the burst and the refreshes are timed by the loop.
                     if (_config.GarpRepeat > 0)
                     {
-                        Enqueue(Announce);
+                        Enqueue(Timed(Announce, "announced"));
                     }
 
                     _garp.BurstSent(Now);
@@ -37,6 +37,7 @@ internal sealed partial class FailoverService
                     Enqueue(() => hooks.RunAsync(hook.State));
                     break;
                 case FailoverAction.StateChanged changed:
+                    _transitionAt = Now;
                     if (changed.To != FailoverState.Master)
                     {
                         _garp.Stop();
@@ -72,6 +73,13 @@ internal sealed partial class FailoverService
             }
         }
     }
+
+    /// <summary>Logs, once done, how long after the last transition <paramref name="work"/> finished: the takeover's critical path.</summary>
+    private Func<Task> Timed(Func<Task> work, string action) => async () =>
+    {
+        await work();
+        Log.FailoverVipsDone(_logger, action, (Now - _transitionAt).TotalMilliseconds);
+    };
 
     private void Enqueue(Func<Task> work)
     {

@@ -36,6 +36,7 @@ internal sealed partial class FailoverService : IAsyncDisposable
     private NotifyHooks _hooks;
     private GarpSchedule _garp;
     private TimeSpan _trackAt;
+    private TimeSpan _transitionAt;
     private int _shutdown;
 
     private FailoverService(

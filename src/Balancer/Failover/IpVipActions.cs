@@ -21,7 +21,9 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
     private int _directFailed;
     private (int Index, byte[] Mac)? _link;
 
-    public Task AddAsync() => IpAddrAsync("add");
+    private readonly (string Vip, IPAddress Address, int Prefix)[] _parsed = [.. virtualIps.Select(ParseVip)];
+
+    public Task AddAsync() => ChangeAddresses(add: true);
 
     /// <summary>
     /// Checks at startup that the interface exists (a typo is logged at once, not at the first takeover), and so
@@ -37,40 +39,65 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
         await runner.RunAsync(ip, ["-brief", "link", "show", "dev", device], _timeout);
     }
 
-    public Task RemoveAsync() => IpAddrAsync("del");
+    public Task RemoveAsync() => ChangeAddresses(add: false);
 
-    public Task AnnounceAsync() => Task.WhenAll(virtualIps.Select(vip => AnnounceAsync(vip.Split('/')[0])));
-
-    private async Task AnnounceAsync(string address)
+    /// <summary>Announces every IPv4 virtual IP at once, on the caller's thread; arping and ndsend only where that fails.</summary>
+    public Task AnnounceAsync()
     {
-        if (IPAddress.Parse(address).AddressFamily == AddressFamily.InterNetwork)
+        // Plain loops: LINQ over these tuples costs milliseconds of JIT on the first takeover of a process.
+        List<Task>? rest = null;
+        foreach (var (_, address, _) in _parsed)
         {
-            if (TryDirect(() => GratuitousArp.Send(Link(), IPAddress.Parse(address)), $"gratuitous ARP for {address}"))
+            if (address.AddressFamily != AddressFamily.InterNetwork || !TryDirect(() => GratuitousArp.Send(Link(), address), "gratuitous ARP"))
             {
-                return;
+                (rest ??= []).Add(AnnounceWithCommandAsync(address));
             }
+        }
 
+        return rest is null ? Task.CompletedTask : Task.WhenAll(rest);
+    }
+
+    private async Task AnnounceWithCommandAsync(IPAddress address)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
             // -U: unsolicited (gratuitous) ARP, sender and target both the virtual IP (RFC 5227 §3 "ARP Announcement").
             if (runner.Find("arping", "apt-get install iputils-arping", "neighbours learn the new master's MAC only when their ARP cache expires") is { } arping)
             {
-                await runner.RunAsync(arping, ["-U", "-c", "1", "-I", device, address], _timeout);
+                await runner.RunAsync(arping, ["-U", "-c", "1", "-I", device, address.ToString()], _timeout);
             }
         }
         else if (runner.Find("ndsend", "apt-get install vzctl, or any ndsend", "IPv6 virtual IPs are not announced") is { } ndsend)
         {
-            await runner.RunAsync(ndsend, [address, device], _timeout);
+            await runner.RunAsync(ndsend, [address.ToString(), device], _timeout);
         }
     }
 
-    private async Task IpAddrAsync(string verb)
+    /// <summary>Adds or removes every virtual IP over rtnetlink at once, on the caller's thread; iproute2 only where that fails.</summary>
+    private Task ChangeAddresses(bool add)
     {
-        foreach (var vip in virtualIps)
+        List<string>? rest = null;
+        foreach (var (vip, address, prefix) in _parsed)
         {
-            var (address, prefix) = ParseVip(vip);
-            if (!TryDirect(() => RtNetlink.ChangeAddress(verb == "add", InterfaceIndex(), address, prefix), $"ip addr {verb} {vip}") && FindIp() is { } ip)
+            if (!TryDirect(() => RtNetlink.ChangeAddress(add, InterfaceIndex(), address, prefix), add ? "ip addr add" : "ip addr del"))
             {
-                await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], _timeout);
+                (rest ??= []).Add(vip);
             }
+        }
+
+        return rest is null ? Task.CompletedTask : RunIpAsync(add ? "add" : "del", rest);
+    }
+
+    private async Task RunIpAsync(string verb, IEnumerable<string> vips)
+    {
+        if (FindIp() is not { } ip)
+        {
+            return;
+        }
+
+        foreach (var vip in vips)
+        {
+            await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], _timeout);
         }
     }
 
@@ -79,8 +106,11 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
     {
         Marshal.PrelinkAll(typeof(Libc));
         RuntimeHelpers.PrepareMethod(typeof(RtNetlink).GetMethod(nameof(RtNetlink.ChangeAddress))!.MethodHandle);
-        RuntimeHelpers.PrepareMethod(typeof(GratuitousArp).GetMethod(nameof(GratuitousArp.Send))!.MethodHandle);
-        Link();
+        RtNetlink.QueryLink(InterfaceIndex()); // a real request and its acknowledgement, changing nothing
+        foreach (var (_, address, _) in _parsed.Where(v => v.Address.AddressFamily == AddressFamily.InterNetwork))
+        {
+            GratuitousArp.Send(Link(), address, dryRun: true);
+        }
     }
 
     /// <summary>The interface's index and MAC, looked up once; looked up again after a failed send.</summary>
@@ -88,12 +118,12 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
 
     private int InterfaceIndex() => Libc.InterfaceIndex(device) is > 0 and var index ? index : throw new IOException($"no interface named {device}");
 
-    private static (IPAddress Address, int Prefix) ParseVip(string vip)
+    private static (string Vip, IPAddress Address, int Prefix) ParseVip(string vip)
     {
         var slash = vip.IndexOf('/', StringComparison.Ordinal);
         var address = IPAddress.Parse(slash < 0 ? vip : vip[..slash]);
         var full = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        return (address, slash < 0 ? full : int.Parse(vip[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        return (vip, address, slash < 0 ? full : int.Parse(vip[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Runs the netlink/AF_PACKET way; false (logged, the first time only) when it fails and the command must run.</summary>
