@@ -36,7 +36,11 @@ public sealed partial class FailoverMachine
                 return;
             }
 
-            if (State == FailoverState.Backup)
+            if (_handoverUntil is not null)
+            {
+                OnAdvertWhileHandingOver(packet);
+            }
+            else if (State == FailoverState.Backup)
             {
                 OnAdvertAsBackup(packet);
             }
@@ -55,8 +59,12 @@ public sealed partial class FailoverMachine
             // RFC 5798 §6.4.2: the master resigns; take over after Skew_Time only.
             _masterDownAt = now + FailoverTimers.SkewTime(EffectivePriority, _masterAdvertInterval);
             _preemptAt = null;
+            _resignedBy = packet.NodeId;
             return;
         }
+
+        _resignedBy = null;
+        _heardGaps.Saw(now);
 
         // RFC 5798 §6.4.2: learn Master_Adver_Interval, and with it Master_Down_Interval, from the advert.
         _masterAdvertInterval = packet.AdvertInterval;

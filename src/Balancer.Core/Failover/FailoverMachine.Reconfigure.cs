@@ -26,7 +26,7 @@ public sealed partial class FailoverMachine
             }
 
             _actions.Add(new FailoverAction.PriorityChanged(before, EffectivePriority, _healthy));
-            if (State == FailoverState.Master)
+            if (State == FailoverState.Master && _handoverUntil is null)
             {
                 SendAdvert(EffectivePriority);
                 _advertAt = Now + _options.AdvertInterval;

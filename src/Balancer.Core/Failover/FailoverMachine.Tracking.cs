@@ -10,7 +10,7 @@ public sealed partial class FailoverMachine
     /// </summary>
     public IReadOnlyList<FailoverAction> SetTrackedHealth(bool healthy) => Run(() =>
     {
-        if (healthy == _healthy)
+        if (healthy == _healthy || _handoverUntil is not null) // a node handing over is leaving: no advert may undo its resign
         {
             return;
         }

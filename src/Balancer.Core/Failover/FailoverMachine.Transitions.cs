@@ -19,8 +19,10 @@ public sealed partial class FailoverMachine
         State = next;
         _transitions++;
         _actions.Add(new FailoverAction.StateChanged(previous, next, @event, reason));
-        _masterDownAt = _advertAt = _preemptAt = null;
-        _awaitingResignFrom = null;
+        _masterDownAt = _advertAt = _preemptAt = _handoverUntil = null;
+        _awaitingResignFrom = _resignedBy = null;
+        _sentGaps.Break();
+        _heardGaps.Break();
         switch (next)
         {
             case FailoverState.Master:
@@ -47,6 +49,11 @@ public sealed partial class FailoverMachine
 
     private void SendAdvert(int priority)
     {
+        if (State == FailoverState.Master && priority > 0)
+        {
+            _sentGaps.Saw(Now);
+        }
+
         var packet = new AdvertPacket(_options.NodeId, State, (byte)priority, _options.AdvertInterval, _epoch, ++_sequence, _options.ConfigHash);
         var buffer = new byte[AdvertCodec.MaxLength];
         var length = AdvertCodec.Encode(packet, _key, buffer);

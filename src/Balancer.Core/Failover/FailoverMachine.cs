@@ -26,6 +26,9 @@ public sealed partial class FailoverMachine
     private TimeSpan? _preemptAt;
     private string? _preempting;         // the lower-priority master a pending preemption will replace
     private string? _awaitingResignFrom; // the master we displaced: its resign is expected, not a dual master
+    private string? _resignedBy;         // the master whose resign set the Master_Down_Timer to Skew_Time
+    private GapTracker _sentGaps;        // between our adverts as master
+    private GapTracker _heardGaps;       // between the master's adverts we took in as backup
     private long _transitions;
     private long _dualMasterEvents;
     private (string NodeId, DateTimeOffset At)? _lastAdvert;
@@ -68,8 +71,9 @@ public sealed partial class FailoverMachine
         {
             lock (_lock)
             {
-                var next = Min(Min(_masterDownAt, _advertAt), _preemptAt);
-                return next is { } at ? (at - Now > TimeSpan.Zero ? at - Now : TimeSpan.Zero) : null;
+                var next = Min(Min(Min(_masterDownAt, _advertAt), _preemptAt), _handoverUntil);
+                var left = next - Now; // Now read once: read twice, the clock moves between the test and the result
+                return left is { } l ? (l > TimeSpan.Zero ? l : TimeSpan.Zero) : null;
             }
         }
     }
@@ -102,9 +106,15 @@ public sealed partial class FailoverMachine
     public IReadOnlyList<FailoverAction> Tick() => Run(() =>
     {
         var now = Now;
-        if (State == FailoverState.Backup && _masterDownAt <= now)
+        if (State == FailoverState.Master && _handoverUntil <= now)
         {
-            ChangeState(FailoverState.Master, FailoverEvent.MasterDownTimerExpired, $"no master advert for {MasterDownInterval}");
+            ChangeState(FailoverState.Init, FailoverEvent.Shutdown, $"no successor advertised within {HandoverTimeout(_options.AdvertInterval)}");
+        }
+        else if (State == FailoverState.Backup && _masterDownAt <= now)
+        {
+            ChangeState(FailoverState.Master, FailoverEvent.MasterDownTimerExpired, _resignedBy is { } resigned
+                ? $"{resigned} resigned and Skew_Time {FailoverTimers.SkewTime(EffectivePriority, _masterAdvertInterval)} passed"
+                : $"no master advert for {MasterDownInterval}");
         }
         else if (State == FailoverState.Backup && _preemptAt <= now)
         {
@@ -116,20 +126,6 @@ public sealed partial class FailoverMachine
             // RFC 5798 §6.4.3: send an ADVERTISEMENT and reset the Adver_Timer.
             SendAdvert(EffectivePriority);
             _advertAt = now + _options.AdvertInterval;
-        }
-    });
-
-    /// <summary>The shutdown event (RFC 5798 §6.4.3): a master resigns with a priority-0 advert and removes the virtual IPs.</summary>
-    public IReadOnlyList<FailoverAction> Shutdown() => Run(() =>
-    {
-        if (State == FailoverState.Master)
-        {
-            SendAdvert(0);
-        }
-
-        if (State != FailoverState.Init)
-        {
-            ChangeState(FailoverState.Init, FailoverEvent.Shutdown, "shutting down");
         }
     });
 
@@ -150,7 +146,8 @@ public sealed partial class FailoverMachine
             }
 
             return new FailoverSnapshot(State, EffectivePriority, _healthy, _lastAdvert?.NodeId, _lastAdvert?.At,
-                _transitions, _dualMasterEvents, rejected, _peerConfigHash is { } h && h != _options.ConfigHash, _peerConfigHash);
+                _transitions, _dualMasterEvents, rejected, _peerConfigHash is { } h && h != _options.ConfigHash, _peerConfigHash,
+                _sentGaps.Longest, _heardGaps.Longest);
         }
     }
 

@@ -11,6 +11,8 @@ namespace Balancer.Core.Failover;
 /// <param name="RejectedPackets">Rejected datagrams by reason (<see cref="DecodeError"/> or <see cref="PeerCheck"/> name); only non-zero counts.</param>
 /// <param name="ConfigDrift">True when the last accepted advert carried a config hash different from ours.</param>
 /// <param name="PeerConfigHash">The config hash of the last accepted advert, or null.</param>
+/// <param name="LongestAdvertGapSent">The longest time between two adverts this node sent in one term as master: late adverts show a stalled master.</param>
+/// <param name="LongestAdvertGapHeard">The longest time between two master adverts this node took in while backup: what its Master_Down_Timer saw.</param>
 public sealed record FailoverSnapshot(
     FailoverState State,
     int EffectivePriority,
@@ -21,4 +23,6 @@ public sealed record FailoverSnapshot(
     long DualMasterEvents,
     IReadOnlyDictionary<string, long> RejectedPackets,
     bool ConfigDrift,
-    UInt128? PeerConfigHash);
+    UInt128? PeerConfigHash,
+    TimeSpan LongestAdvertGapSent,
+    TimeSpan LongestAdvertGapHeard);

@@ -34,6 +34,10 @@ internal static class FailoverStatusWriter
         json.WriteNumber("transitions", snapshot.Transitions);
         json.WriteNumber("dualMasterEvents", snapshot.DualMasterEvents);
         json.WriteBoolean("configDrift", snapshot.ConfigDrift);
+        json.WriteStartObject("advertGaps");
+        json.WriteNumber("longestSentMs", Math.Round(snapshot.LongestAdvertGapSent.TotalMilliseconds, 1));
+        json.WriteNumber("longestHeardMs", Math.Round(snapshot.LongestAdvertGapHeard.TotalMilliseconds, 1));
+        json.WriteEndObject();
         json.WriteStartObject("rejectedPackets");
         foreach (var (reason, count) in snapshot.RejectedPackets)
         {

@@ -17,17 +17,17 @@ internal sealed partial class FailoverService
                     SendAdvert(advert.Datagram);
                     break;
                 case FailoverAction.AddVips:
-                    Enqueue(_vips.AddAsync);
+                    Enqueue(Timed(_vips.AddAsync, "added"));
                     break;
                 case FailoverAction.RemoveVips:
                     _garp.Stop();
-                    Enqueue(_vips.RemoveAsync);
+                    Enqueue(Timed(_vips.RemoveAsync, "removed"));
                     break;
                 case FailoverAction.SendGratuitousArp:
                     // The first announcement follows the add on the worker; the rest of the burst and the refreshes are timed by the loop.
                     if (_config.GarpRepeat > 0)
                     {
-                        Enqueue(Announce);
+                        Enqueue(Timed(Announce, "announced"));
                     }
 
                     _garp.BurstSent(Now);
@@ -37,6 +37,7 @@ internal sealed partial class FailoverService
                     Enqueue(() => hooks.RunAsync(hook.State));
                     break;
                 case FailoverAction.StateChanged changed:
+                    _transitionAt = Now;
                     if (changed.To != FailoverState.Master)
                     {
                         _garp.Stop();
@@ -73,7 +74,27 @@ internal sealed partial class FailoverService
         }
     }
 
-    private void Enqueue(Func<Task> work) => _work.Writer.TryWrite(work);
+    /// <summary>Logs, once done, how long after the last transition <paramref name="work"/> finished: the takeover's critical path.</summary>
+    private Func<Task> Timed(Func<Task> work, string action) => async () =>
+    {
+        await work();
+        Log.FailoverVipsDone(_logger, action, (Now - _transitionAt).TotalMilliseconds);
+    };
+
+    private void Enqueue(Func<Task> work)
+    {
+        if (!_work.IsAddingCompleted)
+        {
+            try
+            {
+                _work.Add(work);
+            }
+            catch (InvalidOperationException)
+            {
+                // Completed meanwhile: shutting down, nothing more to do.
+            }
+        }
+    }
 
     /// <summary>Starts one round of gratuitous ARP without waiting: arping lingers a second for replies that never come.</summary>
     private Task Announce()
@@ -84,18 +105,21 @@ internal sealed partial class FailoverService
         return Task.CompletedTask;
     }
 
-    private async Task RunWorkerAsync()
+    /// <summary>The worker thread: runs the slow actions in order, each to its end (a command's own timeout bounds it).</summary>
+    private void RunWorker()
     {
-        await foreach (var work in _work.Reader.ReadAllAsync())
+        foreach (var work in _work.GetConsumingEnumerable())
         {
             try
             {
-                await work();
+                work().GetAwaiter().GetResult();
             }
             catch (Exception e)
             {
                 Log.FailoverCommandFailed(_logger, "(failover action)", e.Message);
             }
         }
+
+        _workerDone.TrySetResult();
     }
 }

@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
@@ -27,14 +27,16 @@ internal sealed partial class FailoverService : IAsyncDisposable
     private readonly long _origin;
     private readonly RejectLogLimiter _rejects;
     private readonly byte[] _buffer = new byte[2048];
-    private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly BlockingCollection<Func<Task>> _work = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _workerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FailoverConfig _config;
     private NotifyHooks _hooks;
     private GarpSchedule _garp;
     private TimeSpan _trackAt;
-    private Task _loop = Task.CompletedTask;
-    private Task _worker = Task.CompletedTask;
+    private TimeSpan _transitionAt;
     private int _shutdown;
 
     private FailoverService(
@@ -73,8 +75,9 @@ internal sealed partial class FailoverService : IAsyncDisposable
         var socket = BindSocket(config.Bind);
         var runner = new CommandRunner(logger);
         vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
-            ? new IpVipActions(device, config.VirtualIps, runner)
+            ? new IpVipActions(device, config.VirtualIps, runner, logger)
             : new NoVipActions();
+        WarmUp(config, key, configHash, time);
         var service = new FailoverService(config, key, configHash, socket, vips, runner, pools, logger, time);
         Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
         if (vips is IpVipActions ip)
@@ -82,14 +85,28 @@ internal sealed partial class FailoverService : IAsyncDisposable
             service.Enqueue(ip.CheckInterfaceAsync);
         }
 
-        service._worker = Task.Run(service.RunWorkerAsync);
-        service._loop = Task.Run(() => service.RunLoopAsync(service._stop.Token));
+        // Threads of their own, not the pool's: adverts and the virtual IPs must not queue behind proxy work.
+        new Thread(service.RunWorker) { IsBackground = true, Name = "failover worker" }.Start();
+        new Thread(service.RunLoop) { IsBackground = true, Name = "failover loop" }.Start();
         return service;
     }
 
     /// <summary>
+    /// Starts the shutdown event without waiting: a master's priority-0 advert goes out now, on the caller's thread.
+    /// Call it first thing on SIGTERM; <see cref="ShutdownAsync"/> then waits for the hand-over.
+    /// </summary>
+    public void RequestShutdown()
+    {
+        if (_shutdownRequested.TrySetResult())
+        {
+            Apply(_machine.Shutdown());
+        }
+    }
+
+    /// <summary>
     /// The shutdown event (RFC 5798 §6.4.3): a master sends a priority-0 advert so the peer takes over after its skew
-    /// time, then removes the virtual IPs; the notify hook runs; then the socket closes. Safe to call twice.
+    /// time, keeps the virtual IPs until the peer has taken them (at most <see cref="FailoverMachine.HandoverTimeout"/>),
+    /// then removes them; the notify hook runs; then the socket closes. Safe to call twice.
     /// </summary>
     public async Task ShutdownAsync()
     {
@@ -98,11 +115,18 @@ internal sealed partial class FailoverService : IAsyncDisposable
             return;
         }
 
+        RequestShutdown();
+        var bound = FailoverMachine.HandoverTimeout(_config.AdvertInterval) + TimeSpan.FromSeconds(1);
+        await _loopDone.Task.WaitAsync(bound).ContinueWith(_ => { }, TaskScheduler.Default);
         await _stop.CancelAsync();
-        await _loop;
-        Apply(_machine.Shutdown());
-        _work.Writer.TryComplete();
-        await _worker.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await _loopDone.Task.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+        for (var i = 0; i < 2 && _machine.State != FailoverState.Init; i++)
+        {
+            Apply(_machine.Shutdown()); // the loop failed or overran: resign if not yet done, then leave at once
+        }
+
+        _work.CompleteAdding();
+        await _workerDone.Task.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
         _socket.Dispose();
     }
 
@@ -110,6 +134,19 @@ internal sealed partial class FailoverService : IAsyncDisposable
     {
         await ShutdownAsync();
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Runs a takeover and a hand-over on a throwaway machine, whose actions are dropped, so that the first real
+    /// takeover of this process does not pay for compiling that path (milliseconds, on a crash's critical path).
+    /// </summary>
+    private static void WarmUp(FailoverConfig config, byte[] key, UInt128 configHash, TimeProvider time)
+    {
+        var scratch = new FailoverMachine(FailoverOptions.From(config, configHash) with { Priority = 255 }, key, time);
+        scratch.Start();
+        scratch.Tick();
+        scratch.Shutdown();
+        scratch.Shutdown();
     }
 
     private static Socket BindSocket(string bind)

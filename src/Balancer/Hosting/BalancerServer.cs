@@ -109,6 +109,8 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
+            _failover?.RequestShutdown(); // the resign advert first: the peer's skew timer starts now, not after our logging
+
             signalled.TrySetResult(context.Signal.ToString());
         }
 

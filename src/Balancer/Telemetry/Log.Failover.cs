@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(413, LogLevel.Error, "failover loop failed; the node stops taking part in the protocol")]
     public static partial void FailoverLoopFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(414, LogLevel.Information, "failover virtual IPs {Action} {Milliseconds:0.0} ms after the transition")]
+    public static partial void FailoverVipsDone(ILogger logger, string action, double milliseconds);
 }

@@ -149,8 +149,9 @@ public class FailoverMachineTests
         machine.OnDatagram(_peer.Advert(0), _peer.EndPoint);
 
         Assert.Empty(AdvanceAndTick(machine, FailoverTimers.SkewTime(100, _interval) - _oneTick));
-        AdvanceAndTick(machine, _oneTick);
+        var changed = AdvanceAndTick(machine, _oneTick).OfType<StateChanged>().Single();
         Assert.Equal(FailoverState.Master, machine.State);
+        Assert.Equal("lb2 resigned and Skew_Time 00:00:00.6093750 passed", changed.Reason);
     }
 
     [Fact]
@@ -217,16 +218,61 @@ public class FailoverMachineTests
     }
 
     [Fact]
-    public void Shutdown_AsMaster_ResignsWithPriorityZeroThenRemovesVips()
+    public void Shutdown_AsMaster_ResignsAtOnceAndKeepsVipsUntilTheSuccessorAdvertisesTwice()
     {
         var machine = Started(255);
 
         var actions = machine.Shutdown();
 
-        Assert.Equal(["SendAdvert", "StateChanged", "RemoveVips", "RunNotifyHook"], Kinds(actions));
+        Assert.Equal(["SendAdvert"], Kinds(actions));
         Assert.Equal(0, ((SendAdvert)actions[0]).Packet.Priority);
-        Assert.Equal(FailoverState.Init, machine.State);
+        Assert.True(machine.HandingOver);
+        Assert.Equal(FailoverMachine.HandoverTimeout(_interval), machine.NextTimerDue); // no more adverts of ours
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        Assert.Empty(machine.OnDatagram(_peer.Advert(100), _peer.EndPoint)); // the successor's first advert: it is adding the VIPs
+        Assert.Equal(FailoverState.Master, machine.State);
+        _clock.Advance(_interval);
+        actions = machine.OnDatagram(_peer.Advert(100), _peer.EndPoint);
+
+        Assert.Equal(["StateChanged", "RemoveVips", "RunNotifyHook"], Kinds(actions));
+        Assert.Equal(new StateChanged(FailoverState.Master, FailoverState.Init, FailoverEvent.Shutdown, "handed over to lb2"), actions[0]);
+        Assert.False(machine.HandingOver);
         Assert.Null(machine.NextTimerDue);
+    }
+
+    [Fact]
+    public void Shutdown_AsMasterWithoutSuccessor_LeavesExactlyAtTheHandoverTimeout()
+    {
+        var machine = Started(255);
+        machine.Shutdown();
+
+        Assert.Empty(machine.OnDatagram(_peer.Advert(0), _peer.EndPoint)); // another resign is no successor
+        Assert.Empty(AdvanceAndTick(machine, FailoverMachine.HandoverTimeout(_interval) - _oneTick));
+        var actions = AdvanceAndTick(machine, _oneTick);
+
+        Assert.Equal(["StateChanged", "RemoveVips", "RunNotifyHook"], Kinds(actions));
+        Assert.Equal(FailoverState.Init, machine.State);
+    }
+
+    [Fact]
+    public void Shutdown_CalledTwiceAsMaster_LeavesAtOnceWithoutASecondResign()
+    {
+        var machine = Started(255);
+        machine.Shutdown();
+
+        Assert.Equal(["StateChanged", "RemoveVips", "RunNotifyHook"], Kinds(machine.Shutdown()));
+        Assert.Equal(FailoverState.Init, machine.State);
+    }
+
+    [Fact]
+    public void Shutdown_WhileHandingOver_HealthAndPriorityChangesSendNoAdvert()
+    {
+        var machine = Started(FakePeer.Options(255) with { TrackWeight = 100 });
+        machine.Shutdown();
+
+        Assert.Empty(machine.SetTrackedHealth(false));
+        Assert.DoesNotContain(machine.Reconfigure(FakePeer.Options(200)), a => a is SendAdvert);
+        Assert.True(machine.HandingOver);
     }
 
     [Fact]

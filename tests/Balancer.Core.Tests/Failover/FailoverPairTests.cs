@@ -105,8 +105,25 @@ public class FailoverPairTests
         Assert.Equal(FailoverState.Backup, link.B.State);
         link.RunFor(_oneTick);
 
+        Assert.Equal(FailoverState.Master, link.B.State);
+        Assert.Equal(0, link.B.Machine.GetSnapshot().DualMasterEvents);
+    }
+
+    [Fact]
+    public void MasterShutsDown_OldMaster_HoldsTheVipsUntilTheNewMastersSecondAdvert()
+    {
+        var link = Running(200, 100);
+
+        link.Apply(link.A, link.A.Machine.Shutdown());
+        link.Flush();
+        link.RunFor(FailoverTimers.SkewTime(100, _interval) + _interval - _oneTick);
+        Assert.Equal((FailoverState.Master, FailoverState.Master), (link.A.State, link.B.State)); // both hold the VIPs: no gap
+        Assert.DoesNotContain(link.A.Actions, a => a is RemoveVips);
+        link.RunFor(_oneTick);
+
         Assert.Equal((FailoverState.Init, FailoverState.Master), (link.A.State, link.B.State));
         Assert.IsType<RemoveVips>(link.A.Actions[^2]);
+        Assert.Equal(0, link.B.Machine.GetSnapshot().DualMasterEvents);
     }
 
     [Fact]
@@ -153,6 +170,22 @@ public class FailoverPairTests
         Assert.Equal(60, link.A.Actions.Skip(before).Count());
         Assert.Equal(1, link.B.Machine.GetSnapshot().Transitions);
         Assert.Empty(link.B.Machine.GetSnapshot().RejectedPackets);
+        Assert.Equal((_interval, _interval), (link.A.Machine.GetSnapshot().LongestAdvertGapSent, link.B.Machine.GetSnapshot().LongestAdvertGapHeard));
+    }
+
+    [Fact]
+    public void MasterStalls_Backup_ReportsTheLongestGapBetweenAdvertsHeard()
+    {
+        var link = Running(200, 100);
+
+        link.A.LinkUp = false;
+        link.RunFor(TimeSpan.FromSeconds(1.5)); // two adverts lost (A advertises at x.22 s): a 3 s gap, under Master_Down_Interval
+        link.A.LinkUp = true;
+        link.RunFor(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(FailoverState.Backup, link.B.State);
+        Assert.Equal(TimeSpan.FromSeconds(3), link.B.Machine.GetSnapshot().LongestAdvertGapHeard);
+        Assert.Equal(_interval, link.A.Machine.GetSnapshot().LongestAdvertGapSent);
     }
 
     /// <summary>lb2 (priority 100) starts alone and becomes master; then lb1 starts with <paramref name="a"/>.</summary>

@@ -55,6 +55,28 @@ public sealed class FailoverServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task ShutdownAsMaster_ResignsAtOnceAndKeepsTheVipsUntilTheSuccessorsSecondAdvert()
+    {
+        // 1 s adverts: the hand-over bound is 3 s, so a shutdown done well before it was ended by the successor.
+        await using var service = Start(Config() with { AdvertInterval = TimeSpan.FromSeconds(1) });
+        await Wait.Until(() => _vips.Adds == 1, _timeout, "master adds the VIPs");
+        ReceivedPriorities();
+
+        service.RequestShutdown();
+        Assert.Equal([0], ReceivedPriorities()); // sent on the caller's thread, before RequestShutdown returns
+        var stopped = System.Diagnostics.Stopwatch.StartNew();
+        var shutdown = service.ShutdownAsync();
+        SendSuccessorAdvert(service, 1);
+        await Wait.Until(() => service.Snapshot.LastAdvertFrom == "lb2", _timeout, "the successor's first advert taken in");
+        Assert.Equal((FailoverState.Master, 0), (service.Snapshot.State, _vips.Removes)); // still serving the VIPs
+        SendSuccessorAdvert(service, 2);
+        await shutdown.WaitAsync(_timeout);
+
+        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(2), $"hand-over took {stopped.Elapsed}; the bound is 3 s");
+        Assert.Equal((FailoverState.Init, 1), (service.Snapshot.State, _vips.Removes));
+    }
+
+    [Fact]
     public async Task GarbageAndForeignDatagrams_AreCountedByReasonAndChangeNothing()
     {
         await using var service = Start(Config());
@@ -89,6 +111,15 @@ public sealed class FailoverServiceTests : IDisposable
 
     private FailoverService Start(FailoverConfig config) =>
         FailoverService.Start(config, _files.Directory, 0, _pools, NullLoggerFactory.Instance, TimeProvider.System, _vips);
+
+    /// <summary>A master advert of "lb2" at priority 100 from the peer socket, as a successor sends it.</summary>
+    private void SendSuccessorAdvert(FailoverService service, ulong sequence)
+    {
+        FailoverKey.TryParse(File.ReadAllText(_files.KeyFile), out var key, out _);
+        var buffer = new byte[AdvertCodec.MaxLength];
+        var length = AdvertCodec.Encode(new AdvertPacket("lb2", FailoverState.Master, 100, TimeSpan.FromSeconds(1), 1, sequence, 0), key, buffer);
+        _peer.SendTo(buffer.AsSpan(0, length), IPEndPoint.Parse(service.BoundAddress));
+    }
 
     /// <summary>The priorities of the adverts queued at the peer socket.</summary>
     private List<byte> ReceivedPriorities()

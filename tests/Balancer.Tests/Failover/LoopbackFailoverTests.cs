@@ -35,13 +35,14 @@ public sealed class LoopbackFailoverTests(ITestOutputHelper output)
             lb1 = BalancerProcess.Start("--config", lb1Config);
             await files.WaitForRolesAsync("lb1", "lb2", _settle);
 
-            // SIGTERM: lb1 resigns with priority 0, lb2 takes over after its skew time alone (~61 ms).
+            // SIGTERM: lb1 resigns with priority 0, lb2 takes over after its skew time alone (~61 ms); lb1 leaves on lb2's second advert.
             mastered = files.HookCount("lb2", "master");
             lb1.Signal(15);
             var handover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
             output.WriteLine($"SIGTERM master: backup's onMaster after {handover.TotalMilliseconds:0} ms (skew 61 ms)");
             Assert.True(handover < TimeSpan.FromSeconds(1), $"hand-over took {handover}; {lb1.Stdout}");
             Assert.Equal(0, await lb1.WaitForExitAsync(_settle));
+            Assert.Contains("Master -> Init on Shutdown: handed over to lb2", lb1.Stdout, StringComparison.Ordinal); // held the VIPs until lb2 had them
         }
         catch
         {

@@ -49,7 +49,7 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             await files.WaitForRolesAsync("lb1", "lb2", _settle);
             await UntilServedAsync(net, "requests after lb1 preempted");
 
-            // A graceful stop: lb1 resigns first, lb2 takes over after its skew time.
+            // A graceful stop: lb1 resigns first, lb2 takes over after its skew time, lb1 keeps the VIP until lb2's second advert.
             var stop = Stopwatch.StartNew();
             mastered = files.HookCount("lb2", "master");
             lb1.Signal(15);
@@ -58,6 +58,7 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             output.WriteLine($"SIGTERM master: lb2 onMaster after {handover.TotalMilliseconds:0} ms, client served after {stop.ElapsedMilliseconds} ms");
             Assert.True(handover < TimeSpan.FromSeconds(1), $"hand-over took {handover}");
             Assert.Equal(0, await lb1.WaitForExitAsync(_settle));
+            Assert.Contains("Master -> Init on Shutdown: handed over to lb2", lb1.Stdout, StringComparison.Ordinal); // held the VIP until lb2 had it
             Assert.DoesNotContain(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb1), StringComparison.Ordinal);
         }
         catch
