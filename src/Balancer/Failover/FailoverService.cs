@@ -37,6 +37,9 @@ internal sealed partial class FailoverService : IAsyncDisposable
     private GarpSchedule _garp;
     private TimeSpan _trackAt;
     private TimeSpan _transitionAt;
+
+    /// <summary>A finished action whose log line waits for the one behind it (worker thread only).</summary>
+    private (string Action, TimeSpan After)? _deferredDone;
     private int _shutdown;
 
     private FailoverService(
