@@ -12,7 +12,7 @@ namespace Balancer.Tests.LoadBalancing;
 public sealed class AlgorithmEndToEndTests : ThreeBackends
 {
     [Fact]
-    public async Task ResponseTime_OneBackend20TimesSlower_GetsUnderTenPercentAndP99BeatsRoundRobin()
+    public async Task ResponseTime_OneBackend20TimesSlower_GetsUnderTenPercentAndTailBeatsRoundRobin()
     {
         Backends[0].WorkDelay = TimeSpan.FromMilliseconds(10);
         Backends[1].WorkDelay = TimeSpan.FromMilliseconds(10);
@@ -24,7 +24,10 @@ public sealed class AlgorithmEndToEndTests : ThreeBackends
         var slowShare = responseTime.ByBackend.GetValueOrDefault("c") / (double)responseTime.Total;
         Assert.True(slowShare < 0.10, $"slow backend got {slowShare:P1} of requests with response-time");
         Assert.True(roundRobin.ByBackend.GetValueOrDefault("c") / (double)roundRobin.Total > 0.25, "round-robin sends a third to the slow backend");
-        Assert.True(responseTime.P99 < roundRobin.P99 * 0.75, $"slow share {slowShare:P2}; p99 response-time {responseTime.P99.TotalMilliseconds:F1} ms vs round-robin {roundRobin.P99.TotalMilliseconds:F1} ms");
+        // The tail compared is p97, not p99: response-time keeps re-sampling every backend with ~1 % of its picks
+        // (trickle + decay), so a p99 lands on that probe traffic whenever the slow share is just over 1 % (a
+        // fresh-clone CI run had 1.10 %: 199 vs 209 ms), which says nothing about the algorithm.
+        Assert.True(responseTime.P97 < roundRobin.P97 * 0.75, $"slow share {slowShare:P2}; p97 response-time {responseTime.P97.TotalMilliseconds:F1} ms vs round-robin {roundRobin.P97.TotalMilliseconds:F1} ms");
     }
 
     [Fact]
@@ -42,7 +45,7 @@ public sealed class AlgorithmEndToEndTests : ThreeBackends
     }
 
     /// <summary>4 concurrent clients, 250 requests each (bounded), after a short warm-up that seeds latency estimates.</summary>
-    private async Task<(int Total, Dictionary<string, int> ByBackend, TimeSpan P99)> RunLoad(string algorithm)
+    private async Task<(int Total, Dictionary<string, int> ByBackend, TimeSpan P97)> RunLoad(string algorithm)
     {
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig(algorithm, [.. Backends.Select(b => (b.ConfigAddress, 1))]));
         using var client = balancer.CreateClient();
@@ -71,7 +74,7 @@ public sealed class AlgorithmEndToEndTests : ThreeBackends
         }));
 
         latencies.Sort();
-        return (latencies.Count, byBackend, latencies[(int)(latencies.Count * 0.99) - 1]);
+        return (latencies.Count, byBackend, latencies[(int)(latencies.Count * 0.97) - 1]);
     }
 }
 
