@@ -67,8 +67,9 @@ internal static class CommandLine
     private static async Task<int> RunServerAsync(string path, CancellationToken token)
     {
         using var logs = Logging.CreateFactory();
+        using var signals = new ShutdownSignals(); // before starting: a SIGTERM while starting is honoured, not fatal
         await using var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, token);
-        await server.RunUntilSignalAsync(token);
+        await server.RunUntilSignalAsync(signals, token);
         return 0;
     }
 

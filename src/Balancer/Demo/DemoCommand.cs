@@ -41,6 +41,7 @@ internal static class DemoCommand
                 }
             }
 
+            using var signals = new ShutdownSignals(); // before starting: a SIGTERM while starting is honoured, not fatal
             await using var server = await BalancerServer.StartAsync(configPath, logs, TimeProvider.System, cancellationToken, TimeSpan.FromSeconds(5));
             foreach (var (name, address) in server.State.BoundListeners)
             {
@@ -49,7 +50,7 @@ internal static class DemoCommand
 
             Console.WriteLine($"demo: {backends.Count} demo backends: {string.Join(", ", backends.Select(b => $"{b.Name} {b.BoundAddress}"))}");
             Console.WriteLine($"demo: admin API on http://{server.AdminAddress}/status — Ctrl+C to stop");
-            await server.RunUntilSignalAsync(cancellationToken);
+            await server.RunUntilSignalAsync(signals, cancellationToken);
             return 0;
         }
         finally

@@ -103,33 +103,31 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     }
 
     /// <summary>Serves until SIGTERM or SIGINT (or <paramref name="stop"/>), reloading on SIGHUP, then drains and returns.</summary>
-    public async Task RunUntilSignalAsync(CancellationToken stop)
+    public async Task RunUntilSignalAsync(ShutdownSignals signals, CancellationToken stop)
     {
-        var signalled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            _failover?.RequestShutdown(); // the resign advert first: the peer's skew timer starts now, not after our logging
-
-            signalled.TrySetResult(context.Signal.ToString());
-        }
-
-        void OnHangup(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            SystemdNotifier.Reloading();
-            _ = ReloadAsync(ReloadTrigger.Signal).ContinueWith(t => SystemdNotifier.Ready(t.Result.Applied ? "reloaded" : "reload rejected"), TaskScheduler.Default);
-        }
-
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
-        using var registration = stop.Register(() => signalled.TrySetResult("stop request"));
+        signals.Attach(this);
+        var stopped = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = stop.Register(() => stopped.TrySetResult("stop request"));
         SystemdNotifier.Ready($"serving {State.BoundListeners.Count} listeners");
-        var signal = await signalled.Task;
+        var signal = await await Task.WhenAny(signals.Signalled, stopped.Task);
+        if (signals.Signalled.IsCompleted)
+        {
+            RequestFailoverShutdown(); // a signal that came while starting found no server to resign
+        }
+
         Log.ShuttingDown(_logger, signal, DrainTimeout.TotalSeconds);
         SystemdNotifier.Stopping();
         await StopAsync();
+    }
+
+    /// <summary>A stop signal's first act: the failover node resigns at once, before any logging or draining.</summary>
+    internal void RequestFailoverShutdown() => _failover?.RequestShutdown();
+
+    /// <summary>SIGHUP: reload, telling systemd while it runs.</summary>
+    internal void ReloadOnSignal()
+    {
+        SystemdNotifier.Reloading();
+        _ = ReloadAsync(ReloadTrigger.Signal).ContinueWith(t => SystemdNotifier.Ready(t.Result.Applied ? "reloaded" : "reload rejected"), TaskScheduler.Default);
     }
 
     /// <summary>Stops accepting on every listener at once, then waits for in-flight work up to the drain timeout.</summary>
