@@ -19,7 +19,7 @@ public sealed class LeanForwarderTests
     public async Task ChunkedResponse_Dechunked_ConnectionReused()
     {
         await using var backend = ScriptedBackend.Start(_ => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n");
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
 
         Assert.Equal("hello world", await client.GetStringAsync("/a"));
@@ -31,7 +31,7 @@ public sealed class LeanForwarderTests
     public async Task CloseDelimitedResponse_ReadToEnd_ConnectionNotReused()
     {
         await using var backend = ScriptedBackend.Start(_ => "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", closeAfter: true);
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
 
         Assert.Equal("until the end", await client.GetStringAsync("/a"));
@@ -46,7 +46,7 @@ public sealed class LeanForwarderTests
     public async Task BodylessResponse_NoBodyRead_ConnectionReused(string method, string response)
     {
         await using var backend = ScriptedBackend.Start(r => r.Target == "/next" ? "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext" : response);
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
 
         using var first = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/first"));
@@ -59,7 +59,7 @@ public sealed class LeanForwarderTests
     public async Task ConnectionClose_FromBackend_ConnectionNotReused()
     {
         await using var backend = ScriptedBackend.Start(_ => "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
 
         Assert.Equal("ok", await client.GetStringAsync("/a"));
@@ -72,7 +72,7 @@ public sealed class LeanForwarderTests
     {
         // Answers one request per connection without saying so: the pooled connection is dead when reused.
         await using var backend = ScriptedBackend.Start(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", closeAfter: true);
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
 
         for (var i = 0; i < 5; i++)
@@ -93,7 +93,7 @@ public sealed class LeanForwarderTests
     public async Task MalformedResponseHead_Returns502(string response)
     {
         await using var backend = ScriptedBackend.Start(_ => response);
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
 
         using var reply = await client.GetAsync("/");
@@ -105,7 +105,7 @@ public sealed class LeanForwarderTests
     public async Task BackendClosesMidBody_ClientResponseAborted()
     {
         await using var backend = ScriptedBackend.Start(_ => "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ntoo short", closeAfter: true);
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetByteArrayAsync("/"));
@@ -115,7 +115,7 @@ public sealed class LeanForwarderTests
     public async Task RequestBodies_ContentLengthAndChunked_ForwardedIntact()
     {
         await using var backend = RecorderBackend.Start();
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
         var data = Encoding.ASCII.GetBytes(new string('x', 100_000));
 
@@ -134,7 +134,7 @@ public sealed class LeanForwarderTests
     public async Task RequestHeaders_AsYarpSendsThem()
     {
         await using var backend = RecorderBackend.Start();
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         var request = "GET /p?q=1 HTTP/1.1\r\nHost: front.example:8080\r\nConnection: X-Secret\r\nX-Secret: s\r\n"
             + "Keep-Alive: timeout=5\r\nProxy-Authorization: x\r\nTE: trailers\r\nX-Forwarded-For: 6.6.6.6\r\nX-Forwarded-Proto: ftp\r\n"
             + "X-Forwarded-Host: evil\r\nForwarded: for=6.6.6.6\r\nX-Real-IP: 6.6.6.6\r\nX-Kept: k\r\n\r\n";
@@ -160,7 +160,7 @@ public sealed class LeanForwarderTests
     {
         await using var backend = ScriptedBackend.Start(_ =>
             "HTTP/1.1 200 Fine\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nX-Kept: 2\r\nX-Kept: 3\r\nContent-Length: 2\r\n\r\nok");
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend.ConfigAddress, 1)));
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
         using var client = balancer.CreateClient();
 
         using var response = await client.GetAsync("/");
@@ -205,6 +205,8 @@ public sealed class LeanForwarderTests
             return context;
         }
     }
+
+    private static Task<TestBalancer> ProxyTo(string backend) => TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend, 1)));
 
     /// <summary>A raw backend that answers each request with a scripted response.</summary>
     private sealed class ScriptedBackend : IAsyncDisposable

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Balancer.Core.Http1;
 
 namespace Balancer.Http.Http1;
@@ -94,6 +95,7 @@ internal sealed class Http1Connection : IDisposable
     }
 
     /// <summary>Receives more bytes behind the buffered ones; 0 at end of stream. False from <paramref name="full"/> only.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> FillAsync()
     {
         if (_end == _buffer.Length)

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Balancer.Core.Http1;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -72,6 +73,7 @@ internal static class Http1Exchange
     }
 
     /// <summary>Reads the final response head (skipping 1xx interim ones); false when the stream ended before any byte.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> ReadHeadAsync(Http1Connection connection)
     {
         var head = connection.Head;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Balancer.Core.Http1;
 using Balancer.Core.Model;
 using Balancer.Tls;
@@ -46,6 +47,7 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
     public Http1ConnectionPool? PoolFor(BackendState backend) => enabled ? pools.Get(backend) : null;
 
     /// <summary>Forwards the request; null when it declined before sending anything (the caller then uses YARP).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwarderError?> ForwardAsync(HttpContext context, Http1ConnectionPool pool, ProxyAttempt attempt)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
@@ -68,6 +70,7 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ForwarderError> ExchangeAsync(HttpContext context, Http1ConnectionPool pool, ProxyAttempt attempt, ReadOnlyMemory<byte> head)
     {
         Http1Connection connection;
@@ -106,6 +109,7 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
     /// the backend closed while idle fails before any response byte: the request is then sent once more on a new
     /// connection, as SocketsHttpHandler does, provided none of its body was sent.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Http1Connection> SendAsync(HttpContext context, Http1ConnectionPool pool, ReadOnlyMemory<byte> head)
     {
         var aborted = context.RequestAborted;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Balancer.Core.Http1;
 using Balancer.Tls;
@@ -17,6 +18,7 @@ namespace Balancer.Http.Http1;
 internal static class Http1ResponseCopier
 {
     /// <summary>The error (None on success) and whether the connection may carry another request.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<(ForwarderError Error, bool Reusable)> CopyAsync(HttpContext context, Http1Connection connection, ListenerTls? tls, TimeSpan activityTimeout)
     {
         var head = connection.Head;
@@ -134,6 +136,7 @@ internal static class Http1ResponseCopier
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask CopyLengthAsync(HttpContext context, Http1Connection connection, long remaining, TimeSpan activityTimeout)
     {
         while (remaining > 0)
@@ -198,6 +201,7 @@ internal static class Http1ResponseCopier
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask FillAsync(Http1Connection connection, TimeSpan activityTimeout)
     {
         if (await connection.FillAsync() == 0)
@@ -208,6 +212,7 @@ internal static class Http1ResponseCopier
         connection.Progress(activityTimeout);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask WriteAsync(HttpContext context, ReadOnlyMemory<byte> data)
     {
         try
