@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Balancer.Core.Configuration;
 using Balancer.Core.Model;
 using Balancer.Http;
 using Balancer.Http.Http1;
@@ -204,6 +205,30 @@ public sealed class LeanForwarderTests
 
             return context;
         }
+    }
+
+    [Fact]
+    public async Task Sweep_BackendRemovedByReload_IdleConnectionsClosed()
+    {
+        await using var server = TestTcpServer.Start(TestTcpServer.ReadToEndAsync);
+        var kept = $"http://127.0.0.1:{server.Port}";
+        using var registry = new PoolRegistry(TimeProvider.System, new Random(1));
+        registry.Load(Config(kept, "http://127.0.0.1:1"));
+        using var pools = new Http1Pools(TimeProvider.System, registry);
+        var pool = pools.Get(registry.Get("web")!.Snapshot.All.Single(b => b.Address == kept))!;
+        pool.Return(await pool.ConnectAsync(CancellationToken.None));
+        await Wait.Until(() => server.Open == 1, TimeSpan.FromSeconds(5), "connection accepted");
+
+        pools.Sweep();
+        Assert.Equal(1, server.Open); // still configured: kept idle
+        registry.Apply(Config("http://127.0.0.1:1"));
+        pools.Sweep();
+
+        Assert.Null(pool.Rent());
+        await Wait.Until(() => server.Open == 0, TimeSpan.FromSeconds(5), "idle connection closed");
+
+        static BalancerConfig Config(params string[] backends) =>
+            ConfigLoader.Parse(TestBalancer.SinglePoolConfig("round-robin", [.. backends.Select(b => (b, 1))]), "test.json").Config!;
     }
 
     private static Task<TestBalancer> ProxyTo(string backend) => TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (backend, 1)));
