@@ -1,6 +1,7 @@
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
 using Balancer.Hosting;
+using Balancer.Http.Http1;
 using Balancer.Telemetry;
 using Balancer.Tls;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,9 +12,11 @@ namespace Balancer.Http;
 /// <summary>
 /// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a
 /// backend, hands YARP that one destination, counts the request in flight, and retries on
-/// another backend when the first could not be reached before anything was sent.
+/// another backend when the first could not be reached before anything was sent. Requests the lean forwarder can
+/// carry to a plain-http backend go through it instead of YARP's (<see cref="Http1Forwarder"/>).
 /// </summary>
-internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServices services, ListenerName listener, ILogger<BackendSelectionMiddleware> logger)
+internal sealed class BackendSelectionMiddleware(
+    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder forwarder, ILogger<BackendSelectionMiddleware> logger)
 {
     private readonly PoolRegistry _pools = services.Pools;
     private readonly TimeProvider _time = services.Time;
@@ -72,6 +75,7 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
     private async Task ProxyAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool, ProxyAttempt attempt)
     {
         var tries = Math.Max(1, pool.Config.Retries);
+        var lean = forwarder.CanForward(context);
         BackendState? failed = null;
         for (var tryNumber = 1; ; tryNumber++)
         {
@@ -100,8 +104,15 @@ internal sealed class BackendSelectionMiddleware(RequestDelegate next, ProxyServ
             var error = ForwarderError.None;
             try
             {
-                await next(context);
-                error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                if (!lean || forwarder.PoolFor(backend) is not { } http1 || await forwarder.ForwardAsync(context, http1, attempt) is not { } leanError)
+                {
+                    await next(context);
+                    error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                }
+                else
+                {
+                    error = leanError;
+                }
             }
             finally
             {

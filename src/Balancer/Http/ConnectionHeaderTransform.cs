@@ -13,8 +13,7 @@ internal static class ConnectionHeaderTransform
     public static ValueTask OnRequest(RequestTransformContext context)
     {
         var connection = context.HttpContext.Request.Headers.Connection;
-        // Fast path for the common "keep-alive"/"close": nothing to strip, nothing to split.
-        if (connection.Count > 1 || (connection.Count == 1 && IsRemovable(connection[0]!)))
+        if (NamesHeaders(connection))
         {
             foreach (var name in Names(connection))
             {
@@ -31,6 +30,7 @@ internal static class ConnectionHeaderTransform
 
     public static ValueTask OnResponse(ResponseTransformContext context)
     {
+        // HttpClient has already split this header into its tokens.
         if (context.ProxyResponse?.Headers.Connection is { Count: > 0 } connection)
         {
             foreach (var name in connection)
@@ -45,7 +45,24 @@ internal static class ConnectionHeaderTransform
         return ValueTask.CompletedTask;
     }
 
-    private static IEnumerable<string> Names(StringValues connection)
+    /// <summary>
+    /// Whether a <c>Connection</c> header may name headers to strip; false for the common "keep-alive"/"close",
+    /// so that nothing is split on the hot path.
+    /// </summary>
+    public static bool NamesHeaders(StringValues connection) =>
+        connection.Count > 1 || (connection.Count == 1 && IsRemovable(connection[0]!));
+
+    /// <summary>Removes from <paramref name="headers"/> every header <paramref name="connection"/> names.</summary>
+    public static void RemoveNamed(IHeaderDictionary headers, StringValues connection)
+    {
+        foreach (var name in Names(connection))
+        {
+            headers.Remove(name);
+        }
+    }
+
+    /// <summary>The header names a <c>Connection</c> header lists (RFC 9110 §7.6.1), without its options.</summary>
+    public static IEnumerable<string> Names(StringValues connection)
     {
         foreach (var value in connection)
         {

@@ -21,17 +21,17 @@ internal sealed class ForwardedForTransform
     /// <summary>Takes a reloaded listener's list (requests read the array reference once).</summary>
     public void Update(IReadOnlyList<string> trustedProxies) => Volatile.Write(ref _trusted, Parse(trustedProxies));
 
+    /// <summary>Headers an untrusted client may not pass on (see the class summary).</summary>
+    public static ReadOnlySpan<string> UntrustedOnly => s_untrustedOnly;
+
     public ValueTask ApplyAsync(RequestTransformContext context)
     {
         var received = RequestTransform.TakeHeader(context, HeaderName);
-        var remote = context.HttpContext.Connection.RemoteIpAddress;
-        if (remote is null)
+        if (!TryCompute(context.HttpContext, received, out var value, out var trusted))
         {
             return ValueTask.CompletedTask; // no client address (a test host in memory): pass nothing on rather than a forgery
         }
 
-        var client = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
-        var trusted = IsTrusted(client);
         if (!trusted)
         {
             foreach (var header in s_untrustedOnly)
@@ -40,11 +40,30 @@ internal sealed class ForwardedForTransform
             }
         }
 
-        var value = !StringValues.IsNullOrEmpty(received) && trusted
-            ? StringValues.Concat(received, client.ToString())
-            : new StringValues(client.ToString());
         RequestTransform.AddHeader(context, HeaderName, value);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The <c>X-Forwarded-For</c> to send given the one <paramref name="received"/>, for both forwarders; false when
+    /// the client has no address. <paramref name="trusted"/> says whether the client may pass on its forwarding headers.
+    /// </summary>
+    public bool TryCompute(HttpContext context, StringValues received, out StringValues value, out bool trusted)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        if (remote is null)
+        {
+            value = default;
+            trusted = false;
+            return false;
+        }
+
+        var client = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+        trusted = IsTrusted(client);
+        value = !StringValues.IsNullOrEmpty(received) && trusted
+            ? StringValues.Concat(received, client.ToString())
+            : new StringValues(client.ToString());
+        return true;
     }
 
     private bool IsTrusted(IPAddress client)

@@ -1,5 +1,6 @@
 using Balancer.Core.Configuration;
 using Balancer.Hosting;
+using Balancer.Http.Http1;
 using Balancer.Tls;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -18,9 +19,11 @@ internal sealed class HttpListenerHost : IListenerHost
     private readonly HttpsRedirect _redirect;
     private readonly ProxyServices _services;
     private readonly ForwardedForTransform _forwardedFor;
+    private readonly Http1Pools _http1Pools;
 
-    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services, ForwardedForTransform forwardedFor)
+    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services, ForwardedForTransform forwardedFor, Http1Pools http1Pools)
     {
+        _http1Pools = http1Pools;
         Name = name;
         Config = config;
         _app = app;
@@ -72,6 +75,8 @@ internal sealed class HttpListenerHost : IListenerHost
         builder.Services.AddSingleton(new ListenerName(name));
         builder.Services.AddSingleton<IProxyConfigProvider>(proxyConfig);
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, BalancerHttpClientFactory>();
+        var http1Pools = new Http1Pools(time, services.Pools);
+        builder.Services.AddSingleton(new Http1Forwarder(http1Pools, forwardedFor, tls, time, Http1Forwarder.EnabledByEnvironment()));
         builder.Services.AddReverseProxy().AddTransforms(transforms =>
         {
             // X-Forwarded-For is appended to only for trusted proxies (see ForwardedForTransform); Proto
@@ -105,7 +110,7 @@ internal sealed class HttpListenerHost : IListenerHost
             services.Certificates.Add(tls);
         }
 
-        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services, forwardedFor) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
+        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services, forwardedFor, http1Pools) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
     }
 
     /// <summary>Applies a new config's routes and clusters to this listener.</summary>
@@ -126,15 +131,20 @@ internal sealed class HttpListenerHost : IListenerHost
     }
 
     /// <summary>Stops accepting and lets in-flight requests finish until <paramref name="cancellationToken"/> fires.</summary>
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (Tls is not null)
         {
             _services.Certificates.Remove(Tls);
         }
 
-        return _app.StopAsync(cancellationToken);
+        await _app.StopAsync(cancellationToken);
+        _http1Pools.Dispose(); // in-flight requests are done: close the idle backend connections
     }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _http1Pools.Dispose();
+        await _app.DisposeAsync();
+    }
 }

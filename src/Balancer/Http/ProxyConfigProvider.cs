@@ -13,6 +13,9 @@ namespace Balancer.Http;
 /// </summary>
 internal sealed class ProxyConfigProvider : IProxyConfigProvider
 {
+    /// <summary>Backends that stop answering mid-request are cut off after this long.</summary>
+    public static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(100);
+
     private volatile Snapshot _current;
 
     public ProxyConfigProvider(string listener, BalancerConfig config) => _current = Build(listener, config);
@@ -60,8 +63,7 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
                 StringComparer.Ordinal),
             HttpRequest = new ForwarderRequestConfig
             {
-                // Backends that stop answering mid-request are cut off after this long.
-                ActivityTimeout = TimeSpan.FromSeconds(100),
+                ActivityTimeout = ActivityTimeout,
             },
         }).ToList();
         return new Snapshot(routes, clusters);

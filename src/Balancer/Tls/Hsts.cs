@@ -10,11 +10,16 @@ internal static class Hsts
 {
     public static ValueTask Apply(ResponseTransformContext context, ListenerTls tls)
     {
+        Apply(context.HttpContext.Response, tls);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Sets the listener's <c>Strict-Transport-Security</c>, replacing a backend's.</summary>
+    public static void Apply(HttpResponse response, ListenerTls tls)
+    {
         if (tls.Hsts is { } value)
         {
-            context.HttpContext.Response.Headers.StrictTransportSecurity = value;
+            response.Headers.StrictTransportSecurity = value;
         }
-
-        return ValueTask.CompletedTask;
     }
 }

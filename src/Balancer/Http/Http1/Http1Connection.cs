@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Balancer.Core.Http1;
+
+namespace Balancer.Http.Http1;
+
+/// <summary>
+/// One keep-alive HTTP/1.1 connection to a backend: the socket, a read buffer reused for every response (heads are
+/// parsed in place), and a cancellation source reused for every request that fires on the activity timeout or when
+/// the client goes away. Used by one request at a time; the pool hands it from one to the next.
+/// </summary>
+internal sealed class Http1Connection : IDisposable
+{
+    private const int InitialBufferSize = 16 * 1024;
+
+    // Room for a head at SocketsHttpHandler's limit plus what arrived behind it.
+    private const int MaxBufferSize = ResponseHeadParser.DefaultMaxLength + InitialBufferSize;
+
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _cancellation;
+    private byte[] _buffer = new byte[InitialBufferSize];
+    private int _start;
+    private int _end;
+    private CancellationTokenRegistration _abortRegistration;
+
+    private Http1Connection(Socket socket, TimeProvider time)
+    {
+        _socket = socket;
+        _cancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+    }
+
+    /// <summary>The head of the response being read.</summary>
+    public ResponseHead Head { get; } = new();
+
+    /// <summary>The de-chunker of the response being read.</summary>
+    public ChunkedDecoder Chunked { get; } = new();
+
+    /// <summary>Header values of the last response, reused while the backend repeats them (see <see cref="ResponseHeaderNames"/>).</summary>
+    public string?[] ValueCache { get; } = new string?[ResponseHeaderNames.CachedCount];
+
+    /// <summary>When the connection was last returned to its pool (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long IdleSince { get; set; }
+
+    /// <summary>Cancelled on the activity timeout or when the client aborts, for the current request.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>The unread bytes received so far.</summary>
+    public Memory<byte> Buffered => _buffer.AsMemory(_start, _end - _start);
+
+    /// <summary>Connects with Nagle off: request heads are written whole, and a delayed small write costs 40 ms.</summary>
+    public static async ValueTask<Http1Connection> ConnectAsync(EndPoint endpoint, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint, cancellationToken);
+            return new Http1Connection(socket, time);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Arms the activity timeout and ties the connection to the client's request for one exchange.</summary>
+    public void BeginRequest(CancellationToken requestAborted, TimeSpan activityTimeout)
+    {
+        _cancellation.CancelAfter(activityTimeout);
+        _abortRegistration = requestAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _cancellation);
+    }
+
+    /// <summary>Pushes the activity timeout back after progress, as YARP's activity timeout does.</summary>
+    public void Progress(TimeSpan activityTimeout) => _cancellation.CancelAfter(activityTimeout);
+
+    /// <summary>Ends the exchange; false when it was cancelled (the connection must then be closed).</summary>
+    public bool EndRequest()
+    {
+        _abortRegistration.Dispose();
+        _abortRegistration = default;
+        return _cancellation.TryReset();
+    }
+
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data) => _socket.SendAsync(data, SocketFlags.None, Token);
+
+    /// <summary>Marks <paramref name="count"/> buffered bytes as used.</summary>
+    public void Consume(int count)
+    {
+        _start += count;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+    }
+
+    /// <summary>Receives more bytes behind the buffered ones; 0 at end of stream. False from <paramref name="full"/> only.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> FillAsync()
+    {
+        if (_end == _buffer.Length)
+        {
+            if (_start > 0)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+            else if (_buffer.Length < MaxBufferSize)
+            {
+                Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxBufferSize));
+            }
+            else
+            {
+                throw new InvalidOperationException("The response head does not fit the read buffer.");
+            }
+        }
+
+        var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, Token);
+        _end += read;
+        return read;
+    }
+
+    public void Dispose()
+    {
+        _abortRegistration.Dispose();
+        _socket.Dispose();
+        _cancellation.Dispose();
+    }
+}

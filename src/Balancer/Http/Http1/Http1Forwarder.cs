@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Balancer.Core.Http1;
+using Balancer.Core.Model;
+using Balancer.Tls;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Balancer.Http.Http1;
+
+/// <summary>
+/// The lean forwarder: sends an eligible request to a plain-http backend over a pooled HTTP/1.1 connection and
+/// copies the response back, in place of YARP's HttpForwarder and SocketsHttpHandler, whose per-request objects
+/// (HttpRequestMessage, header collections, transforms) cost more CPU than the proxying itself on small requests.
+/// Its results are YARP's: the same status codes, headers and <see cref="IForwarderErrorFeature"/>, so retries,
+/// passive health and telemetry read both paths alike. Anything it does not handle goes to YARP.
+/// </summary>
+internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform forwardedFor, ListenerTls? tls, TimeProvider time, bool enabled)
+{
+    /// <summary>Set to <c>yarp</c> to send every request through YARP (docs/operations.md).</summary>
+    public const string ModeVariable = "BALANCER_HTTP_FORWARDER";
+
+    /// <summary>Whether the environment leaves the lean forwarder on (the default).</summary>
+    public static bool EnabledByEnvironment() =>
+        !string.Equals(Environment.GetEnvironmentVariable(ModeVariable), "yarp", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the request is one the lean forwarder handles: an HTTP/1.x client (HTTP/2 clients may be sent
+    /// trailers, which it drops), no upgrade, no 100-continue, a body framed by Content-Length if any, and no traced
+    /// Activity (YARP's client propagates its trace context).
+    /// </summary>
+    public bool CanForward(HttpContext context)
+    {
+        var request = context.Request;
+        var headers = request.Headers;
+        return enabled
+            && Activity.Current is null
+            && (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
+            && headers.TransferEncoding.Count == 0
+            && headers.Upgrade.Count == 0
+            && headers.Expect.Count == 0
+            && !HttpMethods.IsConnect(request.Method);
+    }
+
+    /// <summary>The backend's connection pool; null when the backend is not a plain-http one the forwarder serves.</summary>
+    public Http1ConnectionPool? PoolFor(BackendState backend) => enabled ? pools.Get(backend) : null;
+
+    /// <summary>Forwards the request; null when it declined before sending anything (the caller then uses YARP).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ForwarderError?> ForwardAsync(HttpContext context, Http1ConnectionPool pool, ProxyAttempt attempt)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            Http1RequestHead.Result result;
+            int length;
+            while ((result = Http1RequestHead.TryWrite(context, pool, forwardedFor, buffer, out length)) == Http1RequestHead.Result.BufferTooSmall)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+
+            return result == Http1RequestHead.Result.Declined ? null : await ExchangeAsync(context, pool, attempt, buffer.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ForwarderError> ExchangeAsync(HttpContext context, Http1ConnectionPool pool, ProxyAttempt attempt, ReadOnlyMemory<byte> head)
+    {
+        Http1Connection connection;
+        try
+        {
+            connection = await SendAsync(context, pool, head);
+        }
+        catch (Http1Failure failure)
+        {
+            context.Features.Set<IForwarderErrorFeature>(new Http1ErrorFeature(failure.Error, failure.Reported));
+            context.Response.StatusCode = failure.Status;
+            if (tls is not null)
+            {
+                Hsts.Apply(context.Response, tls); // YARP runs the response transforms on a failed request too
+            }
+
+            return failure.Error;
+        }
+
+        LatencyTransform.Record(attempt, time);
+        var (error, reusable) = await Http1ResponseCopier.CopyAsync(context, connection, tls, Http1Exchange.ActivityTimeout);
+        if (connection.EndRequest() && reusable)
+        {
+            pool.Return(connection);
+        }
+        else
+        {
+            connection.Dispose();
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// Sends the request on a pooled connection, or a new one, and reads the response head. A pooled connection
+    /// the backend closed while idle fails before any response byte: the request is then sent once more on a new
+    /// connection, as SocketsHttpHandler does, provided none of its body was sent.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Http1Connection> SendAsync(HttpContext context, Http1ConnectionPool pool, ReadOnlyMemory<byte> head)
+    {
+        var aborted = context.RequestAborted;
+        var connection = pool.Rent();
+        var reused = connection is not null;
+        while (true)
+        {
+            connection ??= await Http1Exchange.ConnectAsync(pool, time, aborted);
+            connection.BeginRequest(aborted, Http1Exchange.ActivityTimeout);
+            var bodyStarted = false;
+            Exception failure;
+            try
+            {
+                await connection.SendAsync(head);
+                if (context.Request.ContentLength > 0)
+                {
+                    bodyStarted = true;
+                    await Http1Exchange.SendBodyAsync(context, connection);
+                }
+
+                if (await Http1Exchange.ReadHeadAsync(connection))
+                {
+                    return connection;
+                }
+
+                failure = Http1Failure.ResponseEnded(); // closed before a byte of response
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+
+            var nothingReceived = connection.Buffered.IsEmpty;
+            var canceled = !connection.EndRequest();
+            connection.Dispose();
+            var stale = failure is SocketException || (failure is Http1Failure { Error: ForwarderError.Request } f && f.Reported is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded });
+            if (reused && stale && nothingReceived && !bodyStarted && !canceled)
+            {
+                reused = false;
+                connection = null;
+                continue;
+            }
+
+            throw Http1Exchange.Classify(failure, aborted);
+        }
+    }
+}
