@@ -94,7 +94,7 @@ internal sealed class Http1Connection : IDisposable
         }
     }
 
-    /// <summary>Receives more bytes behind the buffered ones; 0 at end of stream. False from <paramref name="full"/> only.</summary>
+    /// <summary>Receives more bytes behind the buffered ones (compacting or growing the buffer first when full); 0 at end of stream.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> FillAsync()
     {
