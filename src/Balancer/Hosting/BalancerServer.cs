@@ -127,7 +127,18 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     internal void ReloadOnSignal()
     {
         SystemdNotifier.Reloading();
-        _ = ReloadAsync(ReloadTrigger.Signal).ContinueWith(t => SystemdNotifier.Ready(t.Result.Applied ? "reloaded" : "reload rejected"), TaskScheduler.Default);
+        _ = ReloadAsync(ReloadTrigger.Signal).ContinueWith(
+            t =>
+            {
+                // systemd must hear READY after RELOADING whatever happened, or the unit stays "reloading".
+                if (t.Exception is { } failure)
+                {
+                    Log.ConfigRejected(_logger, $"reload failed: {failure.GetBaseException().Message}");
+                }
+
+                SystemdNotifier.Ready(t.IsCompletedSuccessfully && t.Result.Applied ? "reloaded" : "reload rejected");
+            },
+            TaskScheduler.Default);
     }
 
     /// <summary>Stops accepting on every listener at once, then waits for in-flight work up to the drain timeout.</summary>
