@@ -51,11 +51,14 @@ DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 start_balancer balancer "
 warm_up balancer "$url" "${CONNS:-64}"
 pid=${PID_OF[balancer]}
 before=$(proc_cpu_ticks "$pid")
-perf record -F 2000 -g -p "$pid" -o "$WORK/perf.data" -- sleep "$SECONDS_LOAD" 2>"$WORK/perf.log" &
+# perf.data goes in a subdirectory: Balancer watches the config's directory, and perf's writes there
+# would show up as its file watcher's CPU.
+mkdir -p "$WORK/perf"
+perf record -F 2000 -g -p "$pid" -o "$WORK/perf/perf.data" -- sleep "$SECONDS_LOAD" 2>"$WORK/perf.log" &
 perf_pid=$!
 line=$(load_run "$url" "$SECONDS_LOAD" "${CONNS:-64}")
 wait "$perf_pid" || true
 ticks=$(($(proc_cpu_ticks "$pid") - before))
 log "load: $line; Balancer CPU $((ticks * 10)) ms, $((ticks * 10000 / (${line%% *} + 1))) µs per request"
-perf script -i "$WORK/perf.data" -F comm,ip,sym,dso >"$WORK/perf.txt" 2>/dev/null
+perf script -i "$WORK/perf/perf.data" -F comm,ip,sym,dso >"$WORK/perf.txt" 2>/dev/null
 python3 "$BENCH_DIR/perf-components.py" "$WORK/perf.txt"

@@ -27,35 +27,30 @@ internal sealed class BackendSelectionMiddleware(
     private const string SaturatedBody = "503 Service Unavailable: every backend is at its request limit.\n";
     private const string PoolFullBody = "503 Service Unavailable: the pool is at its request limit.\n";
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
         var cluster = proxy.Route.Cluster!;
         var pool = _pools.Get(cluster.ClusterId);
         if (pool is null)
         {
-            await RespondUnavailable(context);
-            return;
+            return RespondUnavailable(context);
         }
 
         // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
         if (!pool.Requests.TryEnter(pool.Config.MaxPendingRequests))
         {
-            await RespondUnavailable(context, PoolFullBody);
-            return;
+            return RespondUnavailable(context, PoolFullBody);
         }
 
-        try
-        {
-            await TrackedAsync(context, proxy, cluster, pool);
-        }
-        finally
-        {
-            pool.Requests.Exit();
-        }
+        return ProxyAsync(context, proxy, cluster, pool);
     }
 
-    private async Task TrackedAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool)
+    /// <summary>
+    /// Picks a backend, forwards, and retries on another after a failed connect; one async frame for all of it
+    /// (each frame that waits for the backend costs an allocation and a continuation hop per request).
+    /// </summary>
+    private async Task ProxyAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool)
     {
         var attempt = new ProxyAttempt { RequestStartedAt = _time.GetTimestamp() };
         context.Features.Set(attempt);
@@ -64,108 +59,104 @@ internal sealed class BackendSelectionMiddleware(
         activity?.SetTag("balancer.listener", listener.Value).SetTag("balancer.pool", pool.Name);
         try
         {
-            await ProxyAsync(context, proxy, cluster, pool, attempt);
+            var tries = Math.Max(1, pool.Config.Retries);
+            var lean = forwarder.CanForward(context);
+            BackendState? failed = null;
+            for (var tryNumber = 1; ; tryNumber++)
+            {
+                var snapshot = pool.Snapshot;
+                var (backend, destination) = PickAndStart(snapshot, cluster, pool.Config.MaxRequestsPerBackend, failed);
+                if (backend is null || destination is null)
+                {
+                    if (failed is null)
+                    {
+                        // Backends there, but all at maxRequestsPerBackend: say so, so nobody hunts for a health problem.
+                        var saturated = pool.Config.MaxRequestsPerBackend > 0 && snapshot.Available.Length > 0;
+                        await RespondUnavailable(context, saturated ? SaturatedBody : UnavailableBody);
+                        return;
+                    }
+
+                    // The retry found nobody else to try: report the failure of the attempt made.
+                    context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                    break;
+                }
+
+                // DestinationState is its own one-element list: no allocation to narrow YARP's choice.
+                proxy.AvailableDestinations = destination;
+                attempt.Backend = backend;
+                attempt.StartedAt = _time.GetTimestamp();
+                attempt.LatencyRecorded = false;
+                var error = ForwarderError.None;
+                try
+                {
+                    if (!lean || forwarder.PoolFor(backend) is not { } http1 || await forwarder.ForwardAsync(context, http1, attempt) is not { } leanError)
+                    {
+                        await next(context);
+                        error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                    }
+                    else
+                    {
+                        error = leanError;
+                    }
+                }
+                finally
+                {
+                    var backendFault = ForwarderFailure.IsBackendFault(error);
+                    if (!attempt.LatencyRecorded && backendFault)
+                    {
+                        // No response headers: count the time spent as a (slow) sample anyway.
+                        backend.Latency.Observe(_time.GetElapsedTime(attempt.StartedAt));
+                    }
+
+                    backend.OnFinished(backendFault);
+                }
+
+                var failure = error == ForwarderError.None ? null : ForwarderFailure.ConnectFailure(context, error);
+                if (error != ForwarderError.None && BackendTlsFailure.Describe(context) is { } tlsFailure)
+                {
+                    TlsLog.BackendTlsFailed(logger, pool.Name, backend.Address, tlsFailure);
+                }
+
+                if (failure is not null)
+                {
+                    // Passive health: eject at once, before the next probe notices.
+                    pool.Health.OnConnectFailure(backend, failure);
+                }
+                else if (error == ForwarderError.None)
+                {
+                    pool.Health.OnResponse(backend, context.Response.StatusCode);
+                }
+
+                if (error == ForwarderError.None)
+                {
+                    return;
+                }
+
+                if (tryNumber < tries && failure is not null && ForwarderFailure.CanRetry(context))
+                {
+                    Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
+                    attempt.Retries++;
+                    services.Metrics.Retried(pool.Name);
+                    failed = backend;
+                    context.Features.Set<IForwarderErrorFeature>(null);
+                    context.Response.Clear();
+                    continue;
+                }
+
+                break;
+            }
+
+            if (!context.Response.HasStarted)
+            {
+                var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
+            }
         }
         finally
         {
             ProxyTelemetry.RequestFinished(context, services, listener.Value, pool.Name, attempt, activity);
-        }
-    }
-
-    private async Task ProxyAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool, ProxyAttempt attempt)
-    {
-        var tries = Math.Max(1, pool.Config.Retries);
-        var lean = forwarder.CanForward(context);
-        BackendState? failed = null;
-        for (var tryNumber = 1; ; tryNumber++)
-        {
-            var snapshot = pool.Snapshot;
-            var (backend, destination) = PickAndStart(snapshot, cluster, pool.Config.MaxRequestsPerBackend, failed);
-            if (backend is null || destination is null)
-            {
-                if (failed is null)
-                {
-                    // Backends there, but all at maxRequestsPerBackend: say so, so nobody hunts for a health problem.
-                    var saturated = pool.Config.MaxRequestsPerBackend > 0 && snapshot.Available.Length > 0;
-                    await RespondUnavailable(context, saturated ? SaturatedBody : UnavailableBody);
-                    return;
-                }
-
-                // The retry found nobody else to try: report the failure of the attempt made.
-                context.Response.StatusCode = StatusCodes.Status502BadGateway;
-                break;
-            }
-
-            // DestinationState is its own one-element list: no allocation to narrow YARP's choice.
-            proxy.AvailableDestinations = destination;
-            attempt.Backend = backend;
-            attempt.StartedAt = _time.GetTimestamp();
-            attempt.LatencyRecorded = false;
-            var error = ForwarderError.None;
-            try
-            {
-                if (!lean || forwarder.PoolFor(backend) is not { } http1 || await forwarder.ForwardAsync(context, http1, attempt) is not { } leanError)
-                {
-                    await next(context);
-                    error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
-                }
-                else
-                {
-                    error = leanError;
-                }
-            }
-            finally
-            {
-                var backendFault = ForwarderFailure.IsBackendFault(error);
-                if (!attempt.LatencyRecorded && backendFault)
-                {
-                    // No response headers: count the time spent as a (slow) sample anyway.
-                    backend.Latency.Observe(_time.GetElapsedTime(attempt.StartedAt));
-                }
-
-                backend.OnFinished(backendFault);
-            }
-
-            var failure = error == ForwarderError.None ? null : ForwarderFailure.ConnectFailure(context, error);
-            if (error != ForwarderError.None && BackendTlsFailure.Describe(context) is { } tlsFailure)
-            {
-                TlsLog.BackendTlsFailed(logger, pool.Name, backend.Address, tlsFailure);
-            }
-
-            if (failure is not null)
-            {
-                // Passive health: eject at once, before the next probe notices.
-                pool.Health.OnConnectFailure(backend, failure);
-            }
-            else if (error == ForwarderError.None)
-            {
-                pool.Health.OnResponse(backend, context.Response.StatusCode);
-            }
-
-            if (error == ForwarderError.None)
-            {
-                return;
-            }
-
-            if (tryNumber < tries && failure is not null && ForwarderFailure.CanRetry(context))
-            {
-                Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
-                attempt.Retries++;
-                services.Metrics.Retried(pool.Name);
-                failed = backend;
-                context.Features.Set<IForwarderErrorFeature>(null);
-                context.Response.Clear();
-                continue;
-            }
-
-            break;
-        }
-
-        if (!context.Response.HasStarted)
-        {
-            var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
+            pool.Requests.Exit();
         }
     }
 

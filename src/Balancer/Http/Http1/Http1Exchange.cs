@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Balancer.Core.Http1;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -72,12 +71,13 @@ internal static class Http1Exchange
         }
     }
 
-    /// <summary>Reads the final response head (skipping 1xx interim ones); false when the stream ended before any byte.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<bool> ReadHeadAsync(Http1Connection connection)
+    /// <summary>
+    /// Parses what is buffered for the final response head, skipping 1xx interim heads: true when it is complete,
+    /// false when more bytes are needed. The caller receives in its own loop (no async frame of its own here).
+    /// </summary>
+    public static bool TryReadHead(Http1Connection connection)
     {
         var head = connection.Head;
-        var received = false;
         while (true)
         {
             switch (ResponseHeadParser.Parse(connection.Buffered.Span, head))
@@ -93,14 +93,9 @@ internal static class Http1Exchange
                     throw Http1Failure.Request(HttpRequestError.InvalidResponse, "The server returned an invalid or unrecognized response.");
                 case HeadParseResult.TooLarge:
                     throw Http1Failure.Request(HttpRequestError.ConfigurationLimitExceeded, $"The HTTP response headers length exceeded the set limit of {ResponseHeadParser.DefaultMaxLength} bytes.");
+                default: // Incomplete
+                    return false;
             }
-
-            if (await connection.FillAsync() == 0)
-            {
-                return received || !connection.Buffered.IsEmpty ? throw Http1Failure.ResponseEnded() : false;
-            }
-
-            received = true;
         }
     }
 

@@ -46,11 +46,16 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
     /// <summary>The backend's connection pool; null when the backend is not a plain-http one the forwarder serves.</summary>
     public Http1ConnectionPool? PoolFor(BackendState backend) => enabled ? pools.Get(backend) : null;
 
-    /// <summary>Forwards the request; null when it declined before sending anything (the caller then uses YARP).</summary>
+    /// <summary>
+    /// Forwards the request; null when it declined before sending anything (the caller then uses YARP). One async
+    /// frame from the request head to the response copy: every frame that waits for the backend is an allocation and
+    /// a continuation hop per request, so sending and reading the head are inlined here.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwarderError?> ForwardAsync(HttpContext context, Http1ConnectionPool pool, ProxyAttempt attempt)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        Http1Connection connection;
         try
         {
             Http1RequestHead.Result result;
@@ -62,21 +67,62 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
                 buffer = larger;
             }
 
-            return result == Http1RequestHead.Result.Declined ? null : await ExchangeAsync(context, pool, attempt, buffer.AsMemory(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+            if (result == Http1RequestHead.Result.Declined)
+            {
+                return null;
+            }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ForwarderError> ExchangeAsync(HttpContext context, Http1ConnectionPool pool, ProxyAttempt attempt, ReadOnlyMemory<byte> head)
-    {
-        Http1Connection connection;
-        try
-        {
-            connection = await SendAsync(context, pool, head);
+            // Sends the request on a pooled connection, or a new one, and reads the response head. A pooled connection
+            // the backend closed while idle fails before any response byte: the request is then sent once more on a new
+            // connection, as SocketsHttpHandler does, provided none of its body was sent.
+            var head = buffer.AsMemory(0, length);
+            var aborted = context.RequestAborted;
+            var pooled = pool.Rent();
+            var reused = pooled is not null;
+            while (true)
+            {
+                connection = pooled ?? await Http1Exchange.ConnectAsync(pool, time, aborted);
+                pooled = null;
+                connection.BeginRequest(aborted, Http1Exchange.ActivityTimeout);
+                var bodyStarted = false;
+                Exception failure;
+                try
+                {
+                    await connection.SendAsync(head);
+                    if (context.Request.ContentLength > 0)
+                    {
+                        bodyStarted = true;
+                        await Http1Exchange.SendBodyAsync(context, connection);
+                    }
+
+                    while (!Http1Exchange.TryReadHead(connection))
+                    {
+                        if (connection.Received(await connection.ReceiveAsync()) == 0)
+                        {
+                            // Before any byte, a stale keep-alive connection: retried below.
+                            throw Http1Failure.ResponseEnded();
+                        }
+                    }
+
+                    break;
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+
+                var nothingReceived = connection.Buffered.IsEmpty;
+                var canceled = !connection.EndRequest();
+                connection.Dispose();
+                var stale = failure is SocketException || (failure is Http1Failure { Error: ForwarderError.Request } f && f.Reported is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded });
+                if (reused && stale && nothingReceived && !bodyStarted && !canceled)
+                {
+                    reused = false;
+                    continue;
+                }
+
+                throw Http1Exchange.Classify(failure, aborted);
+            }
         }
         catch (Http1Failure failure)
         {
@@ -88,6 +134,10 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
             }
 
             return failure.Error;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         LatencyTransform.Record(attempt, time);
@@ -102,58 +152,5 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
         }
 
         return error;
-    }
-
-    /// <summary>
-    /// Sends the request on a pooled connection, or a new one, and reads the response head. A pooled connection
-    /// the backend closed while idle fails before any response byte: the request is then sent once more on a new
-    /// connection, as SocketsHttpHandler does, provided none of its body was sent.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Http1Connection> SendAsync(HttpContext context, Http1ConnectionPool pool, ReadOnlyMemory<byte> head)
-    {
-        var aborted = context.RequestAborted;
-        var connection = pool.Rent();
-        var reused = connection is not null;
-        while (true)
-        {
-            connection ??= await Http1Exchange.ConnectAsync(pool, time, aborted);
-            connection.BeginRequest(aborted, Http1Exchange.ActivityTimeout);
-            var bodyStarted = false;
-            Exception failure;
-            try
-            {
-                await connection.SendAsync(head);
-                if (context.Request.ContentLength > 0)
-                {
-                    bodyStarted = true;
-                    await Http1Exchange.SendBodyAsync(context, connection);
-                }
-
-                if (await Http1Exchange.ReadHeadAsync(connection))
-                {
-                    return connection;
-                }
-
-                failure = Http1Failure.ResponseEnded(); // closed before a byte of response
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-
-            var nothingReceived = connection.Buffered.IsEmpty;
-            var canceled = !connection.EndRequest();
-            connection.Dispose();
-            var stale = failure is SocketException || (failure is Http1Failure { Error: ForwarderError.Request } f && f.Reported is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded });
-            if (reused && stale && nothingReceived && !bodyStarted && !canceled)
-            {
-                reused = false;
-                connection = null;
-                continue;
-            }
-
-            throw Http1Exchange.Classify(failure, aborted);
-        }
     }
 }
