@@ -10,9 +10,12 @@ using OpenTelemetry.Trace;
 namespace Balancer.Telemetry;
 
 /// <summary>
-/// Registers the OpenTelemetry SDK by hand (OpenTelemetry.Extensions.Hosting is not on our
-/// mirror): a meter provider feeding <c>/metrics</c> and, when configured, OTLP; a tracer provider
-/// for OTLP; and the access log.
+/// Registers the OpenTelemetry SDK once for the whole process: a meter provider feeding <c>/metrics</c> and, when
+/// configured, OTLP; a tracer provider for OTLP; and the access log. Not through OpenTelemetry.Extensions.Hosting:
+/// Balancer runs several Kestrel hosts (one per listener, the admin one) that share these providers and outlive
+/// none of them, while that package ties the providers to one host's service container. Not through the ASP.NET
+/// Core and HttpClient instrumentation packages either: on .NET 10 their activity sources already carry the
+/// semantic-convention tags, so <see cref="Sdk"/> listening to those sources is all the packages would add.
 /// </summary>
 internal sealed class TelemetryHost : IAsyncDisposable
 {

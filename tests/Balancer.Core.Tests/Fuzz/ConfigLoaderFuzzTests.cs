@@ -32,25 +32,25 @@ public sealed class ConfigLoaderFuzzTests
     [Fact]
     public void Parse_ValidSample_IsValid() => Assert.True(ConfigLoader.Parse(Valid, "fuzz.json").IsValid, string.Join("\n", ConfigLoader.Parse(Valid, "fuzz.json").Errors));
 
-    [Fact]
-    public void Parse_MutatedConfig_NeverThrowsAndPositionsEveryError()
+    [FuzzProperty]
+    public Property Parse_MutatedConfig_NeverThrowsAndPositionsEveryError()
     {
         var lines = Valid.Split('\n').Length + 41; // a duplicated slice may add lines
-        Prop.ForAll(Fuzz.Mutation(Valid).ToArbitrary(), text =>
+        return Prop.ForAll(Fuzz.Mutation(Valid).ToArbitrary(), text =>
         {
             var result = ConfigLoader.Parse(text, "fuzz.json");
             var positioned = result.Errors.All(e => (e.Line >= 1 && e.Column >= 1 && e.Line <= lines) || (e.Line == 0 && e.Column == 0));
             return (result.IsValid || result.Errors.Any(e => e.IsError)) && positioned;
-        }).Check(Fuzz.Config);
+        });
     }
 
-    [Fact]
-    public void Parse_RandomText_NeverThrows()
+    [FuzzProperty]
+    public Property Parse_RandomText_NeverThrows()
     {
-        Prop.ForAll(Fuzz.Text("{}[]:,\"\\ \n0123456789abcdeflnrstu/*-.+", 200).ToArbitrary(), text =>
+        return Prop.ForAll(Fuzz.Text("{}[]:,\"\\ \n0123456789abcdeflnrstu/*-.+", 200).ToArbitrary(), text =>
         {
             var result = ConfigLoader.Parse(text, "fuzz.json");
             return result.IsValid || result.Errors.Any(e => e.IsError);
-        }).Check(Fuzz.Config);
+        });
     }
 }

@@ -6,16 +6,14 @@ namespace Balancer.Core.Tests.Fuzz;
 
 /// <summary>
 /// Shared settings of the property-based fuzz tests: how many cases each target runs (<c>FUZZ_COUNT</c>, default
-/// 10 000; bench/fuzz/run.sh raises it) and the generators of hostile text and bytes they share.
+/// 10 000; bench/fuzz/run.sh raises it; <see cref="FuzzPropertyAttribute"/> applies it) and the generators of
+/// hostile text and bytes they share.
 /// </summary>
 internal static class Fuzz
 {
     /// <summary>Cases per target.</summary>
     public static int Count { get; } =
         int.TryParse(Environment.GetEnvironmentVariable("FUZZ_COUNT"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 10_000;
-
-    /// <summary>Runs <see cref="Count"/> cases and throws, with the shrunk counter-example and the replay seed, on the first failure.</summary>
-    public static Config Config => FsCheck.Config.QuickThrowOnFailure.WithMaxTest(Count).WithQuietOnSuccess(true);
 
     /// <summary>Any bytes, 0 to <paramref name="maxLength"/> long.</summary>
     public static Gen<byte[]> Bytes(int maxLength) =>

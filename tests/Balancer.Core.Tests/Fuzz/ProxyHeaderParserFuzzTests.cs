@@ -11,8 +11,8 @@ public sealed class ProxyHeaderParserFuzzTests
 {
     private static readonly byte[] s_v2Signature = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A];
 
-    [Fact]
-    public void Parse_HostileInput_NeverThrowsAndStaysInBounds()
+    [FuzzProperty]
+    public Property Parse_HostileInput_NeverThrowsAndStaysInBounds()
     {
         var v1 = Fuzz.Text("PROXY TCP46UNKOWN 0123456789.:abcdef\r\n", 120).Select(s => Encoding.ASCII.GetBytes("PROXY " + s));
         var v2 = Fuzz.Bytes(300).Select(tail => s_v2Signature.Concat(tail).ToArray());
@@ -22,7 +22,7 @@ public sealed class ProxyHeaderParserFuzzTests
                        from body in Fuzz.Bytes(300)
                        select s_v2Signature.Concat(new[] { (byte)command, (byte)family, (byte)(length >> 8), (byte)length }).Concat(body).ToArray();
         var input = Gen.OneOf(Fuzz.Bytes(300), v1, v2, v2Shaped);
-        Prop.ForAll(input.ToArbitrary(), bytes =>
+        return Prop.ForAll(input.ToArbitrary(), bytes =>
         {
             var result = ProxyHeaderParser.Parse(new ReadOnlySequence<byte>(bytes));
             return result.Status switch
@@ -31,6 +31,6 @@ public sealed class ProxyHeaderParserFuzzTests
                 ProxyParseStatus.Invalid => result.Error is { Length: > 0 } && result.Consumed == 0,
                 _ => result.Consumed == 0,
             };
-        }).Check(Fuzz.Config);
+        });
     }
 }

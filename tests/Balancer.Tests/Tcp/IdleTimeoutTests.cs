@@ -1,4 +1,3 @@
-using Balancer.Core.Tests.TestDoubles;
 using Balancer.Tcp;
 
 namespace Balancer.Tests.Tcp;
