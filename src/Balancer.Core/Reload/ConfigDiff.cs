@@ -4,16 +4,30 @@ namespace Balancer.Core.Reload;
 
 /// <summary>
 /// Compares two configs the way a reload applies them: listeners, routes, pools and backends
-/// (identified by pool and address), so ops can see a change before and after they make it.
+/// (identified by pool and address), admin, telemetry and failover, every field by value, so ops can see a
+/// change, with its values, before and after they make it. Changes a running process cannot take are marked
+/// <see cref="ConfigChange.RestartNeeded"/>.
 /// </summary>
 public static class ConfigDiff
 {
-    /// <summary>Every change from <paramref name="from"/> to <paramref name="to"/>, listeners first, then pools.</summary>
+    /// <summary>
+    /// Fields a reload refuses, so only a restart changes them: the admin endpoint and telemetry pipeline are built once,
+    /// and the failover node's identity, socket and addresses are fixed while it takes part in the protocol
+    /// (what <c>FailoverService.CheckReload</c> and <c>FailoverMachine.ReconfigureProblems</c> reject).
+    /// </summary>
+    private static readonly string[] s_restartOnly =
+    [
+        "admin.bind", "admin.tokenFile", "telemetry.",
+        "failover.nodeId", "failover.advertInterval", "failover.peers", "failover.track.fault", "failover.bind",
+        "failover.keyFile", "failover.vipAction", "failover.interface", "failover.virtualIps",
+    ];
+
+    /// <summary>Every change from <paramref name="from"/> to <paramref name="to"/>, listeners first, then pools, then the rest.</summary>
     public static IReadOnlyList<ConfigChange> Compute(BalancerConfig from, BalancerConfig to)
     {
         var changes = new List<ConfigChange>();
         Compare(changes, "listener", from.Listeners, to.Listeners, DescribeListener);
-        Compare(changes, "pool", from.Pools, to.Pools, DescribePool);
+        Compare(changes, "pool", from.Pools, to.Pools, (old, next) => Describe(old with { Backends = [] }, next with { Backends = [] }));
         foreach (var (name, pool) in to.Pools)
         {
             if (from.Pools.TryGetValue(name, out var old))
@@ -22,14 +36,15 @@ public static class ConfigDiff
             }
         }
 
-        if (from.Admin != to.Admin)
+        CompareBlock(changes, "admin", from.Admin, to.Admin);
+        CompareBlock(changes, "telemetry", from.Telemetry, to.Telemetry);
+        if ((from.Failover is null) != (to.Failover is null))
         {
-            changes.Add(new ConfigChange(ChangeKind.Changed, "admin", $"bind {from.Admin.Bind} → {to.Admin.Bind}"));
+            changes.Add(new ConfigChange(from.Failover is null ? ChangeKind.Added : ChangeKind.Removed, "failover", RestartNeeded: true));
         }
-
-        if (from.Failover != to.Failover)
+        else
         {
-            changes.Add(new ConfigChange(from.Failover is null ? ChangeKind.Added : to.Failover is null ? ChangeKind.Removed : ChangeKind.Changed, "failover"));
+            CompareBlock(changes, "failover", from.Failover, to.Failover);
         }
 
         return changes;
@@ -60,47 +75,48 @@ public static class ConfigDiff
         }
     }
 
+    /// <summary>A block present on both sides: the fields a reload applies live, and apart from them those that need a restart.</summary>
+    private static void CompareBlock<T>(List<ConfigChange> changes, string block, T? from, T? to)
+        where T : class
+    {
+        var fields = SettingsDiff.Compare(from, to);
+        foreach (var restart in new[] { false, true })
+        {
+            var parts = fields.Where(f => IsRestartOnly($"{block}.{f.Path}") == restart).Select(f => $"{f.Path} {f.From} → {f.To}").ToList();
+            if (parts.Count > 0)
+            {
+                changes.Add(new ConfigChange(ChangeKind.Changed, block, string.Join(", ", parts), restart));
+            }
+        }
+    }
+
+    private static bool IsRestartOnly(string field) =>
+        s_restartOnly.Any(p => p.EndsWith('.') ? field.StartsWith(p, StringComparison.Ordinal) : field == p || field.StartsWith(p + ".", StringComparison.Ordinal));
+
     private static string? DescribeListener(ListenerConfig old, ListenerConfig to)
     {
         var parts = new List<string>();
-        Add(parts, "protocol", old.Protocol, to.Protocol);
-        Add(parts, "bind", old.Bind, to.Bind);
-        Add(parts, "pool", old.Pool, to.Pool);
-        if (old.Tls != to.Tls)
+        var routes = SettingsDiff.Compare(old.Routes.ToArray(), to.Routes.ToArray());
+        var detail = Describe(old with { Routes = [] }, to with { Routes = [] });
+        if (detail is not null)
         {
-            parts.Add(old.Tls is null ? "tls added" : to.Tls is null ? "tls removed" : "tls");
-        }
-        if (!old.Routes.SequenceEqual(to.Routes, RouteComparer.Instance))
-        {
-            parts.Add($"routes {Routes(old)} → {Routes(to)}");
+            parts.Add(detail);
         }
 
-        // Records compare lists by reference: blank the routes out to compare the other settings by value.
-        if (parts.Count == 0 && old with { Routes = [] } != to with { Routes = [] })
+        if (routes.Count > 0)
         {
-            parts.Add("settings");
+            parts.Add($"routes {Routes(old)} → {Routes(to)}");
         }
 
         return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 
-    private static string? DescribePool(PoolConfig old, PoolConfig to)
+    /// <summary>The fields of two records that differ, as <c>retries 2 → 3, health.rise 2 → 3</c>; null when none.</summary>
+    private static string? Describe<T>(T old, T to)
+        where T : class
     {
-        var parts = new List<string>();
-        Add(parts, "algorithm", old.Algorithm, to.Algorithm);
-        Add(parts, "slowStart", Durations.Format(old.SlowStart), Durations.Format(to.SlowStart));
-        Add(parts, "retries", old.Retries.ToString(), to.Retries.ToString());
-        if (old.Health != to.Health)
-        {
-            parts.Add("health");
-        }
-
-        if (old with { Backends = [], Algorithm = "", SlowStart = default, Retries = 0, Health = null } != to with { Backends = [], Algorithm = "", SlowStart = default, Retries = 0, Health = null })
-        {
-            parts.Add("settings");
-        }
-
-        return parts.Count == 0 ? null : string.Join(", ", parts);
+        var fields = SettingsDiff.Compare(old, to);
+        return fields.Count == 0 ? null : string.Join(", ", fields.Select(f => $"{f.Path} {f.From} → {f.To}"));
     }
 
     private static void CompareBackends(List<ConfigChange> changes, string pool, PoolConfig from, PoolConfig to)
@@ -118,31 +134,13 @@ public static class ConfigDiff
             {
                 changes.Add(new ConfigChange(ChangeKind.Added, $"backend {pool}/{b.Address}", b.Weight == 1 ? null : $"weight {b.Weight}"));
             }
-            else if (was.Weight != b.Weight)
+            else if (Describe(was, b) is { } detail)
             {
-                changes.Add(new ConfigChange(ChangeKind.Changed, $"backend {pool}/{b.Address}", $"weight {was.Weight} → {b.Weight}"));
+                changes.Add(new ConfigChange(ChangeKind.Changed, $"backend {pool}/{b.Address}", detail));
             }
-        }
-    }
-
-    private static void Add(List<string> parts, string name, string? from, string? to)
-    {
-        if (!string.Equals(from, to, StringComparison.Ordinal))
-        {
-            parts.Add($"{name} {from ?? "none"} → {to ?? "none"}");
         }
     }
 
     private static string Routes(ListenerConfig listener) =>
         "[" + string.Join("; ", listener.Routes.Select(r => $"{string.Join(",", r.Hosts)} {r.Path} → {r.Pool}")) + "]";
-
-    private sealed class RouteComparer : IEqualityComparer<RouteConfig>
-    {
-        public static readonly RouteComparer Instance = new();
-
-        public bool Equals(RouteConfig? x, RouteConfig? y) =>
-            x is not null && y is not null && x.Path == y.Path && x.Pool == y.Pool && x.Hosts.SequenceEqual(y.Hosts);
-
-        public int GetHashCode(RouteConfig obj) => HashCode.Combine(obj.Path, obj.Pool);
-    }
 }

@@ -86,6 +86,8 @@ public sealed class TlsValidatorTests
         var to = ConfigLoader.Parse(Json.Replace("a.test", "b.test", StringComparison.Ordinal), "c.json").Config!;
 
         Assert.Empty(ConfigDiff.Compute(from, ConfigLoader.Parse(Json, "c.json").Config!));
-        Assert.Equal("~listener web (tls)", Assert.Single(ConfigDiff.Compute(from, to)).ToString());
+        Assert.Equal(
+            """~listener web (tls.certificates [{"cert":"a.pem","hosts":["a.test"]}] → [{"cert":"a.pem","hosts":["b.test"]}])""",
+            Assert.Single(ConfigDiff.Compute(from, to)).ToString());
     }
 }

@@ -50,6 +50,50 @@ public sealed class ConfigDiffTests
     }
 
     [Fact]
+    public void Compute_SameFileWithListsInFailoverAndTrustedProxies_NoChanges()
+    {
+        const string json = """
+            { "listeners": { "web": { "bind": "127.0.0.1:80", "trustedProxies": ["10.0.0.0/8", "192.0.2.1"], "routes": [ { "hosts": ["a.example", "b.example"], "pool": "web" } ] } },
+              "pools": { "web": { "health": { "probe": "http", "path": "/healthz", "expectStatus": "200-299" }, "backends": [ { "address": "http://a:1" } ] } },
+              "failover": { "nodeId": "lb1", "peers": ["198.18.0.12:7946"], "keyFile": "peer.key", "virtualIps": ["198.18.0.100/24"], "interface": "eth0",
+                            "track": { "pools": ["web"] }, "notify": { "onMaster": "/bin/true" } } }
+            """;
+
+        Assert.Empty(ConfigDiff.Compute(Parse(json), Parse(json)));
+    }
+
+    [Fact]
+    public void Compute_ChangedSettings_ShowsOldAndNewValues()
+    {
+        var from = Parse("""{ "listeners": { "web": { "bind": "127.0.0.1:80", "trustedProxies": ["10.0.0.1"], "routes": [ { "pool": "web" } ] } }, "pools": { "web": { "health": { "probe": "http", "rise": 2 }, "backends": [] } } }""");
+        var to = Parse("""{ "listeners": { "web": { "bind": "127.0.0.1:80", "trustedProxies": ["10.0.0.2"], "routes": [ { "pool": "web" } ] } }, "pools": { "web": { "slowStart": "10s", "health": { "probe": "http", "rise": 3 }, "backends": [] } } }""");
+
+        var changes = ConfigDiff.Compute(from, to).Select(c => c.ToString());
+
+        Assert.Equal(
+            ["~listener web (trustedProxies [\"10.0.0.1\"] → [\"10.0.0.2\"])", "~pool web (slowStart 0ms → 10s, health.rise 2 → 3)"],
+            changes);
+    }
+
+    [Fact]
+    public void Compute_ChangesAReloadRefuses_MarkedRestartNeeded()
+    {
+        const string failover = """ "failover": { "nodeId": "NODE", "priority": PRIO, "peers": ["198.18.0.12:7946"], "keyFile": "peer.key", "virtualIps": ["198.18.0.100/24"], "interface": "eth0" } """;
+        var from = Parse($$"""{ "admin": { "bind": "127.0.0.1:9901" }, {{failover.Replace("NODE", "lb1").Replace("PRIO", "150")}} }""");
+        var to = Parse($$"""{ "admin": { "bind": "127.0.0.1:9902" }, {{failover.Replace("NODE", "lb9").Replace("PRIO", "100")}} }""");
+
+        var changes = ConfigDiff.Compute(from, to).Select(c => c.ToString());
+
+        Assert.Equal(
+            [
+                "~admin (bind 127.0.0.1:9901 → 127.0.0.1:9902) — refused live: restart needed",
+                "~failover (priority 150 → 100)",
+                "~failover (nodeId lb1 → lb9) — refused live: restart needed",
+            ],
+            changes);
+    }
+
+    [Fact]
     public void Summarize_RemovedBackend_SaysDraining()
     {
         var summary = ConfigDiff.Summarize([new ConfigChange(ChangeKind.Added, "backend web/http://c:1"), new ConfigChange(ChangeKind.Removed, "backend web/http://a:1")]);
