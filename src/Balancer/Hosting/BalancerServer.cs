@@ -1,9 +1,5 @@
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using Balancer.Admin;
 using Balancer.Core.Configuration;
-using Balancer.Core.Failover;
 using Balancer.Core.Model;
 using Balancer.Failover;
 using Balancer.Health;
@@ -14,10 +10,10 @@ namespace Balancer.Hosting;
 
 /// <summary>
 /// The composition root: loads the config, builds the core pools, starts one host per listener
-/// and the admin API, applies reloads (file change, SIGHUP, admin API) as diffs, and on
-/// SIGTERM/SIGINT stops accepting and drains before it returns.
+/// and the admin API, hands reloads (file change, SIGHUP, admin API) to its <see cref="ConfigReloader"/>,
+/// and on SIGTERM/SIGINT stops accepting and drains before it returns.
 /// </summary>
-internal sealed partial class BalancerServer : IAsyncDisposable
+internal sealed class BalancerServer : IAsyncDisposable
 {
     /// <summary>How long in-flight requests may take to finish on shutdown, and removed backends to drain.</summary>
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
@@ -29,13 +25,10 @@ internal sealed partial class BalancerServer : IAsyncDisposable
     private readonly PoolRegistry _pools;
     private readonly HealthChecker _health;
     private readonly TelemetryHost _telemetry;
-    private readonly ProxyServices _services;
-    private readonly Dictionary<string, IListenerHost> _listeners = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _reloadLock = new(1, 1);
-    private readonly List<Task> _retiring = [];
+    private readonly ListenerSet _listeners;
+    private readonly ConfigReloader _reloader;
     private AdminHost? _admin;
     private FailoverService? _failover;
-    private FileWatcher? _watcher;
     private ITimer? _sweeper;
 
     private BalancerServer(RuntimeState state, BalancerConfig config, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout)
@@ -47,9 +40,11 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         _logger = logs.CreateLogger("Balancer");
         _pools = new PoolRegistry(time, Random.Shared);
         _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
-        _services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
+        var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics);
+        _listeners = new ListenerSet(state, services, _logger, drainTimeout);
+        _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
     }
 
     public RuntimeState State { get; }
@@ -81,7 +76,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
             {
                 // After the listeners: a node becomes master only once it can serve the virtual IPs.
                 var directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-                server._failover = FailoverService.Start(failover, directory, Fingerprint(config), server._pools, logs, time);
+                server._failover = FailoverService.Start(failover, directory, ServedConfigFingerprint.Of(config), server._pools, logs, time);
                 state.Failover = server._failover;
             }
         }
@@ -92,11 +87,10 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         }
 
         state.Loaded(config, result.Hash, result.Text, time.GetUtcNow());
-        Log.ConfigLoaded(server._logger, configPath, Short(result.Hash), config.Pools.Count, config.Pools.Values.Sum(p => p.Backends.Count), config.Listeners.Count);
+        Log.ConfigLoaded(server._logger, configPath, ConfigReloader.Short(result.Hash), config.Pools.Count, config.Pools.Values.Sum(p => p.Backends.Count), config.Listeners.Count);
         if (watchConfig)
         {
-            server._watcher = new FileWatcher([configPath], time, () => server.ReloadAsync(ReloadTrigger.FileChange));
-            server.WatchCertificates(config);
+            server._reloader.Watch(config);
         }
 
         return server;
@@ -122,6 +116,12 @@ internal sealed partial class BalancerServer : IAsyncDisposable
 
     /// <summary>A stop signal's first act: the failover node resigns at once, before any logging or draining.</summary>
     internal void RequestFailoverShutdown() => _failover?.RequestShutdown();
+
+    /// <inheritdoc cref="ConfigReloader.ReloadAsync"/>
+    public Task<ReloadResult> ReloadAsync(ReloadTrigger trigger) => _reloader.ReloadAsync(trigger);
+
+    /// <inheritdoc cref="CertificateReloader.ReloadAsync"/>
+    public Task<IReadOnlyList<string>> ReloadCertificatesAsync() => _reloader.ReloadCertificatesAsync();
 
     /// <summary>SIGHUP: reload, telling systemd while it runs.</summary>
     internal void ReloadOnSignal()
@@ -150,12 +150,8 @@ internal sealed partial class BalancerServer : IAsyncDisposable
             await _failover.ShutdownAsync();
         }
 
-        _watcher?.Dispose();
-        _watcher = null;
-        _certificateWatcher?.Dispose();
-        _certificateWatcher = null;
-        using var drain = new CancellationTokenSource(DrainTimeout);
-        await Task.WhenAll(_listeners.Values.Select(l => l.StopAsync(drain.Token)).Concat(_retiring));
+        _reloader.StopWatching();
+        await _listeners.StopAsync();
         if (_admin is not null)
         {
             await _admin.StopAsync(CancellationToken.None);
@@ -166,8 +162,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _watcher?.Dispose();
-        _certificateWatcher?.Dispose();
+        _reloader.StopWatching();
         _sweeper?.Dispose();
         if (_failover is not null)
         {
@@ -175,10 +170,7 @@ internal sealed partial class BalancerServer : IAsyncDisposable
         }
 
         await _health.DisposeAsync();
-        foreach (var listener in _listeners.Values)
-        {
-            await listener.DisposeAsync();
-        }
+        await _listeners.DisposeAsync();
 
         if (_admin is not null)
         {
@@ -187,17 +179,8 @@ internal sealed partial class BalancerServer : IAsyncDisposable
 
         _pools.Dispose();
         await _telemetry.DisposeAsync();
-        _reloadLock.Dispose();
+        _reloader.Dispose();
     }
-
-    private static string Short(string hash) => hash[..Math.Min(12, hash.Length)];
-
-    /// <summary>
-    /// The config hash carried in adverts, over what both nodes must serve alike: the listeners and pools as bound.
-    /// The failover block (node id, priority, peers) and the admin block differ between the two nodes by design.
-    /// </summary>
-    private static UInt128 Fingerprint(BalancerConfig config) =>
-        ConfigFingerprint.Compute(JsonSerializer.SerializeToUtf8Bytes(new { config.Listeners, config.Pools }));
 
     private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {
@@ -209,21 +192,12 @@ internal sealed partial class BalancerServer : IAsyncDisposable
 
         foreach (var name in config.Listeners.Keys)
         {
-            await StartListenerAsync(name, config, cancellationToken);
+            await _listeners.StartAsync(name, config, cancellationToken);
         }
 
-        _admin = await Bind("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, this, _telemetry.Prometheus, _time, _logs, cancellationToken));
+        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, _reloader, _telemetry.Prometheus, _time, _logs, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
-    }
-
-    private async Task StartListenerAsync(string name, BalancerConfig config, CancellationToken cancellationToken)
-    {
-        var listener = config.Listeners[name];
-        var host = await Bind(name, listener.Bind, () => ListenerHosts.StartAsync(name, config, _services, cancellationToken));
-        _listeners[name] = host;
-        State.BoundListeners[name] = host.BoundAddress;
-        Log.ListenerStarted(_logger, name, listener.Protocol, host.BoundAddress);
     }
 
     /// <summary>Forgets backends removed by reloads once drained, and stops probing them.</summary>
@@ -238,24 +212,4 @@ internal sealed partial class BalancerServer : IAsyncDisposable
             }
         }
     }
-
-    /// <summary>Turns bind failures into one line that names the listener and the address.</summary>
-    private static async Task<T> Bind<T>(string name, string address, Func<Task<T>> start)
-    {
-        try
-        {
-            return await start();
-        }
-        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or SocketException)
-        {
-            throw new StartupException($"listener {name}: cannot listen on {address}: {e.InnerException.Message}");
-        }
-        catch (SocketException e)
-        {
-            throw new StartupException($"listener {name}: cannot listen on {address}: {e.Message}");
-        }
-    }
 }
-
-/// <summary>A startup failure with a message meant for the operator, printed as one line without a stack trace.</summary>
-internal sealed class StartupException(string message) : Exception(message);

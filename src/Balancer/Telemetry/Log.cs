@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(203, LogLevel.Information, "{Pool} {Backend} drained and forgotten ({InFlight} in flight)")]
     public static partial void BackendForgotten(ILogger logger, string pool, string backend, int inFlight);
 
+    [LoggerMessage(204, LogLevel.Information, "config unchanged on {Trigger} (sha256 {Hash}): the file on disk is the running config")]
+    public static partial void ConfigUnchanged(ILogger logger, Balancer.Reload.ReloadTrigger trigger, string hash);
+
     [LoggerMessage(307, LogLevel.Information, "listener {Listener} on {Address} stopped")]
     public static partial void ListenerStopped(ILogger logger, string listener, string address);
 

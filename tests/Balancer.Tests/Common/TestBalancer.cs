@@ -27,20 +27,20 @@ public sealed class TestBalancer : IAsyncDisposable
     public Uri AdminAddress => new($"http://{Server.AdminAddress}");
 
     /// <summary>Starts a balancer whose config is <paramref name="json"/>.</summary>
-    public static async Task<TestBalancer> StartAsync(string json, TimeSpan? drainTimeout = null, bool watch = true, LogSink? logSink = null)
+    public static async Task<TestBalancer> StartAsync(string json, TimeSpan? drainTimeout = null, bool watch = true, LogSink? logSink = null, LogLevel logLevel = LogLevel.Warning)
     {
         var dir = Directory.CreateTempSubdirectory("balancer-test-").FullName;
         var path = Path.Combine(dir, "balancer.json");
         await File.WriteAllTextAsync(path, json);
-        return await StartAtAsync(path, drainTimeout, watch, dir, logSink);
+        return await StartAtAsync(path, drainTimeout, watch, dir, logSink, logLevel);
     }
 
     /// <summary>Starts a balancer on an existing config file (the caller owns its folder unless <paramref name="ownedDir"/>).</summary>
-    public static async Task<TestBalancer> StartAtAsync(string path, TimeSpan? drainTimeout = null, bool watch = true, string? ownedDir = null, LogSink? logSink = null)
+    public static async Task<TestBalancer> StartAtAsync(string path, TimeSpan? drainTimeout = null, bool watch = true, string? ownedDir = null, LogSink? logSink = null, LogLevel logLevel = LogLevel.Warning)
     {
         var logs = LoggerFactory.Create(b =>
         {
-            b.SetMinimumLevel(LogLevel.Warning);
+            b.SetMinimumLevel(logLevel);
             if (logSink is not null)
             {
                 b.AddProvider(logSink);

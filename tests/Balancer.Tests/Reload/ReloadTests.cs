@@ -10,16 +10,16 @@ public sealed class ReloadTests : ThreeBackends
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task FileEditedInPlace_AddedBackendGetsTrafficWithinTwoSeconds()
+    public async Task FileEditedInPlace_AddedBackendGetsTraffic()
     {
         await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1)));
         using var client = balancer.CreateClient();
-        var started = DateTime.UtcNow;
 
         await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], 1), (Backends[1], 1)));
 
+        // How fast a reload applies is measured by bench/load/reload-churn.sh, not by a wall clock here.
         await Wait.Until(async () => (await client.GetAsync("/")).Headers.GetValues("X-Backend").Single() == "b", Generous, "b receives traffic");
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), $"took {DateTime.UtcNow - started}");
+        Assert.Equal(1, balancer.Reloads);
     }
 
     [Fact]
@@ -30,10 +30,10 @@ public sealed class ReloadTests : ThreeBackends
 
         await File.WriteAllTextAsync(temp, Config((Backends[0], 1), (Backends[1], 1)));
         File.Move(temp, balancer.ConfigPath, overwrite: true);
-
         await Wait.Until(() => balancer.Server.Pools.Get("web")!.Snapshot.All.Length == 2, Generous, "reload applied");
-        await Task.Delay(FileWatcher.Debounce * 4); // real sockets: let any duplicate event arrive
-        Assert.Equal(1, balancer.Reloads);
+        await EditAndWaitForWeightAsync(balancer, 7, Config((Backends[0], 7), (Backends[1], 1)));
+
+        Assert.Equal(2, balancer.Reloads); // the rename's duplicate events, which came before the next edit, applied nothing
     }
 
     [Fact]
@@ -78,8 +78,24 @@ public sealed class ReloadTests : ThreeBackends
         }
 
         await Wait.Until(() => balancer.Server.Pools.Get("web")!.Snapshot.All[0].Weight == 6, Generous, "last write applied");
-        await Task.Delay(FileWatcher.Debounce * 4);
-        Assert.Equal(1, balancer.Reloads);
+        await EditAndWaitForWeightAsync(balancer, 9, Config((Backends[0], 9)));
+        Assert.Equal(2, balancer.Reloads);
+    }
+
+    [Fact]
+    public async Task RunningFilePutBack_AfterRejectedEdit_ErrorClearedAndLoggedUnchanged()
+    {
+        var logs = new LogSink();
+        var running = Config((Backends[0], 1));
+        await using var balancer = await TestBalancer.StartAsync(running, logSink: logs, logLevel: Microsoft.Extensions.Logging.LogLevel.Information);
+
+        await File.WriteAllTextAsync(balancer.ConfigPath, running.Replace("round-robin", "round-robbin", StringComparison.Ordinal));
+        await Wait.Until(async () => (await Status(balancer)).GetProperty("config").GetProperty("lastError").ValueKind == JsonValueKind.String, Generous, "typo rejected");
+        await File.WriteAllTextAsync(balancer.ConfigPath, running);
+
+        await Wait.Until(async () => (await Status(balancer)).GetProperty("config").GetProperty("lastError").ValueKind == JsonValueKind.Null, Generous, "undo clears the error");
+        Assert.Contains(logs.Lines, l => l.Contains("config unchanged on FileChange", StringComparison.Ordinal));
+        Assert.Equal(0, balancer.Reloads);
     }
 
     [Fact]
@@ -212,6 +228,13 @@ public sealed class ReloadTests : ThreeBackends
         await Task.WhenAll(load);
         Assert.True(sent > 100, $"only {sent} requests were sent");
         Assert.True(failures == 0, $"{failures} failed: {string.Join(" | ", failed)}");
+    }
+
+    /// <summary>Writes <paramref name="json"/> and waits until backend 0 has <paramref name="weight"/>: every earlier file event has been handled by then.</summary>
+    private static async Task EditAndWaitForWeightAsync(TestBalancer balancer, int weight, string json)
+    {
+        await File.WriteAllTextAsync(balancer.ConfigPath, json);
+        await Wait.Until(() => balancer.Server.Pools.Get("web")!.Snapshot.All[0].Weight == weight, Generous, $"weight {weight} applied");
     }
 
     private static string Config(params (TestBackend Backend, int Weight)[] backends) =>

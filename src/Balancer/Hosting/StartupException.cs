@@ -1,0 +1,24 @@
+using System.Net.Sockets;
+
+namespace Balancer.Hosting;
+
+/// <summary>A startup failure with a message meant for the operator, printed as one line without a stack trace.</summary>
+internal sealed class StartupException(string message) : Exception(message)
+{
+    /// <summary>Runs <paramref name="start"/>, turning a bind failure into one line that names the listener and the address.</summary>
+    public static async Task<T> Binding<T>(string name, string address, Func<Task<T>> start)
+    {
+        try
+        {
+            return await start();
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or SocketException)
+        {
+            throw new StartupException($"listener {name}: cannot listen on {address}: {e.InnerException.Message}");
+        }
+        catch (SocketException e)
+        {
+            throw new StartupException($"listener {name}: cannot listen on {address}: {e.Message}");
+        }
+    }
+}
