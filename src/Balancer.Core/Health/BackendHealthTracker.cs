@@ -17,6 +17,9 @@ internal sealed class BackendHealthTracker
     /// <summary>Timestamp until which the backend stays ejected by passive checks.</summary>
     public long EjectedUntil { get; private set; }
 
+    /// <summary>Length of the current (or last) passive ejection.</summary>
+    public TimeSpan EjectLength { get; private set; }
+
     /// <summary>Ejections since the backend last stayed healthy for a whole max ejection time.</summary>
     public int Ejections { get; private set; }
 
@@ -25,8 +28,49 @@ internal sealed class BackendHealthTracker
     /// <summary>A pool without active probes treats its backends as passing.</summary>
     public void AssumeUp() => Active = BackendHealth.Up;
 
-    /// <summary>Feeds one probe result; returns the reason when the active verdict changed.</summary>
-    public string? OnProbe(ProbeResult result, int rise, int fall)
+    /// <summary>True while a passive ejection holds the backend out at <paramref name="now"/>.</summary>
+    public bool IsEjected(long now) => now < EjectedUntil;
+
+    /// <summary>
+    /// Feeds one probe result; returns the reason when the effective verdict changed. <paramref name="rise"/>
+    /// passes in a row after a passive ejection end it at once (Envoy's
+    /// <c>successful_active_health_check_uneject_host</c>; HAProxy's checks bring a server back).
+    /// </summary>
+    public string? OnProbe(ProbeResult result, int rise, int fall, long now)
+    {
+        var reason = OnActive(result, rise, fall);
+        if (result.Success && IsEjected(now) && Active == BackendHealth.Up && _successes >= rise)
+        {
+            EjectedUntil = 0;
+            return $"passive ejection ended by {_successes} consecutive successful probes";
+        }
+
+        return reason;
+    }
+
+    /// <summary>Ejects for a back-off that doubles on each repeat offence (Envoy outlier detection); returns its length.</summary>
+    public TimeSpan Eject(long now, long frequency, TimeSpan baseTime, TimeSpan maxTime)
+    {
+        // Forgive old offences once the backend has behaved for a whole max ejection time.
+        if (Ejections > 0 && (now - LastEjectedAt) / (double)frequency > maxTime.TotalSeconds + baseTime.TotalSeconds)
+        {
+            Ejections = 0;
+        }
+
+        Ejections++;
+        var seconds = Math.Min(maxTime.TotalSeconds, baseTime.TotalSeconds * Math.Pow(2, Ejections - 1));
+        EjectLength = TimeSpan.FromSeconds(seconds);
+        LastEjectedAt = now;
+        EjectedUntil = now + (long)(seconds * frequency);
+        _successes = 0; // only probes that pass after the ejection may end it
+        return EjectLength;
+    }
+
+    /// <summary>The health that takes traffic decisions: the active verdict, overridden while ejected.</summary>
+    public BackendHealth Effective(long now) =>
+        IsEjected(now) ? BackendHealth.Down : Active;
+
+    private string? OnActive(ProbeResult result, int rise, int fall)
     {
         if (result.Success)
         {
@@ -64,25 +108,4 @@ internal sealed class BackendHealthTracker
 
         return null;
     }
-
-    /// <summary>Ejects for a back-off that doubles on each repeat offence (Envoy outlier detection); returns its length.</summary>
-    public TimeSpan Eject(long now, long frequency, TimeSpan baseTime, TimeSpan maxTime)
-    {
-        // Forgive old offences once the backend has behaved for a whole max ejection time.
-        if (Ejections > 0 && (now - LastEjectedAt) / (double)frequency > maxTime.TotalSeconds + baseTime.TotalSeconds)
-        {
-            Ejections = 0;
-        }
-
-        Ejections++;
-        var seconds = Math.Min(maxTime.TotalSeconds, baseTime.TotalSeconds * Math.Pow(2, Ejections - 1));
-        var length = TimeSpan.FromSeconds(seconds);
-        LastEjectedAt = now;
-        EjectedUntil = now + (long)(seconds * frequency);
-        return length;
-    }
-
-    /// <summary>The health that takes traffic decisions: the active verdict, overridden while ejected.</summary>
-    public BackendHealth Effective(long now) =>
-        now < EjectedUntil ? BackendHealth.Down : Active;
 }

@@ -17,6 +17,9 @@ public sealed class PoolHealthMonitor : IDisposable
     private readonly Dictionary<BackendState, BackendHealthTracker> _trackers = [];
     private readonly Dictionary<BackendState, ITimer> _readmitTimers = [];
 
+    /// <summary>An early readmit timer is re-armed for at least this long, so it cannot spin.</summary>
+    private static readonly TimeSpan MinReschedule = TimeSpan.FromMilliseconds(1);
+
     internal PoolHealthMonitor(Pool pool, TimeProvider time)
     {
         _pool = pool;
@@ -35,10 +38,19 @@ public sealed class PoolHealthMonitor : IDisposable
         var health = _pool.Config.Health ?? new HealthConfig();
         lock (_lock)
         {
-            var reason = Tracker(backend).OnProbe(result, health.Rise, health.Fall);
-            if (reason is not null)
+            var tracker = Tracker(backend);
+            var now = _time.GetTimestamp();
+            var reason = tracker.OnProbe(result, health.Rise, health.Fall, now);
+            if (!tracker.IsEjected(now))
             {
-                Apply(backend, reason);
+                DropReadmitTimer(backend);
+            }
+
+            // Level-triggered as well as edge-triggered: whatever the probe says, the backend's
+            // shown health catches up with the verdict (a lost readmission cannot outlive a probe).
+            if (reason is not null || tracker.Effective(now) != backend.Health)
+            {
+                Apply(backend, reason ?? EjectionEnded(tracker));
             }
         }
     }
@@ -74,21 +86,38 @@ public sealed class PoolHealthMonitor : IDisposable
 
     /// <summary>
     /// A reload changed the pool's config: without active probes every backend is assumed to pass
-    /// (a pool whose probe was turned off must not keep backends down forever).
+    /// (a pool whose probe was turned off must not keep backends down forever); every backend's
+    /// shown health is brought in line with the verdict.
     /// </summary>
     internal void OnConfigChanged(BackendState[] backends)
     {
-        if (_pool.Config.Health is not (null or { Probe: ProbeKinds.None }))
-        {
-            return;
-        }
-
+        var probed = _pool.Config.Health is not (null or { Probe: ProbeKinds.None });
         lock (_lock)
         {
             foreach (var backend in backends)
             {
-                Tracker(backend).AssumeUp();
-                Apply(backend, "active probe turned off");
+                var tracker = Tracker(backend);
+                if (!probed)
+                {
+                    tracker.AssumeUp();
+                    Apply(backend, "active probe turned off");
+                }
+                else if (tracker.Effective(_time.GetTimestamp()) != backend.Health)
+                {
+                    Apply(backend, EjectionEnded(tracker));
+                }
+            }
+        }
+    }
+
+    /// <summary>Brings a backend's shown health in line with the verdict (an operator enabled it again).</summary>
+    internal void Reconcile(BackendState backend)
+    {
+        lock (_lock)
+        {
+            if (_trackers.TryGetValue(backend, out var tracker) && tracker.Effective(_time.GetTimestamp()) != backend.Health)
+            {
+                Apply(backend, EjectionEnded(tracker));
             }
         }
     }
@@ -99,10 +128,7 @@ public sealed class PoolHealthMonitor : IDisposable
         lock (_lock)
         {
             _trackers.Remove(backend);
-            if (_readmitTimers.Remove(backend, out var timer))
-            {
-                timer.Dispose();
-            }
+            DropReadmitTimer(backend);
         }
     }
 
@@ -132,29 +158,51 @@ public sealed class PoolHealthMonitor : IDisposable
             }
 
             var length = tracker.Eject(_time.GetTimestamp(), _time.TimestampFrequency, passive.EjectTime, passive.MaxEjectTime);
-            if (_readmitTimers.Remove(backend, out var old))
-            {
-                old.Dispose();
-            }
-
-            _readmitTimers[backend] = _time.CreateTimer(_ => Readmit(backend), null, length, Timeout.InfiniteTimeSpan);
+            DropReadmitTimer(backend);
+            ITimer? timer = null;
+            // The callback takes _lock, which we hold until `timer` is assigned.
+            timer = _time.CreateTimer(_ => Readmit(backend, timer!), null, length, Timeout.InfiniteTimeSpan);
+            _readmitTimers[backend] = timer;
             Apply(backend, $"{reason} (ejected for {Durations.Format(length)})");
         }
     }
 
-    private void Readmit(BackendState backend)
+    /// <summary>
+    /// The readmit timer fired. A timer may fire early (TimeProvider timers run up to a few ms before
+    /// a Stopwatch deadline), late, or after it was replaced: an early one waits out the rest, a stale
+    /// one (of an earlier ejection, or already handled) does nothing, so the readmission is never lost.
+    /// </summary>
+    private void Readmit(BackendState backend, ITimer timer)
     {
         lock (_lock)
         {
-            if (_readmitTimers.Remove(backend, out var timer))
+            if (!_readmitTimers.TryGetValue(backend, out var current) || !ReferenceEquals(current, timer)
+                || !_trackers.TryGetValue(backend, out var tracker))
             {
-                timer.Dispose();
+                return;
             }
 
-            if (_trackers.ContainsKey(backend))
+            var now = _time.GetTimestamp();
+            if (tracker.IsEjected(now))
             {
-                Apply(backend, "ejection ended");
+                var rest = TimeSpan.FromSeconds((tracker.EjectedUntil - now) / (double)_time.TimestampFrequency);
+                timer.Change(rest < MinReschedule ? MinReschedule : rest, Timeout.InfiniteTimeSpan);
+                return;
             }
+
+            DropReadmitTimer(backend);
+            Apply(backend, EjectionEnded(tracker));
+        }
+    }
+
+    private static string EjectionEnded(BackendHealthTracker tracker) =>
+        $"passive ejection ended after {Durations.Format(tracker.EjectLength)} (ejectTime)";
+
+    private void DropReadmitTimer(BackendState backend)
+    {
+        if (_readmitTimers.Remove(backend, out var timer))
+        {
+            timer.Dispose();
         }
     }
 

@@ -100,6 +100,11 @@ public sealed class Pool : IDisposable
             backend.Draining = draining;
             Rebuild();
         }
+
+        if (!draining)
+        {
+            Health.Reconcile(backend); // outside our lock: the monitor calls SetHealth under its own
+        }
     }
 
     /// <summary>

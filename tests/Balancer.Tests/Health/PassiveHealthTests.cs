@@ -43,4 +43,30 @@ public sealed class PassiveHealthTests
         Assert.Equal(0, failures);
         Assert.StartsWith("passive: connection refused (ejected for", (await balancer.BackendStatusAsync("web", bAddress)).GetProperty("healthReason").GetString());
     }
+
+    [Fact]
+    public async Task RestartedBackend_ProbesPass_EndPassiveEjectionLongBeforeEjectTime()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        var b = await TestBackend.StartAsync("b");
+        var bAddress = b.ConfigAddress;
+        // A 5-minute ejection: only the probes (rise 2 x 200 ms) can bring b back within the test.
+        const string fields = """ "health": { "probe": "http", "interval": "200ms", "timeout": "500ms", "rise": 2, "fall": 3 }, "passive": { "ejectTime": "5m" }, """;
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", fields, (a.ConfigAddress, 1), (bAddress, 1)));
+        await Wait.Until(async () => await balancer.IsHealthyAsync(a.ConfigAddress) && await balancer.IsHealthyAsync(bAddress), TimeSpan.FromSeconds(20), "both up");
+        using var client = balancer.CreateClient();
+
+        await b.DisposeAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.GetAsync("/");
+        }
+
+        await Wait.Until(async () => !await balancer.IsHealthyAsync(bAddress), TimeSpan.FromSeconds(20), "b ejected");
+        await using var restarted = await TestBackend.StartAsync("b", b.Address.Port);
+        await Wait.Until(async () => await balancer.IsHealthyAsync(bAddress), TimeSpan.FromSeconds(20), "b back by its probes");
+
+        Assert.Equal("passive ejection ended by 2 consecutive successful probes", (await balancer.BackendStatusAsync("web", bAddress)).GetProperty("healthReason").GetString());
+        await Wait.Until(async () => (await client.GetAsync("/")).IsSuccessStatusCode && restarted.Requests > 0, TimeSpan.FromSeconds(20), "b serves again");
+    }
 }
