@@ -12,6 +12,9 @@ public sealed record ListenerLimitsConfig
     /// <summary>Total size of a request's header block in bytes; more gives 431. Default 32 KiB (Kestrel's own).</summary>
     public int MaxRequestHeadersTotalSize { get; init; } = 32 * 1024;
 
+    /// <summary>Header fields a request may carry (HTTP/1.1 and HTTP/2); more gives 431. Default 100 (Kestrel's own).</summary>
+    public int MaxRequestHeaderCount { get; init; } = 100;
+
     /// <summary>Longest request line in bytes; more gives 414. Default 8 KiB (Kestrel's own, NGINX's large buffer).</summary>
     public int MaxRequestLineSize { get; init; } = 8 * 1024;
 

@@ -1,6 +1,7 @@
 using Balancer.Core.Configuration;
 using Balancer.Hosting;
 using Balancer.Http.Http1;
+using Balancer.Telemetry;
 using Balancer.Tls;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -52,6 +53,11 @@ internal sealed class HttpListenerHost : IListenerHost
         var forwardedFor = new ForwardedForTransform(listenerConfig.TrustedProxies);
         var time = services.Time;
         var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
+        // Kestrel's own refusals reach no middleware; it only logs them (at Debug), so count them from its log.
+        builder.Logging.AddProvider(new KestrelRefusalCounter(name, services.Metrics));
+        builder.Logging.AddFilter<KestrelRefusalCounter>(null, LogLevel.None);
+        builder.Logging.AddFilter<KestrelRefusalCounter>(KestrelRefusalCounter.BadRequestsCategory, LogLevel.Debug);
+        builder.Logging.AddFilter<KestrelRefusalCounter>(KestrelRefusalCounter.Http2Category, LogLevel.Debug);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AllowAlternateSchemes = true; // see CleartextHttp2Detection
@@ -73,6 +79,7 @@ internal sealed class HttpListenerHost : IListenerHost
         var proxyConfig = new ProxyConfigProvider(name, config);
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(new ListenerName(name));
+        builder.Services.AddSingleton(listenerConfig.Limits);
         builder.Services.AddSingleton<IProxyConfigProvider>(proxyConfig);
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, BalancerHttpClientFactory>();
         var http1Pools = new Http1Pools(time, services.Pools);
@@ -104,6 +111,7 @@ internal sealed class HttpListenerHost : IListenerHost
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
         var redirect = new HttpsRedirect(listenerConfig);
         app.MapFallback("{**path}", redirect.Handle);
+        services.Metrics.ListenerStarted(name);
         await app.StartAsync(cancellationToken);
         if (tls is not null)
         {

@@ -14,7 +14,11 @@ internal static class KestrelLimits
         // An upgraded connection (WebSocket) counts against its own limit; keep it the same as the plain one.
         k.MaxConcurrentUpgradedConnections = k.MaxConcurrentConnections;
         k.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
-        k.MaxRequestLineSize = limits.MaxRequestLineSize;
+        k.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+        // Kestrel applies one MaxRequestLineSize to HTTP/1.1 request lines (414) and HTTP/2 :path (a stream reset, no
+        // status). RequestGuardMiddleware enforces the configured limit on both with a 414; Kestrel's stays as the hard
+        // bound of what is buffered, no larger than a header block may be anyway.
+        k.MaxRequestLineSize = Math.Max(limits.MaxRequestLineSize, limits.MaxRequestHeadersTotalSize);
         k.RequestHeadersTimeout = limits.RequestHeadersTimeout;
         k.KeepAliveTimeout = limits.KeepAliveTimeout;
         k.MaxRequestBodySize = limits.MaxRequestBodySize > 0 ? limits.MaxRequestBodySize : null;

@@ -20,6 +20,7 @@ internal sealed class BalancerMetrics : IDisposable
     private readonly Counter<long> _healthChecks;
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _reloads;
+    private readonly Counter<long> _refused;
 
     public BalancerMetrics(Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
     {
@@ -32,6 +33,7 @@ internal sealed class BalancerMetrics : IDisposable
         _healthChecks = _meter.CreateCounter<long>("balancer.health_checks", "{check}", "Active health probes, by result.");
         _ejections = _meter.CreateCounter<long>("balancer.ejections", "{ejection}", "Backends marked down, by cause (active or passive).");
         _reloads = _meter.CreateCounter<long>("balancer.config.reloads", "{reload}", "Config reloads, by result.");
+        _refused = _meter.CreateCounter<long>("balancer.requests.refused", "{request}", "Requests refused before routing, by listener and reason.");
         _meter.CreateObservableGauge("balancer.requests.in_flight", () => Each(pools(), b => b.InFlight), "{request}", "Requests or connections in flight per backend.");
         _meter.CreateObservableGauge("balancer.backend.healthy", () => Each(pools(), b => b.Health == BackendHealth.Up ? 1 : 0), "{backend}", "1 when the backend takes traffic by health, else 0.");
         _meter.CreateObservableGauge("balancer.backend.draining", () => Each(pools(), b => b.Draining || b.Removed ? 1 : 0), "{backend}", "1 while the backend drains.");
@@ -65,6 +67,19 @@ internal sealed class BalancerMetrics : IDisposable
 
     public void Ejected(string pool, string backend, string cause) =>
         _ejections.Add(1, new("pool", pool), new("backend", backend), new("cause", cause));
+
+    /// <summary>One request refused before routing, by Kestrel or the request guard.</summary>
+    public void RequestRefused(string listener, string reason) =>
+        _refused.Add(1, new KeyValuePair<string, object?>("listener", listener), new("reason", reason));
+
+    /// <summary>Exports every refusal reason of <paramref name="listener"/> at 0, so an alert on its increase fires at the first one.</summary>
+    public void ListenerStarted(string listener)
+    {
+        foreach (var reason in RefusalReasons.All)
+        {
+            _refused.Add(0, new KeyValuePair<string, object?>("listener", listener), new("reason", reason));
+        }
+    }
 
     public void Reloaded(bool applied) => _reloads.Add(1, new KeyValuePair<string, object?>("result", applied ? "applied" : "rejected"));
 

@@ -22,7 +22,7 @@ public sealed class HttpSettingsValidatorTests
             """
             "trustedProxies": ["10.0.0.0/8", "192.0.2.7", "fd00::/8"],
             "limits": { "maxConcurrentConnections": 5, "maxRequestHeadersTotalSize": 4096, "maxRequestLineSize": 1024,
-                        "requestHeadersTimeout": "1s", "keepAliveTimeout": "2s", "maxRequestBodySize": 10,
+                        "maxRequestHeaderCount": 20, "requestHeadersTimeout": "1s", "keepAliveTimeout": "2s", "maxRequestBodySize": 10,
                         "minRequestBodyDataRate": 100, "minResponseDataRate": 50, "minDataRateGracePeriod": "3s",
                         "http2MaxStreamsPerConnection": 7 },
             """,
@@ -37,7 +37,7 @@ public sealed class HttpSettingsValidatorTests
             new ListenerLimitsConfig
             {
                 MaxConcurrentConnections = 5, MaxRequestHeadersTotalSize = 4096, MaxRequestLineSize = 1024,
-                RequestHeadersTimeout = TimeSpan.FromSeconds(1), KeepAliveTimeout = TimeSpan.FromSeconds(2), MaxRequestBodySize = 10,
+                MaxRequestHeaderCount = 20, RequestHeadersTimeout = TimeSpan.FromSeconds(1), KeepAliveTimeout = TimeSpan.FromSeconds(2), MaxRequestBodySize = 10,
                 MinRequestBodyDataRate = 100, MinResponseDataRate = 50, MinDataRateGracePeriod = TimeSpan.FromSeconds(3),
                 Http2MaxStreamsPerConnection = 7,
             },
@@ -53,6 +53,7 @@ public sealed class HttpSettingsValidatorTests
         var limits = result.Config!.Listeners["l"].Limits;
         Assert.Equal((10_000, 32 * 1024, 8 * 1024, 100 * 1024 * 1024, 240, 240, 100), (limits.MaxConcurrentConnections, limits.MaxRequestHeadersTotalSize,
             limits.MaxRequestLineSize, limits.MaxRequestBodySize, limits.MinRequestBodyDataRate, limits.MinResponseDataRate, limits.Http2MaxStreamsPerConnection));
+        Assert.Equal(100, limits.MaxRequestHeaderCount);
         Assert.Equal((10, 75, 5), ((int)limits.RequestHeadersTimeout.TotalSeconds, (int)limits.KeepAliveTimeout.TotalSeconds, (int)limits.MinDataRateGracePeriod.TotalSeconds));
         Assert.Empty(result.Config.Listeners["l"].TrustedProxies);
     }
@@ -63,7 +64,7 @@ public sealed class HttpSettingsValidatorTests
         var json = Config(
             """
             "trustedProxies": ["10.0.0.0/33", "example.com", "10.0.0.300"],
-            "limits": { "maxRequestLineSize": 0, "requestHeadersTimeout": "0s", "http2MaxStreamsPerConnection": 0, "maxRequestBodysize": 1 },
+            "limits": { "maxRequestLineSize": 0, "maxRequestHeaderCount": 0, "requestHeadersTimeout": "0s", "http2MaxStreamsPerConnection": 0, "maxRequestBodysize": 1 },
             """,
             """ "maxRequestsPerBackend": -1, "maxPendingRequests": -2, """);
 
@@ -73,6 +74,7 @@ public sealed class HttpSettingsValidatorTests
                 "listeners.l.trustedProxies[1]: 'example.com' is not an IP address or CIDR block, e.g. 10.0.0.7 or 10.0.0.0/8",
                 "listeners.l.trustedProxies[2]: '10.0.0.300' is not an IP address or CIDR block, e.g. 10.0.0.7 or 10.0.0.0/8",
                 "listeners.l.limits.maxRequestLineSize: maxRequestLineSize must be at least 256, got 0",
+                "listeners.l.limits.maxRequestHeaderCount: maxRequestHeaderCount must be 1-1000000, got 0",
                 "listeners.l.limits.requestHeadersTimeout: requestHeadersTimeout must be more than zero",
                 "listeners.l.limits.http2MaxStreamsPerConnection: http2MaxStreamsPerConnection must be 1-1000000, got 0",
                 "listeners.l.limits.maxRequestBodysize: unknown field 'maxRequestBodysize' (did you mean 'maxRequestBodySize'?)",

@@ -14,7 +14,7 @@ internal static class ListenerBinder
     private static readonly string[] s_protocols = [ListenerProtocols.Http, ListenerProtocols.Tcp];
     private static readonly string[] s_limitFields =
     [
-        "maxConcurrentConnections", "maxRequestHeadersTotalSize", "maxRequestLineSize", "requestHeadersTimeout", "keepAliveTimeout",
+        "maxConcurrentConnections", "maxRequestHeadersTotalSize", "maxRequestHeaderCount", "maxRequestLineSize", "requestHeadersTimeout", "keepAliveTimeout",
         "maxRequestBodySize", "minRequestBodyDataRate", "minResponseDataRate", "minDataRateGracePeriod", "http2MaxStreamsPerConnection",
     ];
 
@@ -57,6 +57,7 @@ internal static class ListenerBinder
         {
             MaxConcurrentConnections = reader.Int("maxConcurrentConnections") ?? defaults.MaxConcurrentConnections,
             MaxRequestHeadersTotalSize = reader.Int("maxRequestHeadersTotalSize") ?? defaults.MaxRequestHeadersTotalSize,
+            MaxRequestHeaderCount = reader.Int("maxRequestHeaderCount") ?? defaults.MaxRequestHeaderCount,
             MaxRequestLineSize = reader.Int("maxRequestLineSize") ?? defaults.MaxRequestLineSize,
             RequestHeadersTimeout = reader.Duration("requestHeadersTimeout") ?? defaults.RequestHeadersTimeout,
             KeepAliveTimeout = reader.Duration("keepAliveTimeout") ?? defaults.KeepAliveTimeout,

@@ -48,6 +48,7 @@ internal static class HttpSettingsValidator
         // Kestrel itself throws on zero or negative sizes and timeouts; report them here with a position instead.
         CheckInt(diagnostics, path, "maxConcurrentConnections", limits.MaxConcurrentConnections, 0, MaxCount);
         CheckInt(diagnostics, path, "maxRequestHeadersTotalSize", limits.MaxRequestHeadersTotalSize, 1024, MaxBytes);
+        CheckInt(diagnostics, path, "maxRequestHeaderCount", limits.MaxRequestHeaderCount, 1, MaxCount);
         CheckInt(diagnostics, path, "maxRequestLineSize", limits.MaxRequestLineSize, 256, MaxBytes);
         CheckInt(diagnostics, path, "maxRequestBodySize", limits.MaxRequestBodySize, 0, MaxBytes);
         CheckInt(diagnostics, path, "minRequestBodyDataRate", limits.MinRequestBodyDataRate, 0, MaxBytes);
