@@ -39,7 +39,11 @@ public static class ConfigLoader
 
     /// <summary>Checks config text; <paramref name="fileName"/> only names it in errors. Relative file names resolve against the current directory.</summary>
     public static ConfigLoadResult Parse(string json, string fileName, ReferencedFileCheck files = ReferencedFileCheck.Skip) =>
-        Check(Encoding.UTF8.GetBytes(json), fileName, Directory.GetCurrentDirectory(), files);
+        Parse(Encoding.UTF8.GetBytes(json), fileName, files);
+
+    /// <summary>Checks config bytes as <see cref="Load"/> reads them from a file (UTF-8, a byte order mark allowed), without the file.</summary>
+    public static ConfigLoadResult Parse(byte[] utf8, string fileName, ReferencedFileCheck files = ReferencedFileCheck.Skip) =>
+        Check(utf8, fileName, Directory.GetCurrentDirectory(), files);
 
     private static ConfigLoadResult Check(byte[] bytes, string fileName, string baseDirectory, ReferencedFileCheck files)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using Balancer.Core.Proxy;
+using Balancer.Core.Tests.TestDoubles;
 
 namespace Balancer.Core.Tests.Proxy;
 
@@ -122,36 +123,5 @@ public sealed class ProxyHeaderParserTests
     private static ProxyParseResult Parse(ReadOnlySequence<byte> bytes) => ProxyHeaderParser.Parse(bytes);
 
     /// <summary>The bytes as a sequence of 3-byte segments, as a pipe may hand them over.</summary>
-    private static ReadOnlySequence<byte> Segmented(byte[] bytes)
-    {
-        if (bytes.Length == 0)
-        {
-            return ReadOnlySequence<byte>.Empty;
-        }
-
-        var first = new Segment(bytes.AsMemory(0, Math.Min(3, bytes.Length)), 0);
-        var last = first;
-        for (var offset = 3; offset < bytes.Length; offset += 3)
-        {
-            last = last.Append(bytes.AsMemory(offset, Math.Min(3, bytes.Length - offset)));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
+    private static ReadOnlySequence<byte> Segmented(byte[] bytes) => Segments.Of(bytes, 3);
 }
