@@ -72,12 +72,12 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             {
                 // The running file put back (the operator's undo of a rejected edit): a successful load that
                 // changes nothing. The rejected edit's error is no longer true, unless a certificate still fails.
+                Log.ConfigUnchanged(_logger, trigger, Short(result.Hash));
                 if (!_certificates.HasError)
                 {
                     _state.ClearError();
                 }
 
-                Log.ConfigUnchanged(_logger, trigger, Short(result.Hash));
                 return new ReloadResult(true, result.Hash, [], []);
             }
 
