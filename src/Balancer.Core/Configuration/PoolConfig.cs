@@ -51,6 +51,18 @@ public sealed record PoolConfig
     /// <summary>TLS towards the pool's <c>https://</c> backends; null verifies them against the system trust store.</summary>
     public BackendTlsConfig? Tls { get; init; }
 
+    /// <summary>Cookie session affinity; null (the default) sets no cookie.</summary>
+    public AffinityConfig? Affinity { get; init; }
+
+    /// <summary>What the <c>hash</c> algorithm hashes (see <see cref="RequestKey"/>). Default <c>client-ip</c>.</summary>
+    public string HashKey { get; init; } = RequestKey.ClientIpName;
+
+    /// <summary>
+    /// Bounded loads of the <c>hash</c> algorithm (HAProxy's <c>hash-balance-factor</c>): a backend with more in flight
+    /// than this × its weighted share of the pool's is skipped for the next in the key's probe sequence. 0 (the default) is off.
+    /// </summary>
+    public double HashBalanceFactor { get; init; }
+
     /// <summary>The pool's backends, identified by address.</summary>
     public IReadOnlyList<BackendConfig> Backends { get; init; } = [];
 }

@@ -11,4 +11,7 @@ public sealed record RouteConfig
 
     /// <summary>Name of the pool that serves the route.</summary>
     public string Pool { get; init; } = "";
+
+    /// <summary>A request rate limit; null (the default) is none.</summary>
+    public RateLimitConfig? RateLimit { get; init; }
 }

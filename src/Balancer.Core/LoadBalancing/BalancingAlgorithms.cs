@@ -18,8 +18,11 @@ public static class BalancingAlgorithms
     /// <summary>Power of two choices on in-flight per unit of weight.</summary>
     public const string PowerOfTwo = "power-of-two";
 
+    /// <summary>Consistent hashing of a request key over a Maglev table.</summary>
+    public const string Hash = "hash";
+
     /// <summary>Every name config accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [RoundRobin, LeastConnections, ResponseTime, Random, PowerOfTwo];
+    public static IReadOnlyList<string> Names { get; } = [RoundRobin, LeastConnections, ResponseTime, Random, PowerOfTwo, Hash];
 
     /// <summary>True when <paramref name="name"/> names an algorithm.</summary>
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
@@ -35,6 +38,7 @@ public static class BalancingAlgorithms
         ResponseTime => new ResponseTime(random),
         Random => new WeightedRandom(random),
         PowerOfTwo => new PowerOfTwoChoices(random),
+        Hash => new ConsistentHash(),
         _ => throw new ArgumentException($"unknown algorithm '{name}'", nameof(name)),
     };
 }

@@ -14,7 +14,20 @@ public static class ConnectionPicker
     /// when every available backend is at <paramref name="maxPerBackend"/> (0 = no limit) or is <paramref name="avoid"/>.
     /// </summary>
     public static BackendState? PickAndStart(PoolSnapshot snapshot, int maxPerBackend, BackendState? avoid)
+        => PickAndStart(snapshot, maxPerBackend, avoid, null, 0, 0);
+
+    /// <summary>
+    /// Like <see cref="PickAndStart(PoolSnapshot, int, BackendState?)"/>, but a <c>hash</c> pool first tries the backend of
+    /// <paramref name="keyHash"/> (bounded by <paramref name="balanceFactor"/>, <paramref name="inFlight"/> being the pool's
+    /// other requests); without a key, or when that one is full, the algorithm's own order applies.
+    /// </summary>
+    public static BackendState? PickAndStart(PoolSnapshot snapshot, int maxPerBackend, BackendState? avoid, ulong? keyHash, double balanceFactor, int inFlight)
     {
+        if (keyHash is { } hash && snapshot.PickByHash(hash, balanceFactor, inFlight, avoid) is { } keyed && keyed.TryStart(maxPerBackend))
+        {
+            return keyed;
+        }
+
         // Ask the algorithm first, so its order (round-robin, least-connections, ...) holds; bound the
         // tries by the pool size, since it may keep offering a full backend.
         for (var i = 0; i < snapshot.Available.Length; i++)

@@ -14,6 +14,7 @@ public sealed class BackendState
     private long _failures;
     private long _bytesIn;
     private long _bytesOut;
+    private long _affineRequests;
 
     /// <summary>Current streak of 5xx responses, counted lock-free by passive health checking.</summary>
     internal int Consecutive5xx;
@@ -81,6 +82,12 @@ public sealed class BackendState
 
     /// <summary>Bytes received from this backend and sent to clients (L4; HAProxy's <c>bout</c>).</summary>
     public long BytesOut => Interlocked.Read(ref _bytesOut);
+
+    /// <summary>Requests sent here because their affinity cookie named this backend (a draining one keeps getting them).</summary>
+    public long AffineRequests => Interlocked.Read(ref _affineRequests);
+
+    /// <summary>Counts a request that followed its affinity cookie here.</summary>
+    public void OnAffine() => Interlocked.Increment(ref _affineRequests);
 
     /// <summary>Peak-EWMA response-time estimate used by the response-time algorithm.</summary>
     public PeakEwma Latency { get; }

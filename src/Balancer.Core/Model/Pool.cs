@@ -1,3 +1,4 @@
+using Balancer.Core.Affinity;
 using Balancer.Core.Configuration;
 using Balancer.Core.Health;
 using Balancer.Core.LoadBalancing;
@@ -42,6 +43,9 @@ public sealed class Pool : IDisposable
 
     /// <summary>Requests in flight over all backends, capped by <see cref="PoolConfig.MaxPendingRequests"/>.</summary>
     public InFlightGate Requests { get; } = new();
+
+    /// <summary>Affinity and hashing event counts.</summary>
+    public PoolCounters Counters { get; } = new();
 
     /// <summary>The pool's name.</summary>
     public string Name { get; }
@@ -285,7 +289,11 @@ public sealed class Pool : IDisposable
             }
         }
 
-        return new PoolSnapshot(algorithm, all, [.. available], [.. weights]) { Panic = panic };
+        return new PoolSnapshot(algorithm, all, [.. available], [.. weights])
+        {
+            Panic = panic,
+            Affinity = Config.Affinity is { } affinity ? new AffinityTable(Name, affinity, all) : null,
+        };
     }
 
     private void ScheduleRamp(bool ramping)

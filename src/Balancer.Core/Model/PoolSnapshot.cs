@@ -40,8 +40,21 @@ public sealed class PoolSnapshot
     /// <summary>True when too few backends are healthy and <see cref="Available"/> holds them all (panic mode).</summary>
     public bool Panic { get; init; }
 
+    /// <summary>The affinity cookie codec of this snapshot's backends; null when the pool has no <c>affinity</c>.</summary>
+    public Affinity.AffinityTable? Affinity { get; init; }
+
     /// <summary>What <see cref="IBalancingAlgorithm.Prepare"/> built for this snapshot.</summary>
     public object? AlgorithmData { get; }
+
+    /// <summary>True when the pool's algorithm is <c>hash</c>: requests should pick with <see cref="PickByHash"/>.</summary>
+    public bool HashesKeys => Algorithm is ConsistentHash;
+
+    /// <summary>
+    /// Chooses the backend of a request key's hash (<see cref="StableHash"/>) under bounded loads; null when none is
+    /// available or the algorithm is not <c>hash</c>. <paramref name="inFlight"/> counts the pool's other requests.
+    /// </summary>
+    public BackendState? PickByHash(ulong hash, double balanceFactor, int inFlight, BackendState? avoid = null) =>
+        Available.Length == 0 || Algorithm is not ConsistentHash ? null : ConsistentHash.PickByKey(this, hash, balanceFactor, inFlight, avoid);
 
     /// <summary>Chooses a backend for one request or connection; null when none is available.</summary>
     public BackendState? Pick() => Available.Length == 0 ? null : Algorithm.Pick(this);

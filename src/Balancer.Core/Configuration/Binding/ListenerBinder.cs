@@ -10,7 +10,8 @@ internal static class ListenerBinder
         "trustedProxies", "limits", "tls", "redirectToHttps",
     ];
 
-    private static readonly string[] s_routeFields = ["hosts", "path", "pool"];
+    private static readonly string[] s_routeFields = ["hosts", "path", "pool", "rateLimit"];
+    private static readonly string[] s_rateLimitFields = ["requestsPerSecond", "burst", "key", "maxKeys"];
     private static readonly string[] s_protocols = [ListenerProtocols.Http, ListenerProtocols.Tcp];
     private static readonly string[] s_limitFields =
     [
@@ -47,6 +48,24 @@ internal static class ListenerBinder
             Hosts = reader.Strings("hosts") ?? defaults.Hosts,
             Path = reader.String("path") ?? defaults.Path,
             Pool = reader.RequiredString("pool"),
+            RateLimit = reader.Object("rateLimit", s_rateLimitFields) is { } limit ? BindRateLimit(limit) : defaults.RateLimit,
+        };
+    }
+
+    private static RateLimitConfig BindRateLimit(ObjectReader reader)
+    {
+        var defaults = new RateLimitConfig();
+        if (!reader.Has("requestsPerSecond"))
+        {
+            reader.Report("requestsPerSecond", "missing required field 'requestsPerSecond'");
+        }
+
+        return new RateLimitConfig
+        {
+            RequestsPerSecond = reader.Double("requestsPerSecond") ?? defaults.RequestsPerSecond,
+            Burst = reader.Int("burst") ?? defaults.Burst,
+            Key = reader.String("key") ?? defaults.Key,
+            MaxKeys = reader.Int("maxKeys") ?? defaults.MaxKeys,
         };
     }
 

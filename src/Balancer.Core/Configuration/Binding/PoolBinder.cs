@@ -5,7 +5,8 @@ namespace Balancer.Core.Configuration.Binding;
 /// <summary>Binds the <c>pools</c> map: algorithms, health checks and backends.</summary>
 internal static class PoolBinder
 {
-    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "maxConnectionsPerBackend", "maxRequestsPerBackend", "maxPendingRequests", "proxyProtocol", "tls", "backends"];
+    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "maxConnectionsPerBackend", "maxRequestsPerBackend", "maxPendingRequests", "proxyProtocol", "tls", "affinity", "hashKey", "hashBalanceFactor", "backends"];
+    private static readonly string[] s_affinityFields = ["cookie", "ttl", "secure", "sameSite"];
     private static readonly string[] s_passiveFields = ["consecutive5xx", "ejectTime", "maxEjectTime"];
     private static readonly string[] s_healthFields =
         ["probe", "path", "method", "host", "interval", "timeout", "rise", "fall", "expectStatus", "expectBody"];
@@ -33,6 +34,9 @@ internal static class PoolBinder
             MaxPendingRequests = reader.Int("maxPendingRequests") ?? defaults.MaxPendingRequests,
             ProxyProtocol = reader.Choice("proxyProtocol", "PROXY protocol version", ProxyProtocolVersions.All) ?? defaults.ProxyProtocol,
             Tls = reader.Object("tls", TlsBinder.BackendTlsFields) is { } tls ? TlsBinder.BindBackend(tls) : defaults.Tls,
+            Affinity = reader.Object("affinity", s_affinityFields) is { } affinity ? BindAffinity(affinity) : defaults.Affinity,
+            HashKey = reader.String("hashKey") ?? defaults.HashKey,
+            HashBalanceFactor = reader.Double("hashBalanceFactor") ?? defaults.HashBalanceFactor,
             Backends = reader.Objects("backends", s_backendFields)?.Select(BindBackend).ToList() ?? defaults.Backends,
         };
     }
@@ -52,6 +56,18 @@ internal static class PoolBinder
             Fall = reader.Int("fall") ?? defaults.Fall,
             ExpectStatus = reader.String("expectStatus") ?? defaults.ExpectStatus,
             ExpectBody = reader.String("expectBody") ?? defaults.ExpectBody,
+        };
+    }
+
+    private static AffinityConfig BindAffinity(ObjectReader reader)
+    {
+        var defaults = new AffinityConfig();
+        return new AffinityConfig
+        {
+            Cookie = reader.String("cookie") ?? defaults.Cookie,
+            Ttl = reader.Duration("ttl") ?? defaults.Ttl,
+            Secure = reader.Bool("secure") ?? defaults.Secure,
+            SameSite = reader.Choice("sameSite", "sameSite", AffinityConfig.SameSiteValues) ?? defaults.SameSite,
         };
     }
 

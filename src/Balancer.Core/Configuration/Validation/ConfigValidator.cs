@@ -94,6 +94,10 @@ internal static class ConfigValidator
 
             Report(diagnostics, ConfigPath.Child(routePath, "path"), RouteSyntax.CheckPath(route.Path));
             CheckPoolReference(route.Pool, ConfigPath.Child(routePath, "pool"), PoolUse.Http, config, uses, diagnostics);
+            if (route.RateLimit is { } limit)
+            {
+                TrafficPolicyValidator.CheckRateLimit(limit, ConfigPath.Child(routePath, "rateLimit"), diagnostics);
+            }
         }
     }
 

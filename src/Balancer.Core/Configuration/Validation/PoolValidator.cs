@@ -28,6 +28,7 @@ internal static partial class PoolValidator
         TcpSettingsValidator.CheckPool(pool, path, use, diagnostics);
         TlsValidator.CheckPool(pool, path, use, diagnostics);
         HttpSettingsValidator.CheckPool(pool, path, use, diagnostics);
+        TrafficPolicyValidator.CheckPool(pool, path, use, diagnostics);
         CheckPassive(ConfigPath.Child(path, "passive"), pool.Passive, diagnostics);
         CheckBackends(ConfigPath.Child(path, "backends"), pool.Backends, use, diagnostics);
         if (pool.Health is { } health)
