@@ -1,3 +1,4 @@
+using System.Globalization;
 using Balancer.Core.Configuration;
 
 namespace Balancer.Core.Reload;
@@ -142,5 +143,8 @@ public static class ConfigDiff
     }
 
     private static string Routes(ListenerConfig listener) =>
-        "[" + string.Join("; ", listener.Routes.Select(r => $"{string.Join(",", r.Hosts)} {r.Path} → {r.Pool}")) + "]";
+        "[" + string.Join("; ", listener.Routes.Select(r => $"{string.Join(",", r.Hosts)} {r.Path} → {r.Pool}{RateLimit(r.RateLimit)}")) + "]";
+
+    private static string RateLimit(RateLimitConfig? limit) =>
+        limit is null ? "" : $" (rateLimit {limit.RequestsPerSecond.ToString(CultureInfo.InvariantCulture)}/s burst {limit.EffectiveBurst} key {limit.Key})";
 }

@@ -103,7 +103,7 @@ public sealed class TrafficPolicyConfigTests
         Assert.Equal(
             [
                 "~listener web (routes [* /{**rest} → web (rateLimit 100/s burst 200 key header:X-User)] → [* /{**rest} → web (rateLimit 100/s burst 50 key header:X-User)])",
-                "~pool web (hashKey cookie:session → host, affinity (cookie SRV, ttl 1h, secure true, sameSite none) → (cookie SRV, ttl 2h, secure true, sameSite none))",
+                "~pool web (affinity.ttl 1h → 2h, hashKey cookie:session → host)",
             ],
             changes);
     }
