@@ -28,17 +28,84 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void MountedFilesAndSecrets_ExistInRepository()
+    public void MountedFiles_ExistInRepository_AndNamedVolumesAreDeclared()
     {
+        var named = Map(_compose, "volumes").Children.Keys.Select(k => k.ToString()).ToHashSet();
         var sources = _services.Children.Values.Cast<YamlMappingNode>()
-            .Where(s => s.Children.ContainsKey("volumes"))
-            .SelectMany(s => ((YamlSequenceNode)s["volumes"]).Select(v => v.ToString().Split(':')[0]))
-            .Concat(Map(_compose, "secrets").Children.Values.Cast<YamlMappingNode>().Select(s => s["file"].ToString()))
+            .SelectMany(Volumes)
+            .Select(v => v.Split(':')[0])
+            .Distinct()
             .ToList();
 
         Assert.NotEmpty(sources);
-        Assert.All(sources, source => Assert.True(Path.Exists(Path.Combine(Root, source)), $"{source} is mounted but not in the repository"));
+        Assert.All(sources, source => Assert.True(
+            source.StartsWith('.') ? Path.Exists(Path.Combine(Root, source)) : named.Contains(source),
+            $"{source} is mounted but neither in the repository nor a declared volume"));
         Assert.True(File.Exists(Path.Combine(Root, "Dockerfile")));
+    }
+
+    /// <summary>
+    /// No deployment may run a published key: the repository holds no peer key or admin token, and
+    /// the one-shot "secrets" service generates fresh ones into a volume on the first <c>up</c>,
+    /// keeps them on later ones, and the Balancers wait for it.
+    /// </summary>
+    [Fact]
+    public void Secrets_AreGeneratedOnFirstUp_NotCommitted()
+    {
+        Assert.False(_compose.Children.ContainsKey("secrets"), "top-level secrets: would mount files from the repository");
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "config"), "*.key", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "config"), "*.token", SearchOption.AllDirectories));
+
+        foreach (var lb in new[] { "lb1", "lb2" })
+        {
+            var service = Map(_services, lb);
+            Assert.Contains(Volumes(service), v => v.StartsWith("balancer-secrets:", StringComparison.Ordinal));
+            var dependsOn = Map((YamlMappingNode)service["<<"], "depends_on");
+            Assert.Equal("service_completed_successfully", Map(dependsOn, "secrets")["condition"].ToString());
+        }
+
+        // Run the init script as compose would (its $$ unescaped), against a scratch directory.
+        var script = ((YamlSequenceNode)Map(_services, "secrets")["entrypoint"])[2].ToString();
+        var dir = Directory.CreateTempSubdirectory("balancer-secrets-").FullName;
+        try
+        {
+            var runnable = script.Replace("$$", "$", StringComparison.Ordinal).Replace("/secrets", dir, StringComparison.Ordinal)
+                .Replace("chown app:app", "true", StringComparison.Ordinal);
+            RunShell(runnable);
+            var key = File.ReadAllText(Path.Combine(dir, "peer.key"));
+            var token = File.ReadAllText(Path.Combine(dir, "admin.token"));
+            Assert.Matches("^[0-9a-f]{64}$", key);
+            Assert.Matches("^[0-9a-f]{64}$", token);
+            Assert.NotEqual(key, token);
+
+            RunShell(runnable);
+            Assert.Equal(key, File.ReadAllText(Path.Combine(dir, "peer.key")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void RunShell(string script)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "secrets script hung");
+        Assert.True(process.ExitCode == 0, $"secrets script failed: {stderr.Result}");
+    }
+
+    /// <summary>volumes of the service and of the anchor it merges in.</summary>
+    private static IEnumerable<string> Volumes(YamlMappingNode service)
+    {
+        var own = service.Children.TryGetValue("volumes", out var volumes) ? ((YamlSequenceNode)volumes).Select(v => v.ToString()) : [];
+        var merged = service.Children.TryGetValue("<<", out var anchor) ? Volumes((YamlMappingNode)anchor) : [];
+        return own.Concat(merged);
     }
 
     [Theory]
@@ -85,7 +152,7 @@ public sealed class ComposeFileTests
     {
         var entry = string.Join(' ', ((YamlSequenceNode)service["entrypoint"]).Select(n => n.ToString()));
         var containerPath = entry[(entry.IndexOf("--config ", StringComparison.Ordinal) + "--config ".Length)..].Split(' ')[0];
-        var mount = ((YamlSequenceNode)service["volumes"]).Select(v => v.ToString().Split(':')).Single(v => containerPath.StartsWith(v[1], StringComparison.Ordinal));
+        var mount = Volumes(service).Select(v => v.Split(':')).Single(v => containerPath.StartsWith(v[1], StringComparison.Ordinal));
         var hostPath = Path.Combine(Root, mount[0], containerPath[mount[1].Length..].TrimStart('/'));
         var result = ConfigLoader.Load(hostPath, ReferencedFileCheck.Warn);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
