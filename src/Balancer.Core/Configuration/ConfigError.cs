@@ -22,11 +22,12 @@ public sealed record ConfigError(string File, int Line, int Column, string Path,
     /// <summary>True for an error, false for a warning.</summary>
     public bool IsError => Severity == ConfigErrorSeverity.Error;
 
-    /// <summary><c>file:line:column path: message</c>, with <c>warning: </c> before the message of a warning.</summary>
+    /// <summary><c>file:line:column path: message</c> (<c>file: message</c> for the whole file), with <c>warning: </c> before the message of a warning.</summary>
     public override string ToString()
     {
         var where = Line > 0 ? $"{File}:{Line}:{Column}" : File;
-        var what = Path.Length > 0 ? $" {Path}:" : "";
+        // A problem with the whole file reads "config/x.json: no such file", like a shell's.
+        var what = Path.Length > 0 ? $" {Path}:" : Line > 0 ? "" : ":";
         var severity = IsError ? "" : "warning: ";
         return $"{where}{what} {severity}{Message}";
     }

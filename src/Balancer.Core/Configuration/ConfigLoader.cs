@@ -29,13 +29,22 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            var error = new ConfigError(path, 0, 0, "", $"cannot read the config file: {e.Message}");
+            var error = new ConfigError(path, 0, 0, "", ReadFailure(path, e));
             return new ConfigLoadResult { Errors = [error], FileName = path };
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
         return Check(bytes, path, directory, files);
     }
+
+    /// <summary>Why a config file could not be read, in the operator's words rather than the runtime's ("Access to the path is denied" for a directory).</summary>
+    private static string ReadFailure(string path, Exception e) => e switch
+    {
+        _ when Directory.Exists(path) => "is a directory",
+        FileNotFoundException or DirectoryNotFoundException => "no such file",
+        UnauthorizedAccessException => "cannot be read: permission denied",
+        _ => $"cannot be read: {e.Message}",
+    };
 
     /// <summary>Checks config text; <paramref name="fileName"/> only names it in errors. Relative file names resolve against the current directory.</summary>
     public static ConfigLoadResult Parse(string json, string fileName, ReferencedFileCheck files = ReferencedFileCheck.Skip) =>

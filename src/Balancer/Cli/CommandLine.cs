@@ -1,35 +1,51 @@
 using System.CommandLine;
+using System.Reflection;
 using Balancer.Core.Configuration;
 using Balancer.Demo;
 using Balancer.Hosting;
 
 namespace Balancer.Cli;
 
-/// <summary>The command line contract of PRODUCT.md: <c>balancer [--config]</c>, <c>check</c>, <c>demo</c>, <c>--version</c>.</summary>
+/// <summary>The command line contract of PRODUCT.md: <c>balancer [--config|-f]</c>, <c>check [FILE]</c> (or <c>-c</c>), <c>demo</c>, <c>version</c> (or <c>--version</c>, <c>-v</c>).</summary>
 internal static class CommandLine
 {
     public const string DefaultConfigPath = "config/balancer.json";
     public const string DemoConfigPath = "config/demo.json";
 
+    /// <summary>The informational version, as <c>--version</c> prints it.</summary>
+    private static string Version =>
+        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var config = new Option<string>("--config", "-c")
+        // HAProxy's habits: -f names the config file and -c means "check it" (haproxy -c -f FILE).
+        var config = new Option<string>("--config", "-f")
         {
             Description = $"Path of the JSON config file (default {DefaultConfigPath}; {DemoConfigPath} for demo).",
             Recursive = true,
         };
+        var checkFlag = new Option<bool>("-c") { Description = "Check the config and exit, as `balancer check` does (balancer -c -f FILE)." };
 
-        var root = new RootCommand("Balancer: an L4/L7 load-balancing reverse proxy with active/standby failover.") { config };
-        root.SetAction((result, token) => Guard(() => RunServerAsync(result.GetValue(config) ?? DefaultConfigPath, token)));
+        var root = new RootCommand("Balancer: an L4/L7 load-balancing reverse proxy with active/standby failover.") { config, checkFlag };
+        root.Options.OfType<VersionOption>().Single().Aliases.Add("-v");
+        root.SetAction((result, token) => result.GetValue(checkFlag)
+            ? CheckAsync(result.GetValue(config) ?? DefaultConfigPath, null, token)
+            : Guard(() => RunServerAsync(result.GetValue(config) ?? DefaultConfigPath, token)));
 
         var diff = new Option<string?>("--diff")
         {
             Description = "Also print what a reload would change, against another config file or a running instance's admin URL (default: the admin.bind of the config).",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var check = new Command("check", "Validate a config file and exit: 0 when valid, 1 with one line per error.") { diff };
-        check.SetAction((result, token) => CheckAsync(result.GetValue(config) ?? DefaultConfigPath, result.GetResult(diff) is null ? null : result.GetValue(diff) ?? "", token));
+        var file = new Argument<string?>("file") { Description = "The config file (same as --config).", Arity = ArgumentArity.ZeroOrOne };
+        var check = new Command("check", "Validate a config file and exit: 0 when valid, 1 with one line per error.") { diff, file };
+        check.SetAction((result, token) => CheckAsync(
+            result.GetValue(file) ?? result.GetValue(config) ?? DefaultConfigPath, result.GetResult(diff) is null ? null : result.GetValue(diff) ?? "", token));
         root.Subcommands.Add(check);
+
+        var version = new Command("version", "Print the version and exit (same as --version).");
+        version.SetAction(_ => Console.WriteLine(Version));
+        root.Subcommands.Add(version);
 
         var demo = new Command("demo", "Run the balancer with three local demo backends (curl http://127.0.0.1:8080/).");
         demo.SetAction((result, token) => Guard(() => RunDemoAsync(result.GetValue(config) ?? DemoConfigPath, token)));

@@ -24,6 +24,6 @@ public sealed class ConfigErrorTests
     [Fact]
     public void ToString_WholeFileProblem_OmitsPosition()
     {
-        Assert.Equal("c.json cannot read the config file: gone", new ConfigError("c.json", 0, 0, "", "cannot read the config file: gone").ToString());
+        Assert.Equal("c.json: no such file", new ConfigError("c.json", 0, 0, "", "no such file").ToString());
     }
 }

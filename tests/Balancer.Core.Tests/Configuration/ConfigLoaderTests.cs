@@ -147,9 +147,23 @@ public sealed class ConfigLoaderTests
         var result = ConfigLoader.Load("no/such/balancer.json");
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith("no/such/balancer.json cannot read the config file: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal("no/such/balancer.json: no such file", error.ToString());
         Assert.False(result.IsValid);
         Assert.Equal("", result.Hash);
+    }
+
+    [Fact]
+    public void Load_Directory_SaysIsADirectory()
+    {
+        var dir = Directory.CreateTempSubdirectory("balancer-dir-").FullName;
+        try
+        {
+            Assert.Equal($"{dir}: is a directory", Assert.Single(ConfigLoader.Load(dir).Errors).ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
     }
 
     [Fact]

@@ -99,10 +99,60 @@ public sealed class CheckCommandTests
         Assert.EndsWith(expected, runningOut.TrimEnd(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Version_PrintsVersion()
+    [Theory]
+    [InlineData("-c", "-f", "config/balancer.json")]
+    [InlineData("-c", "--config", "config/balancer.json")]
+    [InlineData("check", "config/balancer.json")]
+    [InlineData("check", "-f", "config/balancer.json")]
+    public async Task Check_HaproxyStyleFlags_ChecksAndExits(params string[] args)
     {
-        var (exitCode, stdout, _) = await BalancerProcess.RunAsync("--version");
+        var (exitCode, stdout, stderr) = await BalancerProcess.RunAsync(args);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.StartsWith("config/balancer.json: valid", stdout);
+    }
+
+    [Fact]
+    public async Task DashC_BrokenConfig_ReportsLikeCheck()
+    {
+        var (exitCode, stdout, stderr) = await BalancerProcess.RunAsync("-c", "-f", Path.Combine("Broken", Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Broken"), "*.json").Order().Select(Path.GetFileName).First()!));
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("Broken/", stderr);
+    }
+
+    [Theory]
+    [InlineData("check", "--config")]
+    [InlineData("-c", "-f")]
+    [InlineData("--config")]
+    public async Task ConfigIsDirectoryOrMissing_OneLineInOurWords(params string[] args)
+    {
+        var dir = Directory.CreateTempSubdirectory("balancer-cli-").FullName;
+        try
+        {
+            var prefix = args.Length == 1 ? "balancer: " : "";
+            var (dirExit, _, dirErr) = await BalancerProcess.RunAsync([.. args, dir]);
+            var (missingExit, _, missingErr) = await BalancerProcess.RunAsync([.. args, Path.Combine(dir, "balancer.json")]);
+
+            Assert.Equal(1, dirExit);
+            Assert.Equal($"{prefix}{dir}: is a directory", dirErr.Trim());
+            Assert.Equal(1, missingExit);
+            Assert.Equal($"{prefix}{Path.Combine(dir, "balancer.json")}: no such file", missingErr.Trim());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("-v")]
+    [InlineData("version")]
+    public async Task Version_PrintsVersion(string flag)
+    {
+        var (exitCode, stdout, _) = await BalancerProcess.RunAsync(flag);
 
         Assert.Equal(0, exitCode);
         Assert.StartsWith("0.1.0", stdout);
