@@ -3,6 +3,7 @@ using System.Reflection;
 using Balancer.Core.Configuration;
 using Balancer.Demo;
 using Balancer.Hosting;
+using Balancer.Telemetry;
 
 namespace Balancer.Cli;
 
@@ -84,8 +85,22 @@ internal static class CommandLine
     {
         using var logs = Logging.CreateFactory();
         using var signals = new ShutdownSignals(); // before starting: a SIGTERM while starting is honoured, not fatal
-        await using var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, token);
-        await server.RunUntilSignalAsync(signals, token);
+        BalancerServer server;
+        try
+        {
+            server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, token);
+        }
+        catch (StartupException e) when (e.InnerException is { } detail)
+        {
+            Log.StartupFailureDetail(logs.CreateLogger("Balancer"), e.Message, detail);
+            throw;
+        }
+
+        await using (server)
+        {
+            await server.RunUntilSignalAsync(signals, token);
+        }
+
         return 0;
     }
 

@@ -36,6 +36,9 @@ internal static class WebAppFactory
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // Cleartext HTTP/2 is served by CleartextHttp2Detection, not by ALPN, so this start-up warning is moot.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        // A bind failure is logged here as "Hosting failed to start" with a 3 KB stack trace, then rethrown:
+        // StartupException turns it into one line and logs the detail at debug level.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.AddSingleton<IHostLifetime, ExternalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);

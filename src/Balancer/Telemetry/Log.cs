@@ -57,6 +57,9 @@ internal static partial class Log
     [LoggerMessage(305, LogLevel.Information, "stopped")]
     public static partial void Stopped(ILogger logger);
 
+    [LoggerMessage(308, LogLevel.Debug, "start-up failed: {Failure}")]
+    public static partial void StartupFailureDetail(ILogger logger, string failure, Exception detail);
+
     [LoggerMessage(306, LogLevel.Information, "{Pool} {Backend} {Action} by admin API")]
     public static partial void AdminBackendAction(ILogger logger, string pool, string backend, string action);
 }

@@ -66,10 +66,41 @@ public sealed class CheckCommandTests
             var config = Path.Combine(dir, "balancer.json");
             await File.WriteAllTextAsync(config, TestBalancer.SinglePoolConfig("round-robin", ("http://127.0.0.1:1", 1)).Replace("127.0.0.1:0\",\n", $"127.0.0.1:{port}\",\n", StringComparison.Ordinal).Replace("\"bind\": \"127.0.0.1:0\",", $"\"bind\": \"127.0.0.1:{port}\",", StringComparison.Ordinal));
 
-            var (exitCode, _, stderr) = await BalancerProcess.RunAsync("--config", config);
+            var (exitCode, stdout, stderr) = await BalancerProcess.RunAsync("--config", config);
 
             Assert.Equal(1, exitCode);
             Assert.Equal($"balancer: listener web: cannot listen on 127.0.0.1:{port}: Address already in use", stderr.Trim());
+            Assert.DoesNotContain("   at ", stdout);
+            Assert.DoesNotContain("fail:", stdout);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Run_AddressNotOnThisHost_OneLineExitOne_DetailOnlyAtDebug()
+    {
+        var dir = Directory.CreateTempSubdirectory("balancer-cli-").FullName;
+        try
+        {
+            // 198.18.0.0/15 is the benchmarking range: no interface here has it, so the bind fails (nothing is sent).
+            var config = Path.Combine(dir, "balancer.json");
+            await File.WriteAllTextAsync(config, TestBalancer.SinglePoolConfig("round-robin", ("http://127.0.0.1:1", 1)).Replace("\"bind\": \"127.0.0.1:0\",", "\"bind\": \"198.18.0.100:8080\",", StringComparison.Ordinal));
+            var expected = "balancer: listener web: cannot listen on 198.18.0.100:8080: Cannot assign requested address";
+
+            var (exitCode, stdout, stderr) = await BalancerProcess.RunAsync("--config", config);
+            using var debug = BalancerProcess.Start(new Dictionary<string, string> { ["BALANCER_LOG_LEVEL"] = "Debug" }, "--config", config);
+            var debugExit = await debug.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal(1, exitCode);
+            Assert.Equal(expected, stderr.Trim());
+            Assert.Equal("", stdout);
+            Assert.Equal(1, debugExit);
+            Assert.Equal(expected, debug.Stderr.Trim());
+            Assert.Contains("dbug: Balancer[308] start-up failed: listener web", debug.Stdout);
+            Assert.Contains("SocketException", debug.Stdout);
         }
         finally
         {
