@@ -70,9 +70,9 @@ internal sealed class AdminAuth(string? tokenFile, ILogger logger)
     }
 }
 
-/// <summary>Admin API log messages (4xx event ids).</summary>
+/// <summary>Admin API log messages (event ids 6xx, see LogEventIds).</summary>
 internal static partial class AdminLog
 {
-    [LoggerMessage(401, LogLevel.Warning, "admin API: unauthorized {Method} {Path} from {Client}")]
+    [LoggerMessage(601, LogLevel.Warning, "admin API: unauthorized {Method} {Path} from {Client}")]
     public static partial void Unauthorized(ILogger logger, string method, string path, string client);
 }

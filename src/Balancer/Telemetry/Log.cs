@@ -1,6 +1,6 @@
 namespace Balancer.Telemetry;
 
-/// <summary>Every log message of the executable, with stable event ids (1xx proxy, 2xx config, 3xx lifecycle).</summary>
+/// <summary>Every log message of the executable, with stable event ids (ranges in LogEventIds).</summary>
 internal static partial class Log
 {
     [LoggerMessage(101, LogLevel.Information, "{Pool} request failed at {Backend} before anything was sent (try {Try}); retrying on another backend")]
@@ -60,6 +60,6 @@ internal static partial class Log
     [LoggerMessage(308, LogLevel.Debug, "start-up failed: {Failure}")]
     public static partial void StartupFailureDetail(ILogger logger, string failure, Exception detail);
 
-    [LoggerMessage(306, LogLevel.Information, "{Pool} {Backend} {Action} by admin API")]
+    [LoggerMessage(602, LogLevel.Information, "{Pool} {Backend} {Action} by admin API")]
     public static partial void AdminBackendAction(ILogger logger, string pool, string backend, string action);
 }
