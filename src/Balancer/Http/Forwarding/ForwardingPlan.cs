@@ -60,17 +60,26 @@ internal sealed class ForwardingPlan
         var facts = new RequestFacts(context, _forwardedFor);
         foreach (var (name, values) in headers)
         {
-            if (facts.Forwards(name) && !RequestHeaders.Names(name))
+            if (facts.Forwards(name) && (RequestHeaders.Count == 0 || !RequestHeaders.Names(name)))
             {
                 head.Header(name, values);
             }
         }
 
-        Emit(ref head, ForwardedFor.HeaderName, facts.Generated(ForwardedFor.HeaderName));
-        Emit(ref head, ForwardedProto, facts.Generated(ForwardedProto));
-        Emit(ref head, ForwardedHost, facts.Generated(ForwardedHost));
-        Emit(ref head, TraceParent, facts.Generated(TraceParent));
-        Emit(ref head, TraceState, facts.Generated(TraceState));
+        // This hop's own headers, written directly (the edits below look them up by name only when a route has edits).
+        Emit(ref head, ForwardedFor.HeaderName, facts.ForwardedForValue);
+        Emit(ref head, ForwardedProto, request.Scheme);
+        if (request.Host.HasValue)
+        {
+            Emit(ref head, ForwardedHost, request.Host.ToUriComponent());
+        }
+
+        if (facts.Span is { } span)
+        {
+            Emit(ref head, TraceParent, span.Id);
+            Emit(ref head, TraceState, span.TraceStateString);
+        }
+
         if (facts.Http2 && HasTrailersToken(headers.TE))
         {
             // RFC 9113 §8.2.2: TE may cross an HTTP/2 hop with the value "trailers" only (YARP's rule too).
@@ -114,7 +123,7 @@ internal sealed class ForwardingPlan
     private void Emit<THead>(ref THead head, string name, StringValues value)
         where THead : IOutgoingHead, allows ref struct
     {
-        if (value.Count > 0 && !RequestHeaders.Names(name))
+        if (value.Count > 0 && (RequestHeaders.Count == 0 || !RequestHeaders.Names(name)))
         {
             head.Header(name, value);
         }
@@ -169,6 +178,12 @@ internal sealed class ForwardingPlan
         }
 
         public bool Http2 { get; }
+
+        /// <summary>The X-Forwarded-For to send; null when the client has no address.</summary>
+        public string? ForwardedForValue => _forwardedFor;
+
+        /// <summary>Balancer's current span when tracing made one: its trace context replaces the client's.</summary>
+        public Activity? Span => _activity;
 
         /// <summary>Whether the client's <paramref name="name"/> header is passed on as it came.</summary>
         public bool Forwards(string name) =>
