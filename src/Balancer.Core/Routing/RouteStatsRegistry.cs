@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Collections.Immutable;
 using Balancer.Core.Configuration;
 
 namespace Balancer.Core.Routing;
@@ -6,36 +6,47 @@ namespace Balancer.Core.Routing;
 /// <summary>
 /// The <see cref="RouteStats"/> of every HTTP route, by listener and index. A reload keeps the counts of a route that
 /// still matches and does the same (same description); a route that changed starts from zero, so a share shown is
-/// always that of the route as it is configured now.
+/// always that of the route as it is configured now. Written on the control path; read without a lock.
 /// </summary>
 public sealed class RouteStatsRegistry
 {
-    private FrozenDictionary<(string Listener, int Index), RouteStats> _routes = FrozenDictionary<(string, int), RouteStats>.Empty;
+    private readonly Lock _write = new();
+    private ImmutableDictionary<string, RouteStats[]> _listeners = ImmutableDictionary.Create<string, RouteStats[]>(StringComparer.Ordinal);
 
     /// <summary>Every route, by listener then index.</summary>
-    public IEnumerable<RouteStats> All => Volatile.Read(ref _routes).Values.OrderBy(r => r.Listener, StringComparer.Ordinal).ThenBy(r => r.Index);
+    public IEnumerable<RouteStats> All => Volatile.Read(ref _listeners).OrderBy(l => l.Key, StringComparer.Ordinal).SelectMany(l => l.Value);
 
-    /// <summary>The stats of route <paramref name="index"/> of <paramref name="listener"/>; null when the running config has none.</summary>
-    public RouteStats? Get(string listener, int index) => Volatile.Read(ref _routes).GetValueOrDefault((listener, index));
+    /// <summary>The routes of <paramref name="listener"/>, by index; empty when it has none.</summary>
+    public IReadOnlyList<RouteStats> Of(string listener) => Volatile.Read(ref _listeners).GetValueOrDefault(listener) ?? [];
 
-    /// <summary>Takes the routes of a newly applied config (call before the listeners build their plans from it).</summary>
-    public void Apply(BalancerConfig config)
+    /// <summary>Takes the routes of <paramref name="listener"/> as a config (re)load gives them; returns their stats by index.</summary>
+    public RouteStats[] Apply(string listener, IReadOnlyList<RouteConfig> routes)
     {
-        var old = Volatile.Read(ref _routes);
-        var next = new Dictionary<(string, int), RouteStats>();
-        foreach (var (listener, listenerConfig) in config.Listeners)
+        lock (_write)
         {
-            for (var i = 0; i < listenerConfig.Routes.Count; i++)
+            var old = Of(listener);
+            var next = new RouteStats[routes.Count];
+            for (var i = 0; i < routes.Count; i++)
             {
-                var route = listenerConfig.Routes[i];
+                var route = routes[i];
                 var match = RouteDescription.Match(route);
                 var action = RouteDescription.Action(route);
-                next[(listener, i)] = old.TryGetValue((listener, i), out var kept) && kept.Match == match && kept.Action == action
-                    ? kept
+                next[i] = i < old.Count && old[i].Match == match && old[i].Action == action
+                    ? old[i]
                     : new RouteStats(listener, i, match, action, [.. route.Pools.Select(p => p.Pool)], route.Mirror?.Pool);
             }
-        }
 
-        Volatile.Write(ref _routes, next.ToFrozenDictionary());
+            Volatile.Write(ref _listeners, _listeners.SetItem(listener, next));
+            return next;
+        }
+    }
+
+    /// <summary>Forgets a listener that stopped.</summary>
+    public void Remove(string listener)
+    {
+        lock (_write)
+        {
+            Volatile.Write(ref _listeners, _listeners.Remove(listener));
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
+using Balancer.Core.Routing;
 
 namespace Balancer.Telemetry;
 
@@ -87,7 +88,37 @@ internal sealed class BalancerMetrics : IDisposable
     public void ObserveCertificateExpiry(Func<IEnumerable<Measurement<long>>> expiries) =>
         _meter.CreateObservableGauge("balancer.tls.certificate.expiry", expiries, "s", "When each served certificate expires (unix time).");
 
+    /// <summary>Adds the per-route counters: requests matched, requests per side of a split, mirrored copies by outcome.</summary>
+    public void ObserveRoutes(RouteStatsRegistry routes)
+    {
+        _meter.CreateObservableCounter("balancer.route.requests", () => routes.All.Select(r => new Measurement<long>(r.Requests, RouteTags(r))), "{request}", "Requests each route matched.");
+        _meter.CreateObservableCounter("balancer.route.split.requests", () => SplitRequests(routes), "{request}", "Requests each side of a route's weighted split took.");
+        _meter.CreateObservableCounter("balancer.route.mirror.copies", () => MirrorCopies(routes), "{request}", "Mirrored copies of each route, by result (sent, failed, dropped, too_large).");
+    }
+
     public void Dispose() => _meter.Dispose();
+
+    private static KeyValuePair<string, object?>[] RouteTags(RouteStats route) =>
+        [new("listener", route.Listener), new("route", route.Index.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private static IEnumerable<Measurement<long>> SplitRequests(RouteStatsRegistry routes) =>
+        routes.All.SelectMany(r => r.SplitPools.Select((pool, i) => new Measurement<long>(r.SplitRequests(i), [.. RouteTags(r), new("pool", pool)])));
+
+    private static IEnumerable<Measurement<long>> MirrorCopies(RouteStatsRegistry routes)
+    {
+        foreach (var route in routes.All)
+        {
+            if (route.MirrorPool is not { } pool)
+            {
+                continue;
+            }
+
+            foreach (var (result, value) in new[] { ("sent", route.MirrorSent), ("failed", route.MirrorFailed), ("dropped", route.MirrorDropped), ("too_large", route.MirrorTooLarge) })
+            {
+                yield return new Measurement<long>(value, [.. RouteTags(route), new("pool", pool), new("result", result)]);
+            }
+        }
+    }
 
     private static IEnumerable<Measurement<long>> TcpBytes(PoolRegistry? pools)
     {
