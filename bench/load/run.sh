@@ -9,7 +9,8 @@
 # of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput with 1 and 64 streams and connection rate, Balancer vs
 # HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
-# no-resume.c). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
+# no-resume.c), routes (issue #22: Balancer alone, a plain route against one with three header matches and
+# three header transforms and one with a 10 % mirror, in one process; see routes_rounds). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
 # listener and sits out the TLS scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
@@ -292,10 +293,48 @@ tcp_rounds() {
     for name in "${names[@]}" iperf3; do stop_proc "$name"; done
 }
 
+# routes_rounds — what issue #22's route rules cost: one Balancer process with three listeners over the same
+# backends: a plain route; a route with three header matches and three header transforms; a route mirroring
+# 10 % of its requests to a shadow pool (the same backends as another pool). Every request carries the three
+# headers, so the bytes on the wire are the same for all three. Interleaved rounds; each listener's req per
+# CPU-s of the one process is compared with the plain route's (stats.py: "match ÷ plain", "mirror ÷ plain").
+routes_rounds() {
+    local config=$WORK/routes.json round name others=()
+    local -A port_of=()
+    for name in plain match mirror; do port_of[$name]=$(free_port); done
+    balancer_config "$config" "$(free_port)" \
+        "\"plain\": { \"bind\": \"127.0.0.1:${port_of[plain]}\", \"routes\": [ { \"pool\": \"web\" } ] },
+         \"match\": { \"bind\": \"127.0.0.1:${port_of[match]}\", \"routes\": [ { \"pool\": \"web\",
+             \"headers\": [ { \"name\": \"X-Tenant\", \"values\": [\"acme\"] }, { \"name\": \"X-Client\", \"values\": [\"bench/\"], \"mode\": \"prefix\" },
+                           { \"name\": \"X-Debug\", \"mode\": \"notExists\" } ],
+             \"transforms\": { \"requestHeaders\": { \"set\": { \"X-Env\": \"prod\" }, \"remove\": [\"X-Client\"] },
+                             \"responseHeaders\": { \"set\": { \"X-Frame-Options\": \"DENY\" } } } } ] },
+         \"mirror\": { \"bind\": \"127.0.0.1:${port_of[mirror]}\", \"routes\": [ { \"pool\": \"web\", \"mirror\": { \"pool\": \"shadow\", \"percent\": 10 } } ] }" \
+        "\"web\": { \"algorithm\": \"round-robin\", \"backends\": $(balancer_backends_json http:// "${BACKEND_PORTS[@]}") },
+         \"shadow\": { \"algorithm\": \"round-robin\", \"backends\": $(balancer_backends_json http:// "${BACKEND_PORTS[@]}") }"
+    start_balancer routes "$config" "${port_of[plain]}"
+    [[ -n $L7_STARTED ]] && others=("${PROXY_LIST[@]}")
+    only_running routes routes "${others[@]}"
+    EXTRA_HEADERS=(-H 'X-Tenant: acme' -H 'X-Client: bench/1.0' -H 'X-Request-Class: bulk')
+    for name in plain match mirror; do
+        warm_up routes "http://127.0.0.1:${port_of[$name]}/" 64
+    done
+    reset_hwm "${PID_OF[routes]}"
+    log "scenario routes: $ROUNDS rounds of ${DURATION} s, 64 connections, plain / 3 header matches + 3 header transforms / 10 % mirror"
+    for round in $(seq "$ROUNDS"); do
+        for name in plain match mirror; do
+            MEASURE_PID=${PID_OF[routes]} measure routes "$round" "$name" load_run "http://127.0.0.1:${port_of[$name]}/" "$DURATION" 64
+        done
+    done
+    EXTRA_HEADERS=()
+    for name in plain match mirror; do echo "routes $name $(proc_hwm_kb "${PID_OF[routes]}")" >>"$RSS_FILE"; done
+    stop_proc routes
+}
+
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
-    if [[ $scenario != tcp && -z $L7_STARTED ]]; then
+    if [[ $scenario != tcp && $scenario != routes && -z $L7_STARTED ]]; then
         start_l7_proxies
         warm_all 64
         L7_STARTED=1
@@ -311,6 +350,7 @@ for scenario in "${SCENARIO_LIST[@]}"; do
             [[ $(loadgen) == wrk ]] || log "  note: $(loadgen) may resume TLS sessions; the no-resume preload applies to wrk only"
             WRK_PRELOAD=$WORK/no-resume.so l7_rounds handshake / 64 close tls ;;
         openloop) openloop_rounds ;;
+        routes) routes_rounds ;;
         tcp)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done
