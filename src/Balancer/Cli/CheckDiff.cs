@@ -68,7 +68,7 @@ internal static class CheckDiff
         var refused = changes.Count(c => c.RestartNeeded);
         Console.WriteLine(changes.Count == 0 ? $"no changes against {source}"
             : refused == 0 ? $"a reload would change, against {source}:"
-            : $"a reload would be refused, against {source}: {refused} of these changes need a restart (a reload applies all or nothing):");
+            : $"a reload would be refused, against {source}: {(refused == 1 ? "1 of these changes needs" : $"{refused} of these changes need")} a restart (a reload applies all or nothing):");
         foreach (var change in changes)
         {
             Console.WriteLine($"  {change}");

@@ -55,7 +55,7 @@ public sealed class CheckDiffTests : IDisposable
         Assert.True(exit == 0, stderr);
         var lines = stdout.Trim().Split('\n');
         Assert.StartsWith("a reload would be refused, against the running instance at http://127.0.0.1:", lines[1], StringComparison.Ordinal);
-        Assert.EndsWith("1 of these changes need a restart (a reload applies all or nothing):", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("1 of these changes needs a restart (a reload applies all or nothing):", lines[1], StringComparison.Ordinal);
         Assert.Equal(
             ["  ~backend web/http://127.0.0.1:5001 (weight 1 → 2)", "  ~admin (bind 127.0.0.1:0 → 127.0.0.1:1, tokenFile admin.token → other.token) — refused live: restart needed"],
             lines[2..]);
