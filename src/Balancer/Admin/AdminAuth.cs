@@ -121,4 +121,7 @@ internal static partial class AdminLog
 
     [LoggerMessage(605, LogLevel.Information, "admin API: admin.tokenFile {File} is usable again")]
     public static partial void TokenFileUsable(ILogger logger, string file);
+
+    [LoggerMessage(606, LogLevel.Warning, "admin API: cannot publish its address in {Path} for balancer check --diff: {Message}")]
+    public static partial void InstanceNotPublished(ILogger logger, string path, string message);
 }

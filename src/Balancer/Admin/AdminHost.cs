@@ -95,7 +95,7 @@ internal sealed class AdminHost : IAsyncDisposable
 
         await app.StartAsync(cancellationToken);
         var bound = WebAppFactory.BoundAddress(app, endpoint);
-        return new AdminHost(app, refusals, bound, RunningInstance.Publish(bound, tokenFile, state.ConfigPath));
+        return new AdminHost(app, refusals, bound, RunningInstance.Publish(bound, tokenFile, state.ConfigPath, logger));
     }
 
     /// <summary>drain or enable, on the backend named by the path as the client sent it (see <see cref="BackendTarget"/>).</summary>

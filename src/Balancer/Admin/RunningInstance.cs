@@ -20,8 +20,11 @@ internal sealed record RunningInstance(string Admin, string? TokenFile, string C
     private static string? OwnDirectory =>
         Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY") is { Length: > 0 } dirs ? dirs.Split(':')[0] : null;
 
-    /// <summary>Writes this process's record (by rename, so a reader never sees half of it); returns its path, or null when there is no runtime directory.</summary>
-    public static string? Publish(string boundAdmin, string? tokenFile, string configPath)
+    /// <summary>
+    /// Writes this process's record (by rename, so a reader never sees half of it); returns its path, or null when there
+    /// is no runtime directory or it cannot be written (logged: only <c>check --diff</c>'s default suffers, not serving).
+    /// </summary>
+    public static string? Publish(string boundAdmin, string? tokenFile, string configPath, ILogger logger)
     {
         if (OwnDirectory is not { } directory)
         {
@@ -30,10 +33,18 @@ internal sealed record RunningInstance(string Admin, string? TokenFile, string C
 
         var record = new RunningInstance($"http://{Loopback(boundAdmin)}/", tokenFile, Path.GetFullPath(configPath), Environment.ProcessId);
         var path = Path.Combine(directory, FileName);
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(record, s_json));
-        File.Move(temp, path, overwrite: true);
-        return path;
+        var temp = $"{path}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp";
+        try
+        {
+            File.WriteAllText(temp, JsonSerializer.Serialize(record, s_json));
+            File.Move(temp, path, overwrite: true);
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            AdminLog.InstanceNotPublished(logger, path, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Removes the record at <paramref name="path"/> if it is still this process's.</summary>
