@@ -1,14 +1,6 @@
 using System.Net.Sockets;
-using Balancer.Core.Configuration;
-using Balancer.Core.Health;
 
 namespace Balancer.Health;
-
-/// <summary>One active probe of one backend; ends by its timeout whatever the backend does.</summary>
-internal interface IProbe
-{
-    Task<ProbeResult> ProbeAsync(string address, HealthConfig health, CancellationToken cancellationToken);
-}
 
 /// <summary>Turns socket and HTTP failures into the short details health logs show.</summary>
 internal static class ProbeErrors
