@@ -93,6 +93,7 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                        await ChunkedRelayBody.FinishAsync(context, error);
                     }
                     else
                     {
