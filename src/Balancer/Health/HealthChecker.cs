@@ -18,13 +18,11 @@ internal sealed class HealthChecker : IAsyncDisposable
     private readonly HttpMessageInvoker _httpClient = HttpProbe.CreateClient();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly BalancerMetrics _metrics;
 
-    public HealthChecker(TimeProvider time, ILogger logger, BalancerMetrics metrics)
+    public HealthChecker(TimeProvider time, ILogger logger)
     {
         _time = time;
         _logger = logger;
-        _metrics = metrics;
     }
 
     /// <summary>Starts probing every backend of <paramref name="pool"/> that is not probed yet, and logs its transitions.</summary>
@@ -127,7 +125,6 @@ internal sealed class HealthChecker : IAsyncDisposable
                     return;
                 }
 
-                _metrics.HealthChecked(pool.Name, backend.Address, result.Success);
                 pool.Health.OnProbe(backend, result);
                 var jitter = 1 + (Jitter * ((Random.Shared.NextDouble() * 2) - 1));
                 await Task.Delay(health.Interval * jitter, _time, stop);
@@ -147,7 +144,6 @@ internal sealed class HealthChecker : IAsyncDisposable
         else
         {
             Log.BackendDown(_logger, transition.Backend.Pool, transition.Backend.Address, transition.Reason);
-            _metrics.Ejected(transition.Backend.Pool, transition.Backend.Address, transition.Reason.StartsWith("passive", StringComparison.Ordinal) ? "passive" : "active");
         }
     }
 

@@ -137,7 +137,7 @@ internal sealed class BackendSelectionMiddleware(
                 {
                     Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
                     attempt.Retries++;
-                    services.Metrics.Retried(pool.Name);
+                    pool.Counters.OnRetried();
                     failed = backend;
                     context.Features.Set<IForwarderErrorFeature>(null);
                     context.Response.Clear();
@@ -156,7 +156,7 @@ internal sealed class BackendSelectionMiddleware(
         }
         finally
         {
-            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool.Name, attempt, activity);
+            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool, attempt, activity);
             pool.Requests.Exit();
         }
     }
