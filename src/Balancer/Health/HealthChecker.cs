@@ -18,11 +18,17 @@ internal sealed class HealthChecker : IAsyncDisposable
     private readonly HttpMessageInvoker _httpClient = HttpProbe.CreateClient();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<string, IProbe> _probeFor;
 
-    public HealthChecker(TimeProvider time, ILogger logger)
+    /// <param name="time">The clock of the probe intervals.</param>
+    /// <param name="logger">Where health transitions are logged.</param>
+    /// <param name="probeFor">The probe of a probe kind (<c>http</c>, <c>tcp</c>); the real ones when null (tests pass stubs).</param>
+    /// <remarks>Probe results and ejections are counted on the backend's state (<c>BackendState.OnProbed</c>, <c>OnEjected</c>), which /metrics observes.</remarks>
+    public HealthChecker(TimeProvider time, ILogger logger, Func<string, IProbe>? probeFor = null)
     {
         _time = time;
         _logger = logger;
+        _probeFor = probeFor ?? (kind => kind == ProbeKinds.Http ? new HttpProbe(_httpClient) : new TcpProbe());
     }
 
     /// <summary>Starts probing every backend of <paramref name="pool"/> that is not probed yet, and logs its transitions.</summary>
@@ -44,7 +50,7 @@ internal sealed class HealthChecker : IAsyncDisposable
             return;
         }
 
-        IProbe probe = health.Probe == ProbeKinds.Http ? new HttpProbe(_httpClient) : new TcpProbe();
+        var probe = _probeFor(health.Probe);
         lock (_lock)
         {
             if (_loops.ContainsKey(backend))
