@@ -151,6 +151,7 @@ internal sealed class BackendSelectionMiddleware(
             {
                 var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
                 context.Response.ContentType = "text/plain; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
                 await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
             }
         }
@@ -193,6 +194,7 @@ internal sealed class BackendSelectionMiddleware(
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
         return context.Response.WriteAsync(body);
     }
 }

@@ -45,6 +45,11 @@ public sealed class HstsTests
             Assert.Equal(expected, response.StatusCode);
             Assert.True(response.Headers.TryGetValues("Strict-Transport-Security", out var values), $"no HSTS on the {(int)expected}");
             Assert.Equal(Policy, Assert.Single(values));
+            if (expected != HttpStatusCode.NotFound)
+            {
+                // Balancer's own error answers are not to be cached (testssl.sh counts it among the security headers).
+                Assert.True(response.Headers.CacheControl?.NoCache, $"no Cache-Control: no-cache on the {(int)expected}");
+            }
         }
     }
 }
