@@ -34,6 +34,7 @@ internal sealed class ForwardingTransformer(ForwardingPlan plan, ListenerTls? tl
         {
             var connection = proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var values) ? new StringValues(values.ToString()) : default;
             Plan.FinishResponse(httpContext.Response, connection);
+            ChunkedRelayBody.OnResponse(httpContext); // the backend's trailers reach an HTTP/1.1 client too
             if (httpContext.Features.Get<ProxyAttempt>() is { } attempt)
             {
                 attempt.ResponseHeadersReceived(time);
