@@ -47,6 +47,12 @@ public sealed record FailoverConfig
 
     /// <summary>How often a master re-announces the virtual IPs (keepalived's garp_master_refresh); zero = never. Default 60 s.</summary>
     public TimeSpan GarpRefresh { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How far a peer's clock may be from ours for an advert to count as fresh by its send time alone, before the
+    /// peer has echoed our epoch (replay protection, docs/failover.md); zero: the echo alone counts. Default 2 s.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>The values of <c>failover.vipAction</c>.</summary>

@@ -14,4 +14,11 @@ public enum PeerCheck
 
     /// <summary>(epoch, sequence) is not newer than the last accepted from this node id.</summary>
     Replayed,
+
+    /// <summary>
+    /// Authentic and newer, but not shown fresh: its session has not echoed this node's epoch and its send time is
+    /// further than <c>maxClockSkew</c> from our clock. A recording made before this node started, or a peer that has
+    /// not heard us yet while the clocks disagree.
+    /// </summary>
+    Unproven,
 }

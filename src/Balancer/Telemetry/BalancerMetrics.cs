@@ -40,10 +40,7 @@ internal sealed class BalancerMetrics : IDisposable
         _meter.CreateObservableCounter("balancer.backend.handled", () => Each(pools(), b => b.Requests), "{request}", "Requests (L7) or connections (L4) handed to each backend.");
         _meter.CreateObservableCounter("balancer.backend.failures", () => Each(pools(), b => b.Failures), "{request}", "Requests or connections that failed at each backend.");
         _meter.CreateObservableCounter("balancer.tcp.bytes", () => TcpBytes(pools()), "By", "Bytes proxied by TCP listeners, by direction (in = client to backend).");
-        _meter.CreateObservableGauge("balancer.failover.state", () => FailoverState(failover()), "{state}", "1 for the state this node is in (master, backup, fault, init).");
-        _meter.CreateObservableGauge<int>("balancer.failover.priority", () => failover() is { } f ? [new Measurement<int>(f.EffectivePriority)] : [], "{priority}", "Priority advertised now, after tracking.");
-        _meter.CreateObservableCounter<long>("balancer.failover.transitions", () => failover() is { } f ? [new Measurement<long>(f.Transitions)] : [], "{transition}", "Failover state changes.");
-        _meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
+        FailoverMetrics.Register(_meter, failover);
     }
 
     public void RequestFinished(string pool, string backend, int status, double seconds)
@@ -101,22 +98,6 @@ internal sealed class BalancerMetrics : IDisposable
             yield return new Measurement<long>(m.Value, [.. m.Tags, new("direction", "out")]);
         }
     }
-
-    private static IEnumerable<Measurement<int>> FailoverState(FailoverSnapshot? snapshot)
-    {
-        if (snapshot is null)
-        {
-            yield break;
-        }
-
-        foreach (var state in Enum.GetValues<Core.Failover.FailoverState>())
-        {
-            yield return new Measurement<int>(state == snapshot.State ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
-        }
-    }
-
-    private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot) =>
-        snapshot is null ? [] : snapshot.RejectedPackets.Select(r => new Measurement<long>(r.Value, new KeyValuePair<string, object?>("reason", r.Key)));
 
     private static IEnumerable<Measurement<T>> Each<T>(PoolRegistry? pools, Func<BackendState, T> value)
         where T : struct

@@ -7,7 +7,7 @@ internal static class FailoverBinder
     public static readonly string[] FailoverFields =
     [
         "nodeId", "priority", "preempt", "preemptDelay", "bind", "peers", "advertInterval", "keyFile", "virtualIps", "interface",
-        "vipAction", "track", "notify", "garpRepeat", "garpRefresh",
+        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew",
     ];
 
     private static readonly string[] _trackFields = ["pools", "weight", "fault"];
@@ -44,6 +44,7 @@ internal static class FailoverBinder
             Notify = reader.Object("notify", _notifyFields) is { } notify ? BindNotify(notify) : defaults.Notify,
             GarpRepeat = reader.Int("garpRepeat") ?? defaults.GarpRepeat,
             GarpRefresh = reader.Duration("garpRefresh") ?? defaults.GarpRefresh,
+            MaxClockSkew = reader.Duration("maxClockSkew") ?? defaults.MaxClockSkew,
         };
     }
 

@@ -36,6 +36,11 @@ internal static partial class FailoverValidator
             diagnostics.Report(ConfigPath.Child(Path, "interface"), "vipAction \"ip\" needs the 'interface' the virtual IPs are added to; or set vipAction \"none\"");
         }
 
+        if (failover.MaxClockSkew > TimeSpan.FromMinutes(1))
+        {
+            diagnostics.Report(ConfigPath.Child(Path, "maxClockSkew"), "maxClockSkew must be at most 1m: a replayed advert is taken while it is younger than this (\"0s\" trusts the echo alone)");
+        }
+
         // keepalived caps garp_master_repeat far lower; 100 is plenty and bounds the work of one takeover.
         PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "garpRepeat"), "garpRepeat", failover.GarpRepeat, 0, 100);
         if (failover.Track is { } track)
