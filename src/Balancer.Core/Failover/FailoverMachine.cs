@@ -175,6 +175,7 @@ public sealed class FailoverMachine
         Check(running.Peers.SequenceEqual(options.Peers, StringComparer.Ordinal), "peers");
         Check(running.PeerNodeIds.SequenceEqual(options.PeerNodeIds, StringComparer.Ordinal), "peerNodeIds");
         Check(running.FaultOnTrackFailure == options.FaultOnTrackFailure, "track.fault");
+        Check(running.MaxClockSkew == options.MaxClockSkew, "maxClockSkew"); // the replay guard is built with it
         return problems;
 
         void Check(bool same, string field)

@@ -2,6 +2,7 @@ using System.Net;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
+using Balancer.Core.Reload;
 using Balancer.Hosting;
 using Balancer.Telemetry;
 
@@ -150,6 +151,7 @@ internal sealed class FailoverService : IAsyncDisposable
     /// <summary>Applies a reload that passed <see cref="CheckReload"/>: priority, preempt, track, hooks, GARP timing, config hash.</summary>
     public void Reconfigure(FailoverConfig next, UInt128 configHash)
     {
+        var changed = ConfigDiff.Fields(_config, next);
         _effects.Reconfigure(next, _machine.State == FailoverState.Master);
         _config = next;
         _effects.Apply(_machine.Reconfigure(FailoverOptions.From(next, configHash)));
@@ -158,7 +160,10 @@ internal sealed class FailoverService : IAsyncDisposable
             _effects.Apply(_machine.SetTrackedHealth(true)); // nothing tracked any more: a sick node must not stay sick
         }
 
-        Log.FailoverReconfigured(_logger, next.Priority, next.Preempt, string.Join(", ", next.Track?.Pools ?? []));
+        if (changed.Count > 0)
+        {
+            Log.FailoverReconfigured(_logger, string.Join(", ", changed)); // a reload of other sections changes nothing here: no line
+        }
         if (_reloadedKeys is { } keys && !keys.SameAs(_keys))
         {
             _machine.SetKeys(keys);

@@ -41,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(411, LogLevel.Warning, "failover socket receive failed: {Message}")]
     public static partial void FailoverReceiveFailed(ILogger logger, string message);
 
-    [LoggerMessage(412, LogLevel.Information, "failover reconfigured live: priority {Priority}, preempt {Preempt}, tracked pools [{Pools}]")]
-    public static partial void FailoverReconfigured(ILogger logger, int priority, bool preempt, string pools);
+    [LoggerMessage(412, LogLevel.Information, "failover reconfigured live: {Changes}")]
+    public static partial void FailoverReconfigured(ILogger logger, string changes);
 
     [LoggerMessage(413, LogLevel.Error, "failover loop failed; the node stops taking part in the protocol")]
     public static partial void FailoverLoopFailed(ILogger logger, Exception error);
