@@ -35,8 +35,21 @@ internal static class FailoverMetrics
         }
     }
 
-    private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot) =>
-        snapshot is null ? [] : snapshot.RejectedPackets.Select(r => new Measurement<long>(r.Value, new KeyValuePair<string, object?>("reason", r.Key)));
+    /// <summary>Every reason a peer datagram can be dropped for, at 0 until it happens.</summary>
+    private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot)
+    {
+        if (snapshot is null)
+        {
+            yield break;
+        }
+
+        var reasons = Enum.GetNames<DecodeError>().Where(r => r != nameof(DecodeError.None))
+            .Concat(Enum.GetNames<PeerCheck>().Where(r => r != nameof(PeerCheck.Accepted)));
+        foreach (var reason in reasons)
+        {
+            yield return new Measurement<long>(snapshot.RejectedPackets.GetValueOrDefault(reason), new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
 
     private static IEnumerable<Measurement<int>> PeerKey(FailoverSnapshot? snapshot) =>
         snapshot?.PeerKeyId is { } id
