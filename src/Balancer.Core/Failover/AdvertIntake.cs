@@ -59,6 +59,11 @@ internal sealed class AdvertIntake(PeerReplayGuard guard)
         }
 
         var check = decoded.FromPeer ? guard.Admit(decoded.Packet, source, now, out newSession) : PeerCheck.UnknownPeer;
+        if (check == PeerCheck.OtherPath)
+        {
+            return false; // the second copy of an advert taken already, by another heartbeat path: fine, and done
+        }
+
         if (check != PeerCheck.Accepted)
         {
             Count(ref _peerRejects[(int)check]);

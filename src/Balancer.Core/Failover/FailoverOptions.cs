@@ -57,6 +57,9 @@ public sealed record FailoverOptions
         TrackWeight = config.Track?.Weight ?? new FailoverTrackConfig().Weight,
         FaultOnTrackFailure = config.Track?.Fault ?? false,
         Peers = config.Peers,
+
+        // Only when every peer is named: a string peer has no node id, and the guard would refuse it.
+        PeerNodeIds = config.PeerNodes.Count > 0 && config.PeerNodes.All(p => !string.IsNullOrEmpty(p.NodeId)) ? [.. config.PeerNodes.Select(p => p.NodeId!)] : [],
         ConfigHash = configHash,
         MaxClockSkew = config.MaxClockSkew,
     };

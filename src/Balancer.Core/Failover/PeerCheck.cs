@@ -21,4 +21,10 @@ public enum PeerCheck
     /// not heard us yet while the clocks disagree.
     /// </summary>
     Unproven,
+
+    /// <summary>
+    /// The advert just taken, again, from another address of the same peer: it sends each advert on every heartbeat
+    /// path. Not a rejection (never counted as one) and not fed to the state machine a second time.
+    /// </summary>
+    OtherPath,
 }

@@ -65,6 +65,14 @@ internal sealed class PeerReplayGuard
         }
 
         var known = _sessions.TryGetValue(packet.NodeId, out var last);
+        var from = Normalize(source.Address);
+        if (known && packet.Epoch == last.Epoch && packet.Sequence == last.Sequence && !from.Equals(last.Source))
+        {
+            // The peer sends each advert on every heartbeat path (failover.peers objects, #23): the copy that comes
+            // second, from another of its addresses, says that path works; it is no replay and drives nothing.
+            return PeerCheck.OtherPath;
+        }
+
         if (known && (packet.Epoch < last.Epoch || (packet.Epoch == last.Epoch && packet.Sequence <= last.Sequence)))
         {
             return PeerCheck.Replayed;
@@ -72,7 +80,7 @@ internal sealed class PeerReplayGuard
 
         newSession = !known || packet.Epoch != last.Epoch;
         var proven = (!newSession && last.Proven) || (_ownEpoch != 0 && packet.Echo == _ownEpoch);
-        _sessions[packet.NodeId] = new Session(packet.Epoch, packet.Sequence, proven);
+        _sessions[packet.NodeId] = new Session(packet.Epoch, packet.Sequence, proven, from);
         EchoEpoch = packet.Epoch;
         return proven || SentRecently(packet.SentAt, now) ? PeerCheck.Accepted : PeerCheck.Unproven;
     }
@@ -83,5 +91,5 @@ internal sealed class PeerReplayGuard
     // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
-    private readonly record struct Session(ulong Epoch, ulong Sequence, bool Proven);
+    private readonly record struct Session(ulong Epoch, ulong Sequence, bool Proven, IPAddress Source);
 }

@@ -20,7 +20,7 @@ public static class ConfigDiff
     [
         "admin.bind", "admin.tokenFile", "telemetry.",
         "failover.nodeId", "failover.advertInterval", "failover.peers", "failover.track.fault", "failover.bind",
-        "failover.vipAction", "failover.interface", "failover.virtualIps", "failover.maxClockSkew",
+        "failover.vipAction", "failover.interface", "failover.virtualIps", "failover.maxClockSkew", "failover.peerNodes",
     ];
 
     /// <summary>Every change from <paramref name="from"/> to <paramref name="to"/>, listeners first, then pools, then the rest.</summary>

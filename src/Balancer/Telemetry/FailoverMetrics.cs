@@ -44,7 +44,7 @@ internal static class FailoverMetrics
         }
 
         var reasons = Enum.GetNames<DecodeError>().Where(r => r != nameof(DecodeError.None))
-            .Concat(Enum.GetNames<PeerCheck>().Where(r => r != nameof(PeerCheck.Accepted)));
+            .Concat(Enum.GetNames<PeerCheck>().Where(r => r is not nameof(PeerCheck.Accepted) and not nameof(PeerCheck.OtherPath)));
         foreach (var reason in reasons)
         {
             yield return new Measurement<long>(snapshot.RejectedPackets.GetValueOrDefault(reason), new KeyValuePair<string, object?>("reason", reason));

@@ -61,6 +61,20 @@ public class PeerReplayGuardTests
     }
 
     [Fact]
+    public void Admit_TheSameAdvertByAnotherPathOfThePeer_OtherPathNotReplayed()
+    {
+        var guard = new PeerReplayGuard("lb1", [IPAddress.Parse("192.0.2.2"), IPAddress.Parse("198.51.100.2")], [], OwnEpoch, _skew);
+        var second = new IPEndPoint(IPAddress.Parse("198.51.100.2"), 7946);
+
+        Assert.Equal(PeerCheck.Accepted, Admit(guard, Advert(1000, 5)));
+        Assert.Equal(PeerCheck.OtherPath, Admit(guard, Advert(1000, 5), second));
+        Assert.Equal(PeerCheck.Replayed, Admit(guard, Advert(1000, 5)));          // again by the path that brought it first
+        Assert.Equal(PeerCheck.Replayed, Admit(guard, Advert(1000, 4), second));  // an older one, by either path
+        Assert.Equal(PeerCheck.Accepted, Admit(guard, Advert(1000, 6), second));  // the next may come by the other path first
+        Assert.Equal(PeerCheck.OtherPath, Admit(guard, Advert(1000, 6)));
+    }
+
+    [Fact]
     public void Admit_UnknownSourceAddress_UnknownPeer()
     {
         Assert.Equal(PeerCheck.UnknownPeer, Admit(Guard(), Advert(1, 1), new IPEndPoint(IPAddress.Parse("192.0.2.3"), 7946)));

@@ -25,7 +25,7 @@ internal static partial class FailoverValidator
             diagnostics.Report(ConfigPath.Child(Path, "bind"), bindError);
         }
 
-        CheckList(ConfigPath.Child(Path, "peers"), failover.Peers, AddressSyntax.CheckPeer, diagnostics);
+        FailoverPeerValidator.Validate(failover, diagnostics);
         CheckList(ConfigPath.Child(Path, "virtualIps"), failover.VirtualIps, AddressSyntax.CheckCidr, diagnostics);
         if (failover.Interface is { } name && !InterfaceName().IsMatch(name))
         {
