@@ -53,8 +53,8 @@ internal static partial class Log
     [LoggerMessage(415, LogLevel.Warning, "failover removed stale virtual IPs {Vips} from {Interface} on entering {State}: this node was not master, so another may hold them")]
     public static partial void FailoverStaleVipsRemoved(ILogger logger, string vips, string @interface, FailoverState state);
 
-    [LoggerMessage(416, LogLevel.Warning, "failover advert stall: {GapMs:0} ms between two adverts {Direction}; a backup takes over after {MasterDownMs:0} ms{Qualifier} of silence: a stalled process or network came near a false failover, or caused one")]
-    public static partial void FailoverAdvertStall(ILogger logger, double gapMs, string direction, double masterDownMs, string qualifier);
+    [LoggerMessage(416, LogLevel.Warning, "failover advert stall: {GapMs:0} ms between two adverts {Direction}; a backup takes over after {MasterDownMs:0} ms{Qualifier} of silence: a stalled process or network came near a false failover, or caused one{Gc}")]
+    public static partial void FailoverAdvertStall(ILogger logger, double gapMs, string direction, double masterDownMs, string qualifier, string gc);
 
     [LoggerMessage(418, LogLevel.Information, "failover loop runs at nice {Nice}, so that adverts are neither sent nor read late on a busy host")]
     public static partial void FailoverLoopPriority(ILogger logger, int nice);
