@@ -8,6 +8,8 @@ namespace Balancer.Tests.Failover;
 /// End to end in network namespaces: a client curls the virtual IP while the pair moves it with iproute2 and
 /// gratuitous ARP. Every request loop is bounded in count and time; every namespace and process is removed in finally.
 /// </summary>
+// One failover pair at a time: each times takeovers and advert gaps, and the recorder and flood block test threads for 20–30 s.
+[Collection("failover pairs")]
 public sealed class NamespaceFailoverTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);

@@ -14,6 +14,8 @@ namespace Balancer.Tests.Failover;
 /// recorded stream replayed at a restarted backup, and a flood of forged datagrams. Every load, flood and recording
 /// is bounded in count and time; every namespace and process is removed in finally.
 /// </summary>
+// One failover pair at a time: each times takeovers and advert gaps, and the recorder and flood block test threads for 20–30 s.
+[Collection("failover pairs")]
 public sealed class NamespaceSecurityTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);
