@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Sockets;
+using Balancer.Tests.Common;
+
+namespace Balancer.Tests.Http;
+
+/// <summary>Backends that die under a request, as the chaos run (bench/chaos) makes them: what the client gets, what the log says.</summary>
+public sealed class BackendFailureTests
+{
+    [Fact]
+    public async Task BackendResetWhileBodySent_502_NoErrorLogged()
+    {
+        // Answers a GET; of a POST reads the head and some of the body, then resets the connection (SO_LINGER 0):
+        // a backend killed mid-upload.
+        await using var backend = TestTcpServer.Start(async socket =>
+        {
+            var buffer = new byte[64 * 1024];
+            var total = await socket.ReceiveAsync(buffer);
+            if (buffer[0] == (byte)'G')
+            {
+                await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray());
+                return;
+            }
+
+            while (total < 256 * 1024)
+            {
+                total += await socket.ReceiveAsync(buffer);
+            }
+
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        });
+        var logs = new LogSink();
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", ($"http://{backend.Address}", 1)), logSink: logs);
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1 };
+        using var client = new HttpClient(handler) { BaseAddress = balancer.ProxyAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        using var response = await client.PostAsync("/upload", new ByteArrayContent(new byte[8 * 1024 * 1024]));
+        // The next request waits for Kestrel to finish the first one (and drain its body) on the one connection.
+        using var next = await client.GetAsync("/after");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("automatic draining", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal));
+    }
+}
