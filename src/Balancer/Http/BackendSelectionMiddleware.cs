@@ -12,7 +12,7 @@ namespace Balancer.Http;
 /// <summary>
 /// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a
 /// backend, hands YARP that one destination, counts the request in flight, and retries on
-/// another backend when the first could not be reached before anything was sent. Requests the lean forwarder can
+/// another backend when the first could not be reached, or failed an idempotent request before answering. Requests the lean forwarder can
 /// carry to a plain-http backend go through it instead of YARP's (<see cref="Http1Forwarder"/>).
 /// </summary>
 internal sealed class BackendSelectionMiddleware(
@@ -132,7 +132,7 @@ internal sealed class BackendSelectionMiddleware(
                     return;
                 }
 
-                if (tryNumber < tries && failure is not null && ForwarderFailure.CanRetry(context))
+                if (tryNumber < tries && ForwarderFailure.CanRetry(context, error, failure))
                 {
                     Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
                     attempt.Retries++;

@@ -43,4 +43,44 @@ public sealed class BackendFailureTests
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.DoesNotContain(logs.Lines, l => l.Contains("automatic draining", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task PostToDeadBackend_ConnectRefused_SentToAnotherWithItsBody()
+    {
+        var dead = $"http://127.0.0.1:{Health.ActiveHealthTests.ClosedPort()}"; // nothing listens: a backend killed before its ejection
+        await using var alive = await TestBackend.StartAsync("alive");
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", (dead, 1), (alive.ConfigAddress, 1)));
+        using var client = balancer.CreateClient();
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.PostAsync("/echo", new StringContent($"body {i}"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal($"body {i}", await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.False(await balancer.IsHealthyAsync(dead)); // and the dead one was ejected on the way
+    }
+
+    [Fact]
+    public async Task GetToBackendThatClosesWithoutAnswer_SentToAnother()
+    {
+        // Reads a request and closes the connection without a byte of answer: a backend killed while it worked.
+        await using var dying = TestTcpServer.Start(async socket =>
+        {
+            await socket.ReceiveAsync(new byte[16 * 1024]);
+            socket.Shutdown(SocketShutdown.Both);
+        });
+        await using var alive = await TestBackend.StartAsync("alive");
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", ($"http://{dying.Address}", 1), (alive.ConfigAddress, 1)));
+        using var client = balancer.CreateClient();
+
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await client.GetAsync($"/{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.True(dying.Accepts > 0);
+    }
 }
