@@ -1,4 +1,3 @@
-using Balancer.Core.Affinity;
 using Balancer.Core.Configuration;
 using Balancer.Core.Health;
 using Balancer.Core.LoadBalancing;
@@ -123,6 +122,7 @@ public sealed class Pool : IDisposable
         BackendState[] all;
         List<BackendState> added = [];
         List<BackendState> removed = [];
+        List<BackendState> returned = [];
         lock (_writeLock)
         {
             var old = Snapshot;
@@ -131,23 +131,37 @@ public sealed class Pool : IDisposable
             var next = new List<BackendState>(config.Backends.Count);
             foreach (var b in config.Backends)
             {
-                if (byAddress.Remove(b.Address, out var kept))
+                var returning = byAddress.Remove(b.Address, out var kept) && kept.Removed;
+                if (kept is not null && !returning)
                 {
                     kept.Weight = b.Weight;
+                    next.Add(kept);
+                    continue;
+                }
+
+                if (returning)
+                {
+                    // Removed by an earlier reload and not swept yet: it comes back as it would once swept, a new
+                    // backend (probed anew, its admin drain gone), so timing never decides what a reload means.
+                    // The same state keeps its counters, so /metrics series never go backwards.
+                    kept!.Weight = b.Weight;
                     kept.Removed = false;
+                    kept.Draining = false;
+                    Renew(kept);
+                    returned.Add(kept);
                 }
                 else
                 {
                     kept = NewBackend(b);
-                    kept.SlowStartOnFirstUp = true;
-                    if (kept.Health == BackendHealth.Up && config.SlowStart > TimeSpan.Zero)
-                    {
-                        kept.SlowStartSince = _time.GetTimestamp();
-                    }
-
-                    added.Add(kept);
                 }
 
+                kept.SlowStartOnFirstUp = true;
+                if (kept.Health == BackendHealth.Up && config.SlowStart > TimeSpan.Zero)
+                {
+                    kept.SlowStartSince = _time.GetTimestamp();
+                }
+
+                added.Add(kept);
                 next.Add(kept);
             }
 
@@ -166,6 +180,11 @@ public sealed class Pool : IDisposable
             var chosen = old.Algorithm.Name == config.Algorithm ? old.Algorithm : algorithm();
             all = [.. next];
             Volatile.Write(ref _snapshot, Build(chosen, all));
+        }
+
+        foreach (var b in returned)
+        {
+            Health.Forget(b); // its old verdict and ejection history went with its removal
         }
 
         Health.OnConfigChanged(all);
@@ -215,85 +234,29 @@ public sealed class Pool : IDisposable
         Health.Dispose();
     }
 
-    /// <summary>The slow-start share of its weight a backend has at <paramref name="now"/>, 0.1 → 1 linearly.</summary>
-    internal static double SlowStartShare(long? since, long now, TimeSpan slowStart, long frequency)
-    {
-        if (since is not { } start || slowStart <= TimeSpan.Zero)
-        {
-            return 1;
-        }
-
-        var elapsed = (double)(now - start) / frequency / slowStart.TotalSeconds;
-        return elapsed >= 1 ? 1 : SlowStartInitialShare + ((1 - SlowStartInitialShare) * Math.Max(0, elapsed));
-    }
-
     private BackendState NewBackend(BackendConfig b)
     {
+        var backend = new BackendState(Name, b.Address, b.Weight, _time, Config.DecayTime);
+        Renew(backend);
+        return backend;
+    }
+
+    /// <summary>The health a backend starts with: unknown until its first probe, or up in a pool without probes.</summary>
+    private void Renew(BackendState backend)
+    {
         var probed = Config.Health is { Probe: not ProbeKinds.None };
-        return new BackendState(Name, b.Address, b.Weight, _time, Config.DecayTime)
-        {
-            Health = probed ? BackendHealth.Unknown : BackendHealth.Up,
-            HealthReason = probed ? "not probed yet" : "no active probe",
-            HealthChangedAt = _time.GetUtcNow(),
-        };
+        backend.Health = probed ? BackendHealth.Unknown : BackendHealth.Up;
+        backend.HealthReason = probed ? "not probed yet" : "no active probe";
+        backend.HealthChangedAt = _time.GetUtcNow();
     }
 
     private void Rebuild() => Volatile.Write(ref _snapshot, Build(_snapshot.Algorithm, _snapshot.All));
 
     private PoolSnapshot Build(IBalancingAlgorithm algorithm, BackendState[] all)
     {
-        var now = _time.GetTimestamp();
-        var available = new List<BackendState>(all.Length);
-        var weights = new List<double>(all.Length);
-        var eligible = 0;
-        var ramping = false;
-        foreach (var b in all)
-        {
-            var share = SlowStartShare(b.SlowStartSince, now, Config.SlowStart, _time.TimestampFrequency);
-            if (share >= 1)
-            {
-                b.SlowStartSince = null;
-            }
-            else
-            {
-                ramping = true;
-            }
-
-            // Panic mode counts only probed backends: an unprobed one never takes traffic.
-            if (!b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown)
-            {
-                eligible++;
-                if (b.Health == BackendHealth.Up)
-                {
-                    available.Add(b);
-                    weights.Add(b.Weight * share);
-                }
-            }
-        }
-
+        var snapshot = PoolSnapshotBuilder.Build(Name, Config, algorithm, all, _time.GetTimestamp(), _time.TimestampFrequency, out var ramping);
         ScheduleRamp(ramping);
-        // Panic mode (Envoy): when too few backends are healthy, spreading the load over all of
-        // them serves more requests than crushing the survivors or answering 503 to everything.
-        var panic = Config.PanicThreshold > 0 && eligible > 0 && available.Count * 100 < Config.PanicThreshold * eligible;
-        if (panic)
-        {
-            available.Clear();
-            weights.Clear();
-            foreach (var b in all)
-            {
-                if (!b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown)
-                {
-                    available.Add(b);
-                    weights.Add(b.Weight * SlowStartShare(b.SlowStartSince, now, Config.SlowStart, _time.TimestampFrequency));
-                }
-            }
-        }
-
-        return new PoolSnapshot(algorithm, all, [.. available], [.. weights])
-        {
-            Panic = panic,
-            Affinity = Config.Affinity is { } affinity ? new AffinityTable(Name, affinity, all) : null,
-        };
+        return snapshot;
     }
 
     private void ScheduleRamp(bool ramping)
