@@ -5,24 +5,22 @@ using Balancer.Core.LoadBalancing;
 namespace Balancer.Core.Model;
 
 /// <summary>
-/// Builds a pool's immutable snapshot from its backends' current state: who takes traffic and with what weight
-/// (slow start ramping, panic mode). Pure: the pool calls it under its writer lock and swaps the result in.
+/// Decides which of a pool's backends take new traffic and at what weight — health, drain, removal, weight 0,
+/// slow start's ramp and panic mode — and builds the <see cref="PoolSnapshot"/> requests read. Pure: the pool calls
+/// it under its writer lock with the time now, and keeps the ramp timer itself.
 /// </summary>
 internal static class PoolSnapshotBuilder
 {
-    /// <summary>The slow-start share of its weight a backend has at <paramref name="now"/>, 0.1 → 1 linearly.</summary>
-    public static double SlowStartShare(long? since, long now, TimeSpan slowStart, long frequency)
-    {
-        if (since is not { } start || slowStart <= TimeSpan.Zero)
-        {
-            return 1;
-        }
+    /// <summary>Slow start begins at this share of the configured weight (HAProxy and NGINX Plus ramp from a small share).</summary>
+    public const double SlowStartInitialShare = 0.1;
 
-        var elapsed = (double)(now - start) / frequency / slowStart.TotalSeconds;
-        return elapsed >= 1 ? 1 : Pool.SlowStartInitialShare + ((1 - Pool.SlowStartInitialShare) * Math.Max(0, elapsed));
-    }
-
-    public static PoolSnapshot Build(string name, PoolConfig config, IBalancingAlgorithm algorithm, BackendState[] all, long now, long frequency, out bool ramping)
+    /// <summary>
+    /// The snapshot of <paramref name="all"/> at timestamp <paramref name="now"/>; <paramref name="ramping"/> says whether a
+    /// backend is still in slow start (so the snapshot must be rebuilt as its weight grows). A backend whose ramp is
+    /// over has its <see cref="BackendState.SlowStartSince"/> cleared.
+    /// </summary>
+    public static PoolSnapshot Build(
+        string pool, PoolConfig config, IBalancingAlgorithm algorithm, BackendState[] all, long now, long frequency, out bool ramping)
     {
         var available = new List<BackendState>(all.Length);
         var weights = new List<double>(all.Length);
@@ -41,7 +39,7 @@ internal static class PoolSnapshotBuilder
             }
 
             // Panic mode counts only probed backends: an unprobed one never takes traffic.
-            if (!b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown)
+            if (Eligible(b))
             {
                 eligible++;
                 if (b.Health == BackendHealth.Up)
@@ -61,7 +59,7 @@ internal static class PoolSnapshotBuilder
             weights.Clear();
             foreach (var b in all)
             {
-                if (!b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown)
+                if (Eligible(b))
                 {
                     available.Add(b);
                     weights.Add(b.Weight * SlowStartShare(b.SlowStartSince, now, config.SlowStart, frequency));
@@ -72,7 +70,22 @@ internal static class PoolSnapshotBuilder
         return new PoolSnapshot(algorithm, all, [.. available], [.. weights])
         {
             Panic = panic,
-            Affinity = config.Affinity is { } affinity ? new AffinityTable(name, affinity, all) : null,
+            Affinity = config.Affinity is { } affinity ? new AffinityTable(pool, affinity, all) : null,
         };
     }
+
+    /// <summary>The slow-start share of its weight a backend has at <paramref name="now"/>, 0.1 → 1 linearly.</summary>
+    internal static double SlowStartShare(long? since, long now, TimeSpan slowStart, long frequency)
+    {
+        if (since is not { } start || slowStart <= TimeSpan.Zero)
+        {
+            return 1;
+        }
+
+        var elapsed = (double)(now - start) / frequency / slowStart.TotalSeconds;
+        return elapsed >= 1 ? 1 : SlowStartInitialShare + ((1 - SlowStartInitialShare) * Math.Max(0, elapsed));
+    }
+
+    // Not draining, not removed, weighted, and probed at least once.
+    private static bool Eligible(BackendState b) => !b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown;
 }

@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(409, LogLevel.Warning, "failover: {Tool} is not installed ({Hint}); {Consequence}")]
     public static partial void FailoverToolMissing(ILogger logger, string tool, string hint, string consequence);
 
-    [LoggerMessage(410, LogLevel.Warning, "failover key file {Path} is readable by other users; chmod 600 it")]
+    [LoggerMessage(410, LogLevel.Warning, "failover key file {Path} is readable by every user; keep it to the service: chown root:balancer {Path} && chmod 0640 {Path}")]
     public static partial void FailoverKeyWorldReadable(ILogger logger, string path);
 
     [LoggerMessage(411, LogLevel.Warning, "failover socket receive failed: {Message}")]
