@@ -83,4 +83,31 @@ public sealed class BackendFailureTests
 
         Assert.True(dying.Accepts > 0);
     }
+
+    [Fact]
+    public async Task PostAfterBackendClosedItsIdleConnection_SentOnANewConnection()
+    {
+        // Found by the chaos run: a backend's connections were reset while idle (no request in flight, so no ejection);
+        // the next POST took a dead pooled connection, its body could not be sent again elsewhere, and it got 502.
+        var closed = new TaskCompletionSource();
+        await using var backend = TestTcpServer.Start(async socket =>
+        {
+            var reader = new RawRequestReader(socket, CancellationToken.None);
+            if (await reader.ReadAsync() is not null)
+            {
+                await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"u8.ToArray());
+            }
+
+            socket.Shutdown(SocketShutdown.Both); // keep-alive was not refused: the balancer pools the connection
+            closed.TrySetResult();
+        });
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig("round-robin", ($"http://{backend.Address}", 1)));
+        using var client = balancer.CreateClient();
+
+        Assert.Equal("ok", await client.GetStringAsync("/first"));
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        using var response = await client.PostAsync("/second", new StringContent("payload"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
 }
