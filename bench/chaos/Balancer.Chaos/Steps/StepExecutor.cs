@@ -11,6 +11,9 @@ namespace Balancer.Chaos.Steps;
 /// </summary>
 internal sealed class StepExecutor(BalancerUnderTest balancer, IReadOnlyList<BackendProcess> backends, World world, ConfigText config, ChaosSettings settings, Func<long> now)
 {
+    /// <summary>How long the requests a reset cut take to fail and be seen by passive health.</summary>
+    private static readonly TimeSpan ResetSettle = TimeSpan.FromMilliseconds(500);
+
     private readonly List<(long From, long To)> _disruptions = [];
 
     /// <summary>The text of the config Balancer runs (the last valid file written).</summary>
@@ -55,7 +58,10 @@ internal sealed class StepExecutor(BalancerUnderTest balancer, IReadOnlyList<Bac
                 var asked = now();
                 Must(await b!.ResetConnectionsAsync(), step);
                 _disruptions.Add((asked, now()));
-                return settings.RecoveryBound; // live traffic may eject it on the reset; its probes bring it back
+                // The requests it cut fail within milliseconds and may eject it (passive); its probes then bring it
+                // back. Let that happen before the convergence starts, so the quiet window that follows is quiet.
+                await Task.Delay(ResetSettle);
+                return settings.RecoveryBound;
             case StepKind.AddBackend or StepKind.RemoveBackend or StepKind.ChangeWeight or StepKind.ChangeAlgorithm:
                 Write(config.Render(world.Running), step, valid: true);
                 return step.Kind == StepKind.AddBackend ? settings.AddBound : settings.ReloadBound;
