@@ -103,6 +103,14 @@ internal sealed class PairNode(string nodeId, int priority, string netns, string
         LinkUp = up;
     }
 
+    /// <summary>The host comes back from a crash: the virtual IP, added at run time, is gone; the link comes up.</summary>
+    public void Reboot()
+    {
+        Note("reboot: virtual IP gone, link up");
+        Shell.Run("ip", "-n", Netns, "addr", "del", $"{PairTopology.VirtualIp}/24", "dev", "eth0");
+        SetLink(up: true);
+    }
+
     /// <summary>The node's failover state from its /status, or null when it does not answer.</summary>
     public string? Status()
     {

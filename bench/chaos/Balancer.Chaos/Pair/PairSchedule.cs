@@ -5,7 +5,7 @@ internal enum PairStepKind
 {
     /// <summary>kill -9 the node's process; with <c>Host</c> its link goes down too (a dead host).</summary>
     Crash,
-    /// <summary>Start a crashed node again (its link up first), with or without preempt.</summary>
+    /// <summary>Start a crashed node again, with or without preempt (after a host crash the host reboots first).</summary>
     Restart,
     /// <summary>SIGTERM (graceful hand-over and drain), then start again, with or without preempt.</summary>
     GracefulRestart,

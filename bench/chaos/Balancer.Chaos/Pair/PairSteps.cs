@@ -19,7 +19,9 @@ internal static class PairSteps
             case PairStepKind.Restart:
                 if (!node.LinkUp)
                 {
-                    node.SetLink(up: true); // the host is back; the address it held may still be on its interface
+                    // The host reboots: its addresses, the virtual IP among them, do not survive that. (After a crash
+                    // of the process alone the virtual IP is still on the interface: the node must remove it itself.)
+                    node.Reboot();
                 }
 
                 await node.StartAsync(step.Preempt, TimeSpan.FromSeconds(60));
