@@ -52,9 +52,11 @@ internal sealed class BackendsRun(RunOptions options, string work)
         var started = _clock.Elapsed;
         var last = _clock.Elapsed;
         var failuresSeen = 0;
+        var lastStep = 0;
         while (_clock.Elapsed - started < options.Duration)
         {
             var step = schedule.Next();
+            lastStep = step.Number;
             var wait = last + step.GapBefore - _clock.Elapsed;
             if (wait > TimeSpan.Zero)
             {
@@ -83,7 +85,7 @@ internal sealed class BackendsRun(RunOptions options, string work)
         }
 
         await load.DisposeAsync();
-        CheckFailures(schedule.World.Backends.Count, load, executor, failuresSeen);
+        CheckFailures(lastStep, load, executor, failuresSeen);
         await sampling.CancelAsync();
         await sampler;
         await FinishAsync(balancer, load, executor, checks, report);

@@ -48,6 +48,11 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException or 
     Console.WriteLine($"chaos run aborted: {e.Message}");
     code = 2;
 }
+catch (Exception e)
+{
+    Console.WriteLine($"chaos run aborted by a fault of the driver: {e}");
+    code = 2;
+}
 finally
 {
     ChildProcess.KillAll();
