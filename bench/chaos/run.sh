@@ -2,8 +2,8 @@
 # The chaos run (issue 17): steady keep-alive load through Balancer while a seeded random schedule breaks things,
 # checking after every step, within a printed bound, that what Balancer shows is how it routes.
 #
-#   bench/chaos/run.sh [--mode backends|pair] [--seed N] [--duration SECONDS] [--rate RPS] [--connections N]
-#                      [--json FILE] [--work DIR] [--keep]
+#   bench/chaos/run.sh [--mode backends|pair] [--seed N] [--duration SECONDS] [--algorithm NAME] [--rate RPS]
+#                      [--connections N] [--json FILE] [--work DIR] [--keep]
 #
 # backends (default): Balancer in front of 4 chaos backends on 127.0.0.1 (3 configured at first). Every 0.5-3 s one
 #   step: kill -9 a backend, restart it, make its /healthz fail or pass, make it slow or fast, reset its connections,

@@ -19,6 +19,7 @@ internal sealed class BackendsRun(RunOptions options, string work)
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Violations _violations = new();
     private readonly ResourceSamples _resources = new();
+    private readonly RequestTotals _totals = new();
 
     public async Task<int> RunAsync()
     {
@@ -26,7 +27,7 @@ internal sealed class BackendsRun(RunOptions options, string work)
         var ports = RunOptions.FreePorts(2 + options.Backends);
         var driver = typeof(BackendsRun).Assembly.Location;
         var backends = Enumerable.Range(0, options.Backends).Select(i => new BackendProcess(i, ports[2 + i], work, driver)).ToList();
-        var world = new World(options.Backends, new ConfigModel("least-connections", ImmutableSortedDictionary.CreateRange(Enumerable.Range(0, Math.Min(3, options.Backends)).Select(i => KeyValuePair.Create(i, 1)))));
+        var world = new World(options.Backends, new ConfigModel(options.Algorithm, ImmutableSortedDictionary.CreateRange(Enumerable.Range(0, Math.Min(3, options.Backends)).Select(i => KeyValuePair.Create(i, 1)))));
         var config = new ConfigText(settings, ports[0], ports[1], [.. backends.Select(b => b.Port)]);
         using var balancer = new BalancerUnderTest(options.BalancerDll, Path.Combine(work, "balancer.json"), Path.Combine(work, "balancer.log"), new Uri($"http://127.0.0.1:{ports[1]}"));
         var executor = new StepExecutor(balancer, backends, world, config, settings, () => _clock.ElapsedMilliseconds);
@@ -48,6 +49,7 @@ internal sealed class BackendsRun(RunOptions options, string work)
         await Task.Delay(TimeSpan.FromSeconds(3)); // warm up before the first resource sample
         using var sampling = new CancellationTokenSource();
         var sampler = SampleAsync(balancer, sampling.Token);
+        var scraper = ScrapeTotalsAsync(balancer, sampling.Token);
         var schedule = new Schedule(options.Seed, world) { MaxSlowMs = settings.MaxSlowMs };
         var started = _clock.Elapsed;
         var last = _clock.Elapsed;
@@ -88,6 +90,7 @@ internal sealed class BackendsRun(RunOptions options, string work)
         CheckFailures(lastStep, load, executor, failuresSeen);
         await sampling.CancelAsync();
         await sampler;
+        await scraper;
         await FinishAsync(balancer, load, executor, checks, report);
         return _violations.Count == 0 ? 0 : 1;
     }
@@ -148,10 +151,31 @@ internal sealed class BackendsRun(RunOptions options, string work)
         }
     }
 
+    /// <summary>Scrapes balancer_requests_total every 100 ms, so the series of a backend a reload removed are counted before they go.</summary>
+    private async Task ScrapeTotalsAsync(BalancerUnderTest balancer, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                _totals.Add(await balancer.MetricsTextAsync());
+                await Task.Delay(TimeSpan.FromMilliseconds(100), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (HttpRequestException)
+            {
+                // The admin API is busy or restarting its listener: the next scrape counts.
+            }
+        }
+    }
+
     private async Task FinishAsync(BalancerUnderTest balancer, LoadGenerator load, StepExecutor executor, TrafficChecks checks, Report report)
     {
-        var metrics = await balancer.MetricsAsync();
-        var counted = metrics.Sum("balancer_requests_total") ?? 0;
+        _totals.Add(await balancer.MetricsTextAsync());
+        var counted = _totals.Total;
         if (Math.Abs(counted - load.Finished) > Math.Max(load.Finished / 100.0, 5))
         {
             _violations.Add(report.Steps, $"balancer_requests_total {counted}, the clients finished {load.Finished}");

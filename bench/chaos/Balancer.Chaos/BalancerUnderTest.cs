@@ -65,7 +65,9 @@ internal sealed partial class BalancerUnderTest : IDisposable
     public async Task<StatusView> StatusAsync() =>
         await TryStatusAsync() ?? throw new InvalidOperationException("balancer's /status did not answer");
 
-    public async Task<MetricsView> MetricsAsync() => new(await _admin.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+    public async Task<MetricsView> MetricsAsync() => new(await MetricsTextAsync());
+
+    public Task<string> MetricsTextAsync() => _admin.GetStringAsync(new Uri("/metrics", UriKind.Relative));
 
     /// <summary>POST drain or enable for a backend of pool <c>web</c>; returns the status code.</summary>
     public async Task<int> SetDrainingAsync(string address, bool draining)

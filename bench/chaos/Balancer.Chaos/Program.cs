@@ -18,7 +18,7 @@ if (args.Length > 0 && args[0] == "client")
 
 if (args.Length == 0 || args[0] != "run")
 {
-    Console.Error.WriteLine("usage: balancer-chaos run --balancer PATH/balancer.dll [--mode backends|pair] [--seed N] [--duration SECONDS] [--rate RPS] [--connections N] [--json FILE] [--work DIR] [--keep]");
+    Console.Error.WriteLine("usage: balancer-chaos run --balancer PATH/balancer.dll [--mode backends|pair] [--seed N] [--duration SECONDS] [--algorithm NAME] [--rate RPS] [--connections N] [--json FILE] [--work DIR] [--keep]");
     return 2;
 }
 
@@ -35,7 +35,7 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 
 var work = options.Work ?? Directory.CreateTempSubdirectory("balancer-chaos-").FullName;
 Directory.CreateDirectory(work);
-Console.WriteLine($"chaos run: mode {options.Mode}, seed {options.Seed}, {options.Duration.TotalSeconds:0} s (replay: bench/chaos/run.sh --mode {options.Mode} --seed {options.Seed} --duration {options.Duration.TotalSeconds:0}); work {work}");
+Console.WriteLine($"chaos run: mode {options.Mode}, seed {options.Seed}, {options.Duration.TotalSeconds:0} s (replay: {options.Replay}); work {work}");
 Console.CancelKeyPress += (_, _) => ChildProcess.KillAll();
 AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.KillAll();
 var code = 1;
@@ -58,7 +58,7 @@ finally
     ChildProcess.KillAll();
 }
 
-Console.WriteLine(code == 0 ? $"PASS seed {options.Seed}" : $"FAIL seed {options.Seed} (replay: bench/chaos/run.sh --mode {options.Mode} --seed {options.Seed} --duration {options.Duration.TotalSeconds:0}; logs in {work})");
+Console.WriteLine(code == 0 ? $"PASS seed {options.Seed}" : $"FAIL seed {options.Seed} (replay: {options.Replay}; logs in {work})");
 if (code == 0 && !options.Keep && options.Work is null)
 {
     Directory.Delete(work, recursive: true);

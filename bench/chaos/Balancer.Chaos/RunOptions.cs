@@ -27,10 +27,16 @@ internal sealed record RunOptions
 
     public int Backends { get; init; } = 4;
 
+    /// <summary>The algorithm of the first config (the schedule changes it later).</summary>
+    public string Algorithm { get; init; } = "least-connections";
+
     public bool Keep { get; init; }
 
     /// <summary>Where the figures go as JSON, if anywhere.</summary>
     public string? Json { get; init; }
+
+    /// <summary>The command that replays this run's schedule.</summary>
+    public string Replay => $"bench/chaos/run.sh --mode {Mode} --seed {Seed} --duration {Duration.TotalSeconds:0}{(Algorithm == "least-connections" ? "" : $" --algorithm {Algorithm}")}";
 
     public static RunOptions Parse(string[] args)
     {
@@ -48,6 +54,7 @@ internal sealed record RunOptions
                 "--rate" => options with { Rate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--connections" => options with { Connections = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--backends" => options with { Backends = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--algorithm" => options with { Algorithm = Value() },
                 "--json" => options with { Json = Path.GetFullPath(Value()) },
                 "--keep" => options with { Keep = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),

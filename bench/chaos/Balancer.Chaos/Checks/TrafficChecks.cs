@@ -125,9 +125,9 @@ internal sealed class TrafficChecks(BalancerUnderTest balancer, IReadOnlyList<Ba
     }
 
     /// <summary>
-    /// A load-aware algorithm may rightly send nothing to a slow backend: it always has more requests in flight (or a
-    /// higher latency) than the idle fast ones. Round-robin and random must still send it its share.
+    /// response-time may rightly send nothing to a slow backend: its latency estimate stays above the fast ones'. The
+    /// others must still send it requests: least-connections and power-of-two see its in-flight count fall back to 0
+    /// between answers, whatever their latency (one that never does has lost a count).
     /// </summary>
-    private bool Starved(StatusView status, int index) =>
-        status.Algorithm is "least-connections" or "power-of-two" or "response-time" && world.Backends[index].SlowMs > 0;
+    private bool Starved(StatusView status, int index) => status.Algorithm is "response-time" && world.Backends[index].SlowMs > 0;
 }
