@@ -31,7 +31,7 @@ internal sealed class BackendsRun(RunOptions options, string work)
         var config = new ConfigText(settings, ports[0], ports[1], [.. backends.Select(b => b.Port)]);
         using var balancer = new BalancerUnderTest(options.BalancerDll, Path.Combine(work, "balancer.json"), Path.Combine(work, "balancer.log"), new Uri($"http://127.0.0.1:{ports[1]}"));
         var executor = new StepExecutor(balancer, backends, world, config, settings, () => _clock.ElapsedMilliseconds);
-        var checks = new TrafficChecks(balancer, backends, world, settings, _violations);
+        var checks = new TrafficChecks(balancer, backends, executor, settings, _violations);
         var report = new Report { Seed = options.Seed, Mode = "backends" };
         Console.WriteLine(settings.Describe());
 

@@ -15,6 +15,7 @@ internal sealed class StepExecutor(BalancerUnderTest balancer, IReadOnlyList<Bac
     private static readonly TimeSpan ResetSettle = TimeSpan.FromMilliseconds(500);
 
     private readonly List<(long From, long To)> _disruptions = [];
+    private readonly Dictionary<int, long> _slowEnded = [];
 
     /// <summary>The text of the config Balancer runs (the last valid file written).</summary>
     public string RunningText { get; private set; } = "";
@@ -26,6 +27,12 @@ internal sealed class StepExecutor(BalancerUnderTest balancer, IReadOnlyList<Bac
 
     /// <summary>Whether a kill or reset happened while a request ran from <paramref name="start"/> to <paramref name="end"/> (run clock, ms).</summary>
     public bool DisruptedDuring(long start, long end) => _disruptions.Any(d => d.From <= end + 5 && d.To >= start - 5);
+
+    /// <summary>
+    /// Whether the backend answers slowly now, or stopped less than <paramref name="ms"/> ago (run clock): a latency
+    /// estimate remembers it for a while after (response-time's peak EWMA decays over pools' decayTime, 10 s).
+    /// </summary>
+    public bool SlowWithin(int index, long ms) => world.Backends[index].SlowMs > 0 || (_slowEnded.TryGetValue(index, out var ended) && now() - ended < ms);
 
     /// <summary>Writes the initial config.</summary>
     public void WriteInitial()
@@ -44,6 +51,7 @@ internal sealed class StepExecutor(BalancerUnderTest balancer, IReadOnlyList<Bac
                 var signalled = now();
                 b!.Kill();
                 _disruptions.Add((signalled, now()));
+                _slowEnded[step.Backend] = now(); // it comes back fast; it may have been slow
                 return settings.HealthBound;
             case StepKind.Restart:
                 await b!.StartAsync(TimeSpan.FromSeconds(60));
@@ -53,6 +61,11 @@ internal sealed class StepExecutor(BalancerUnderTest balancer, IReadOnlyList<Bac
                 return step.Kind == StepKind.PassHealth ? settings.RecoveryBound : settings.HealthBound;
             case StepKind.Slow or StepKind.Fast:
                 Must(await b!.SetSlowAsync(step.Kind == StepKind.Slow ? step.Value : 0), step);
+                if (step.Kind == StepKind.Fast)
+                {
+                    _slowEnded[step.Backend] = now();
+                }
+
                 return settings.AdminBound;
             case StepKind.Reset:
                 var asked = now();
