@@ -43,7 +43,9 @@ internal sealed class PairRun(RunOptions options, string work)
         await nodes[0].StartAsync(preempt: true, TimeSpan.FromSeconds(60));
         await nodes[1].StartAsync(preempt: true, TimeSpan.FromSeconds(60));
         var served = new ServedTracker();
-        using var client = new LineProcess(served.OnLine, "ip", "netns", "exec", net.Client, "dotnet", typeof(PairRun).Assembly.Location,
+        // Every request that failed, with why (deadline, refused, reset), for reading a gap after the run.
+        using var failures = new StreamWriter(Path.Combine(work, "client-failures.log")) { AutoFlush = true };
+        using var client = new LineProcess(line => served.OnLine(line, failures), "ip", "netns", "exec", net.Client, "dotnet", typeof(PairRun).Assembly.Location,
             "client", "--target", $"{PairTopology.VirtualIp}:8080", "--duration", $"{options.Duration.TotalSeconds + 120:0}");
         using var sampler = new HolderSampler(nodes, vips, window, what => _violations.Add(Volatile.Read(ref _step), what));
         if (await SettleAsync(nodes, sampler, served, Now(), TimeSpan.FromSeconds(60)) is { } notUp)

@@ -18,8 +18,24 @@ internal sealed class ServedTracker
     /// <summary>The longest gap judged so far (ms) and when it began (unix ms).</summary>
     public (long Ms, long At) Longest { get; private set; }
 
-    public void OnLine(string line)
+    /// <summary>One line of the client's output; a failure is also written to <paramref name="failures"/>.</summary>
+    public void OnLine(string line, TextWriter failures)
     {
+        if (!line.StartsWith("ok ", StringComparison.Ordinal))
+        {
+            lock (failures)
+            {
+                try
+                {
+                    failures.WriteLine(line);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // A line that came after the run ended.
+                }
+            }
+        }
+
         var parts = line.Split(' ');
         if (parts.Length >= 2 && long.TryParse(parts[1], out var sent))
         {
