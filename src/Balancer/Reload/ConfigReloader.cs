@@ -120,8 +120,8 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         await _lock.WaitAsync();
         try
         {
-            // Only the config it was given: never put back one that a reload has replaced meanwhile.
-            if (ReferenceEquals(_state.Config, config) && CheckAgainstRunning(config).Count == 0)
+            // Only the config it was given, never one a reload has replaced meanwhile; and not once shutdown began.
+            if (_watcher is not null && ReferenceEquals(_state.Config, config) && CheckAgainstRunning(config).Count == 0)
             {
                 _ = ConfigDiff.Summarize(ConfigDiff.Compute(config, config));
                 await ApplyAsync(config);
