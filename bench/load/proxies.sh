@@ -7,10 +7,8 @@
 # sets BALANCER_BIN, YARP_BIN, AOT_BIN. BALANCER_BIN, YARP_BIN and AOT_BIN already set (earlier publishes) skip the build.
 publish_balancer() {
     if [[ -n ${WITH_AOT:-} && ! -x ${AOT_BIN:-} ]]; then
-        # TreatWarningsAsErrors off: the admin API's and config diff's reflection JSON still warns IL2026/IL3050
-        # (docs/benchmarks.md, Native AOT).
         log "dotnet publish src/Balancer -c Release -r linux-x64 -p:PublishAot=true"
-        dotnet publish "$REPO_DIR/src/Balancer" -c Release -r linux-x64 -p:PublishAot=true -p:TreatWarningsAsErrors=false -o "$WORK/balancer-aot" --nologo -v quiet \
+        dotnet publish "$REPO_DIR/src/Balancer" -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/balancer-aot" --nologo -v quiet \
             >"$WORK/publish-aot.log" 2>&1 || { tail -30 "$WORK/publish-aot.log" >&2; die "AOT publish failed (clang, zlib1g-dev?)"; }
         AOT_BIN=$WORK/balancer-aot/balancer
     fi
