@@ -2,7 +2,7 @@
 # Balancer against HAProxy, NGINX and a bare YARP proxy, side by side on one machine.
 #
 #   bench/load/run.sh [--scenarios LIST|all] [--rounds N] [--duration S] [--cpus LIST]
-#                     [--proxies LIST] [--builds NAME=PATH,...] [--loadgen wrk|bombardier] [--keep]
+#                     [--proxies LIST] [--builds NAME=PATH|aot,...] [--loadgen wrk|bombardier] [--keep]
 #
 # Scenarios (default keepalive): keepalive (64 connections, small body), 1k (1 KiB body),
 # close (a new connection per request), c1000 (1,000 connections), openloop (fixed rate at 50 %
@@ -14,7 +14,8 @@
 # and three header transforms and one with a 10 % mirror, in one process; see routes.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
 # listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
-# balancer executables as more proxies (an A/B of two builds in one interleaved run).
+# balancer executables as more proxies (an A/B of two builds in one interleaved run); the name aot alone publishes
+# this tree with Native AOT (PublishAot, needs clang and zlib1g-dev) and runs it as the proxy "aot" (AOT_BIN skips that).
 # Everything binds 127.0.0.1 and runs pinned to --cpus (default 1). Needs wrk, haproxy, nginx
 # (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake, h2), h2load (h2c, h2: nghttp2-client), gcc and
 # the OpenSSL headers (handshake: libssl-dev), dotnet, python3.
@@ -41,7 +42,11 @@ IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 declare -A BUILD_BIN=()
 IFS=, read -ra builds <<<"${BUILDS:-}"
 for build in "${builds[@]}"; do
-    BUILD_BIN[${build%%=*}]=${build#*=}
+    if [[ $build == aot ]]; then
+        WITH_AOT=1 # published below, with the JIT build
+    else
+        BUILD_BIN[${build%%=*}]=${build#*=}
+    fi
     PROXY_LIST+=("${build%%=*}")
 done
 [[ ,$PROXIES, == *,yarp,* ]] || WITH_YARP=0
@@ -62,6 +67,7 @@ RSS_FILE=$WORK/rss.txt
 : >"$RESULTS"
 : >"$RSS_FILE"
 publish_balancer
+[[ -n ${WITH_AOT:-} ]] && BUILD_BIN[aot]=$AOT_BIN
 start_backends 3
 ADMIN_PORT=$(free_port)
 

@@ -32,8 +32,6 @@ internal sealed class AdminHost : IAsyncDisposable
         var endpoint = BindAddress.Parse(config.Bind);
         var builder = WebAppFactory.CreateBuilder(logs, TimeSpan.FromSeconds(1), meters);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
-        // Answers are read by people with curl: "pool 'web'", "&&", not \u0027 and \u0026 (JSON, never HTML).
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         var app = builder.Build();
         var logger = logs.CreateLogger("Balancer.Admin");
         var refusals = new UnauthorizedLog(logger, time);
@@ -58,7 +56,7 @@ internal sealed class AdminHost : IAsyncDisposable
                 return;
             }
 
-            await context.Response.WriteAsJsonAsync(new { error = decision.Error });
+            await context.Response.WriteAsJsonAsync(new AdminError(decision.Error), AdminAnswers.Of<AdminError>());
         });
 
         // HEAD as GET without the body (Kestrel drops it), as load-balancer health checks and monitoring probes send.
@@ -83,7 +81,8 @@ internal sealed class AdminHost : IAsyncDisposable
         {
             var result = await reloader.ReloadAsync(Reload.ReloadTrigger.AdminApi);
             return Results.Json(
-                new { applied = result.Applied, hash = result.Hash, changes = result.Changes.Select(c => c.ToString()), errors = result.Errors },
+                new ReloadAnswer(result.Applied, result.Hash, [.. result.Changes.Select(c => c.ToString())], result.Errors),
+                AdminAnswers.Of<ReloadAnswer>(),
                 statusCode: result.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
         });
         app.MapMethods("/config", s_read, async context =>
@@ -105,12 +104,12 @@ internal sealed class AdminHost : IAsyncDisposable
         var target = BackendTarget.Resolve(context.Features.Get<IHttpRequestFeature>()!.RawTarget, pools);
         if (target.Backend is not { } backend)
         {
-            return Results.Json(new { error = target.Error }, statusCode: target.Status);
+            return Results.Json(new AdminError(target.Error), AdminAnswers.Of<AdminError>(), statusCode: target.Status);
         }
 
         if (target.Action is not ("drain" or "enable"))
         {
-            return Results.NotFound(new { error = $"unknown action '{target.Action}': use drain or enable" });
+            return Results.Json(new AdminError($"unknown action '{target.Action}': use drain or enable"), AdminAnswers.Of<AdminError>(), statusCode: StatusCodes.Status404NotFound);
         }
 
         var draining = target.Action == "drain";
@@ -121,7 +120,7 @@ internal sealed class AdminHost : IAsyncDisposable
             Log.AdminBackendAction(logger, target.Pool.Name, backend.Address, draining ? "drained" : "enabled");
         }
 
-        return Results.Ok(new { pool = target.Pool.Name, address = backend.Address, draining = backend.Draining, changed, inflight = backend.InFlight });
+        return Results.Json(new BackendAnswer(target.Pool.Name, backend.Address, backend.Draining, changed, backend.InFlight), AdminAnswers.Of<BackendAnswer>());
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
