@@ -12,11 +12,17 @@ public static class GrpcStatusCodes
     /// <summary>Success.</summary>
     public const int Ok = 0;
 
+    /// <summary>The call was cancelled, typically by the caller.</summary>
+    public const int Cancelled = 1;
+
     /// <summary>Unknown error; also what a call that ended without a status is counted as.</summary>
     public const int Unknown = 2;
 
     /// <summary>The deadline expired before the call completed.</summary>
     public const int DeadlineExceeded = 4;
+
+    /// <summary>The method is not implemented (by a server without that service).</summary>
+    public const int Unimplemented = 12;
 
     /// <summary>The service is currently unavailable: transient, the client may retry (on another backend).</summary>
     public const int Unavailable = 14;

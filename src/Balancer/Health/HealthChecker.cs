@@ -46,7 +46,12 @@ internal sealed class HealthChecker : IAsyncDisposable
             return;
         }
 
-        IProbe probe = health.Probe == ProbeKinds.Http ? new HttpProbe(_httpClient) : new TcpProbe();
+        IProbe probe = health.Probe switch
+        {
+            ProbeKinds.Http => new HttpProbe(_httpClient),
+            ProbeKinds.Grpc => new GrpcProbe(_httpClient),
+            _ => new TcpProbe(),
+        };
         lock (_lock)
         {
             if (_loops.ContainsKey(backend))
@@ -118,7 +123,7 @@ internal sealed class HealthChecker : IAsyncDisposable
                 using (var activity = BalancerActivities.Source.StartActivity("health probe", System.Diagnostics.ActivityKind.Client))
                 {
                     activity?.SetTag("balancer.pool", pool.Name).SetTag("balancer.backend", backend.Address).SetTag("balancer.probe", health.Probe);
-                    result = await probe.ProbeAsync(backend.Address, health, stop);
+                    result = await probe.ProbeAsync(backend.Address, health, pool.Config.HttpVersion, stop);
                     activity?.SetTag("balancer.probe.result", result.Detail).SetStatus(result.Success ? System.Diagnostics.ActivityStatusCode.Ok : System.Diagnostics.ActivityStatusCode.Error);
                 }
 

@@ -7,12 +7,35 @@ namespace Balancer.Health;
 /// <summary>One active probe of one backend; ends by its timeout whatever the backend does.</summary>
 internal interface IProbe
 {
-    Task<ProbeResult> ProbeAsync(string address, HealthConfig health, CancellationToken cancellationToken);
+    /// <summary>Probes <paramref name="address"/>; <paramref name="httpVersion"/> is its pool's (<see cref="HttpVersions"/>).</summary>
+    Task<ProbeResult> ProbeAsync(string address, HealthConfig health, string httpVersion, CancellationToken cancellationToken);
 }
 
 /// <summary>Turns socket and HTTP failures into the short details health logs show.</summary>
 internal static class ProbeErrors
 {
+    /// <summary>
+    /// Runs one HTTP-based probe under its timeout: the token <paramref name="probe"/> gets fires at the timeout or when
+    /// probing stops; a timeout, an HTTP or a connection failure becomes a failed result with a short detail.
+    /// </summary>
+    public static async Task<ProbeResult> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, Func<CancellationToken, Task<ProbeResult>> probe)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await probe(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ProbeResult.Fail($"timeout after {Durations.Format(timeout)}");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return ProbeResult.Fail(Describe(e));
+        }
+    }
+
     public static string Describe(Exception e) => e switch
     {
         SocketException s => Describe(s.SocketErrorCode),

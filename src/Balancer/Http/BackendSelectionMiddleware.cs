@@ -1,6 +1,9 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Grpc;
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
 using Balancer.Hosting;
+using Balancer.Http.Grpc;
 using Balancer.Http.Http1;
 using Balancer.Telemetry;
 using Balancer.Tls;
@@ -34,13 +37,13 @@ internal sealed class BackendSelectionMiddleware(
         var pool = _pools.Get(cluster.ClusterId);
         if (pool is null)
         {
-            return RespondUnavailable(context);
+            return RespondUnavailable(context, GrpcCall.Is(context.Request));
         }
 
         // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
         if (!pool.Requests.TryEnter(pool.Config.MaxPendingRequests))
         {
-            return RespondUnavailable(context, PoolFullBody);
+            return RespondUnavailable(context, GrpcCall.Is(context.Request), PoolFullBody);
         }
 
         return ProxyAsync(context, proxy, cluster, pool);
@@ -60,7 +63,10 @@ internal sealed class BackendSelectionMiddleware(
         try
         {
             var tries = Math.Max(1, pool.Config.Retries);
-            var lean = forwarder.CanForward(context);
+            // An HTTP/2 pool goes through YARP's forwarder, whose client speaks h2; the lean one speaks HTTP/1.1 only.
+            var lean = pool.Config.HttpVersion != HttpVersions.Http2 && forwarder.CanForward(context);
+            var grpc = !lean && GrpcCall.Is(context.Request);
+
             BackendState? failed = null;
             for (var tryNumber = 1; ; tryNumber++)
             {
@@ -72,7 +78,8 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         // Backends there, but all at maxRequestsPerBackend: say so, so nobody hunts for a health problem.
                         var saturated = pool.Config.MaxRequestsPerBackend > 0 && snapshot.Available.Length > 0;
-                        await RespondUnavailable(context, saturated ? SaturatedBody : UnavailableBody);
+                        attempt.GrpcStatus = grpc ? GrpcStatusCodes.Unavailable : GrpcStatusCodes.None;
+                        await RespondUnavailable(context, grpc, saturated ? SaturatedBody : UnavailableBody);
                         return;
                     }
 
@@ -117,6 +124,11 @@ internal sealed class BackendSelectionMiddleware(
                     TlsLog.BackendTlsFailed(logger, pool.Name, backend.Address, tlsFailure);
                 }
 
+                if (grpc)
+                {
+                    attempt.GrpcStatus = GrpcCall.Status(context, error);
+                }
+
                 if (failure is not null)
                 {
                     // Passive health: eject at once, before the next probe notices.
@@ -124,7 +136,7 @@ internal sealed class BackendSelectionMiddleware(
                 }
                 else if (error == ForwarderError.None)
                 {
-                    pool.Health.OnResponse(backend, context.Response.StatusCode);
+                    pool.Health.OnResponse(backend, context.Response.StatusCode, attempt.GrpcStatus);
                 }
 
                 if (error == ForwarderError.None)
@@ -149,6 +161,13 @@ internal sealed class BackendSelectionMiddleware(
             if (!context.Response.HasStarted)
             {
                 var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
+                if (grpc)
+                {
+                    attempt.GrpcStatus = GrpcStatusCodes.Unavailable;
+                    await GrpcCall.RespondAsync(context, GrpcStatusCodes.Unavailable, GrpcCall.MessageOf(timedOut ? GatewayTimeoutBody : BadGatewayBody));
+                    return;
+                }
+
                 context.Response.ContentType = "text/plain; charset=utf-8";
                 await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
             }
@@ -187,8 +206,13 @@ internal sealed class BackendSelectionMiddleware(
         return (null, null);
     }
 
-    private static Task RespondUnavailable(HttpContext context, string body = UnavailableBody)
+    private static Task RespondUnavailable(HttpContext context, bool grpc, string body = UnavailableBody)
     {
+        if (grpc)
+        {
+            return GrpcCall.RespondAsync(context, GrpcStatusCodes.Unavailable, GrpcCall.MessageOf(body));
+        }
+
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         context.Response.ContentType = "text/plain; charset=utf-8";

@@ -1,5 +1,6 @@
 using Balancer.Core.Configuration;
 using Balancer.Hosting;
+using Balancer.Http.Grpc;
 using Balancer.Http.Http1;
 using Balancer.Telemetry;
 using Balancer.Tls;
@@ -95,6 +96,7 @@ internal sealed class HttpListenerHost : IListenerHost
             transforms.AddRequestTransform(forwardedFor.ApplyAsync);
             transforms.AddXForwardedProto(action: ForwardedTransformActions.Set);
             transforms.AddXForwardedHost(action: ForwardedTransformActions.Set);
+            transforms.AddRequestTransform(TeTrailersTransform.OnRequest);
             transforms.AddResponseTransform(ConnectionHeaderTransform.OnResponse);
             transforms.AddResponseTransform(context => LatencyTransform.Record(context, time));
             if (tls is not null)

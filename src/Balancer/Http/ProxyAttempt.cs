@@ -1,3 +1,4 @@
+using Balancer.Core.Grpc;
 using Balancer.Core.Model;
 
 namespace Balancer.Http;
@@ -20,4 +21,7 @@ internal sealed class ProxyAttempt
 
     /// <summary>Tries made on other backends after failed connects.</summary>
     public int Retries { get; set; }
+
+    /// <summary>How a gRPC call ended (<c>grpc-status</c>); <see cref="GrpcStatusCodes.None"/> for other requests.</summary>
+    public int GrpcStatus { get; set; } = GrpcStatusCodes.None;
 }

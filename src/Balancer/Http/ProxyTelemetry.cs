@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Balancer.Core.Grpc;
 using Balancer.Hosting;
 using Balancer.Telemetry;
 
@@ -13,10 +14,21 @@ internal static class ProxyTelemetry
         var backend = attempt.Backend?.Address ?? "none";
         var elapsed = services.Time.GetElapsedTime(attempt.RequestStartedAt);
         services.Metrics.RequestFinished(pool, backend, status, elapsed.TotalSeconds);
+        var grpcStatus = attempt.GrpcStatus;
+        if (grpcStatus != GrpcStatusCodes.None)
+        {
+            services.Metrics.GrpcCallFinished(pool, backend, grpcStatus);
+        }
+
         if (activity is not null)
         {
             activity.SetTag("balancer.backend", backend).SetTag("http.response.status_code", status).SetTag("balancer.retries", attempt.Retries);
-            if (status >= 500)
+            if (grpcStatus != GrpcStatusCodes.None)
+            {
+                activity.SetTag("rpc.grpc.status_code", grpcStatus); // OpenTelemetry RPC semantic conventions
+            }
+
+            if (status >= 500 || grpcStatus > GrpcStatusCodes.Ok)
             {
                 activity.SetStatus(ActivityStatusCode.Error);
             }
@@ -27,7 +39,7 @@ internal static class ProxyTelemetry
             var request = context.Request;
             log.Write(new AccessLogEntry(
                 services.Time.GetUtcNow(), context.Connection.RemoteIpAddress?.ToString(), listener, request.Method, request.Path.Value ?? "/",
-                pool, attempt.Backend?.Address, status, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed, attempt.Retries));
+                pool, attempt.Backend?.Address, status, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed, attempt.Retries, grpcStatus));
         }
     }
 }

@@ -52,6 +52,11 @@ internal sealed class AccessLog : IAsyncDisposable
             json.WriteNumber("bytesOut", entry.BytesOut);
             json.WriteNumber("durationMs", Math.Round(entry.Duration.TotalMilliseconds, 3));
             json.WriteNumber("retries", entry.Retries);
+            if (entry.GrpcStatus >= 0)
+            {
+                json.WriteNumber("grpcStatus", entry.GrpcStatus);
+            }
+
             json.WriteEndObject();
         }
 
@@ -85,7 +90,7 @@ internal sealed class AccessLog : IAsyncDisposable
     }
 }
 
-/// <summary>What the access log records of one request (L7) or connection (L4).</summary>
+/// <summary>What the access log records of one request (L7) or connection (L4); <c>GrpcStatus</c> only of a gRPC call (-1 otherwise).</summary>
 internal readonly record struct AccessLogEntry(
     DateTimeOffset Time, string? Client, string Listener, string Method, string Path, string? Pool, string? Backend,
-    int Status, long BytesIn, long BytesOut, TimeSpan Duration, int Retries);
+    int Status, long BytesIn, long BytesOut, TimeSpan Duration, int Retries, int GrpcStatus = -1);

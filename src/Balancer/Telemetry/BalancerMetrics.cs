@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Balancer.Core.Failover;
+using Balancer.Core.Grpc;
 using Balancer.Core.Model;
 
 namespace Balancer.Telemetry;
@@ -17,6 +18,7 @@ internal sealed class BalancerMetrics : IDisposable
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _grpcCalls;
     private readonly Counter<long> _healthChecks;
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _reloads;
@@ -29,6 +31,7 @@ internal sealed class BalancerMetrics : IDisposable
         _requestDuration = _meter.CreateHistogram<double>(
             "balancer.request.duration", "s", "Time from picking a backend to the end of the proxied request.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _grpcCalls = _meter.CreateCounter<long>("balancer.grpc.calls", "{call}", "gRPC calls proxied, by pool, backend and grpc-status (grpc_code, as grpc-ecosystem's metrics name it).");
         _retries = _meter.CreateCounter<long>("balancer.retries", "{request}", "Requests retried on another backend after a failed connect.");
         _healthChecks = _meter.CreateCounter<long>("balancer.health_checks", "{check}", "Active health probes, by result.");
         _ejections = _meter.CreateCounter<long>("balancer.ejections", "{ejection}", "Backends marked down, by cause (active or passive).");
@@ -59,6 +62,10 @@ internal sealed class BalancerMetrics : IDisposable
         _requests.Add(1, new("pool", pool), new("backend", backend), new("status_class", statusClass));
         _requestDuration.Record(seconds, new KeyValuePair<string, object?>("pool", pool), new("backend", backend));
     }
+
+    /// <summary>One gRPC call ended with <paramref name="grpcStatus"/> (its canonical name is the label: <c>OK</c>, <c>UNAVAILABLE</c>).</summary>
+    public void GrpcCallFinished(string pool, string backend, int grpcStatus) =>
+        _grpcCalls.Add(1, new("pool", pool), new("backend", backend), new("grpc_code", GrpcStatusCodes.Name(grpcStatus)));
 
     public void Retried(string pool) => _retries.Add(1, new KeyValuePair<string, object?>("pool", pool));
 

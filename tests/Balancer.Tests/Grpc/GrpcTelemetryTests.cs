@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Balancer.Tests.Common;
+using Grpc.Core;
+
+namespace Balancer.Tests.Grpc;
+
+/// <summary>gRPC status in /metrics and the access log.</summary>
+public sealed class GrpcTelemetryTests
+{
+    [Fact]
+    public async Task Calls_CountedByGrpcStatus_InMetricsAndAccessLog()
+    {
+        await using var a = await GrpcTestBackend.StartAsync("a");
+        var dir = Directory.CreateTempSubdirectory("balancer-grpc-log-").FullName;
+        var log = Path.Combine(dir, "access.log");
+        try
+        {
+            var config = GrpcClients.Config("", a).Replace("\"admin\":", $"\"telemetry\": {{ \"accessLog\": \"{log}\" }}, \"admin\":", StringComparison.Ordinal);
+            await using (var balancer = await TestBalancer.StartAsync(config))
+            {
+                using var channel = GrpcClients.Channel(balancer);
+                var client = new Echo.EchoClient(channel);
+                await client.UnaryAsync(new Msg(), deadline: GrpcClients.Deadline);
+                await client.UnaryAsync(new Msg(), deadline: GrpcClients.Deadline);
+                await Assert.ThrowsAsync<RpcException>(async () => await client.FailAsync(new FailRequest { Code = 5, Message = "gone" }, deadline: GrpcClients.Deadline));
+                using var http = balancer.CreateClient();
+                await http.GetStringAsync("/plain");
+
+                // A call's client has its trailers a moment before the balancer has recorded it.
+                MetricsScrape metrics = null!;
+                await Wait.Until(async () => (metrics = await MetricsScrape.TakeAsync(balancer)).Values("balancer_requests_total").Sum() == 4, TimeSpan.FromSeconds(20), "4 requests recorded");
+                var backend = $"backend=\"{a.ConfigAddress}\"";
+                Assert.Equal(2, metrics.Single("balancer_grpc_calls_total", backend, "grpc_code=\"OK\"", "pool=\"web\""));
+                Assert.Equal(1, metrics.Single("balancer_grpc_calls_total", backend, "grpc_code=\"NOT_FOUND\""));
+                Assert.Equal(3, metrics.Values("balancer_grpc_calls_total").Sum()); // the plain GET is not a gRPC call
+                Assert.Equal(4, metrics.Values("balancer_requests_total").Sum());
+            }
+
+            var entries = (await File.ReadAllLinesAsync(log)).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+            Assert.Equal(4, entries.Count);
+            Assert.Equal([0, 0, 5], entries.Take(3).Select(e => e.GetProperty("grpcStatus").GetInt32()));
+            Assert.All(entries.Take(3), e => Assert.Equal(200, e.GetProperty("status").GetInt32()));
+            Assert.Equal("/balancer.test.Echo/Fail", entries[2].GetProperty("path").GetString());
+            Assert.False(entries[3].TryGetProperty("grpcStatus", out _));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
