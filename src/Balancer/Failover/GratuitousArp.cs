@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using Balancer.Linux;
 
 namespace Balancer.Failover;
 

@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Balancer.Linux;
 using Balancer.Telemetry;
 
 namespace Balancer.Failover;

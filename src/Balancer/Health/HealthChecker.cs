@@ -19,12 +19,23 @@ internal sealed class HealthChecker : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly BalancerMetrics _metrics;
+    private readonly Func<string, IProbe> _probeFor;
 
-    public HealthChecker(TimeProvider time, ILogger logger, BalancerMetrics metrics)
+    /// <param name="time">The clock of the probe intervals.</param>
+    /// <param name="logger">Where health transitions are logged.</param>
+    /// <param name="metrics">Where probe results are counted.</param>
+    /// <param name="probeFor">The probe of a probe kind (<c>http</c>, <c>tcp</c>); the real ones when null (tests pass stubs).</param>
+    public HealthChecker(TimeProvider time, ILogger logger, BalancerMetrics metrics, Func<string, IProbe>? probeFor = null)
     {
         _time = time;
         _logger = logger;
         _metrics = metrics;
+        _probeFor = probeFor ?? (kind => kind switch
+        {
+            ProbeKinds.Http => new HttpProbe(_httpClient),
+            ProbeKinds.Grpc => new GrpcProbe(_httpClient),
+            _ => new TcpProbe(),
+        });
     }
 
     /// <summary>Starts probing every backend of <paramref name="pool"/> that is not probed yet, and logs its transitions.</summary>
@@ -46,12 +57,7 @@ internal sealed class HealthChecker : IAsyncDisposable
             return;
         }
 
-        IProbe probe = health.Probe switch
-        {
-            ProbeKinds.Http => new HttpProbe(_httpClient),
-            ProbeKinds.Grpc => new GrpcProbe(_httpClient),
-            _ => new TcpProbe(),
-        };
+        var probe = _probeFor(health.Probe);
         lock (_lock)
         {
             if (_loops.ContainsKey(backend))

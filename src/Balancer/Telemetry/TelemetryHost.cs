@@ -24,7 +24,7 @@ internal sealed class TelemetryHost : IAsyncDisposable
     /// Core hosting's nor HttpClient's: their per-request instruments repeat balancer.requests and
     /// balancer.request.duration, and HttpClient flips http.client.open_connections (5 tags) between
     /// idle and active twice per proxied request. Dropping them measured +25 % requests per
-    /// CPU-second (docs/benchmarks.md), so they are opt-in: <c>telemetry.detailedMeters</c>.
+    /// CPU-second (docs/performance-notes.md), so they are opt-in: <c>telemetry.detailedMeters</c>.
     /// </summary>
     private static readonly string[] BuiltInMeters = ["Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
 

@@ -5,21 +5,29 @@ using Balancer.Core.Failover;
 using Balancer.Core.Model;
 using Balancer.Failover;
 using Balancer.Tests.Common;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Balancer.Tests.Failover;
 
-/// <summary>One <see cref="FailoverService"/> on loopback with a fake for the virtual IPs and a UDP socket as its peer.</summary>
+/// <summary>
+/// One <see cref="FailoverService"/> on loopback with a fake for the virtual IPs and a UDP socket as its peer. Its
+/// timers run on a fake clock that only the test moves, so nothing here depends on how fast the machine is.
+/// </summary>
 public sealed class FailoverServiceTests : IDisposable
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _interval = TimeSpan.FromMilliseconds(100);
     private readonly FailoverFiles _files = new();
     private readonly Socket _peer = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly FakeVipActions _vips = new();
     private readonly PoolRegistry _pools = new(TimeProvider.System, Random.Shared);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly LogSink _log = new();
+    private readonly ILoggerFactory _logs;
 
     public FailoverServiceTests()
     {
+        _logs = LoggerFactory.Create(b => b.AddProvider(_log));
         _peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _pools.Load(new BalancerConfig
         {
@@ -31,14 +39,18 @@ public sealed class FailoverServiceTests : IDisposable
     public async Task Alone_BecomesMasterAnnouncesGarpRepeatTimesThenResignsOnShutdown()
     {
         await using var service = Start(Config());
-        await Wait.Until(() => _vips.Adds == 1 && _vips.Announces == 3, _timeout, "master adds the VIPs and sends 3 GARPs");
+        await AdvanceUntil(() => _vips.Adds == 1, "master after Master_Down_Interval: adds the VIPs");
+        await AdvanceUntil(() => _vips.Announces == 3, "3 GARPs, 100 ms apart on the fake clock", GarpSchedule.BurstSpacing);
         Assert.Equal(FailoverState.Master, service.Snapshot.State);
 
-        await service.ShutdownAsync();
+        var shutdown = service.ShutdownAsync();
+        await AdvanceUntil(() => shutdown.IsCompleted, "the hand-over bound passes with no successor");
+        await shutdown;
 
         Assert.Equal(1, _vips.Removes);
         Assert.Equal(FailoverState.Init, service.Snapshot.State);
         Assert.Contains(ReceivedPriorities(), p => p == 0); // RFC 5798 §6.4.3: the resign advert
+        Assert.Contains(_log.Lines, l => l.Contains("Master -> Init on Shutdown: no successor advertised within 00:00:00.3", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -46,25 +58,23 @@ public sealed class FailoverServiceTests : IDisposable
     {
         await using var service = Start(Config() with { Track = new FailoverTrackConfig { Pools = ["web"], Weight = 30 } });
         var pool = _pools.Get("web")!;
-        await Wait.Until(() => service.Snapshot.State == FailoverState.Master, _timeout, "master");
+        await AdvanceUntil(() => service.Snapshot.State == FailoverState.Master, "master");
 
         pool.SetDraining(pool.Snapshot.All[0], true);
-        await Wait.Until(() => service.Snapshot.EffectivePriority == 70, _timeout, "priority 100 - 30");
+        await AdvanceUntil(() => service.Snapshot.EffectivePriority == 70, "priority 100 - 30 at the next check");
         pool.SetDraining(pool.Snapshot.All[0], false);
-        await Wait.Until(() => service.Snapshot.EffectivePriority == 100, _timeout, "priority back to 100");
+        await AdvanceUntil(() => service.Snapshot.EffectivePriority == 100, "priority back to 100 at the next check");
     }
 
     [Fact]
     public async Task ShutdownAsMaster_ResignsAtOnceAndKeepsTheVipsUntilTheSuccessorsSecondAdvert()
     {
-        // 1 s adverts: the hand-over bound is 3 s, so a shutdown done well before it was ended by the successor.
-        await using var service = Start(Config() with { AdvertInterval = TimeSpan.FromSeconds(1) });
-        await Wait.Until(() => _vips.Adds == 1, _timeout, "master adds the VIPs");
+        await using var service = Start(Config());
+        await AdvanceUntil(() => _vips.Adds == 1, "master adds the VIPs");
         ReceivedPriorities();
 
         service.RequestShutdown();
         Assert.Equal([0], ReceivedPriorities()); // sent on the caller's thread, before RequestShutdown returns
-        var stopped = System.Diagnostics.Stopwatch.StartNew();
         var shutdown = service.ShutdownAsync();
         SendSuccessorAdvert(service, 1);
         await Wait.Until(() => service.Snapshot.LastAdvertFrom == "lb2", _timeout, "the successor's first advert taken in");
@@ -72,8 +82,9 @@ public sealed class FailoverServiceTests : IDisposable
         SendSuccessorAdvert(service, 2);
         await shutdown.WaitAsync(_timeout);
 
-        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(2), $"hand-over took {stopped.Elapsed}; the bound is 3 s");
+        // The fake clock never moved after the resign, so the 3-interval bound cannot have ended the hand-over.
         Assert.Equal((FailoverState.Init, 1), (service.Snapshot.State, _vips.Removes));
+        Assert.Contains(_log.Lines, l => l.Contains("Master -> Init on Shutdown: handed over to lb2", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -88,12 +99,14 @@ public sealed class FailoverServiceTests : IDisposable
 
         await Wait.Until(() => service.Snapshot.RejectedPackets.GetValueOrDefault("TooShort") == 5, _timeout, "5 rejected as TooShort");
         Assert.Equal(["TooShort"], service.Snapshot.RejectedPackets.Keys);
+        Assert.Equal(FailoverState.Backup, service.Snapshot.State);
     }
 
     public void Dispose()
     {
         _peer.Dispose();
         _pools.Dispose();
+        _logs.Dispose();
         _files.Dispose();
     }
 
@@ -102,7 +115,7 @@ public sealed class FailoverServiceTests : IDisposable
         NodeId = "lb1",
         Bind = "127.0.0.1:0",
         Peers = [$"127.0.0.1:{((IPEndPoint)_peer.LocalEndPoint!).Port}"],
-        AdvertInterval = TimeSpan.FromMilliseconds(100),
+        AdvertInterval = _interval,
         KeyFile = _files.KeyFile,
         VirtualIps = ["198.18.0.100/24"],
         GarpRepeat = 3,
@@ -110,7 +123,23 @@ public sealed class FailoverServiceTests : IDisposable
     };
 
     private FailoverService Start(FailoverConfig config) =>
-        FailoverService.Start(config, _files.Directory, 0, _pools, NullLoggerFactory.Instance, TimeProvider.System, _vips);
+        FailoverService.Start(config, _files.Directory, 0, _pools, _logs, _clock, _vips);
+
+    /// <summary>Moves the fake clock by <paramref name="step"/> (one advert interval by default) until <paramref name="condition"/> holds.</summary>
+    private async Task AdvanceUntil(Func<bool> condition, string what, TimeSpan? step = null)
+    {
+        var deadline = DateTime.UtcNow + _timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for: {what}; log: {string.Join(" | ", _log.Lines)}");
+            }
+
+            _clock.Advance(step ?? _interval);
+            await Task.Delay(20); // real time for the loop (it polls at most 50 ms) and the worker to act on it
+        }
+    }
 
     /// <summary>A master advert of "lb2" at priority 100 from the peer socket, as a successor sends it.</summary>
     private void SendSuccessorAdvert(FailoverService service, ulong sequence)

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Balancer.Failover;
+namespace Balancer.Linux;
 
 /// <summary>
 /// Adds or removes one address with a single rtnetlink request (RTM_NEWADDR / RTM_DELADDR, rtnetlink(7)), what

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 
-namespace Balancer.Core.Proxy;
+namespace Balancer.Core.ProxyProtocol;
 
 /// <summary>
 /// Parses the PROXY protocol header (v1 or v2) that starts an inbound connection

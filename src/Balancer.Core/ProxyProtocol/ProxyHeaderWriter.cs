@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Balancer.Core.Configuration;
 
-namespace Balancer.Core.Proxy;
+namespace Balancer.Core.ProxyProtocol;
 
 /// <summary>Writes PROXY protocol headers (haproxy.org/download/2.8/doc/proxy-protocol.txt) for the connections sent to a backend.</summary>
 public static class ProxyHeaderWriter

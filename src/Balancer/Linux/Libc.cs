@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Balancer.Failover;
+namespace Balancer.Linux;
 
 /// <summary>
 /// The few libc calls that move a virtual IP without starting a process: rtnetlink for the address (as iproute2

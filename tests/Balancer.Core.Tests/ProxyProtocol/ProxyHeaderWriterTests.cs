@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
-using Balancer.Core.Proxy;
+using Balancer.Core.ProxyProtocol;
 
-namespace Balancer.Core.Tests.Proxy;
+namespace Balancer.Core.Tests.ProxyProtocol;
 
 /// <summary>Headers byte for byte against haproxy.org/download/2.8/doc/proxy-protocol.txt.</summary>
 public sealed class ProxyHeaderWriterTests

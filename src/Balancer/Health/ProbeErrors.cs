@@ -4,13 +4,6 @@ using Balancer.Core.Health;
 
 namespace Balancer.Health;
 
-/// <summary>One active probe of one backend; ends by its timeout whatever the backend does.</summary>
-internal interface IProbe
-{
-    /// <summary>Probes <paramref name="address"/>; <paramref name="httpVersion"/> is its pool's (<see cref="HttpVersions"/>).</summary>
-    Task<ProbeResult> ProbeAsync(string address, HealthConfig health, string httpVersion, CancellationToken cancellationToken);
-}
-
 /// <summary>Turns socket and HTTP failures into the short details health logs show.</summary>
 internal static class ProbeErrors
 {

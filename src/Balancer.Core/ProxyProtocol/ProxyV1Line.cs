@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Balancer.Core.Proxy;
+namespace Balancer.Core.ProxyProtocol;
 
 /// <summary>
 /// The fields of a v1 header after <c>PROXY </c> and before CRLF (spec section 2.1): exactly one space

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Balancer.Core.Proxy;
+namespace Balancer.Core.ProxyProtocol;
 
 /// <summary>
 /// What a PROXY protocol header says about a connection: the original client (source) and the address

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Net;
 using System.Text;
-using Balancer.Core.Proxy;
+using Balancer.Core.ProxyProtocol;
 using Balancer.Core.Tests.TestDoubles;
 
-namespace Balancer.Core.Tests.Proxy;
+namespace Balancer.Core.Tests.ProxyProtocol;
 
 public sealed class ProxyHeaderParserTests
 {

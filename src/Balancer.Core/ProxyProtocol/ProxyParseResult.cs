@@ -1,4 +1,4 @@
-namespace Balancer.Core.Proxy;
+namespace Balancer.Core.ProxyProtocol;
 
 /// <summary>How far parsing an inbound PROXY header got.</summary>
 public enum ProxyParseStatus
