@@ -100,6 +100,10 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                        if (grpc)
+                        {
+                            error = GrpcCall.Settle(context, error, attempt);
+                        }
                     }
                     else
                     {
@@ -122,11 +126,6 @@ internal sealed class BackendSelectionMiddleware(
                 if (error != ForwarderError.None && BackendTlsFailure.Describe(context) is { } tlsFailure)
                 {
                     TlsLog.BackendTlsFailed(logger, pool.Name, backend.Address, tlsFailure);
-                }
-
-                if (grpc)
-                {
-                    attempt.GrpcStatus = GrpcCall.Status(context, error);
                 }
 
                 if (failure is not null)

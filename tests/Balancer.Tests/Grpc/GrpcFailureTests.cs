@@ -91,6 +91,33 @@ public sealed class GrpcFailureTests
     }
 
     [Fact]
+    public async Task BackendEndsCallBeforeReadingTheStream_StatusPassedOn_NotABackendFailure()
+    {
+        await using var a = await GrpcTestBackend.StartAsync("a");
+        await using var balancer = await TestBalancer.StartAsync(GrpcClients.Config(""" "passive": { "consecutive5xx": 1 }, """, a));
+        using var client = new HttpClient(new SocketsHttpHandler()) { BaseAddress = balancer.ProxyAddress };
+
+        for (var i = 0; i < 5; i++)
+        {
+            // The client keeps streaming while the backend has already answered and reset the rest of the stream.
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/early.Service/Call")
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new StreamContent(new TricklingStream(chunks: 200, TimeSpan.FromMilliseconds(5))),
+            };
+            request.Content.Headers.ContentType = new("application/grpc");
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal("9", response.Headers.GetValues("grpc-status").Single());
+        }
+
+        await Wait.Until(async () => (await balancer.BackendStatusAsync("web", a.ConfigAddress)).GetProperty("inflight").GetInt32() == 0, Generous, "calls finished");
+        var status = await balancer.BackendStatusAsync("web", a.ConfigAddress);
+        Assert.Equal(0, status.GetProperty("failures").GetInt32());
+        Assert.True(status.GetProperty("healthy").GetBoolean());
+    }
+
+    [Fact]
     public async Task SlowClientStream_UnderTheListenersDataRate_NotCut()
     {
         await using var a = await GrpcTestBackend.StartAsync("a");
@@ -140,5 +167,46 @@ public sealed class GrpcFailureTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A request body sent a kilobyte at a time, with a pause between.</summary>
+    private sealed class TricklingStream(int chunks, TimeSpan pause) : Stream
+    {
+        private int _left = chunks;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_left-- <= 0)
+            {
+                return 0;
+            }
+
+            await Task.Delay(pause, cancellationToken);
+            var length = Math.Min(1024, buffer.Length);
+            buffer.Span[..length].Clear();
+            return length;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

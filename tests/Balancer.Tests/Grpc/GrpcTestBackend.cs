@@ -14,8 +14,9 @@ namespace Balancer.Tests.Grpc;
 
 /// <summary>
 /// A real gRPC server (Grpc.AspNetCore) on 127.0.0.1:0 speaking HTTP/2 only (h2c with prior knowledge, as gRPC
-/// servers do): the <c>Echo</c> test service, <c>grpc.health.v1.Health</c>, and <c>GET /plain</c> answering with its
-/// name and the protocol the request came in on.
+/// servers do): the <c>Echo</c> test service, <c>grpc.health.v1.Health</c>, <c>GET /plain</c> answering with its
+/// name and the protocol the request came in on, and <c>/early.Service/Call</c>, which ends at once with
+/// FAILED_PRECONDITION whatever the client is still sending.
 /// </summary>
 public sealed class GrpcTestBackend : IAsyncDisposable
 {
@@ -56,6 +57,14 @@ public sealed class GrpcTestBackend : IAsyncDisposable
         app.MapGrpcService<EchoService>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGet("/plain", (HttpRequest request) => $"plain {name} {request.Protocol}");
+        // A call answered at once, before its request stream is read: Kestrel then resets the rest (RFC 9113 §8.1).
+        app.MapPost("/early.Service/Call", (HttpContext context) =>
+        {
+            context.Response.ContentType = "application/grpc";
+            context.Response.Headers["grpc-status"] = "9";
+            context.Response.Headers["grpc-message"] = "early";
+            return Task.CompletedTask;
+        });
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new GrpcTestBackend(name, app, health, echo) { ConfigAddress = $"http://127.0.0.1:{address.Port}" };

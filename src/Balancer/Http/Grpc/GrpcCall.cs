@@ -52,28 +52,41 @@ internal static class GrpcCall
     }
 
     /// <summary>
-    /// How the call ended: the <c>grpc-status</c> of the trailers (or of a trailers-only response's headers); CANCELLED
-    /// when the client went away first; else what a client makes of the HTTP status (UNKNOWN for a 200 without status).
+    /// Records how a proxied call ended in <paramref name="attempt"/> and returns the forwarder's error as it counts for
+    /// the backend. A call whose backend sent a <c>grpc-status</c> ended properly, even when YARP also reports a request
+    /// body error: a server may answer before it has read the whole request (an early error, a stream it wants no more
+    /// of) and reset the rest with NO_ERROR (RFC 9113 §8.1), and that is not the backend failing.
     /// </summary>
-    public static int Status(HttpContext context, ForwarderError error)
+    public static ForwarderError Settle(HttpContext context, ForwarderError error, ProxyAttempt attempt)
     {
-        var response = context.Response;
-        if (response.SupportsTrailers() && context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { } trailers
-            && trailers.TryGetValue(StatusField, out var trailer) && trailer.Count > 0)
+        if (TryReadStatus(context, out var status))
         {
-            return GrpcStatusCodes.ParseField(trailer[0]);
+            attempt.GrpcStatus = status;
+            return error is ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+                ? ForwarderError.None
+                : error;
         }
 
-        if (response.Headers.TryGetValue(StatusField, out var header) && header.Count > 0)
+        // No status: CANCELLED when the client went away first (its deadline, or it gave up); else what a client makes
+        // of the HTTP status (UNKNOWN for a 200 without status: a stream reset midway).
+        attempt.GrpcStatus = error != ForwarderError.None && !ForwarderFailure.IsBackendFault(error) ? GrpcStatusCodes.Cancelled
+            : context.Response.StatusCode == StatusCodes.Status200OK ? GrpcStatusCodes.Unknown
+            : GrpcStatusCodes.FromHttpStatus(context.Response.StatusCode);
+        return error;
+    }
+
+    /// <summary>The <c>grpc-status</c> of the response's trailers, or of a trailers-only response's headers.</summary>
+    private static bool TryReadStatus(HttpContext context, out int status)
+    {
+        // Not SupportsTrailers(): it says false once the response is complete and its trailers read-only, as they are now.
+        if ((context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { } trailers && trailers.TryGetValue(StatusField, out var value) && value.Count > 0)
+            || (context.Response.Headers.TryGetValue(StatusField, out value) && value.Count > 0))
         {
-            return GrpcStatusCodes.ParseField(header[0]);
+            status = GrpcStatusCodes.ParseField(value[0]);
+            return true;
         }
 
-        if (error != ForwarderError.None && !ForwarderFailure.IsBackendFault(error))
-        {
-            return GrpcStatusCodes.Cancelled; // the client reset the stream: its deadline, or it gave up
-        }
-
-        return response.StatusCode == StatusCodes.Status200OK ? GrpcStatusCodes.Unknown : GrpcStatusCodes.FromHttpStatus(response.StatusCode);
+        status = GrpcStatusCodes.None;
+        return false;
     }
 }
