@@ -9,13 +9,15 @@
 # of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput with 1 and 64 streams and connection rate, Balancer vs
 # HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
-# no-resume.c). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
+# no-resume.c), grpc (unary gRPC calls with h2load over h2c: 8 connections x 8 concurrent calls, to HAProxy
+# "proto h2", NGINX grpc_pass, bare YARP and a Balancer pool with httpVersion 2 speaking h2c to 3 NGINX gRPC
+# backends; grpc.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
 # listener and sits out the TLS scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
 # Everything binds 127.0.0.1 and runs pinned to --cpus (default 1). Needs wrk, haproxy, nginx
 # (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake), gcc and the OpenSSL headers
-# (handshake: libssl-dev), dotnet, python3.
+# (handshake: libssl-dev), h2load and nghttp (grpc: nghttp2-client), dotnet, python3.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -33,7 +35,7 @@ extra_option() {
     esac
 }
 parse_options "$@"
-[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake
+[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,grpc
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 declare -A BUILD_BIN=()
@@ -47,6 +49,7 @@ done
 tools=(wrk haproxy nginx taskset python3 dotnet)
 [[ ,$SCENARIOS, == *,openloop,* ]] && tools+=(hey)
 [[ ,$SCENARIOS, == *,tcp,* ]] && tools+=(iperf3)
+[[ ,$SCENARIOS, == *,grpc,* ]] && tools+=(h2load nghttp)
 [[ ,$SCENARIOS, =~ ,(keepalive|1k|close|c1000|openloop), ]] && WITH_PLAIN=1 || WITH_PLAIN=""
 [[ ,$SCENARIOS, =~ ,(https|handshake), ]] && WITH_TLS=1 && tools+=(openssl)
 [[ ,$SCENARIOS, == *,handshake,* ]] && tools+=(gcc)
@@ -173,11 +176,13 @@ start_l7_proxies() {
 
 # shellcheck source=bench/load/scenarios.sh
 source "$BENCH_DIR/scenarios.sh"
+# shellcheck source=bench/load/grpc.sh
+source "$BENCH_DIR/grpc.sh"
 
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
-    if [[ $scenario != tcp && -z $L7_STARTED ]]; then
+    if [[ $scenario != tcp && $scenario != grpc && -z $L7_STARTED ]]; then
         start_l7_proxies
         warm_all 64
         L7_STARTED=1
@@ -193,12 +198,12 @@ for scenario in "${SCENARIO_LIST[@]}"; do
             [[ $(loadgen) == wrk ]] || log "  note: $(loadgen) may resume TLS sessions; the no-resume preload applies to wrk only"
             WRK_PRELOAD=$WORK/no-resume.so l7_rounds handshake / 64 close tls ;;
         openloop) openloop_rounds ;;
-        tcp)
+        tcp | grpc)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done
                 L7_STARTED=""
             fi
-            tcp_rounds ;;
+            "${scenario}_rounds" ;;
         *) die "unknown scenario $scenario" ;;
     esac
 done

@@ -45,6 +45,17 @@ public sealed class GrpcHealthTests
     }
 
     [Fact]
+    public async Task HttpProbe_Http2Pool_ProbesOverH2()
+    {
+        // The backend speaks HTTP/2 only: an HTTP/1.1 probe would get a 400 or a reset.
+        await using var a = await GrpcTestBackend.StartAsync("a");
+        const string health = """ "health": { "probe": "http", "path": "/plain", "interval": "100ms", "expectBody": "HTTP/2" }, """;
+        await using var balancer = await TestBalancer.StartAsync(GrpcClients.Config(health, a));
+
+        await Wait.Until(async () => await balancer.IsHealthyAsync(a.ConfigAddress), Generous, "a up by its http probe over h2");
+    }
+
+    [Fact]
     public async Task ProbeAsync_ServingServerOrService_Passes()
     {
         await using var backend = await GrpcTestBackend.StartAsync("a");
