@@ -41,12 +41,13 @@ grpc_messages() {
 }
 
 # h2load_run URL SECONDS CONNS — unary calls for SECONDS; prints "requests errors non2xx rps p50 p99 p999" (µs), the
-# percentiles from h2load's per-request log.
+# percentiles from h2load's per-request log (emptied first: h2load appends to it).
 h2load_run() {
-    local url=$1 seconds=$2 conns=$3 out
-    out=$(taskset -c "$CPUS" timeout $((seconds + 30)) h2load -t 1 -c "$conns" -m "$GRPC_STREAMS" -D "$seconds" \
-        -H 'content-type: application/grpc' -H 'te: trailers' -d "$WORK/grpc-request.bin" --log-file "$WORK/h2load.tsv" "$url")
-    python3 "$BENCH_DIR/stats.py" h2load "$WORK/h2load.tsv" <<<"$out"
+    local url=$1 seconds=$2 conns=$3
+    : >"$WORK/grpc-h2load.log"
+    taskset -c "$CPUS" timeout $((seconds + 30)) h2load -t 1 -c "$conns" -m "$GRPC_STREAMS" -D "$seconds" \
+        -H 'content-type: application/grpc' -H 'te: trailers' -d "$WORK/grpc-request.bin" --log-file="$WORK/grpc-h2load.log" "$url" 2>&1 \
+        | python3 "$BENCH_DIR/stats.py" h2load "$seconds" "$WORK/grpc-h2load.log"
 }
 
 # grpc_check NAME PORT — one call through NAME must come back with grpc-status 0 in its trailers.

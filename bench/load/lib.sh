@@ -221,8 +221,8 @@ iperf_run() {
     taskset -c "$CPUS" timeout $(($2 + 30)) iperf3 -c 127.0.0.1 -p "$1" -t "$2" -P "${3:-1}" -J | python3 "$BENCH_DIR/stats.py" iperf
 }
 
-# warm_up NAME URL CONNS [close] — (WARMUP_RUN names another runner than load_run, e.g. h2load_run) PERF-NOTES: bursts separated by idle gaps let background JIT tier-up
-# finish (with one saturated core it gets no CPU otherwise). Bursts go on until NAME's CPU time per
+# warm_up NAME URL CONNS [close] — PERF-NOTES: bursts separated by idle gaps let background JIT tier-up
+# finish (with one saturated core it gets no CPU otherwise); WARMUP_RUN names the runner (default load_run). Bursts go on until NAME's CPU time per
 # request settles (two bursts within 10 %), at least WARMUP_BURSTS (4) and at most WARMUP_MAX (15).
 warm_up() {
     local name=$1 url=$2 conns=$3 close=${4:-} i before line cost previous=0 curve=""

@@ -4,7 +4,7 @@
   stats.py bombardier < bombardier.json      -> "requests errors non2xx rps p50 p99 p999" (µs)
   stats.py hey SECONDS < hey.csv             -> the same line from hey's per-request CSV
   stats.py iperf < iperf3.json              -> "MB 0 0 Gbit/s nan nan nan"
-  stats.py h2load LOG < h2load.out          -> the same line from h2load's summary and per-request log
+  stats.py h2load SECONDS LOG < h2load.out   -> the same line from h2load's summary and its --log-file
   stats.py summary RESULTS [RSS]             -> one markdown table per scenario
 """
 import json
@@ -48,22 +48,20 @@ def iperf():
     print(int(r["bytes"] / 1e6), 0, 0, round(r["bits_per_second"] / 1e9, 2), "nan", "nan", "nan")
 
 
-def h2load(log_file):
-    out = sys.stdin.read()
-    # "finished in 5.00s, 15342.67 req/s, 2.53MB/s"
-    rps = float(out.split("finished in", 1)[1].split(",")[1].split()[0])
-    # "requests: 1000 total, 1000 started, 1000 done, 990 succeeded, 10 failed, 4 errored, 0 timeout": failed counts
-    # the non-2xx/3xx answers and the errored (no answer: connection errors, resets) together.
-    words = out.split("requests:", 1)[1].split("\n", 1)[0].replace(",", "").split()
-    done, failed, errored = int(words[4]), int(words[8]), int(words[10])
-    lat = []
-    with open(log_file) as f:
-        for line in f:  # start (µs since epoch), HTTP status, µs to the end of the response
-            parts = line.split()
-            if len(parts) == 3 and parts[1].startswith(("2", "3")):
-                lat.append(int(parts[2]))
-    lat.sort()
-    print(done, errored, failed - errored, rps, *(int(percentile(lat, p)) for p in (50, 99, 99.9)))
+def h2load(seconds, log):
+    """Counts from h2load's summary; percentiles, which it does not print, from its per-request log (start µs, status,
+    duration µs), which the caller empties before each run (h2load appends to it)."""
+    done = errors = non2xx = 0
+    for line in sys.stdin.read().splitlines():
+        words = line.replace(",", "").split()
+        if line.startswith("requests:"):
+            done = int(words[words.index("done") - 1])
+            errors = int(words[words.index("errored") - 1]) + int(words[words.index("timeout") - 1])
+        elif line.startswith("status codes:"):
+            non2xx = int(words[words.index("4xx") - 1]) + int(words[words.index("5xx") - 1])
+    with open(log) as f:
+        lat = sorted(float(parts[2]) for parts in (line.split() for line in f) if len(parts) == 3)
+    print(done, errors, non2xx, round(done / seconds, 1), *(int(percentile(lat, p)) for p in (50, 99, 99.9)))
 
 
 def fmt_us(us):
@@ -137,7 +135,7 @@ if __name__ == "__main__":
     elif mode == "iperf":
         iperf()
     elif mode == "h2load":
-        h2load(sys.argv[2])
+        h2load(float(sys.argv[2]), sys.argv[3])
     elif mode == "summary":
         summary(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else:

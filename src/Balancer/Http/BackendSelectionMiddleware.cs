@@ -100,6 +100,7 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                        await ChunkedRelayBody.FinishAsync(context, error);
                         if (grpc)
                         {
                             error = GrpcCall.Settle(context, error, attempt);
@@ -147,7 +148,7 @@ internal sealed class BackendSelectionMiddleware(
                 {
                     Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
                     attempt.Retries++;
-                    services.Metrics.Retried(pool.Name);
+                    pool.Counters.OnRetried();
                     failed = backend;
                     context.Features.Set<IForwarderErrorFeature>(null);
                     context.Response.Clear();
@@ -168,12 +169,13 @@ internal sealed class BackendSelectionMiddleware(
                 }
 
                 context.Response.ContentType = "text/plain; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
                 await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
             }
         }
         finally
         {
-            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool.Name, attempt, activity);
+            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool, attempt, activity);
             pool.Requests.Exit();
         }
     }
@@ -215,6 +217,7 @@ internal sealed class BackendSelectionMiddleware(
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
         return context.Response.WriteAsync(body);
     }
 }
