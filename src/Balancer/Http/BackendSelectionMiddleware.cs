@@ -163,7 +163,8 @@ internal sealed class BackendSelectionMiddleware(
                 var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
                 if (grpc)
                 {
-                    attempt.GrpcStatus = GrpcStatusCodes.Unavailable;
+                    // CANCELLED stays when the client went away before the answer (its deadline, or it gave up): not the backend's fault.
+                    attempt.GrpcStatus = attempt.GrpcStatus == GrpcStatusCodes.Cancelled ? GrpcStatusCodes.Cancelled : GrpcStatusCodes.Unavailable;
                     await GrpcCall.RespondAsync(context, GrpcStatusCodes.Unavailable, GrpcCall.MessageOf(timedOut ? GatewayTimeoutBody : BadGatewayBody));
                     return;
                 }

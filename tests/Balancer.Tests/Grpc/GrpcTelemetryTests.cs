@@ -52,4 +52,28 @@ public sealed class GrpcTelemetryTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Call_ClientGivesUpBeforeTheAnswer_CountedAsCancelled_NotUnavailable()
+    {
+        await using var a = await GrpcTestBackend.StartAsync("a");
+        await using var balancer = await TestBalancer.StartAsync(GrpcClients.Config(""" "passive": { "consecutive5xx": 1 }, """, a));
+        using var channel = GrpcClients.Channel(balancer);
+        var client = new Echo.EchoClient(channel);
+        await client.UnaryAsync(new Msg(), deadline: GrpcClients.Deadline);
+
+        // No deadline, so no grpc-timeout: the backend would sleep on; the client resets the stream before any answer.
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.SleepAsync(new SleepRequest { Ms = 20_000 }, cancellationToken: giveUp.Token));
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+
+        var backend = $"backend=\"{a.ConfigAddress}\"";
+        MetricsScrape metrics = null!;
+        await Wait.Until(async () => (metrics = await MetricsScrape.TakeAsync(balancer)).Values("balancer_grpc_calls_total", backend).Sum() == 2, TimeSpan.FromSeconds(20), "2 calls recorded");
+        Assert.Equal(1, metrics.Single("balancer_grpc_calls_total", backend, "grpc_code=\"CANCELLED\""));
+        Assert.Equal(0, metrics.Single("balancer_grpc_calls_total", backend, "grpc_code=\"UNAVAILABLE\""));
+        var status = await balancer.BackendStatusAsync("web", a.ConfigAddress);
+        Assert.True(status.GetProperty("healthy").GetBoolean()); // a client giving up is not the backend failing
+        Assert.Equal(0, status.GetProperty("failures").GetInt32());
+    }
 }
