@@ -144,6 +144,34 @@ public sealed class GrpcFailureTests
     }
 
     [Fact]
+    public async Task SlowBidi_OutlivesKeepAliveTimeoutAndDataRateGrace_NotCut()
+    {
+        await using var a = await GrpcTestBackend.StartAsync("a");
+        // Every one of the listener's own timeouts far shorter than the stream: a connection with a stream open is not
+        // idle, and a stream that trickles both ways is not a slow upload or download.
+        var config = GrpcClients.Config("", a).Replace(
+            "\"bind\": \"127.0.0.1:0\",",
+            "\"bind\": \"127.0.0.1:0\", \"limits\": { \"keepAliveTimeout\": \"1s\", \"minRequestBodyDataRate\": 100000, \"minResponseDataRate\": 100000, \"minDataRateGracePeriod\": \"2s\" },",
+            StringComparison.Ordinal);
+        await using var balancer = await TestBalancer.StartAsync(config);
+        using var channel = GrpcClients.Channel(balancer);
+
+        using var call = new Echo.EchoClient(channel).Bidi(deadline: GrpcClients.Deadline);
+        for (var i = 0; i < 12; i++)
+        {
+            // 300 ms apart, then 1.5 s of silence either way before the last: 4.8 s in all.
+            await Task.Delay(i == 11 ? 1500 : 300);
+            await call.RequestStream.WriteAsync(new Msg { N = i });
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Equal(i, call.ResponseStream.Current.N);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
     public async Task Reload_HttpVersionTo2_GrpcStartsWorking()
     {
         await using var a = await GrpcTestBackend.StartAsync("a");
