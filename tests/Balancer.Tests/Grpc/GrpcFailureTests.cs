@@ -123,11 +123,7 @@ public sealed class GrpcFailureTests
         await using var a = await GrpcTestBackend.StartAsync("a");
         // A stream sending a few bytes every 300 ms is far under 100 kB/s for longer than the 2 s grace period: an
         // upload at that pace is cut, a gRPC stream must not be.
-        var config = GrpcClients.Config("", a).Replace(
-            "\"bind\": \"127.0.0.1:0\",",
-            "\"bind\": \"127.0.0.1:0\", \"limits\": { \"minRequestBodyDataRate\": 100000, \"minDataRateGracePeriod\": \"2s\", \"maxRequestBodySize\": 100 },",
-            StringComparison.Ordinal);
-        await using var balancer = await TestBalancer.StartAsync(config);
+        await using var balancer = await StartWithLimitsAsync(""" "minRequestBodyDataRate": 100000, "minDataRateGracePeriod": "2s", "maxRequestBodySize": 100 """, a);
         using var channel = GrpcClients.Channel(balancer);
 
         using var call = new Echo.EchoClient(channel).ClientStream(deadline: GrpcClients.Deadline);
@@ -149,11 +145,8 @@ public sealed class GrpcFailureTests
         await using var a = await GrpcTestBackend.StartAsync("a");
         // Every one of the listener's own timeouts far shorter than the stream: a connection with a stream open is not
         // idle, and a stream that trickles both ways is not a slow upload or download.
-        var config = GrpcClients.Config("", a).Replace(
-            "\"bind\": \"127.0.0.1:0\",",
-            "\"bind\": \"127.0.0.1:0\", \"limits\": { \"keepAliveTimeout\": \"1s\", \"minRequestBodyDataRate\": 100000, \"minResponseDataRate\": 100000, \"minDataRateGracePeriod\": \"2s\" },",
-            StringComparison.Ordinal);
-        await using var balancer = await TestBalancer.StartAsync(config);
+        await using var balancer = await StartWithLimitsAsync(
+            """ "keepAliveTimeout": "1s", "minRequestBodyDataRate": 100000, "minResponseDataRate": 100000, "minDataRateGracePeriod": "2s" """, a);
         using var channel = GrpcClients.Channel(balancer);
 
         using var call = new Echo.EchoClient(channel).Bidi(deadline: GrpcClients.Deadline);
@@ -189,6 +182,11 @@ public sealed class GrpcFailureTests
         using var http11 = balancer.CreateClient();
         Assert.Equal("plain a HTTP/2", await http11.GetStringAsync("/plain"));
     }
+
+    /// <summary>A balancer in front of <paramref name="backend"/> whose listener has these <c>limits</c> fields.</summary>
+    private static Task<TestBalancer> StartWithLimitsAsync(string limits, GrpcTestBackend backend) =>
+        TestBalancer.StartAsync(GrpcClients.Config("", backend).Replace(
+            "\"bind\": \"127.0.0.1:0\",", $"\"bind\": \"127.0.0.1:0\", \"limits\": {{ {limits} }},", StringComparison.Ordinal));
 
     private static int ClosedPort()
     {
