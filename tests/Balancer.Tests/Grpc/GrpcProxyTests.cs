@@ -46,6 +46,27 @@ public sealed class GrpcProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hash_HeaderKeyIsGrpcMetadata_EachKeysCallsOnOneBackend()
+    {
+        var fields = """ "httpVersion": "2", "hashKey": "header:x-tenant", """;
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("hash", fields, (_a.ConfigAddress, 1), (_b.ConfigAddress, 1)));
+        using var channel = GrpcClients.Channel(balancer);
+        var client = new Echo.EchoClient(channel);
+
+        var placed = new Dictionary<string, HashSet<string>>();
+        for (var i = 0; i < 60; i++)
+        {
+            var tenant = $"t{i % 20}";
+            var reply = await client.UnaryAsync(new Msg(), new Metadata { { "x-tenant", tenant } }, GrpcClients.Deadline);
+            (placed.TryGetValue(tenant, out var backends) ? backends : placed[tenant] = []).Add(reply.Backend);
+        }
+
+        // One connection, yet each call is placed by its own metadata: a key's calls together, the keys over both.
+        Assert.All(placed.Values, backends => Assert.Single(backends));
+        Assert.Equal(["a", "b"], placed.Values.SelectMany(b => b).Distinct().Order());
+    }
+
+    [Fact]
     public async Task ServerStream_HundredMessages_IntactAndInOrder()
     {
         using var channel = GrpcClients.Channel(_balancer);
