@@ -3,32 +3,28 @@ using Balancer.Core.Grpc;
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
 using Balancer.Hosting;
+using Balancer.Http.Forwarding;
 using Balancer.Http.Grpc;
 using Balancer.Http.Http1;
-using Balancer.Telemetry;
-using Balancer.Tls;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace Balancer.Http;
 
 /// <summary>
-/// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a
-/// backend, hands YARP that one destination, counts the request in flight, and retries on
-/// another backend when the first could not be reached before anything was sent. Requests the lean forwarder can
-/// carry to a plain-http backend go through it instead of YARP's (<see cref="Http1Forwarder"/>).
+/// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a backend, counts the request
+/// in flight, and hands it to a forwarder — the lean one (<see cref="Http1Forwarder"/>) for what it can carry to a
+/// plain-http backend, YARP's for the rest, both applying the route's <see cref="ForwardingPlan"/>. How each attempt
+/// went goes to <see cref="AttemptReport"/>, whether to try another backend is <see cref="ProxyRetries"/>' call, and the
+/// finished request goes to <see cref="ProxyTelemetry"/>.
 /// </summary>
 internal sealed class BackendSelectionMiddleware(
-    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder forwarder, ILogger<BackendSelectionMiddleware> logger)
+    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, ILogger<BackendSelectionMiddleware> logger)
 {
     private readonly PoolRegistry _pools = services.Pools;
     private readonly TimeProvider _time = services.Time;
-
-    private const string BadGatewayBody = "502 Bad Gateway: the backend could not be reached.\n";
-    private const string GatewayTimeoutBody = "504 Gateway Timeout: the backend did not answer in time.\n";
-    private const string UnavailableBody = "503 Service Unavailable: no healthy backend.\n";
-    private const string SaturatedBody = "503 Service Unavailable: every backend is at its request limit.\n";
-    private const string PoolFullBody = "503 Service Unavailable: the pool is at its request limit.\n";
+    private readonly AttemptReport _report = new(services.Time, logger);
+    private readonly ProxyRetries _retries = new(logger);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -37,13 +33,13 @@ internal sealed class BackendSelectionMiddleware(
         var pool = _pools.Get(cluster.ClusterId);
         if (pool is null)
         {
-            return RespondUnavailable(context, GrpcCall.Is(context.Request));
+            return ProxyResponses.Unavailable(context);
         }
 
         // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
         if (!pool.Requests.TryEnter(pool.Config.MaxPendingRequests))
         {
-            return RespondUnavailable(context, GrpcCall.Is(context.Request), PoolFullBody);
+            return ProxyResponses.Unavailable(context, ProxyResponses.PoolFullBody);
         }
 
         return ProxyAsync(context, proxy, cluster, pool);
@@ -57,16 +53,14 @@ internal sealed class BackendSelectionMiddleware(
     {
         var attempt = new ProxyAttempt { RequestStartedAt = _time.GetTimestamp() };
         context.Features.Set(attempt);
-        // Only allocated when a tracer listens (OTLP configured and this request sampled).
-        using var activity = BalancerActivities.Source.StartActivity("proxy");
-        activity?.SetTag("balancer.listener", listener.Value).SetTag("balancer.pool", pool.Name);
+        using var activity = ProxyTelemetry.Start(listener.Value, pool.Name);
         try
         {
-            var tries = Math.Max(1, pool.Config.Retries);
+            // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
+            var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
             // An HTTP/2 pool goes through YARP's forwarder, whose client speaks h2; the lean one speaks HTTP/1.1 only.
-            var lean = pool.Config.HttpVersion != HttpVersions.Http2 && forwarder.CanForward(context);
-            var grpc = !lean && GrpcCall.Is(context.Request);
-
+            var leanFits = pool.Config.HttpVersion != HttpVersions.Http2 && plan is not null && Http1Forwarder.CanForward(context, plan);
+            var grpc = !leanFits && GrpcCall.Is(context.Request);
             BackendState? failed = null;
             for (var tryNumber = 1; ; tryNumber++)
             {
@@ -79,7 +73,7 @@ internal sealed class BackendSelectionMiddleware(
                         // Backends there, but all at maxRequestsPerBackend: say so, so nobody hunts for a health problem.
                         var saturated = pool.Config.MaxRequestsPerBackend > 0 && snapshot.Available.Length > 0;
                         attempt.GrpcStatus = grpc ? GrpcStatusCodes.Unavailable : GrpcStatusCodes.None;
-                        await RespondUnavailable(context, grpc, saturated ? SaturatedBody : UnavailableBody);
+                        await ProxyResponses.Unavailable(context, saturated ? ProxyResponses.SaturatedBody : ProxyResponses.UnavailableBody);
                         return;
                     }
 
@@ -90,14 +84,14 @@ internal sealed class BackendSelectionMiddleware(
 
                 // DestinationState is its own one-element list: no allocation to narrow YARP's choice.
                 proxy.AvailableDestinations = destination;
-                attempt.Backend = backend;
-                attempt.StartedAt = _time.GetTimestamp();
-                attempt.LatencyRecorded = false;
+                attempt.Start(backend, _time.GetTimestamp());
                 var error = ForwarderError.None;
                 try
                 {
-                    if (!lean || forwarder.PoolFor(backend) is not { } http1 || await forwarder.ForwardAsync(context, http1, attempt) is not { } leanError)
+                    attempt.Forwarder = ForwarderKind.Lean;
+                    if (!leanFits || lean.PoolFor(backend) is not { } http1 || await lean.ForwardAsync(context, plan!, http1, attempt) is not { } leanError)
                     {
+                        attempt.Forwarder = ForwarderKind.Yarp;
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
                         await ChunkedRelayBody.FinishAsync(context, error);
@@ -113,66 +107,31 @@ internal sealed class BackendSelectionMiddleware(
                 }
                 finally
                 {
-                    var backendFault = ForwarderFailure.IsBackendFault(error);
-                    if (!attempt.LatencyRecorded && backendFault)
-                    {
-                        // No response headers: count the time spent as a (slow) sample anyway.
-                        backend.Latency.Observe(_time.GetElapsedTime(attempt.StartedAt));
-                    }
-
-                    backend.OnFinished(backendFault);
+                    _report.Finished(backend, attempt, error);
                 }
 
-                var failure = error == ForwarderError.None ? null : ForwarderFailure.ConnectFailure(context, error);
-                if (error != ForwarderError.None && BackendTlsFailure.Describe(context) is { } tlsFailure)
-                {
-                    TlsLog.BackendTlsFailed(logger, pool.Name, backend.Address, tlsFailure);
-                }
-
-                if (failure is not null)
-                {
-                    // Passive health: eject at once, before the next probe notices.
-                    pool.Health.OnConnectFailure(backend, failure);
-                }
-                else if (error == ForwarderError.None)
-                {
-                    pool.Health.OnResponse(backend, context.Response.StatusCode, attempt.GrpcStatus);
-                }
-
+                var failure = _report.ReportHealth(context, pool, backend, error, attempt.GrpcStatus);
                 if (error == ForwarderError.None)
                 {
                     return;
                 }
 
-                if (tryNumber < tries && failure is not null && ForwarderFailure.CanRetry(context))
+                if (!_retries.TryAgain(context, pool, backend, failure, tryNumber, attempt))
                 {
-                    Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
-                    attempt.Retries++;
-                    pool.Counters.OnRetried();
-                    failed = backend;
-                    context.Features.Set<IForwarderErrorFeature>(null);
-                    context.Response.Clear();
-                    continue;
+                    break;
                 }
 
-                break;
+                failed = backend;
             }
 
-            if (!context.Response.HasStarted)
+            if (grpc && !context.Response.HasStarted)
             {
-                var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
-                if (grpc)
-                {
-                    // CANCELLED stays when the client went away before the answer (its deadline, or it gave up): not the backend's fault.
-                    attempt.GrpcStatus = attempt.GrpcStatus == GrpcStatusCodes.Cancelled ? GrpcStatusCodes.Cancelled : GrpcStatusCodes.Unavailable;
-                    await GrpcCall.RespondAsync(context, GrpcStatusCodes.Unavailable, GrpcCall.MessageOf(timedOut ? GatewayTimeoutBody : BadGatewayBody));
-                    return;
-                }
-
-                context.Response.ContentType = "text/plain; charset=utf-8";
-                context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
-                await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
+                // Balancer answers UNAVAILABLE; CANCELLED stays when the client went away first (its deadline, or it
+                // gave up): not the backend's fault.
+                attempt.GrpcStatus = attempt.GrpcStatus == GrpcStatusCodes.Cancelled ? GrpcStatusCodes.Cancelled : GrpcStatusCodes.Unavailable;
             }
+
+            await ProxyResponses.GatewayError(context);
         }
         finally
         {
@@ -206,19 +165,5 @@ internal sealed class BackendSelectionMiddleware(
         }
 
         return (null, null);
-    }
-
-    private static Task RespondUnavailable(HttpContext context, bool grpc, string body = UnavailableBody)
-    {
-        if (grpc)
-        {
-            return GrpcCall.RespondAsync(context, GrpcStatusCodes.Unavailable, GrpcCall.MessageOf(body));
-        }
-
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = "1";
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
-        return context.Response.WriteAsync(body);
     }
 }

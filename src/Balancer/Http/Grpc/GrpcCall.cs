@@ -29,26 +29,21 @@ internal static class GrpcCall
     }
 
     /// <summary>
-    /// Ends the call with a trailers-only response (HTTP 200, <c>grpc-status</c> and <c>grpc-message</c> in the one
-    /// HEADERS frame, END_STREAM): a gRPC client reads its status and message, where a 502 or 503 would only give it
-    /// "Received http2 header with status: 502". <paramref name="message"/> must be printable ASCII without <c>%</c>.
+    /// Ends the call with a trailers-only response (HTTP 200, <c>grpc-status</c> 14 UNAVAILABLE and a
+    /// <c>grpc-message</c> in the one HEADERS frame, END_STREAM): a gRPC client reads its status and message, where a
+    /// 502 or 503 would only give it "Received http2 header with status: 502". The message is the reason of one of the
+    /// proxy's plain-text error bodies (printable ASCII without <c>%</c>): <c>balancer: no healthy backend</c>.
     /// </summary>
-    public static Task RespondAsync(HttpContext context, int status, string message)
+    public static Task UnavailableAsync(HttpContext context, string body)
     {
         var response = context.Response;
         response.Clear();
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ContentType;
-        response.Headers[StatusField] = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        response.Headers[MessageField] = message;
-        return response.CompleteAsync();
-    }
-
-    /// <summary>The gRPC message for one of the proxy's plain-text error bodies: <c>balancer: no healthy backend</c>.</summary>
-    public static string MessageOf(string body)
-    {
+        response.Headers[StatusField] = "14"; // GrpcStatusCodes.Unavailable
         var reason = body.AsSpan(body.IndexOf(": ", StringComparison.Ordinal) + 2).TrimEnd(".\n");
-        return string.Concat("balancer: ", reason);
+        response.Headers[MessageField] = string.Concat("balancer: ", reason);
+        return response.CompleteAsync();
     }
 
     /// <summary>
