@@ -12,7 +12,8 @@
 # no-resume.c), h2c (HTTP/2 prior knowledge in cleartext, h2load: 10 connections x 10 streams), h2 (the same over
 # TLS with ALPN h2), grpc (unary gRPC calls with h2load over h2c: 8 connections x 8 concurrent calls, to HAProxy
 # "proto h2", NGINX grpc_pass, bare YARP and a Balancer pool with httpVersion 2 speaking h2c to 3 NGINX gRPC
-# backends; grpc.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
+# backends; grpc.sh), routes (issue #22: Balancer alone, a plain route against one with three header matches
+# and three header transforms and one with a 10 % mirror, in one process; see routes.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
 # listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios (not grpc: it speaks h2 there). Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
@@ -192,11 +193,13 @@ start_l7_proxies() {
 source "$BENCH_DIR/scenarios.sh"
 # shellcheck source=bench/load/grpc.sh
 source "$BENCH_DIR/grpc.sh"
+# shellcheck source=bench/load/routes.sh
+source "$BENCH_DIR/routes.sh"
 
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
-    if [[ $scenario != tcp && $scenario != grpc && -z $L7_STARTED ]]; then
+    if [[ $scenario != tcp && $scenario != grpc && $scenario != routes && -z $L7_STARTED ]]; then
         start_l7_proxies
         warm_all 64
         L7_STARTED=1
@@ -214,6 +217,7 @@ for scenario in "${SCENARIO_LIST[@]}"; do
         openloop) openloop_rounds ;;
         h2c) h2_rounds h2c http ;;
         h2) h2_rounds h2 https ;;
+        routes) routes_rounds ;;
         tcp | grpc)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done
