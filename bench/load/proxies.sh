@@ -145,13 +145,13 @@ EOF
 }
 
 # haproxy_frontend NAME PORT BACKEND_PORT... — appends a frontend on PORT, round-robin over the backends;
-# HAPROXY_BIND adds options to its bind line (e.g. "ssl crt FILE").
+# HAPROXY_BIND adds options to its bind line (e.g. "ssl crt FILE"), HAPROXY_SERVER to its server lines ("proto h2").
 haproxy_frontend() {
     local name=$1 port=$2 p
     shift 2
     {
         printf 'frontend fe%s\n    bind 127.0.0.1:%s%s\n    default_backend be%s\n' "$port" "$port" "${HAPROXY_BIND:+ $HAPROXY_BIND}" "$port"
         printf 'backend be%s\n    balance roundrobin\n' "$port"
-        for p; do printf '    server b%s 127.0.0.1:%s\n' "$p" "$p"; done
+        for p; do printf '    server b%s 127.0.0.1:%s%s\n' "$p" "$p" "${HAPROXY_SERVER:+ $HAPROXY_SERVER}"; done
     } >>"$WORK/$name.cfg"
 }

@@ -1,7 +1,10 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Grpc;
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Http.Forwarding;
+using Balancer.Http.Grpc;
 using Balancer.Http.Http1;
 using Balancer.Http.Routing;
 using Yarp.ReverseProxy;
@@ -67,7 +70,9 @@ internal sealed class BackendSelectionMiddleware(
         {
             // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
             var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
-            var leanFits = plan is not null && Http1Forwarder.CanForward(context, plan);
+            // An HTTP/2 pool goes through YARP's forwarder, whose client speaks h2; the lean one speaks HTTP/1.1 only.
+            var leanFits = pool.Config.HttpVersion != HttpVersions.Http2 && plan is not null && Http1Forwarder.CanForward(context, plan);
+            var grpc = !leanFits && GrpcCall.Is(context.Request);
             BackendState? failed = null;
             for (var tryNumber = 1; ; tryNumber++)
             {
@@ -79,6 +84,7 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         // Backends there, but all at maxRequestsPerBackend: say so, so nobody hunts for a health problem.
                         var saturated = pool.Config.MaxRequestsPerBackend > 0 && snapshot.Available.Length > 0;
+                        attempt.GrpcStatus = grpc ? GrpcStatusCodes.Unavailable : GrpcStatusCodes.None;
                         await ProxyResponses.Unavailable(context, saturated ? ProxyResponses.SaturatedBody : ProxyResponses.UnavailableBody);
                         return;
                     }
@@ -101,6 +107,10 @@ internal sealed class BackendSelectionMiddleware(
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
                         await ChunkedRelayBody.FinishAsync(context, error);
+                        if (grpc)
+                        {
+                            error = GrpcCall.Settle(context, error, attempt);
+                        }
                     }
                     else
                     {
@@ -112,7 +122,7 @@ internal sealed class BackendSelectionMiddleware(
                     _report.Finished(backend, attempt, error);
                 }
 
-                var failure = _report.ReportHealth(context, pool, backend, error);
+                var failure = _report.ReportHealth(context, pool, backend, error, attempt.GrpcStatus);
                 if (error == ForwarderError.None)
                 {
                     return;
@@ -124,6 +134,13 @@ internal sealed class BackendSelectionMiddleware(
                 }
 
                 failed = backend;
+            }
+
+            if (grpc && !context.Response.HasStarted)
+            {
+                // Balancer answers UNAVAILABLE; CANCELLED stays when the client went away first (its deadline, or it
+                // gave up): not the backend's fault.
+                attempt.GrpcStatus = attempt.GrpcStatus == GrpcStatusCodes.Cancelled ? GrpcStatusCodes.Cancelled : GrpcStatusCodes.Unavailable;
             }
 
             await ProxyResponses.GatewayError(context);

@@ -1,3 +1,4 @@
+using Balancer.Core.Grpc;
 using Balancer.Core.Model;
 
 namespace Balancer.Http;
@@ -29,6 +30,9 @@ internal sealed class ProxyAttempt
 
     /// <summary>Tries made on other backends after failed connects.</summary>
     public int Retries { get; set; }
+
+    /// <summary>How a gRPC call ended (<c>grpc-status</c>); <see cref="GrpcStatusCodes.None"/> for other requests.</summary>
+    public int GrpcStatus { get; set; } = GrpcStatusCodes.None;
 
     /// <summary>The forwarder that carried the last attempt.</summary>
     public ForwarderKind Forwarder { get; set; }
