@@ -9,6 +9,9 @@ internal sealed record ProxyServices(
     PoolRegistry Pools, TimeProvider Time, ILoggerFactory Logs, BalancerMetrics Metrics, AccessLog? AccessLog, TimeSpan DrainTimeout,
     string ConfigPath, CertificateRegistry Certificates)
 {
+    /// <summary>Set while the node is withdrawn from an ECMP router: clients of the announced addresses are asked to reconnect.</summary>
+    public Announce.ReconnectHint Reconnect { get; } = new();
+
     /// <summary>Resolves a file named by the config (a certificate, a key) against the config file's directory, as the loader did.</summary>
     public string ResolveFile(string path) => Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(ConfigPath)) ?? ".");
 }

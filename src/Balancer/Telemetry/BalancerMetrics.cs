@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Balancer.Announce;
+using Balancer.Core.Announce;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
 
@@ -87,6 +89,15 @@ internal sealed class BalancerMetrics : IDisposable
     public void ObserveCertificateExpiry(Func<IEnumerable<Measurement<long>>> expiries) =>
         _meter.CreateObservableGauge("balancer.tls.certificate.expiry", expiries, "s", "When each served certificate expires (unix time).");
 
+    /// <summary>Adds the announcement's instruments: its state, transitions, the last check's health and failed address changes.</summary>
+    public void ObserveAnnouncement(Func<AnnounceService?> announce)
+    {
+        _meter.CreateObservableGauge("balancer.announce.state", () => AnnounceStates(announce()), "{state}", "1 for the announcement state this node is in (announced, withdrawn, stopping).");
+        _meter.CreateObservableCounter<long>("balancer.announce.transitions", () => announce() is { } a ? [new Measurement<long>(a.Snapshot.Transitions)] : [], "{transition}", "Announcement state changes.");
+        _meter.CreateObservableGauge<int>("balancer.announce.healthy", () => announce()?.Snapshot.LastCheck is { } check ? [new Measurement<int>(check.Healthy ? 1 : 0)] : [], "{check}", "1 when the last check found the node fit to announce.");
+        _meter.CreateObservableCounter<long>("balancer.announce.address_failures", () => announce() is { } a ? [new Measurement<long>(a.Interface.Failures)] : [], "{change}", "Changes of an announced address the kernel refused.");
+    }
+
     public void Dispose() => _meter.Dispose();
 
     private static IEnumerable<Measurement<long>> TcpBytes(PoolRegistry? pools)
@@ -112,6 +123,20 @@ internal sealed class BalancerMetrics : IDisposable
         foreach (var state in Enum.GetValues<Core.Failover.FailoverState>())
         {
             yield return new Measurement<int>(state == snapshot.State ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> AnnounceStates(AnnounceService? announce)
+    {
+        if (announce is null)
+        {
+            yield break;
+        }
+
+        var current = announce.Snapshot.State;
+        foreach (var state in Enum.GetValues<AnnounceState>())
+        {
+            yield return new Measurement<int>(state == current ? 1 : 0, new KeyValuePair<string, object?>("state", Admin.AnnounceStatusWriter.Name(state)));
         }
     }
 
