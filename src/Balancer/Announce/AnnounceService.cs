@@ -11,8 +11,10 @@ namespace Balancer.Announce;
 /// renewing each address with its kernel lifetime while announced, removing it while not. A routing daemon on the
 /// node (BIRD's <c>direct</c> protocol, FRR's <c>redistribute connected</c>) announces what is on the interface.
 /// Each tick re-applies the whole state, so an address removed by hand comes back and a failed change is retried.
-/// On shutdown it withdraws first (<see cref="RequestShutdown"/>, on the signal's thread) and keeps serving for
-/// <c>withdrawDelay</c> while the router converges (<see cref="ShutdownAsync"/>); then the listeners drain.
+/// From start until disposed a local route takes the addresses' traffic in whether they are on the interface or not,
+/// so on shutdown it withdraws first (<see cref="RequestShutdown"/>, on the signal's thread) and still serves the
+/// connections on their way for <c>withdrawDelay</c> while the router converges (<see cref="ShutdownAsync"/>); then
+/// the listeners drain.
 /// </summary>
 internal sealed class AnnounceService : IAsyncDisposable
 {
@@ -67,6 +69,7 @@ internal sealed class AnnounceService : IAsyncDisposable
     {
         var service = new AnnounceService(config, actions ?? new NetlinkAddressActions(), pools, reconnect, logs.CreateLogger("Balancer.Announce"), time);
         Log.AnnounceStarted(service._logger, service._interface.Names, config.Interface, string.Join(", ", config.Track?.Pools ?? []), config.Rise, config.Fall, config.Interval.TotalSeconds, config.AddressLifetime.TotalSeconds);
+        service._interface.Accept(true);
         service.Tick();
         service._timer.Change(config.Interval, config.Interval);
         return service;
@@ -121,12 +124,17 @@ internal sealed class AnnounceService : IAsyncDisposable
         Log.AnnounceReconfigured(_logger, _interface.Names, next.Interface, string.Join(", ", next.Track?.Pools ?? []), next.Rise, next.Fall);
     }
 
-    /// <summary>Stops checking and withdraws, if no shutdown did.</summary>
+    /// <summary>Stops checking and withdraws, if no shutdown did; then, the listeners being done, the node no longer takes the addresses' traffic in.</summary>
     public async ValueTask DisposeAsync()
     {
         RequestShutdown();
         lock (_lock)
         {
+            if (!_disposed)
+            {
+                _interface.Accept(false);
+            }
+
             _disposed = true;
         }
 

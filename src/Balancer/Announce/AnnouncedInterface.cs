@@ -48,13 +48,36 @@ internal sealed class AnnouncedInterface(AnnounceConfig config, IAddressActions 
         InSync = !failed;
     }
 
-    /// <summary>A reload: the addresses that leave (all of them when the interface changes) are taken off now.</summary>
+    /// <summary>
+    /// Makes the node take in the addresses' traffic (<paramref name="accept"/>), announced or not, with a local route
+    /// each: from start until the listeners have drained, so a withdrawn node still serves the connections on their way
+    /// while the router converges. The kernel drops a withdrawn address's packets without it.
+    /// </summary>
+    public void Accept(bool accept)
+    {
+        foreach (var address in Addresses)
+        {
+            Report(actions.SetLocalRoute(address, accept), accept ? "accept traffic for" : "stop accepting traffic for", address);
+        }
+    }
+
+    /// <summary>A reload: the addresses that leave are taken off (and no longer taken in) now, all of them from the old interface when it changes; new ones are taken in.</summary>
     public void Reconfigure(AnnounceConfig next)
     {
         var addresses = Parse(next);
         foreach (var address in next.Interface != Device ? Addresses : Addresses.Except(addresses))
         {
             Report(actions.Remove(Device, address), "remove", address);
+        }
+
+        foreach (var address in Addresses.Except(addresses))
+        {
+            Report(actions.SetLocalRoute(address, false), "stop accepting traffic for", address);
+        }
+
+        foreach (var address in addresses.Except(Addresses))
+        {
+            Report(actions.SetLocalRoute(address, true), "accept traffic for", address);
         }
 
         (Device, Addresses, Lifetime) = (next.Interface, addresses, next.AddressLifetime);

@@ -10,4 +10,7 @@ internal interface IAddressActions
 
     /// <summary>Removes <paramref name="address"/> from <paramref name="device"/> (already gone is done); null when done, else why not.</summary>
     string? Remove(string device, AnnouncedAddress address);
+
+    /// <summary>Adds (<paramref name="present"/>) or removes a local route for <paramref name="address"/> on <c>lo</c> (AnyIP), so the node takes its traffic in whether announced or not.</summary>
+    string? SetLocalRoute(AnnouncedAddress address, bool present);
 }

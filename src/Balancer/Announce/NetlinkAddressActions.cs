@@ -16,6 +16,9 @@ internal sealed class NetlinkAddressActions : IAddressActions
     public string? Remove(string device, AnnouncedAddress address) =>
         Run(device, index => RtNetlink.ChangeAddress(add: false, index, address.Address, address.PrefixLength));
 
+    public string? SetLocalRoute(AnnouncedAddress address, bool present) =>
+        Run("lo", index => RtNetlink.ChangeLocalRoute(present, index, address.Address, address.PrefixLength));
+
     private static string? Run(string device, Action<int> change)
     {
         try

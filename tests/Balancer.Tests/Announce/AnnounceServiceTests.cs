@@ -37,14 +37,14 @@ public sealed class AnnounceServiceTests : IDisposable
     public async Task Start_HealthyNode_ClearsLeftoversThenAnnouncesAtRiseAndRenewsAtEveryCheck()
     {
         await using var service = Start(Config() with { Rise = 2 });
-        Assert.Equal(["remove lo 198.18.10.100/32"], _actions.Calls); // a crashed predecessor's address goes first
+        Assert.Equal(["accept 198.18.10.100/32", "remove lo 198.18.10.100/32"], _actions.Calls); // a crashed predecessor's address goes first
 
         _time.Advance(_interval);
         Assert.Equal(AnnounceState.Announced, service.Snapshot.State);
         Assert.Equal(["lo 198.18.10.100/32"], _actions.Present);
         _time.Advance(_interval);
 
-        Assert.Equal(["remove lo 198.18.10.100/32", "renew lo 198.18.10.100/32 3s", "renew lo 198.18.10.100/32 3s"], _actions.Calls);
+        Assert.Equal(["accept 198.18.10.100/32", "remove lo 198.18.10.100/32", "renew lo 198.18.10.100/32 3s", "renew lo 198.18.10.100/32 3s"], _actions.Calls);
         Assert.Contains("Warning: announce Withdrawn -> Announced: healthy for 2 checks", _log.Lines);
         Assert.False(_reconnect.Active);
     }
@@ -78,6 +78,7 @@ public sealed class AnnounceServiceTests : IDisposable
         var shutdown = service.ShutdownAsync();
 
         Assert.Empty(_actions.Present);
+        Assert.Equal(["198.18.10.100/32"], _actions.Local); // still taking in the connections on their way
         Assert.Equal(AnnounceState.Stopping, service.Snapshot.State);
         Assert.True(_reconnect.Active);
         _time.Advance(TimeSpan.FromSeconds(1.9));
@@ -111,8 +112,9 @@ public sealed class AnnounceServiceTests : IDisposable
 
         Assert.Equal(AnnounceState.Announced, service.Snapshot.State);
         Assert.False(service.Interface.InSync);
-        Assert.Equal(4, service.Interface.Failures); // the startup removal and three renewals
-        Assert.Single(_log.Lines, l => l.Contains("cannot add 198.18.10.100/32 on lo: RTM_NEWADDR: Operation not permitted (1)", StringComparison.Ordinal));
+        Assert.Equal(5, service.Interface.Failures); // the local route, the startup removal and three renewals
+        var error = Assert.Single(_log.Lines, l => l.Contains("Operation not permitted", StringComparison.Ordinal)); // once, not every check
+        Assert.Equal("Error: announce: cannot accept traffic for 198.18.10.100/32 on lo: RTM_NEWADDR: Operation not permitted (1) (retried every check; logged again when the problem changes)", error);
 
         _actions.Failure = null;
         _time.Advance(_interval);
@@ -129,6 +131,7 @@ public sealed class AnnounceServiceTests : IDisposable
 
         service.Reconfigure(Config() with { VirtualIps = ["198.18.10.101/32", "198.18.10.102/32"] });
         Assert.Equal(["lo 198.18.10.101/32", "lo 198.18.10.102/32"], _actions.Present);
+        Assert.Equal(["198.18.10.101/32", "198.18.10.102/32"], _actions.Local);
 
         service.Reconfigure(Config() with { VirtualIps = ["198.18.10.102/32"], Interface = "vip0", Rise = 5 });
         Assert.Equal(["vip0 198.18.10.102/32"], _actions.Present);
@@ -136,15 +139,17 @@ public sealed class AnnounceServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task DisposeAsync_WithoutShutdown_WithdrawsAndStopsChecking()
+    public async Task DisposeAsync_WithoutShutdown_WithdrawsStopsTakingTrafficInAndStopsChecking()
     {
         var service = Start(Config());
+        Assert.Equal(["198.18.10.100/32"], _actions.Local);
 
         await service.DisposeAsync();
         var calls = _actions.Calls.Count;
         _time.Advance(_interval * 5);
 
         Assert.Empty(_actions.Present);
+        Assert.Empty(_actions.Local);
         Assert.Equal(calls, _actions.Calls.Count);
     }
 

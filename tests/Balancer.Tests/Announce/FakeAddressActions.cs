@@ -8,6 +8,7 @@ internal sealed class FakeAddressActions : IAddressActions
 {
     private readonly Lock _lock = new();
     private readonly HashSet<string> _present = [];
+    private readonly HashSet<string> _local = [];
     private readonly List<string> _calls = [];
 
     /// <summary>When set, every change fails with this message.</summary>
@@ -42,6 +43,21 @@ internal sealed class FakeAddressActions : IAddressActions
 
     public string? Remove(string device, AnnouncedAddress address) =>
         Change($"remove {device} {address}", () => _present.Remove($"{device} {address}"));
+
+    public string? SetLocalRoute(AnnouncedAddress address, bool present) =>
+        Change($"{(present ? "accept" : "unaccept")} {address}", () => _ = present ? _local.Add(address.ToString()) : _local.Remove(address.ToString()));
+
+    /// <summary>Addresses with a local route now.</summary>
+    public IReadOnlyCollection<string> Local
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _local.Order(StringComparer.Ordinal)];
+            }
+        }
+    }
 
     private string? Change(string call, Action apply)
     {
