@@ -137,7 +137,7 @@ public sealed class EcmpScaleOutTests(ITestOutputHelper output)
         var after = await VipTraffic.SpreadAsync(cluster.Client, 300);
         Assert.All(after, a => Assert.True(a.Ok, a.Error));
         var shares = VipTraffic.Shares(after);
-        output.WriteLine($"{survivors.Count} kept connections to nodes 1 and 3 untouched; new connections now {Format(shares)}");
+        output.WriteLine($"{survivors.Count} kept connections to nodes 1 and 3 untouched (of {kept.Length}: nodes {string.Join(",", kept.Select(k => k.Node))}); new connections now {Format(shares)}");
         Assert.True(shares[1] >= 0.3 && shares[3] >= 0.3 && shares[2] == 0, Format(shares));
         foreach (var (connection, _) in kept)
         {

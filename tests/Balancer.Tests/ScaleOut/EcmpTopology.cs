@@ -59,8 +59,8 @@ public sealed class EcmpTopology : IDisposable
         }
     }
 
-    /// <summary>Takes node <paramref name="i"/>'s switch port down: its frames go nowhere, and the router's link stays up (a dead host).</summary>
-    public void Isolate(int i) => NetnsTopology.Ip("-n", Switch, "link", "set", $"p{i}", "down");
+    /// <summary>Takes node <paramref name="i"/>'s switch port down (<paramref name="dark"/>): its frames go nowhere, and the router's link stays up (a dead host); or up again.</summary>
+    public void Isolate(int i, bool dark = true) => NetnsTopology.Ip("-n", Switch, "link", "set", $"p{i}", dark ? "down" : "up");
 
     /// <summary>The next hops the router's kernel uses for the announced address, e.g. [198.18.1.11, 198.18.1.13].</summary>
     public IReadOnlyList<string> VipNextHops()

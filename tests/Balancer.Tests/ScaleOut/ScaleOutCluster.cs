@@ -96,6 +96,17 @@ public sealed class ScaleOutCluster : IAsyncDisposable
         return at;
     }
 
+    /// <summary>Brings a crashed node <paramref name="i"/> back: its port lit, its BIRD and Balancer started; returns once the router uses it again.</summary>
+    public async Task RecoverAsync(int i)
+    {
+        Net.Isolate(i, dark: false);
+        _birds[i]?.Dispose();
+        _birds[i] = BirdDaemon.Start(Net.Node(i), $"node{i}", BirdDaemon.NodeConfig(i, _bfd), Directory);
+        RestartBalancer(i);
+        await WaitForNextHopsAsync(Enumerable.Range(1, EcmpTopology.NodeCount), TimeSpan.FromSeconds(60));
+        await WarmUpAsync(i);
+    }
+
     /// <summary>Node <paramref name="i"/>'s backends become unreachable from it alone (a prohibit route), or reachable again.</summary>
     public void CutBackends(int i, bool cut) =>
         NetnsTopology.Ip("-n", Net.Node(i), "route", cut ? "add" : "del", "prohibit", $"{EcmpTopology.BackendAddress}/32");

@@ -32,7 +32,10 @@ internal static class AnnounceValidator
         }
 
         CheckTimers(announce, diagnostics);
-        CheckListeners(config, addresses, diagnostics);
+        if (addresses.Count == announce.VirtualIps.Count)
+        {
+            CheckListeners(config, addresses, diagnostics); // with every address known, or it would warn of the wrong ones
+        }
     }
 
     private static List<IPAddress> CheckAddresses(AnnounceConfig announce, FailoverConfig? failover, ConfigDiagnostics diagnostics)
