@@ -46,6 +46,8 @@ public sealed class AnnounceNamespaceTests(ITestOutputHelper output) : IDisposab
             var status = JsonDocument.Parse(Admin("/status")).RootElement.GetProperty("announce");
             Assert.Equal(("announced", true, "vip0"), (status.GetProperty("state").GetString(), status.GetProperty("inSync").GetBoolean(), status.GetProperty("interface").GetString()));
             Assert.Contains("balancer_announce_state{state=\"announced\"} 1", Admin("/metrics"), StringComparison.Ordinal);
+            var l4 = await ProbeConnection.GetOnceAsync(client, new IPEndPoint(IPAddress.Parse(Vip), 8443), "/", "", TimeSpan.FromSeconds(10));
+            Assert.Equal(200, l4.Status); // a second listener, tcp, behind the same address
 
             // A stopped process renews nothing: the kernel drops the address (so the route goes); back, it rises again.
             balancer.Signal(19);
@@ -139,8 +141,10 @@ public sealed class AnnounceNamespaceTests(ITestOutputHelper output) : IDisposab
 
     private static string Config(string vips) => $$"""
         {
-          "listeners": { "web": { "bind": "*:8080", "routes": [ { "pool": "web" } ] } },
-          "pools": { "web": { "health": { "probe": "http", "interval": "200ms", "timeout": "1s" }, "backends": [ { "address": "http://127.0.0.1:18081" } ] } },
+          "listeners": { "web": { "bind": "*:8080", "routes": [ { "pool": "web" } ] },
+                         "raw": { "protocol": "tcp", "bind": "*:8443", "pool": "raw" } },
+          "pools": { "web": { "health": { "probe": "http", "interval": "200ms", "timeout": "1s" }, "backends": [ { "address": "http://127.0.0.1:18081" } ] },
+                     "raw": { "backends": [ { "address": "127.0.0.1:18081" } ] } },
           "announce": { "virtualIps": [{{vips}}], "interface": "vip0", "track": { "pools": ["web"] },
                         "interval": "100ms", "rise": 2, "withdrawDelay": "2s", "addressLifetime": "2s" },
           "admin": { "bind": "127.0.0.1:9901" }
