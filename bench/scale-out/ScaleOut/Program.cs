@@ -38,7 +38,7 @@ await using (var cluster = await ScaleOutCluster.StartAsync(bfd: bfd))
         cluster.RestartBalancer(2);
         await cluster.WaitForNextHopsAsync([1, 2, 3], TimeSpan.FromSeconds(60));
 
-        row["crash_ms"] = await OutageAsync(cluster, clock => cluster.Crash(2, clock));
+        row["crash_ms"] = await OutageAsync(cluster, clock => cluster.Crash(2, clock).Dark);
         await cluster.RecoverAsync(2);
         results.Add(row);
         Console.WriteLine($"{round,5}  {row["spread_min"],10:P1} {row["spread_max"],10:P1}  {row["withdraw_ms"],11:0}  {row["back_ms"],7:0}  {row["proc_ms"],7:0}  {row["crash_ms"],8:0}");

@@ -69,7 +69,7 @@ public sealed class AnnounceMachine(AnnounceOptions options, TimeProvider time)
 
         if (State == AnnounceState.Withdrawn && health.Healthy && Reached(_options.Rise, now))
         {
-            ChangeState(AnnounceState.Announced, $"healthy for {_streak} checks");
+            ChangeState(AnnounceState.Announced, _streak == 1 ? "healthy" : $"healthy for {_streak} checks");
         }
         else if (State == AnnounceState.Announced && !health.Healthy && Reached(_options.Fall, now))
         {

@@ -21,7 +21,8 @@ internal static class AnnounceStatusWriter
         var config = announce.Config;
         var addresses = announce.Interface;
         json.WriteString("state", Name(snapshot.State));
-        json.WriteString("reason", snapshot.Reason);
+        // The decision's reason, and whether the kernel holds what it decided: "why" for the dashboard in one line.
+        json.WriteString("reason", addresses.InSync ? snapshot.Reason : $"{snapshot.Reason}; but {addresses.Device} does not hold what that says: {addresses.LastError}");
         json.WriteString("since", snapshot.Since);
         json.WriteString("interface", addresses.Device);
         json.WriteStartArray("virtualIps");

@@ -69,7 +69,6 @@ internal sealed class AnnounceService : IAsyncDisposable
     {
         var service = new AnnounceService(config, actions ?? new NetlinkAddressActions(), pools, reconnect, logs.CreateLogger("Balancer.Announce"), time);
         Log.AnnounceStarted(service._logger, service._interface.Names, config.Interface, string.Join(", ", config.Track?.Pools ?? []), config.Rise, config.Fall, config.Interval.TotalSeconds, config.AddressLifetime.TotalSeconds);
-        service._interface.Accept(true);
         service.Tick();
         service._timer.Change(config.Interval, config.Interval);
         return service;
@@ -132,7 +131,7 @@ internal sealed class AnnounceService : IAsyncDisposable
         {
             if (!_disposed)
             {
-                _interface.Accept(false);
+                _interface.Release();
             }
 
             _disposed = true;

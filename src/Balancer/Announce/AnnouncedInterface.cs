@@ -34,56 +34,53 @@ internal sealed class AnnouncedInterface(AnnounceConfig config, IAddressActions 
     /// <summary>The addresses as <c>ip addr</c> writes them, comma-separated.</summary>
     public string Names => string.Join(", ", Addresses.Select(a => a.ToString()));
 
-    /// <summary>Puts every address on the interface, renewing its lifetime (<paramref name="present"/>), or takes every one off.</summary>
+    /// <summary>
+    /// Puts every address on the interface, renewing its lifetime (<paramref name="present"/>), or takes every one off;
+    /// either way makes sure the node takes the addresses' traffic in, with a local route each, so a withdrawn node
+    /// still serves the connections on their way while the router converges (the kernel drops them without it).
+    /// </summary>
     public void Apply(bool present)
     {
         var failed = false;
         foreach (var address in Addresses)
         {
+            var local = actions.SetLocalRoute(address, true);
+            Report(local, "add the local route for", address, "lo");
             var problem = present ? actions.Renew(Device, address, Lifetime) : actions.Remove(Device, address);
-            failed |= problem is not null;
-            Report(problem, present ? "add" : "remove", address);
+            failed |= local is not null || problem is not null;
+            Report(problem, present ? "add" : "remove", address, Device);
         }
 
         InSync = !failed;
     }
 
-    /// <summary>
-    /// Makes the node take in the addresses' traffic (<paramref name="accept"/>), announced or not, with a local route
-    /// each: from start until the listeners have drained, so a withdrawn node still serves the connections on their way
-    /// while the router converges. The kernel drops a withdrawn address's packets without it.
-    /// </summary>
-    public void Accept(bool accept)
+    /// <summary>The listeners have drained: the node no longer takes the addresses' traffic in.</summary>
+    public void Release()
     {
         foreach (var address in Addresses)
         {
-            Report(actions.SetLocalRoute(address, accept), accept ? "accept traffic for" : "stop accepting traffic for", address);
+            Report(actions.SetLocalRoute(address, false), "remove the local route for", address, "lo");
         }
     }
 
-    /// <summary>A reload: the addresses that leave are taken off (and no longer taken in) now, all of them from the old interface when it changes; new ones are taken in.</summary>
+    /// <summary>A reload: the addresses that leave are taken off (and no longer taken in) now, all of them from the old interface when it changes.</summary>
     public void Reconfigure(AnnounceConfig next)
     {
         var addresses = Parse(next);
         foreach (var address in next.Interface != Device ? Addresses : Addresses.Except(addresses))
         {
-            Report(actions.Remove(Device, address), "remove", address);
+            Report(actions.Remove(Device, address), "remove", address, Device);
         }
 
         foreach (var address in Addresses.Except(addresses))
         {
-            Report(actions.SetLocalRoute(address, false), "stop accepting traffic for", address);
-        }
-
-        foreach (var address in addresses.Except(Addresses))
-        {
-            Report(actions.SetLocalRoute(address, true), "accept traffic for", address);
+            Report(actions.SetLocalRoute(address, false), "remove the local route for", address, "lo");
         }
 
         (Device, Addresses, Lifetime) = (next.Interface, addresses, next.AddressLifetime);
     }
 
-    private void Report(string? problem, string action, AnnouncedAddress address)
+    private void Report(string? problem, string action, AnnouncedAddress address, string device)
     {
         if (problem is not null)
         {
@@ -97,11 +94,11 @@ internal sealed class AnnouncedInterface(AnnounceConfig config, IAddressActions 
 
         if (problem is null)
         {
-            Log.AnnounceAddressRecovered(logger, action, address.ToString(), Device);
+            Log.AnnounceAddressRecovered(logger, action, address.ToString(), device);
         }
         else
         {
-            Log.AnnounceAddressFailed(logger, action, address.ToString(), Device, problem);
+            Log.AnnounceAddressFailed(logger, action, address.ToString(), device, problem);
         }
 
         LastError = problem;

@@ -44,7 +44,7 @@ public sealed class AnnounceServiceTests : IDisposable
         Assert.Equal(["lo 198.18.10.100/32"], _actions.Present);
         _time.Advance(_interval);
 
-        Assert.Equal(["accept 198.18.10.100/32", "remove lo 198.18.10.100/32", "renew lo 198.18.10.100/32 3s", "renew lo 198.18.10.100/32 3s"], _actions.Calls);
+        Assert.Equal(["accept 198.18.10.100/32", "remove lo 198.18.10.100/32", "accept 198.18.10.100/32", "renew lo 198.18.10.100/32 3s", "accept 198.18.10.100/32", "renew lo 198.18.10.100/32 3s"], _actions.Calls);
         Assert.Contains("Warning: announce Withdrawn -> Announced: healthy for 2 checks", _log.Lines);
         Assert.False(_reconnect.Active);
     }
@@ -112,16 +112,16 @@ public sealed class AnnounceServiceTests : IDisposable
 
         Assert.Equal(AnnounceState.Announced, service.Snapshot.State);
         Assert.False(service.Interface.InSync);
-        Assert.Equal(5, service.Interface.Failures); // the local route, the startup removal and three renewals
+        Assert.Equal(8, service.Interface.Failures); // at each of the four checks, the local route and the address
         var error = Assert.Single(_log.Lines, l => l.Contains("Operation not permitted", StringComparison.Ordinal)); // once, not every check
-        Assert.Equal("Error: announce: cannot accept traffic for 198.18.10.100/32 on lo: RTM_NEWADDR: Operation not permitted (1) (retried every check; logged again when the problem changes)", error);
+        Assert.Equal("Error: announce: cannot add the local route for 198.18.10.100/32 on lo: RTM_NEWADDR: Operation not permitted (1) (retried every check; logged again when the problem changes)", error);
 
         _actions.Failure = null;
         _time.Advance(_interval);
 
         Assert.True(service.Interface.InSync);
         Assert.Null(service.Interface.LastError);
-        Assert.Contains("Information: announce: add 198.18.10.100/32 on lo works again", _log.Lines);
+        Assert.Contains("Information: announce: add the local route for 198.18.10.100/32 on lo works again", _log.Lines);
     }
 
     [Fact]

@@ -84,16 +84,17 @@ public sealed class ScaleOutCluster : IAsyncDisposable
 
     /// <summary>
     /// A dead host: node <paramref name="i"/>'s switch port goes dark (the router's link stays up and hears nothing more),
-    /// then its Balancer and BIRD get SIGKILL. Returns when it started, by <paramref name="clock"/>: the port is dark
-    /// some time after, when the <c>ip</c> command has run.
+    /// then its Balancer and BIRD get SIGKILL. Returns, by <paramref name="clock"/>, when the <c>ip</c> command that
+    /// darkens the port started and when it had run: the port went dark in between, near the end.
     /// </summary>
-    public TimeSpan Crash(int i, Stopwatch clock)
+    public (TimeSpan Started, TimeSpan Dark) Crash(int i, Stopwatch clock)
     {
-        var at = clock.Elapsed;
+        var started = clock.Elapsed;
         Net.Isolate(i);
+        var dark = clock.Elapsed;
         Node(i).Signal(9);
         _birds[i]?.Kill();
-        return at;
+        return (started, dark);
     }
 
     /// <summary>Brings a crashed node <paramref name="i"/> back: its port lit, its BIRD and Balancer started; returns once the router uses it again.</summary>
