@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net;
-using Balancer.Core.Proxy;
+using Balancer.Core.ProxyProtocol;
 using BenchmarkDotNet.Attributes;
 
 namespace Balancer.Benchmarks;

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Balancer.Core.Proxy;
+using Balancer.Core.ProxyProtocol;
 using Balancer.Core.Tests.TestDoubles;
 
 namespace Balancer.Fuzz;

@@ -18,7 +18,7 @@ public sealed record TelemetryConfig
     /// <summary>
     /// Also collect ASP.NET Core hosting's and HttpClient's per-request meters (http.server.*,
     /// http.client.*). Off by default: they repeat Balancer's own request metrics and cost about a
-    /// fifth of the proxy's throughput per CPU-second (docs/benchmarks.md).
+    /// fifth of the proxy's throughput per CPU-second (docs/performance-notes.md).
     /// </summary>
     public bool DetailedMeters { get; init; }
 

@@ -1,38 +1,26 @@
+using System.Net;
+
 namespace Balancer.Core.Failover;
 
 /// <summary>
-/// One node's side of the VRRP-like protocol (RFC 5798 §6.4, over unicast to configured peers). Pure: every
-/// call returns the <see cref="FailoverAction"/>s the executable must apply, in order; time comes from the
-/// injected <see cref="TimeProvider"/>, and the executable calls <see cref="Tick"/> when <see cref="NextTimerDue"/>
-/// has passed. Calls are serialised by an internal lock.
+/// One node's side of the VRRP-like protocol (RFC 5798 §6.4, over unicast to configured peers). Pure: every call
+/// returns the <see cref="FailoverAction"/>s the executable must apply, in order; time comes from the injected
+/// <see cref="TimeProvider"/>, and the executable calls <see cref="Tick"/> when <see cref="NextTimerDue"/> has passed.
+/// Calls are serialised by an internal lock.
 /// </summary>
-public sealed partial class FailoverMachine
+/// <remarks>
+/// The parts: <see cref="AdvertIntake"/> authenticates and admits datagrams, <see cref="PeerRecord"/> remembers the
+/// peer, <see cref="FailoverGroup"/> is the state machine, <see cref="AdvertWriter"/> makes our adverts.
+/// </remarks>
+public sealed class FailoverMachine
 {
-    private FailoverOptions _options;
-    private readonly byte[] _key;
     private readonly TimeProvider _time;
     private readonly long _origin;
-    private readonly PeerReplayGuard _guard;
     private readonly Lock _lock = new();
     private readonly List<FailoverAction> _actions = [];
-    private readonly long[] _decodeRejects = new long[Enum.GetValues<DecodeError>().Length];
-    private readonly long[] _peerRejects = new long[Enum.GetValues<PeerCheck>().Length];
-    private readonly ulong _epoch;
-    private ulong _sequence;
-    private bool _healthy = true;
-    private TimeSpan _masterAdvertInterval;
-    private TimeSpan? _masterDownAt;   // RFC 5798 §6.2 Master_Down_Timer, as time since _origin
-    private TimeSpan? _advertAt;       // RFC 5798 §6.2 Adver_Timer
-    private TimeSpan? _preemptAt;
-    private string? _preempting;         // the lower-priority master a pending preemption will replace
-    private string? _awaitingResignFrom; // the master we displaced: its resign is expected, not a dual master
-    private string? _resignedBy;         // the master whose resign set the Master_Down_Timer to Skew_Time
-    private GapTracker _sentGaps;        // between our adverts as master
-    private GapTracker _heardGaps;       // between the master's adverts we took in as backup
-    private long _transitions;
-    private long _dualMasterEvents;
-    private (string NodeId, DateTimeOffset At)? _lastAdvert;
-    private UInt128? _peerConfigHash;
+    private readonly AdvertIntake _intake;
+    private readonly PeerRecord _peer = new();
+    private readonly FailoverGroup _group;
 
     /// <summary>Makes a machine in INIT. <paramref name="epoch"/> defaults to the start time in Unix milliseconds.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> fail <see cref="FailoverOptions.Validate"/>, or <paramref name="key"/> is empty.</exception>
@@ -49,20 +37,32 @@ public sealed partial class FailoverMachine
             throw new ArgumentException("The shared key is empty; see FailoverKey.TryParse.", nameof(key));
         }
 
-        _options = options;
-        _key = key.ToArray();
+        var secret = key.ToArray();
         _time = time;
         _origin = time.GetTimestamp();
-        _epoch = epoch ?? (ulong)time.GetUtcNow().ToUnixTimeMilliseconds();
-        _guard = new PeerReplayGuard(options.NodeId, options.Peers.Select(p => FailoverOptions.ParsePeerAddress(p)!), options.PeerNodeIds);
-        _masterAdvertInterval = options.AdvertInterval;
+        var guard = new PeerReplayGuard(options.NodeId, options.Peers.Select(p => FailoverOptions.ParsePeerAddress(p)!), options.PeerNodeIds);
+        _intake = new AdvertIntake(secret, guard);
+        var writer = new AdvertWriter(secret, epoch ?? (ulong)time.GetUtcNow().ToUnixTimeMilliseconds());
+        _group = new FailoverGroup(options, writer, _actions, () => _time.GetElapsedTime(_origin));
     }
 
     /// <summary>The current state.</summary>
-    public FailoverState State { get; private set; } = FailoverState.Init;
+    public FailoverState State => _group.State;
 
     /// <summary>The priority advertised now: the configured one, lowered by the track weight while unhealthy (floor 1).</summary>
-    public int EffectivePriority => _healthy ? _options.Priority : Math.Max(1, Math.Min(254, _options.Priority - _options.TrackWeight));
+    public int EffectivePriority => _group.EffectivePriority;
+
+    /// <summary>True while a resigned master holds the virtual IPs waiting for its successor.</summary>
+    public bool HandingOver
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _group.HandingOver;
+            }
+        }
+    }
 
     /// <summary>How long until <see cref="Tick"/> has work (zero when overdue); null when no timer runs.</summary>
     public TimeSpan? NextTimerDue
@@ -71,85 +71,120 @@ public sealed partial class FailoverMachine
         {
             lock (_lock)
             {
-                var next = Min(Min(Min(_masterDownAt, _advertAt), _preemptAt), _handoverUntil);
-                var left = next - Now; // Now read once: read twice, the clock moves between the test and the result
+                var left = _group.NextDeadline - _time.GetElapsedTime(_origin); // the clock read once: twice, it moves between test and result
                 return left is { } l ? (l > TimeSpan.Zero ? l : TimeSpan.Zero) : null;
             }
         }
     }
 
-    private TimeSpan Now => _time.GetElapsedTime(_origin);
+    /// <summary>
+    /// How long a resigned master waits for its successor: a backup takes over Skew_Time (under one interval) after
+    /// the resign, and its second advert follows one interval later; one more interval covers scheduling delays.
+    /// </summary>
+    public static TimeSpan HandoverTimeout(TimeSpan advertInterval) => 3 * advertInterval;
 
     /// <summary>The startup event (RFC 5798 §6.4.1): INIT → MASTER at priority 255, else BACKUP (FAULT while unhealthy, if so configured).</summary>
-    public IReadOnlyList<FailoverAction> Start() => Run(() =>
+    public IReadOnlyList<FailoverAction> Start() => Run(_group.Start);
+
+    /// <summary>Fires the timers that are due: master down, preempt delay, the master's next advert, the hand-over bound.</summary>
+    public IReadOnlyList<FailoverAction> Tick() => Run(_group.Tick);
+
+    /// <summary>
+    /// The shutdown event. A master sends a priority-0 advert at once, so a backup takes over after Skew_Time, and
+    /// stops advertising; it leaves MASTER (removing the virtual IPs) when its successor has advertised twice, or
+    /// after <see cref="HandoverTimeout"/>, or at once when called again. Any other state goes to INIT at once.
+    /// </summary>
+    public IReadOnlyList<FailoverAction> Shutdown() => Run(_group.Shutdown);
+
+    /// <summary>
+    /// Reports the tracked health (e.g. "a pool has a healthy backend"). Unhealthy lowers the effective priority by
+    /// the track weight, and a master advertises it at once so a preempting peer takes over; or, with
+    /// <see cref="FailoverOptions.FaultOnTrackFailure"/>, goes to FAULT. Healthy again restores it.
+    /// </summary>
+    public IReadOnlyList<FailoverAction> SetTrackedHealth(bool healthy) => Run(() => _group.SetTrackedHealth(healthy));
+
+    /// <summary>
+    /// Feeds one received datagram. Forged, malformed, replayed or foreign datagrams are counted by reason and
+    /// change nothing else.
+    /// </summary>
+    public IReadOnlyList<FailoverAction> OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source)
     {
-        if (State != FailoverState.Init)
+        var decoded = _intake.TryDecode(datagram, out var packet, out var error); // outside the lock: the MAC is the costly part
+        lock (_lock)
         {
-            return;
+            _actions.Clear();
+            if (_intake.Admit(decoded, error, packet, source))
+            {
+                if (_peer.Saw(packet, _time.GetUtcNow(), _group.Options.ConfigHash) is { } drift)
+                {
+                    _actions.Add(drift);
+                }
+
+                // Only a master advertises (RFC 5798 §6.4.3); adverts in other states are for /status only.
+                if (packet.State == FailoverState.Master)
+                {
+                    _group.OnMasterAdvert(packet);
+                }
+            }
+
+            return [.. _actions];
+        }
+    }
+
+    /// <summary>
+    /// Takes new priority, preempt, preempt delay, track weight and config hash without leaving the current state.
+    /// A master whose effective priority changes advertises it at once, so a peer that now outranks it preempts.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid, or change what only a restart can (see <see cref="ReconfigureProblems"/>).</exception>
+    public IReadOnlyList<FailoverAction> Reconfigure(FailoverOptions options)
+    {
+        var problems = options.Validate().Concat(ReconfigureProblems(options)).ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems), nameof(options));
         }
 
-        if (!_healthy && _options.FaultOnTrackFailure)
-        {
-            ChangeState(FailoverState.Fault, FailoverEvent.Startup, "tracked health is bad at startup");
-        }
-        else if (EffectivePriority == 255)
-        {
-            ChangeState(FailoverState.Master, FailoverEvent.Startup, "priority 255 owns the virtual IPs (RFC 5798 §6.4.1)");
-        }
-        else
-        {
-            ChangeState(FailoverState.Backup, FailoverEvent.Startup, "started");
-        }
-    });
+        return Run(() => _group.Reconfigure(options));
+    }
 
-    /// <summary>Fires the timers that are due: master down, preempt delay, the master's next advert.</summary>
-    public IReadOnlyList<FailoverAction> Tick() => Run(() =>
+    /// <summary>The fields of <paramref name="options"/> that differ from the running ones and cannot change live.</summary>
+    public IReadOnlyList<string> ReconfigureProblems(FailoverOptions options)
     {
-        var now = Now;
-        if (State == FailoverState.Master && _handoverUntil <= now)
+        var running = _group.Options;
+        var problems = new List<string>();
+        Check(running.NodeId == options.NodeId, "nodeId");
+        Check(running.AdvertInterval == options.AdvertInterval, "advertInterval");
+        Check(running.Peers.SequenceEqual(options.Peers, StringComparer.Ordinal), "peers");
+        Check(running.PeerNodeIds.SequenceEqual(options.PeerNodeIds, StringComparer.Ordinal), "peerNodeIds");
+        Check(running.FaultOnTrackFailure == options.FaultOnTrackFailure, "track.fault");
+        return problems;
+
+        void Check(bool same, string field)
         {
-            ChangeState(FailoverState.Init, FailoverEvent.Shutdown, $"no successor advertised within {HandoverTimeout(_options.AdvertInterval)}");
+            if (!same)
+            {
+                problems.Add($"failover.{field} cannot change while running; restart balancer to change it");
+            }
         }
-        else if (State == FailoverState.Backup && _masterDownAt <= now)
-        {
-            ChangeState(FailoverState.Master, FailoverEvent.MasterDownTimerExpired, _resignedBy is { } resigned
-                ? $"{resigned} resigned and Skew_Time {FailoverTimers.SkewTime(EffectivePriority, _masterAdvertInterval)} passed"
-                : $"no master advert for {MasterDownInterval}");
-        }
-        else if (State == FailoverState.Backup && _preemptAt <= now)
-        {
-            ChangeState(FailoverState.Master, FailoverEvent.PreemptDelayExpired, $"preempting {_preempting} after {_options.PreemptDelay}");
-            _awaitingResignFrom = _preempting;
-        }
-        else if (State == FailoverState.Master && _advertAt <= now)
-        {
-            // RFC 5798 §6.4.3: send an ADVERTISEMENT and reset the Adver_Timer.
-            SendAdvert(EffectivePriority);
-            _advertAt = now + _options.AdvertInterval;
-        }
-    });
+    }
 
     /// <summary>A view for <c>/status</c> and metrics.</summary>
     public FailoverSnapshot GetSnapshot()
     {
         lock (_lock)
         {
-            var rejected = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var reason in Enum.GetValues<DecodeError>().Where(r => _decodeRejects[(int)r] > 0))
-            {
-                rejected[reason.ToString()] = _decodeRejects[(int)reason];
-            }
-
-            foreach (var reason in Enum.GetValues<PeerCheck>().Where(r => _peerRejects[(int)r] > 0))
-            {
-                rejected[reason.ToString()] = _peerRejects[(int)reason];
-            }
-
-            return new FailoverSnapshot(State, EffectivePriority, _healthy, _lastAdvert?.NodeId, _lastAdvert?.At,
-                _transitions, _dualMasterEvents, rejected, _peerConfigHash is { } h && h != _options.ConfigHash, _peerConfigHash,
-                _sentGaps.Longest, _heardGaps.Longest);
+            return new FailoverSnapshot(_group.State, _group.EffectivePriority, _group.Healthy, _peer.NodeId, _peer.LastAdvertAt, _peer.State, _peer.Priority,
+                _group.Transitions, _group.DualMasterEvents, _intake.Rejected(), _peer.DriftsFrom(_group.Options.ConfigHash), _peer.ConfigHash,
+                _group.LongestAdvertGapSent, _group.LongestAdvertGapHeard);
         }
     }
+
+    /// <summary>
+    /// Deterministic tie-break for equal priorities: the greater node id (ordinal) wins, as RFC 5798 §6.4.3
+    /// lets the greater primary IP address win.
+    /// </summary>
+    internal static bool Outranks(int priority, string nodeId, int otherPriority, string otherNodeId) =>
+        priority != otherPriority ? priority > otherPriority : string.CompareOrdinal(nodeId, otherNodeId) > 0;
 
     private IReadOnlyList<FailoverAction> Run(Action decide)
     {
@@ -157,9 +192,7 @@ public sealed partial class FailoverMachine
         {
             _actions.Clear();
             decide();
-            return _actions.ToArray();
+            return [.. _actions];
         }
     }
-
-    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
 }

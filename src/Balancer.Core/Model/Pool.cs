@@ -1,4 +1,3 @@
-using Balancer.Core.Affinity;
 using Balancer.Core.Configuration;
 using Balancer.Core.Health;
 using Balancer.Core.LoadBalancing;
@@ -13,9 +12,6 @@ namespace Balancer.Core.Model;
 /// </summary>
 public sealed class Pool : IDisposable
 {
-    /// <summary>Slow start begins at this share of the configured weight (HAProxy and NGINX Plus ramp from a small share).</summary>
-    public const double SlowStartInitialShare = 0.1;
-
     private const int RampSteps = 20;
     private readonly object _writeLock = new();
     private readonly TimeProvider _time;
@@ -96,11 +92,17 @@ public sealed class Pool : IDisposable
         }
     }
 
-    /// <summary>Stops (or resumes) new traffic to a backend; in-flight work finishes.</summary>
-    public void SetDraining(BackendState backend, bool draining)
+    /// <summary>Stops (or resumes) new traffic to a backend; in-flight work finishes. False when it already was in that state.</summary>
+    public bool SetDraining(BackendState backend, bool draining)
     {
         lock (_writeLock)
         {
+            // Decided under the lock, so of concurrent identical requests exactly one reports the change.
+            if (backend.Draining == draining)
+            {
+                return false;
+            }
+
             backend.Draining = draining;
             Rebuild();
         }
@@ -109,6 +111,8 @@ public sealed class Pool : IDisposable
         {
             Health.Reconcile(backend); // outside our lock: the monitor calls SetHealth under its own
         }
+
+        return true;
     }
 
     /// <summary>
@@ -215,18 +219,6 @@ public sealed class Pool : IDisposable
         Health.Dispose();
     }
 
-    /// <summary>The slow-start share of its weight a backend has at <paramref name="now"/>, 0.1 → 1 linearly.</summary>
-    internal static double SlowStartShare(long? since, long now, TimeSpan slowStart, long frequency)
-    {
-        if (since is not { } start || slowStart <= TimeSpan.Zero)
-        {
-            return 1;
-        }
-
-        var elapsed = (double)(now - start) / frequency / slowStart.TotalSeconds;
-        return elapsed >= 1 ? 1 : SlowStartInitialShare + ((1 - SlowStartInitialShare) * Math.Max(0, elapsed));
-    }
-
     private BackendState NewBackend(BackendConfig b)
     {
         var probed = Config.Health is { Probe: not ProbeKinds.None };
@@ -242,58 +234,9 @@ public sealed class Pool : IDisposable
 
     private PoolSnapshot Build(IBalancingAlgorithm algorithm, BackendState[] all)
     {
-        var now = _time.GetTimestamp();
-        var available = new List<BackendState>(all.Length);
-        var weights = new List<double>(all.Length);
-        var eligible = 0;
-        var ramping = false;
-        foreach (var b in all)
-        {
-            var share = SlowStartShare(b.SlowStartSince, now, Config.SlowStart, _time.TimestampFrequency);
-            if (share >= 1)
-            {
-                b.SlowStartSince = null;
-            }
-            else
-            {
-                ramping = true;
-            }
-
-            // Panic mode counts only probed backends: an unprobed one never takes traffic.
-            if (!b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown)
-            {
-                eligible++;
-                if (b.Health == BackendHealth.Up)
-                {
-                    available.Add(b);
-                    weights.Add(b.Weight * share);
-                }
-            }
-        }
-
+        var snapshot = PoolSnapshotBuilder.Build(Name, Config, algorithm, all, _time.GetTimestamp(), _time.TimestampFrequency, out var ramping);
         ScheduleRamp(ramping);
-        // Panic mode (Envoy): when too few backends are healthy, spreading the load over all of
-        // them serves more requests than crushing the survivors or answering 503 to everything.
-        var panic = Config.PanicThreshold > 0 && eligible > 0 && available.Count * 100 < Config.PanicThreshold * eligible;
-        if (panic)
-        {
-            available.Clear();
-            weights.Clear();
-            foreach (var b in all)
-            {
-                if (!b.Draining && !b.Removed && b.Weight > 0 && b.Health != BackendHealth.Unknown)
-                {
-                    available.Add(b);
-                    weights.Add(b.Weight * SlowStartShare(b.SlowStartSince, now, Config.SlowStart, _time.TimestampFrequency));
-                }
-            }
-        }
-
-        return new PoolSnapshot(algorithm, all, [.. available], [.. weights])
-        {
-            Panic = panic,
-            Affinity = Config.Affinity is { } affinity ? new AffinityTable(Name, affinity, all) : null,
-        };
+        return snapshot;
     }
 
     private void ScheduleRamp(bool ramping)

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
@@ -10,63 +7,44 @@ using Balancer.Telemetry;
 namespace Balancer.Failover;
 
 /// <summary>
-/// The I/O around <see cref="FailoverMachine"/>: one UDP socket and one loop that feeds it datagrams and timer ticks
-/// (RFC 5798 §6.4 over unicast), checks the tracked pools every advert interval, and applies the actions it returns.
-/// Slow side effects (ip, arping, notify hooks) run in order on a worker, off the loop, so adverts are never late.
+/// The I/O around <see cref="FailoverMachine"/> (RFC 5798 §6.4 over unicast): start-up, shutdown with its hand-over,
+/// reloads and the view for <c>/status</c>. The parts: <see cref="AdvertSocket"/> sends and receives,
+/// <see cref="FailoverLoop"/> feeds the machine, <see cref="FailoverEffects"/> applies what it decides, and
+/// <see cref="FailoverWorker"/> runs the slow effects off the loop.
 /// </summary>
-internal sealed partial class FailoverService : IAsyncDisposable
+internal sealed class FailoverService : IAsyncDisposable
 {
     private readonly FailoverMachine _machine;
-    private readonly Socket _socket;
-    private readonly IPEndPoint[] _peers;
-    private readonly IVipActions _vips;
-    private readonly CommandRunner _runner;
-    private readonly PoolRegistry _pools;
+    private readonly AdvertSocket _socket;
+    private readonly FailoverWorker _worker;
+    private readonly FailoverEffects _effects;
+    private readonly FailoverLoop _loop;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly long _origin;
-    private readonly RejectLogLimiter _rejects;
-    private readonly byte[] _buffer = new byte[2048];
-    private readonly BlockingCollection<Func<Task>> _work = [];
-    private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _workerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FailoverConfig _config;
-    private NotifyHooks _hooks;
-    private GarpSchedule _garp;
-    private TimeSpan _trackAt;
-    private TimeSpan _transitionAt;
-
-    /// <summary>A finished action whose log line waits for the one behind it (worker thread only).</summary>
-    private (string Action, TimeSpan After)? _deferredDone;
     private int _shutdown;
 
     private FailoverService(
-        FailoverConfig config, byte[] key, UInt128 configHash, Socket socket, IVipActions vips, CommandRunner runner, PoolRegistry pools, ILogger logger, TimeProvider time)
+        FailoverConfig config, byte[] key, UInt128 configHash, AdvertSocket socket, IVipActions vips, CommandRunner runner, PoolRegistry pools, ILogger logger, TimeProvider time)
     {
+        var clock = new ElapsedClock(time);
         _config = config;
         _socket = socket;
-        _vips = vips;
-        _pools = pools;
         _logger = logger;
-        _time = time;
-        _origin = time.GetTimestamp();
-        _rejects = new RejectLogLimiter(time);
-        _runner = runner;
         _machine = new FailoverMachine(FailoverOptions.From(config, configHash), key, time);
-        _peers = [.. config.Peers.Select(p => PeerEndPoint(p, ((IPEndPoint)socket.LocalEndPoint!).Port))];
-        _hooks = new NotifyHooks(config.Notify, config.VirtualIps, _runner);
-        _garp = new GarpSchedule(config.GarpRepeat, config.GarpRefresh);
+        _worker = new FailoverWorker(logger);
+        _effects = new FailoverEffects(config, socket, _worker, vips, runner, clock, logger);
+        _loop = new FailoverLoop(_machine, socket, _effects, new PoolTracking(pools, clock), () => _config, _shutdownRequested.Task, clock, time, logger);
     }
 
     /// <summary>The UDP address adverts are received on, as bound.</summary>
-    public string BoundAddress => BindAddress.Format(_socket.LocalEndPoint);
+    public string BoundAddress => _socket.BoundAddress;
 
     /// <summary>The running failover config.</summary>
     public FailoverConfig Config => _config;
 
-    private TimeSpan Now => _time.GetElapsedTime(_origin);
+    /// <summary>The machine's view, for <c>/status</c>.</summary>
+    public FailoverSnapshot Snapshot => _machine.GetSnapshot();
 
     /// <summary>Reads the key, binds the socket and starts the loop; <paramref name="vips"/> overrides <c>vipAction</c> (tests).</summary>
     /// <exception cref="StartupException">The key file is unusable or the address cannot be bound; one line.</exception>
@@ -75,7 +53,7 @@ internal sealed partial class FailoverService : IAsyncDisposable
     {
         var logger = logs.CreateLogger("Balancer.Failover");
         var key = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
-        var socket = BindSocket(config.Bind);
+        var socket = AdvertSocket.Bind(config.Bind, config.Peers, logger);
         var runner = new CommandRunner(logger);
         vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
             ? new IpVipActions(device, config.VirtualIps, runner, logger)
@@ -85,12 +63,10 @@ internal sealed partial class FailoverService : IAsyncDisposable
         Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
         if (vips is IpVipActions ip)
         {
-            service.Enqueue(ip.CheckInterfaceAsync);
+            service._worker.Enqueue(ip.CheckInterfaceAsync);
         }
 
-        // Threads of their own, not the pool's: adverts and the virtual IPs must not queue behind proxy work.
-        new Thread(service.RunWorker) { IsBackground = true, Name = "failover worker" }.Start();
-        new Thread(service.RunLoop) { IsBackground = true, Name = "failover loop" }.Start();
+        service._loop.Start();
         return service;
     }
 
@@ -102,7 +78,7 @@ internal sealed partial class FailoverService : IAsyncDisposable
     {
         if (_shutdownRequested.TrySetResult())
         {
-            Apply(_machine.Shutdown());
+            _effects.Apply(_machine.Shutdown());
         }
     }
 
@@ -120,23 +96,52 @@ internal sealed partial class FailoverService : IAsyncDisposable
 
         RequestShutdown();
         var bound = FailoverMachine.HandoverTimeout(_config.AdvertInterval) + TimeSpan.FromSeconds(1);
-        await _loopDone.Task.WaitAsync(bound).ContinueWith(_ => { }, TaskScheduler.Default);
-        await _stop.CancelAsync();
-        await _loopDone.Task.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await _loop.Done.WaitAsync(bound).ContinueWith(_ => { }, TaskScheduler.Default);
+        _loop.Stop();
+        await _loop.Done.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
         for (var i = 0; i < 2 && _machine.State != FailoverState.Init; i++)
         {
-            Apply(_machine.Shutdown()); // the loop failed or overran: resign if not yet done, then leave at once
+            _effects.Apply(_machine.Shutdown()); // the loop failed or overran: resign if not yet done, then leave at once
         }
 
-        _work.CompleteAdding();
-        await _workerDone.Task.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await _worker.CompleteAsync(TimeSpan.FromSeconds(15));
         _socket.Dispose();
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await ShutdownAsync();
+
+    /// <summary>Why <paramref name="next"/> cannot be applied to this running node, each naming the field; empty when it can.</summary>
+    public IReadOnlyList<string> CheckReload(FailoverConfig next)
     {
-        await ShutdownAsync();
-        _stop.Dispose();
+        var problems = _machine.ReconfigureProblems(FailoverOptions.From(next)).ToList();
+        Check(_config.Bind == next.Bind, "bind");
+        Check(_config.KeyFile == next.KeyFile, "keyFile");
+        Check(_config.VipAction == next.VipAction, "vipAction");
+        Check(_config.Interface == next.Interface, "interface");
+        Check(_config.VirtualIps.SequenceEqual(next.VirtualIps, StringComparer.Ordinal), "virtualIps");
+        return problems;
+
+        void Check(bool same, string field)
+        {
+            if (!same)
+            {
+                problems.Add($"failover.{field} cannot change while running; restart balancer to change it");
+            }
+        }
+    }
+
+    /// <summary>Applies a reload that passed <see cref="CheckReload"/>: priority, preempt, track, hooks, GARP timing, config hash.</summary>
+    public void Reconfigure(FailoverConfig next, UInt128 configHash)
+    {
+        _effects.Reconfigure(next, _machine.State == FailoverState.Master);
+        _config = next;
+        _effects.Apply(_machine.Reconfigure(FailoverOptions.From(next, configHash)));
+        if (next.Track is null)
+        {
+            _effects.Apply(_machine.SetTrackedHealth(true)); // nothing tracked any more: a sick node must not stay sick
+        }
+
+        Log.FailoverReconfigured(_logger, next.Priority, next.Preempt, string.Join(", ", next.Track?.Pools ?? []));
     }
 
     /// <summary>
@@ -150,33 +155,5 @@ internal sealed partial class FailoverService : IAsyncDisposable
         scratch.Tick();
         scratch.Shutdown();
         scratch.Shutdown();
-    }
-
-    private static Socket BindSocket(string bind)
-    {
-        var endpoint = BindAddress.Parse(bind);
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            if (endpoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.Bind(endpoint);
-            return socket;
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new StartupException($"failover.bind: cannot listen on {bind}: {e.Message}");
-        }
-    }
-
-    /// <summary>A peer written <c>ip:port</c>, or <c>ip</c> meaning our own port.</summary>
-    private static IPEndPoint PeerEndPoint(string peer, int defaultPort)
-    {
-        var endpoint = IPEndPoint.Parse(peer);
-        return endpoint.Port != 0 ? endpoint : new IPEndPoint(endpoint.Address, defaultPort);
     }
 }

@@ -45,9 +45,9 @@ internal sealed class BalancerServer : IAsyncDisposable
         _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
         var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
         _reconnect = services.Reconnect;
-        _telemetry.Metrics.ObserveAnnouncement(() => State.Announce);
+        AnnounceMetrics.Observe(_telemetry.Metrics.Meter, () => State.Announce);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
-        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics);
+        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"));
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
         _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
     }
@@ -218,7 +218,7 @@ internal sealed class BalancerServer : IAsyncDisposable
             await _listeners.StartAsync(name, config, cancellationToken);
         }
 
-        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, _reloader, _telemetry.Prometheus, _time, _logs, cancellationToken));
+        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, _reloader, _telemetry.Prometheus, _telemetry.Metrics.Factory, _time, _logs, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
     }

@@ -93,6 +93,7 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                        await ChunkedRelayBody.FinishAsync(context, error);
                     }
                     else
                     {
@@ -136,7 +137,7 @@ internal sealed class BackendSelectionMiddleware(
                 {
                     Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
                     attempt.Retries++;
-                    services.Metrics.Retried(pool.Name);
+                    pool.Counters.OnRetried();
                     failed = backend;
                     context.Features.Set<IForwarderErrorFeature>(null);
                     context.Response.Clear();
@@ -150,12 +151,13 @@ internal sealed class BackendSelectionMiddleware(
             {
                 var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
                 context.Response.ContentType = "text/plain; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
                 await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
             }
         }
         finally
         {
-            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool.Name, attempt, activity);
+            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool, attempt, activity);
             pool.Requests.Exit();
         }
     }
@@ -192,6 +194,7 @@ internal sealed class BackendSelectionMiddleware(
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
         return context.Response.WriteAsync(body);
     }
 }

@@ -1,18 +1,23 @@
 using System.Diagnostics;
+using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Balancer.Http;
 
 /// <summary>Records one finished proxied request: metrics always, the span and the access log when on.</summary>
 internal static class ProxyTelemetry
 {
-    public static void RequestFinished(HttpContext context, ProxyServices services, string listener, string pool, ProxyAttempt attempt, Activity? activity)
+    public static void RequestFinished(HttpContext context, ProxyServices services, string listener, Pool pool, ProxyAttempt attempt, Activity? activity)
     {
         var status = context.Response.StatusCode;
         var backend = attempt.Backend?.Address ?? "none";
         var elapsed = services.Time.GetElapsedTime(attempt.RequestStartedAt);
-        services.Metrics.RequestFinished(pool, backend, status, elapsed.TotalSeconds);
+        // A WebSocket (HTTP/1.1 upgrade, or RFC 8441 CONNECT over HTTP/2) lives as long as the conversation: no latency.
+        var upgraded = status == StatusCodes.Status101SwitchingProtocols
+            || (status == StatusCodes.Status200OK && context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true });
+        services.Metrics.RequestFinished(pool, attempt.Backend, status, elapsed.TotalSeconds, upgraded);
         if (activity is not null)
         {
             activity.SetTag("balancer.backend", backend).SetTag("http.response.status_code", status).SetTag("balancer.retries", attempt.Retries);
@@ -27,7 +32,7 @@ internal static class ProxyTelemetry
             var request = context.Request;
             log.Write(new AccessLogEntry(
                 services.Time.GetUtcNow(), context.Connection.RemoteIpAddress?.ToString(), listener, request.Method, request.Path.Value ?? "/",
-                pool, attempt.Backend?.Address, status, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed, attempt.Retries));
+                pool.Name, attempt.Backend?.Address, status, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed, attempt.Retries));
         }
     }
 }

@@ -42,10 +42,11 @@ internal static class RtNetlink
 
     /// <summary>
     /// Adds (<paramref name="add"/>) or removes <paramref name="address"/>/<paramref name="prefix"/> on interface
-    /// <paramref name="index"/>. An address already present (add) or already gone (remove) counts as done.
+    /// <paramref name="index"/>. An address already present (add) or already gone (remove) counts as done; returns
+    /// false then, true when the kernel changed something.
     /// </summary>
     /// <exception cref="IOException">The kernel refused, or netlink is unavailable; the message names the errno.</exception>
-    public static void ChangeAddress(bool add, int index, IPAddress address, int prefix) => Send(add, index, address, prefix, lifetime: null);
+    public static bool ChangeAddress(bool add, int index, IPAddress address, int prefix) => Send(add, index, address, prefix, lifetime: null);
 
     /// <summary>
     /// Adds <paramref name="address"/>/<paramref name="prefix"/> on interface <paramref name="index"/>, or renews it,
@@ -54,7 +55,7 @@ internal static class RtNetlink
     /// duplicate address detection (<c>nodad</c>), so they serve at once.
     /// </summary>
     /// <exception cref="IOException">The kernel refused, or netlink is unavailable; the message names the errno.</exception>
-    public static void RenewAddress(int index, IPAddress address, int prefix, TimeSpan lifetime) => Send(true, index, address, prefix, lifetime);
+    public static void RenewAddress(int index, IPAddress address, int prefix, TimeSpan lifetime) => _ = Send(true, index, address, prefix, lifetime);
 
     /// <summary>
     /// Adds (<paramref name="add"/>) or removes a route of type <c>local</c> for <paramref name="address"/>/<paramref name="prefix"/>
@@ -96,7 +97,7 @@ internal static class RtNetlink
         }
     }
 
-    private static void Send(bool add, int index, IPAddress address, int prefix, TimeSpan? lifetime)
+    private static bool Send(bool add, int index, IPAddress address, int prefix, TimeSpan? lifetime)
     {
         var bytes = address.GetAddressBytes();
         var attribute = 4 + bytes.Length; // rtattr header + address, already 4-byte aligned
@@ -129,6 +130,8 @@ internal static class RtNetlink
         {
             throw Libc.Error(add ? "RTM_NEWADDR" : "RTM_DELADDR", errno);
         }
+
+        return errno == 0;
     }
 
     /// <summary>Writes one struct rtattr (length, type, value; values here are 4-byte multiples) at <paramref name="at"/>; returns the offset after it.</summary>

@@ -5,7 +5,7 @@ namespace Balancer.Tcp;
 /// cancelled once no traffic has been seen either way for the timeout. Traffic only writes a timestamp
 /// (<see cref="Touch"/>); the one timer, when it fires, re-arms itself for the time still left, as
 /// Kestrel's heartbeat checks its connection timeouts. Re-arming a timer per read took the runtime's
-/// timer-queue lock once per chunk (docs/benchmarks.md, L4).
+/// timer-queue lock once per chunk (docs/performance-notes.md, L4).
 /// </summary>
 internal sealed class IdleTimeout : IDisposable
 {

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 using Balancer.Core.Configuration;
-using Balancer.Core.Proxy;
+using Balancer.Core.ProxyProtocol;
 
 namespace Balancer.Tcp;
 

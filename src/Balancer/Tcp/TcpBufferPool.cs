@@ -8,7 +8,7 @@ namespace Balancer.Tcp;
 /// The buffers of a <c>tcp</c> listener's connections, both legs: pinned blocks of <see cref="BlockSize"/>,
 /// reused lock-free. Kestrel's own pool hands out 4 KiB blocks, and its socket transport receives into
 /// one block at a time, so bulk data from clients cost one <c>recv</c> per 4 KiB; a pipe over these blocks
-/// receives up to 64 KiB (one loopback GSO segment) per call (docs/benchmarks.md, L4). Kestrel takes it
+/// receives up to 64 KiB (one loopback GSO segment) per call (docs/performance-notes.md, L4). Kestrel takes it
 /// through <see cref="IMemoryPoolFactory{T}"/>, which the socket transport reads from DI (ASP.NET Core 10).
 /// </summary>
 internal sealed class TcpBufferPool : MemoryPool<byte>, IMemoryPoolFactory<byte>

@@ -1,7 +1,7 @@
 using System.Net;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
-using Balancer.Core.Proxy;
+using Balancer.Core.ProxyProtocol;
 using Balancer.Telemetry;
 using Microsoft.AspNetCore.Connections;
 

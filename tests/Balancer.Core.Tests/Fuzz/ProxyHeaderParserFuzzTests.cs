@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Balancer.Core.Proxy;
+using Balancer.Core.ProxyProtocol;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -5,21 +5,29 @@ using Balancer.Core.Failover;
 using Balancer.Core.Model;
 using Balancer.Failover;
 using Balancer.Tests.Common;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Balancer.Tests.Failover;
 
-/// <summary>One <see cref="FailoverService"/> on loopback with a fake for the virtual IPs and a UDP socket as its peer.</summary>
+/// <summary>
+/// One <see cref="FailoverService"/> on loopback with a fake for the virtual IPs and a UDP socket as its peer. Its
+/// timers run on a fake clock that only the test moves, so nothing here depends on how fast the machine is.
+/// </summary>
 public sealed class FailoverServiceTests : IDisposable
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _interval = TimeSpan.FromMilliseconds(100);
     private readonly FailoverFiles _files = new();
     private readonly Socket _peer = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly FakeVipActions _vips = new();
+    private FakeVipActions _vips = new();
     private readonly PoolRegistry _pools = new(TimeProvider.System, Random.Shared);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly LogSink _log = new();
+    private readonly ILoggerFactory _logs;
 
     public FailoverServiceTests()
     {
+        _logs = LoggerFactory.Create(b => b.AddProvider(_log));
         _peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _pools.Load(new BalancerConfig
         {
@@ -31,14 +39,17 @@ public sealed class FailoverServiceTests : IDisposable
     public async Task Alone_BecomesMasterAnnouncesGarpRepeatTimesThenResignsOnShutdown()
     {
         await using var service = Start(Config());
-        await Wait.Until(() => _vips.Adds == 1 && _vips.Announces == 3, _timeout, "master adds the VIPs and sends 3 GARPs");
+        await AdvanceUntil(() => _vips.Adds == 1, "master after Master_Down_Interval: adds the VIPs");
+        await AdvanceUntil(() => _vips.Announces == 3, "3 GARPs, 100 ms apart on the fake clock", GarpSchedule.BurstSpacing);
         Assert.Equal(FailoverState.Master, service.Snapshot.State);
 
-        await service.ShutdownAsync();
+        var shutdown = service.ShutdownAsync();
+        await AdvanceUntil(() => shutdown.IsCompleted, "the hand-over bound passes with no successor");
+        await shutdown;
 
-        Assert.Equal(1, _vips.Removes);
-        Assert.Equal(FailoverState.Init, service.Snapshot.State);
+        Assert.Equal((FailoverState.Init, false), (service.Snapshot.State, _vips.OnInterface));
         Assert.Contains(ReceivedPriorities(), p => p == 0); // RFC 5798 §6.4.3: the resign advert
+        Assert.Contains(_log.Lines, l => l.Contains("Master -> Init on Shutdown: no successor advertised within 00:00:00.3", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -46,34 +57,72 @@ public sealed class FailoverServiceTests : IDisposable
     {
         await using var service = Start(Config() with { Track = new FailoverTrackConfig { Pools = ["web"], Weight = 30 } });
         var pool = _pools.Get("web")!;
-        await Wait.Until(() => service.Snapshot.State == FailoverState.Master, _timeout, "master");
+        await AdvanceUntil(() => service.Snapshot.State == FailoverState.Master, "master");
 
         pool.SetDraining(pool.Snapshot.All[0], true);
-        await Wait.Until(() => service.Snapshot.EffectivePriority == 70, _timeout, "priority 100 - 30");
+        await AdvanceUntil(() => service.Snapshot.EffectivePriority == 70, "priority 100 - 30 at the next check");
         pool.SetDraining(pool.Snapshot.All[0], false);
-        await Wait.Until(() => service.Snapshot.EffectivePriority == 100, _timeout, "priority back to 100");
+        await AdvanceUntil(() => service.Snapshot.EffectivePriority == 100, "priority back to 100 at the next check");
     }
 
     [Fact]
     public async Task ShutdownAsMaster_ResignsAtOnceAndKeepsTheVipsUntilTheSuccessorsSecondAdvert()
     {
-        // 1 s adverts: the hand-over bound is 3 s, so a shutdown done well before it was ended by the successor.
-        await using var service = Start(Config() with { AdvertInterval = TimeSpan.FromSeconds(1) });
-        await Wait.Until(() => _vips.Adds == 1, _timeout, "master adds the VIPs");
+        await using var service = Start(Config());
+        await AdvanceUntil(() => _vips.Adds == 1, "master adds the VIPs");
         ReceivedPriorities();
 
         service.RequestShutdown();
         Assert.Equal([0], ReceivedPriorities()); // sent on the caller's thread, before RequestShutdown returns
-        var stopped = System.Diagnostics.Stopwatch.StartNew();
         var shutdown = service.ShutdownAsync();
         SendSuccessorAdvert(service, 1);
         await Wait.Until(() => service.Snapshot.LastAdvertFrom == "lb2", _timeout, "the successor's first advert taken in");
-        Assert.Equal((FailoverState.Master, 0), (service.Snapshot.State, _vips.Removes)); // still serving the VIPs
+        Assert.Equal((FailoverState.Master, true), (service.Snapshot.State, _vips.OnInterface)); // still serving the VIPs
         SendSuccessorAdvert(service, 2);
         await shutdown.WaitAsync(_timeout);
 
-        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(2), $"hand-over took {stopped.Elapsed}; the bound is 3 s");
-        Assert.Equal((FailoverState.Init, 1), (service.Snapshot.State, _vips.Removes));
+        // The fake clock never moved after the resign, so the 3-interval bound cannot have ended the hand-over.
+        Assert.Equal((FailoverState.Init, false), (service.Snapshot.State, _vips.OnInterface));
+        Assert.Contains(_log.Lines, l => l.Contains("Master -> Init on Shutdown: handed over to lb2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StartAsBackup_WithTheVipLeftByACrash_RemovesItAndSaysSo()
+    {
+        _vips = new FakeVipActions(stale: true);
+        await using var service = Start(Config());
+
+        await Wait.Until(() => !_vips.OnInterface, _timeout, "the stale VIP removed on entering BACKUP");
+        Assert.Equal(FailoverState.Backup, service.Snapshot.State);
+        await Wait.Until(() => _log.Lines.Any(l => l.Contains("removed stale virtual IPs 198.18.0.100/24", StringComparison.Ordinal)), _timeout, "the warning");
+    }
+
+    [Fact]
+    public async Task ResumedMaster_ReadsTheQueuedAdvertsOfANewMaster_OneDualMasterLineOneBurstNoTimingLine()
+    {
+        await using var service = Start(Config());
+        await AdvanceUntil(() => _vips.Announces == 3, "master, its takeover burst of 3 sent", GarpSchedule.BurstSpacing);
+        var takeoverLines = TimingLines();
+
+        // What a master frozen by SIGSTOP finds on SIGCONT: the adverts its successor sent meanwhile, then its resign.
+        for (ulong sequence = 1; sequence <= 18; sequence++)
+        {
+            SendAdvert(service, "lb2", 50, sequence);
+        }
+
+        SendAdvert(service, "lb2", 0, 19);
+        await Wait.Until(() => service.Snapshot.PeerPriority == 0, _timeout, "all 19 datagrams taken in");
+        await AdvanceUntil(() => _vips.Announces == 6, "one re-announcement burst of 3", GarpSchedule.BurstSpacing);
+        for (var i = 0; i < 10; i++)
+        {
+            _clock.Advance(GarpSchedule.BurstSpacing);
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(6, _vips.Announces);
+        Assert.Equal(1, service.Snapshot.DualMasterEvents);
+        Assert.Single(_log.Lines, l => l.Contains("dual master", StringComparison.Ordinal));
+        Assert.Equal(takeoverLines, TimingLines()); // a re-announcement follows no transition: nothing timed "after the transition"
     }
 
     [Fact]
@@ -88,12 +137,14 @@ public sealed class FailoverServiceTests : IDisposable
 
         await Wait.Until(() => service.Snapshot.RejectedPackets.GetValueOrDefault("TooShort") == 5, _timeout, "5 rejected as TooShort");
         Assert.Equal(["TooShort"], service.Snapshot.RejectedPackets.Keys);
+        Assert.Equal(FailoverState.Backup, service.Snapshot.State);
     }
 
     public void Dispose()
     {
         _peer.Dispose();
         _pools.Dispose();
+        _logs.Dispose();
         _files.Dispose();
     }
 
@@ -102,7 +153,7 @@ public sealed class FailoverServiceTests : IDisposable
         NodeId = "lb1",
         Bind = "127.0.0.1:0",
         Peers = [$"127.0.0.1:{((IPEndPoint)_peer.LocalEndPoint!).Port}"],
-        AdvertInterval = TimeSpan.FromMilliseconds(100),
+        AdvertInterval = _interval,
         KeyFile = _files.KeyFile,
         VirtualIps = ["198.18.0.100/24"],
         GarpRepeat = 3,
@@ -110,16 +161,37 @@ public sealed class FailoverServiceTests : IDisposable
     };
 
     private FailoverService Start(FailoverConfig config) =>
-        FailoverService.Start(config, _files.Directory, 0, _pools, NullLoggerFactory.Instance, TimeProvider.System, _vips);
+        FailoverService.Start(config, _files.Directory, 0, _pools, _logs, _clock, _vips);
+
+    /// <summary>Moves the fake clock by <paramref name="step"/> (one advert interval by default) until <paramref name="condition"/> holds.</summary>
+    private async Task AdvanceUntil(Func<bool> condition, string what, TimeSpan? step = null)
+    {
+        var deadline = DateTime.UtcNow + _timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for: {what}; log: {string.Join(" | ", _log.Lines)}");
+            }
+
+            _clock.Advance(step ?? _interval);
+            await Task.Delay(20); // real time for the loop (it polls at most 50 ms) and the worker to act on it
+        }
+    }
 
     /// <summary>A master advert of "lb2" at priority 100 from the peer socket, as a successor sends it.</summary>
-    private void SendSuccessorAdvert(FailoverService service, ulong sequence)
+    private void SendSuccessorAdvert(FailoverService service, ulong sequence) => SendAdvert(service, "lb2", 100, sequence);
+
+    /// <summary>A master advert of <paramref name="nodeId"/> from the peer socket.</summary>
+    private void SendAdvert(FailoverService service, string nodeId, byte priority, ulong sequence)
     {
         FailoverKey.TryParse(File.ReadAllText(_files.KeyFile), out var key, out _);
         var buffer = new byte[AdvertCodec.MaxLength];
-        var length = AdvertCodec.Encode(new AdvertPacket("lb2", FailoverState.Master, 100, TimeSpan.FromSeconds(1), 1, sequence, 0), key, buffer);
+        var length = AdvertCodec.Encode(new AdvertPacket(nodeId, FailoverState.Master, priority, _interval, 1, sequence, 0), key, buffer);
         _peer.SendTo(buffer.AsSpan(0, length), IPEndPoint.Parse(service.BoundAddress));
     }
+
+    private string[] TimingLines() => [.. _log.Lines.Where(l => l.Contains("after the transition", StringComparison.Ordinal))];
 
     /// <summary>The priorities of the adverts queued at the peer socket.</summary>
     private List<byte> ReceivedPriorities()

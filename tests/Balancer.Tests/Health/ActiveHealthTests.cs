@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Balancer.Tests.Common;
@@ -10,7 +9,7 @@ public sealed class ActiveHealthTests
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task KilledBackend_DownWithinFallIntervals_NoTrafficThenBackAfterRise()
+    public async Task KilledBackend_DownByItsProbes_NoTrafficThenBackAfterRise()
     {
         await using var a = await TestBackend.StartAsync("a");
         var b = await TestBackend.StartAsync("b");
@@ -20,13 +19,10 @@ public sealed class ActiveHealthTests
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", health, (a.ConfigAddress, 1), (bAddress, 1)));
         await Wait.Until(async () => await balancer.IsHealthyAsync(a.ConfigAddress) && await balancer.IsHealthyAsync(bAddress), Generous, "both backends up");
 
-        var killedAt = Stopwatch.StartNew();
         await b.DisposeAsync();
+        // By the probes (the reason says so), not by passive health; when, in probe intervals, is HealthCheckerTests'
+        // business, on a fake clock.
         await Wait.Until(async () => !await balancer.IsHealthyAsync(bAddress), Generous, "b marked down");
-        var downAfter = killedAt.Elapsed;
-
-        // fall × interval + timeout = 700 ms (+ jitter and scheduling slack on a busy machine).
-        Assert.True(downAfter < TimeSpan.FromSeconds(3), $"marked down after {downAfter}");
         Assert.Contains("3 consecutive failed probes", (await balancer.BackendStatusAsync("web", bAddress)).GetProperty("healthReason").GetString());
         using var client = balancer.CreateClient();
         for (var i = 0; i < 10; i++)

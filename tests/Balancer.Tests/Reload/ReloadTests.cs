@@ -221,7 +221,9 @@ public sealed class ReloadTests : ThreeBackends
             await File.WriteAllTextAsync(balancer.ConfigPath, variant);
             var result = await balancer.Server.ReloadAsync(ReloadTrigger.AdminApi);
             Assert.True(result.Applied, string.Join("; ", result.Errors));
-            await Task.Delay(20);
+            // Under load means requests between every two reloads, however fast or slow the machine is.
+            var before = Volatile.Read(ref sent);
+            await Wait.Until(() => Volatile.Read(ref sent) >= before + 8 || load.Any(t => t.IsCompleted), Generous, $"requests after reload {i + 1}");
         }
 
         await stop.CancelAsync();

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
-using Balancer.Core.Proxy;
+using Balancer.Core.ProxyProtocol;
 using Balancer.Tests.Common;
 
 namespace Balancer.Tests.Tcp;

@@ -1,0 +1,239 @@
+namespace Balancer.Core.Failover;
+
+/// <summary>
+/// The RFC 5798 §6.4 state machine of one group of virtual IPs: its state, the one transition function and the entry
+/// actions of each state. What a backup and a master do with adverts and timers lives in <see cref="BackupRole"/>
+/// (§6.4.2) and <see cref="MasterRole"/> (§6.4.3). <see cref="FailoverMachine"/> owns the group, serialises every
+/// call and hands it only authenticated, admitted adverts; the group appends the actions it decides to
+/// <see cref="Actions"/>.
+/// </summary>
+internal sealed class FailoverGroup
+{
+    private readonly AdvertWriter _writer;
+    private readonly Func<TimeSpan> _now;
+    private readonly GroupPriority _priority;
+    private readonly BackupRole _backup;
+    private readonly MasterRole _master;
+
+    public FailoverGroup(FailoverOptions options, AdvertWriter writer, List<FailoverAction> actions, Func<TimeSpan> now)
+    {
+        _writer = writer;
+        _now = now;
+        _priority = new GroupPriority(options);
+        Actions = actions;
+        MasterAdvertInterval = options.AdvertInterval;
+        _backup = new BackupRole(this);
+        _master = new MasterRole(this);
+    }
+
+    public FailoverState State { get; private set; } = FailoverState.Init;
+
+    public FailoverOptions Options => _priority.Options;
+
+    /// <summary>The last value given to <see cref="SetTrackedHealth"/>.</summary>
+    public bool Healthy => _priority.Healthy;
+
+    /// <summary>The configured priority, lowered by the track weight while unhealthy (floor 1).</summary>
+    public int EffectivePriority => _priority.Effective;
+
+    public long Transitions { get; private set; }
+
+    public long DualMasterEvents => _master.DualMasterEvents;
+
+    public TimeSpan LongestAdvertGapSent => _master.LongestGapSent;
+
+    public TimeSpan LongestAdvertGapHeard => _backup.LongestGapHeard;
+
+    /// <summary>The earliest timer deadline, on the machine's clock; null when none runs.</summary>
+    public TimeSpan? NextDeadline => Timers.Next;
+
+    /// <summary>True while a resigned master holds the virtual IPs waiting for its successor.</summary>
+    public bool HandingOver => Timers.HandoverUntil is not null;
+
+    /// <summary>The group's deadlines; a state change clears them.</summary>
+    internal VrrpTimers Timers { get; } = new();
+
+    /// <summary>Where the decided actions go, in order.</summary>
+    internal List<FailoverAction> Actions { get; }
+
+    /// <summary>RFC 5798 §6.1 Master_Adver_Interval: ours as master, the master's (from its adverts) as backup.</summary>
+    internal TimeSpan MasterAdvertInterval { get; set; }
+
+    internal TimeSpan MasterDownInterval => FailoverTimers.MasterDownInterval(EffectivePriority, MasterAdvertInterval);
+
+    internal TimeSpan Now => _now();
+
+    /// <summary>The startup event (RFC 5798 §6.4.1): MASTER at priority 255, else BACKUP (FAULT while unhealthy, if so configured).</summary>
+    public void Start()
+    {
+        if (State != FailoverState.Init)
+        {
+            return;
+        }
+
+        if (!Healthy && Options.FaultOnTrackFailure)
+        {
+            ChangeState(FailoverState.Fault, FailoverEvent.Startup, "tracked health is bad at startup");
+        }
+        else if (EffectivePriority == 255)
+        {
+            ChangeState(FailoverState.Master, FailoverEvent.Startup, "priority 255 owns the virtual IPs (RFC 5798 §6.4.1)");
+        }
+        else
+        {
+            ChangeState(FailoverState.Backup, FailoverEvent.Startup, "started");
+        }
+    }
+
+    /// <summary>Fires the one timer of the current state that is due, if any.</summary>
+    public void Tick()
+    {
+        if (State == FailoverState.Master)
+        {
+            _master.Tick();
+        }
+        else if (State == FailoverState.Backup && _backup.Tick())
+        {
+            return;
+        }
+        else if (State is FailoverState.Backup or FailoverState.Fault && Timers.AdvertAt <= Now)
+        {
+            // Not in RFC 5798, where only the master speaks: a backup (or faulty) node advertises its state too, so that
+            // the master sees it, its priority and its config (drift is then known to both nodes).
+            SendAdvert(EffectivePriority);
+            Timers.AdvertAt = Now + Options.AdvertInterval;
+        }
+    }
+
+    /// <summary>An admitted advert whose state byte is master: only a master advertises (RFC 5798 §6.4.3).</summary>
+    public void OnMasterAdvert(in AdvertPacket packet)
+    {
+        if (State == FailoverState.Master)
+        {
+            _master.OnAdvert(packet);
+        }
+        else if (State == FailoverState.Backup)
+        {
+            _backup.OnAdvert(packet);
+        }
+    }
+
+    /// <summary>The shutdown event: a master hands over (<see cref="MasterRole.Shutdown"/>), any other state goes to INIT at once.</summary>
+    public void Shutdown()
+    {
+        if (State == FailoverState.Master)
+        {
+            _master.Shutdown();
+        }
+        else if (State != FailoverState.Init)
+        {
+            ChangeState(FailoverState.Init, FailoverEvent.Shutdown, "shutting down");
+        }
+    }
+
+    /// <summary>
+    /// Health tracking (keepalived's track weight): unhealthy lowers the effective priority and a master advertises it
+    /// at once so a preempting peer takes over; or, with <see cref="FailoverOptions.FaultOnTrackFailure"/>, the node
+    /// steps out to FAULT (a master resigning first) until its health returns.
+    /// </summary>
+    public void SetTrackedHealth(bool healthy)
+    {
+        if (healthy == Healthy || HandingOver) // a node handing over is leaving: no advert may undo its resign
+        {
+            return;
+        }
+
+        var changed = _priority.SetHealthy(healthy);
+        if (!Options.FaultOnTrackFailure)
+        {
+            AnnouncePriority(changed);
+        }
+        else if (!healthy && State is FailoverState.Backup or FailoverState.Master)
+        {
+            if (State == FailoverState.Master)
+            {
+                SendAdvert(0); // resign, so the peer takes over after Skew_Time rather than Master_Down_Interval
+            }
+
+            ChangeState(FailoverState.Fault, FailoverEvent.TrackFailed, "tracked health is bad");
+        }
+        else if (healthy && State == FailoverState.Fault)
+        {
+            ChangeState(FailoverState.Backup, FailoverEvent.TrackRecovered, "tracked health recovered");
+        }
+    }
+
+    /// <summary>Takes options that passed <see cref="FailoverMachine.ReconfigureProblems"/>; a changed priority is advertised at once.</summary>
+    public void Reconfigure(FailoverOptions next)
+    {
+        if (_priority.Reconfigure(next) is { } changed)
+        {
+            AnnouncePriority(changed);
+        }
+    }
+
+    /// <summary>Records the transition once, stops the old state's timers and queues the new state's entry actions (RFC 5798 §6.4).</summary>
+    internal void ChangeState(FailoverState next, FailoverEvent @event, string reason)
+    {
+        var previous = State;
+        State = next;
+        Transitions++;
+        Actions.Add(new FailoverAction.StateChanged(previous, next, @event, reason));
+        Timers.Clear();
+        _backup.Reset();
+        _master.Reset();
+        switch (next)
+        {
+            case FailoverState.Master:
+                // RFC 5798 §6.4.1/§6.4.2: send an ADVERTISEMENT, announce the addresses, start the Adver_Timer.
+                MasterAdvertInterval = Options.AdvertInterval;
+                SendAdvert(EffectivePriority);
+                Actions.Add(new FailoverAction.AddVips());
+                Actions.Add(new FailoverAction.SendGratuitousArp(Takeover: true));
+                Timers.AdvertAt = Now + Options.AdvertInterval;
+                break;
+            case FailoverState.Backup:
+                // RFC 5798 §6.4.1/§6.4.3: set the Master_Down_Timer to Master_Down_Interval.
+                Timers.MasterDownAt = Now + MasterDownInterval;
+                break;
+        }
+
+        if (next is FailoverState.Backup or FailoverState.Fault)
+        {
+            SendAdvert(EffectivePriority); // our state, at once: the master learns of us now, not an interval later
+            Timers.AdvertAt = Now + Options.AdvertInterval;
+        }
+
+        // keepalived removes its addresses on entering BACKUP or FAULT: a node that crashed as master and restarted
+        // must not keep answering ARP for them beside the new master. Any state but MASTER owns none.
+        if (next != FailoverState.Master)
+        {
+            Actions.Add(new FailoverAction.RemoveVips(next, Held: previous == FailoverState.Master));
+        }
+
+        Actions.Add(new FailoverAction.RunNotifyHook(next));
+    }
+
+    /// <summary>This node just took over from <paramref name="nodeId"/>: its resign is expected, not a dual master.</summary>
+    internal void ExpectResignFrom(string? nodeId) => _master.ExpectResignFrom(nodeId);
+
+    internal void SendAdvert(int priority)
+    {
+        if (State == FailoverState.Master && priority > 0)
+        {
+            _master.SentAdvert();
+        }
+
+        Actions.Add(_writer.Write(Options, State, priority));
+    }
+
+    private void AnnouncePriority(FailoverAction.PriorityChanged changed)
+    {
+        Actions.Add(changed);
+        if (State == FailoverState.Master && !HandingOver)
+        {
+            SendAdvert(EffectivePriority);
+            Timers.AdvertAt = Now + Options.AdvertInterval;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Failover;
+using Balancer.Telemetry;
+
+namespace Balancer.Failover;
+
+/// <summary>
+/// Applies the machine's actions: adverts go out at once on the caller's thread, the virtual IPs, gratuitous ARP and
+/// notify hooks go to the <see cref="FailoverWorker"/> in order, transitions and warnings go to the log. It also keeps
+/// the gratuitous ARP schedule that the loop fires.
+/// </summary>
+internal sealed class FailoverEffects(
+    FailoverConfig config, AdvertSocket socket, FailoverWorker worker, IVipActions vips, CommandRunner runner, ElapsedClock clock, ILogger logger)
+{
+
+    private FailoverConfig _config = config;
+    private NotifyHooks _hooks = new(config.Notify, config.VirtualIps, runner);
+    private TimeSpan _transitionAt;
+
+    /// <summary>A finished action whose log line waits for the one behind it (worker thread only).</summary>
+    private (string Action, TimeSpan After)? _deferredDone;
+
+    /// <summary>When the running master announces the virtual IPs next; read by the loop.</summary>
+    public GarpSchedule Garp { get; private set; } = new(config.GarpRepeat, config.GarpRefresh);
+
+    public void Apply(IReadOnlyList<FailoverAction> actions)
+    {
+        foreach (var action in actions)
+        {
+            switch (action)
+            {
+                case FailoverAction.SendAdvert advert:
+                    socket.Send(advert.Datagram.Span);
+                    break;
+                case FailoverAction.AddVips:
+                    // Its log line waits until the first announcement queued right behind is out: the first use of a
+                    // log message costs JIT and formatting, measured at 10-30 ms between the add and the ARP on a busy
+                    // host, while clients still send to the dead master's MAC (docs/benchmarks.md, Failover).
+                    worker.Enqueue(Timed(vips.AddAsync, "added", logNow: _config.GarpRepeat == 0));
+                    break;
+                case FailoverAction.RemoveVips remove:
+                    Garp.Stop();
+                    worker.Enqueue(remove.Held ? Timed(vips.RemoveAsync, "removed") : RemoveStale(remove.Entering));
+                    break;
+                case FailoverAction.SendGratuitousArp garp:
+                    // The first announcement follows the add on the worker; the rest of the burst and the refreshes are
+                    // timed by the loop. Only a takeover's is timed in the log: a re-announcement follows no transition.
+                    if (_config.GarpRepeat > 0)
+                    {
+                        worker.Enqueue(garp.Takeover ? Timed(Announce, "announced") : Announce);
+                    }
+
+                    Garp.BurstSent(clock.Now);
+                    break;
+                case FailoverAction.RunNotifyHook hook:
+                    var hooks = _hooks;
+                    worker.Enqueue(() => hooks.RunAsync(hook.State));
+                    break;
+                case FailoverAction.StateChanged changed:
+                    _transitionAt = clock.Now;
+                    if (changed.To != FailoverState.Master)
+                    {
+                        Garp.Stop();
+                    }
+
+                    Log.FailoverStateChanged(logger, changed.From, changed.To, changed.Event, changed.Reason);
+                    break;
+                case FailoverAction.PriorityChanged priority:
+                    Log.FailoverPriorityChanged(logger, priority.From, priority.To, priority.Healthy);
+                    break;
+                case FailoverAction.DualMasterDetected dual:
+                    Log.FailoverDualMaster(logger, dual.PeerNodeId, dual.PeerPriority);
+                    break;
+                case FailoverAction.ConfigDriftChanged drift:
+                    Log.FailoverConfigDrift(logger, drift.Drift, drift.PeerNodeId, drift.PeerHash);
+                    break;
+                case FailoverAction.AdvertStall stall:
+                    Log.FailoverAdvertStall(logger, stall.Gap.TotalMilliseconds, stall.Sent ? "sent as master" : "heard as backup", stall.MasterDownInterval.TotalMilliseconds, stall.Sent ? " (plus its skew)" : "");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Queues one announcement of a burst or a refresh that the schedule says is due.</summary>
+    public void AnnounceDue()
+    {
+        worker.Enqueue(Announce); // behind any pending add: arping cannot send from an address not yet on the interface
+        Garp.Sent(clock.Now);
+    }
+
+    /// <summary>Takes a reload's hooks, gratuitous ARP timing and settings; <paramref name="master"/> keeps a running refresh going.</summary>
+    public void Reconfigure(FailoverConfig next, bool master)
+    {
+        _hooks = new NotifyHooks(next.Notify, next.VirtualIps, runner);
+        if (next.GarpRepeat != _config.GarpRepeat || next.GarpRefresh != _config.GarpRefresh)
+        {
+            // Built whole, then published: the loop reads Garp from its own thread.
+            var garp = new GarpSchedule(next.GarpRepeat, next.GarpRefresh);
+            if (master)
+            {
+                garp.BurstSent(clock.Now);
+            }
+
+            Garp = garp;
+        }
+
+        _config = next;
+    }
+
+    /// <summary>
+    /// Logs, once done, how long after the transition just applied <paramref name="work"/> finished: the takeover's
+    /// critical path. The transition's time is taken now, not when the worker gets to it.
+    /// </summary>
+    private Func<Task> Timed(Func<Task> work, string action, bool logNow = true)
+    {
+        var since = _transitionAt;
+        return async () =>
+        {
+            await work();
+            var after = clock.Now - since;
+            if (!logNow)
+            {
+                _deferredDone = (action, after);
+                return;
+            }
+
+            if (_deferredDone is var (earlierAction, earlierAfter))
+            {
+                _deferredDone = null;
+                Log.FailoverVipsDone(logger, earlierAction, earlierAfter.TotalMilliseconds);
+            }
+
+            Log.FailoverVipsDone(logger, action, after.TotalMilliseconds);
+        };
+    }
+
+    /// <summary>Removes what a node that is not master should not have, and says so when it found any.</summary>
+    private Func<Task> RemoveStale(FailoverState entering) => async () =>
+    {
+        var removed = await vips.RemoveAsync();
+        if (removed.Count > 0)
+        {
+            Log.FailoverStaleVipsRemoved(logger, string.Join(", ", removed), _config.Interface ?? "(no interface)", entering);
+        }
+    };
+
+    /// <summary>Starts one round of gratuitous ARP without waiting: arping lingers a second for replies that never come.</summary>
+    private Task Announce()
+    {
+        _ = vips.AnnounceAsync().ContinueWith(
+            t => Log.FailoverCommandFailed(logger, "(gratuitous ARP)", t.Exception!.GetBaseException().Message),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
+}
