@@ -9,6 +9,8 @@ using Balancer.Tests.ScaleOut;
 //   back_ms       the cut repaired: until the router routes to it again (probe rise, then announce rise 3)
 //   proc_ms       kill -9 of node 2's Balancer alone, its BIRD alive: the outage for new connections, which lasts
 //                 until the kernel drops the address whose lifetime (3 s) is no longer renewed
+//   kill_ms       kill -9 of node 2's Balancer and BIRD, the host alive: its kernel closes the BGP session, and the
+//                 router withdraws at once
 //   crash_ms      node 2 a dead host (port dark, Balancer and BIRD killed): the outage for new connections, until the
 //                 router's BGP hold timer (3 s) or, with --bfd, BFD (100 ms x 3) notices
 // An outage is the time from the event to the start of the last new connection that failed (a probe opens one every
@@ -20,7 +22,7 @@ var results = new List<Dictionary<string, double>>();
 await using (var cluster = await ScaleOutCluster.StartAsync(bfd: bfd))
 {
     Console.WriteLine($"cluster up ({(bfd ? "BGP hold time 3 s + BFD 100 ms x 3" : "BGP hold time 3 s, no BFD")}); {rounds} rounds");
-    Console.WriteLine("round  spread_min spread_max  withdraw_ms  back_ms  proc_ms  crash_ms");
+    Console.WriteLine("round  spread_min spread_max  withdraw_ms  back_ms  proc_ms  kill_ms  crash_ms");
     for (var round = 1; round <= rounds; round++)
     {
         var row = new Dictionary<string, double>();
@@ -34,14 +36,17 @@ await using (var cluster = await ScaleOutCluster.StartAsync(bfd: bfd))
         cluster.CutBackends(1, cut: false);
         row["back_ms"] = (await cluster.WaitForNextHopsAsync([1, 2, 3], TimeSpan.FromSeconds(30))).TotalMilliseconds;
 
-        row["proc_ms"] = await OutageAsync(cluster, clock => { var at = clock.Elapsed; cluster.Node(2).Signal(9); return at; });
+        row["proc_ms"] = await OutageAsync(cluster, TimeSpan.FromSeconds(8), clock => { var at = clock.Elapsed; cluster.Node(2).Signal(9); return at; });
         cluster.RestartBalancer(2);
         await cluster.WaitForNextHopsAsync([1, 2, 3], TimeSpan.FromSeconds(60));
 
-        row["crash_ms"] = await OutageAsync(cluster, clock => cluster.Crash(2, clock).Dark);
+        row["kill_ms"] = await OutageAsync(cluster, TimeSpan.FromSeconds(2), clock => cluster.KillProcesses(2, clock));
+        await cluster.RecoverAsync(2);
+
+        row["crash_ms"] = await OutageAsync(cluster, TimeSpan.FromSeconds(bfd ? 2 : 5), clock => cluster.Crash(2, clock).Dark);
         await cluster.RecoverAsync(2);
         results.Add(row);
-        Console.WriteLine($"{round,5}  {row["spread_min"],10:P1} {row["spread_max"],10:P1}  {row["withdraw_ms"],11:0}  {row["back_ms"],7:0}  {row["proc_ms"],7:0}  {row["crash_ms"],8:0}");
+        Console.WriteLine($"{round,5}  {row["spread_min"],10:P1} {row["spread_max"],10:P1}  {row["withdraw_ms"],11:0}  {row["back_ms"],7:0}  {row["proc_ms"],7:0}  {row["kill_ms"],7:0}  {row["crash_ms"],8:0}");
     }
 }
 
@@ -60,11 +65,12 @@ int Option(string name, int fallback) =>
 
 static double Median(double[] sorted) => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 
-// New connections every 10 ms for 8 s, the event 0.5 s in; the outage is the event to the start of the last failure.
-static async Task<double> OutageAsync(ScaleOutCluster cluster, Func<Stopwatch, TimeSpan> happen)
+// New connections every 10 ms, the event 0.5 s in, for 0.5 s + after + 1 s (the 1 s deadline of the last ones);
+// the outage is the event to the start of the last failure.
+static async Task<double> OutageAsync(ScaleOutCluster cluster, TimeSpan after, Func<Stopwatch, TimeSpan> happen)
 {
     var clock = Stopwatch.StartNew();
-    var probe = VipTraffic.ProbeAsync(cluster.Client, clock, TimeSpan.FromSeconds(8), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1));
+    var probe = VipTraffic.ProbeAsync(cluster.Client, clock, TimeSpan.FromSeconds(0.5) + after, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1));
     await Task.Delay(500);
     var at = happen(clock);
     var failed = (await probe).Where(a => !a.Ok && a.At >= at).ToList();
