@@ -110,7 +110,7 @@ public sealed class BirdDaemon : IDisposable
 
     private const string Bfd = """protocol bfd { interface "eth0" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; }; }""";
 
-    private static string? Find(string tool) =>
+    internal static string? Find(string tool) =>
         new[] { "/usr/sbin", "/sbin", "/usr/bin", "/bin" }.Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
 
     private void Append(string? line)
