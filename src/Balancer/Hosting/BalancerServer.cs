@@ -43,10 +43,14 @@ internal sealed class BalancerServer : IAsyncDisposable
         _logger = logs.CreateLogger("Balancer");
         _pools = new PoolRegistry(time, Random.Shared);
         _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
-        var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
+        var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates)
+        {
+            RouteStats = state.RouteStats,
+        };
         _reconnect = services.Reconnect;
         AnnounceMetrics.Observe(_telemetry.Metrics.Meter, () => State.Announce);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
+        RouteMetrics.Observe(_telemetry.Metrics.Meter, state.RouteStats);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"));
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
         _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);

@@ -1,4 +1,5 @@
 using Balancer.Core.Model;
+using Balancer.Core.Routing;
 using Balancer.Telemetry;
 using Balancer.Tls;
 
@@ -11,6 +12,9 @@ internal sealed record ProxyServices(
 {
     /// <summary>Set while the node is withdrawn from an ECMP router: clients of the announced addresses are asked to reconnect.</summary>
     public Announce.ReconnectHint Reconnect { get; } = new();
+
+    /// <summary>Per-route counters: requests matched, split shares, mirrored copies (/status, /metrics).</summary>
+    public RouteStatsRegistry RouteStats { get; init; } = new();
 
     /// <summary>Resolves a file named by the config (a certificate, a key) against the config file's directory, as the loader did.</summary>
     public string ResolveFile(string path) => Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(ConfigPath)) ?? ".");
