@@ -5,7 +5,7 @@ namespace Balancer.Core.Reload;
 
 /// <summary>
 /// Compares two configs the way a reload applies them: listeners, routes, pools and backends
-/// (identified by pool and address), admin, telemetry and failover, every field by value, so ops can see a
+/// (identified by pool and address), admin, telemetry, failover and announce, every field by value, so ops can see a
 /// change, with its values, before and after they make it. Changes a running process cannot take are marked
 /// <see cref="ConfigChange.RestartNeeded"/>.
 /// </summary>
@@ -53,6 +53,15 @@ public static class ConfigDiff
         else
         {
             CompareBlock(changes, "failover", from.Failover, to.Failover);
+        }
+
+        if ((from.Announce is null) != (to.Announce is null))
+        {
+            changes.Add(new ConfigChange(from.Announce is null ? ChangeKind.Added : ChangeKind.Removed, "announce", RestartNeeded: true));
+        }
+        else
+        {
+            CompareBlock(changes, "announce", from.Announce, to.Announce);
         }
 
         return changes;

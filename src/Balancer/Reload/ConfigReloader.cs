@@ -87,6 +87,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
 
             await ApplyAsync(config);
             _state.Failover?.Reconfigure(config.Failover!, ServedConfigFingerprint.Of(config));
+            _state.Announce?.Reconfigure(config.Announce!);
             _state.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
             _certificates.ConfigApplied();
             if (_watcher is not null)
@@ -195,6 +196,11 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         else if (failover is not null)
         {
             problems.AddRange(failover.CheckReload(config.Failover!).Select(p => $"{path}: {p}"));
+        }
+
+        if ((config.Announce is null) != (_state.Announce is null))
+        {
+            problems.Add($"{path}: announce cannot be {(_state.Announce is null ? "added" : "removed")} while running; restart balancer (a stop withdraws first)");
         }
 
         // Addresses this process holds now and would still hold, or give up, after the reload.

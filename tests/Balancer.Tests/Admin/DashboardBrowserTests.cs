@@ -29,6 +29,7 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(rowA).ToHaveAttributeAsync("data-state", "up", new() { Timeout = 20_000 });
         await Assertions.Expect(rowB).ToHaveAttributeAsync("data-state", "up", new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator("section[data-pool='web'] h2")).ToContainTextAsync("least-connections");
+        await Assertions.Expect(page.Locator("#announce")).ToHaveTextAsync("disabled"); // no announce block (docs/scale-out.md)
         if (Environment.GetEnvironmentVariable("BALANCER_SCREENSHOT") is { Length: > 0 } shot)
         {
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
