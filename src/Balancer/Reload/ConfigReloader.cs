@@ -52,6 +52,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
     public async Task<ReloadResult> ReloadAsync(ReloadTrigger trigger)
     {
         await _lock.WaitAsync();
+        var counted = false;
         try
         {
             var result = ConfigLoader.Load(_state.ConfigPath);
@@ -81,9 +82,14 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
                 return new ReloadResult(true, result.Hash, [], []);
             }
 
-            await ApplyAsync(config);
-            _state.Failover?.Reconfigure(config.Failover!, ServedConfigFingerprint.Of(config));
+            // What /status and /metrics say of this reload moves before traffic can see the new pools, so an
+            // observer never sees a new backend serve while the reload count still reads the old number.
+            var running = _state.Config;
             _state.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
+            _telemetry.Metrics.Reloaded(applied: true);
+            counted = true;
+            await ApplyAsync(running, config);
+            _state.Failover?.Reconfigure(config.Failover!, ServedConfigFingerprint.Of(config));
             _certificates.ConfigApplied();
             if (_watcher is not null)
             {
@@ -91,13 +97,21 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             }
 
             Log.ConfigReloaded(_logger, trigger, Short(result.Hash), ConfigDiff.Summarize(changes));
-            _telemetry.Metrics.Reloaded(applied: true);
             return new ReloadResult(true, result.Hash, changes, []);
         }
         catch (Exception e) when (e is StartupException or IOException or SocketException)
         {
-            // Binding was checked up front, so this is a race with another process: say so.
-            return Reject("", [$"{_state.ConfigPath}: reload partly applied: {e.Message}"]);
+            // Binding was checked up front, so this is a race with another process: say so. The reload was already
+            // counted as applied (its pools serve), so it is not counted again as rejected.
+            var error = $"{_state.ConfigPath}: reload partly applied: {e.Message}";
+            if (!counted)
+            {
+                return Reject("", [error]);
+            }
+
+            Log.ConfigRejected(_logger, error);
+            _state.Failed(error, _time.GetUtcNow());
+            return ReloadResult.Rejected("", [error]);
         }
         finally
         {
@@ -185,9 +199,8 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
     }
 
     /// <summary>Applies pools first (new routes find their pools), then listeners, then retires what is gone.</summary>
-    private async Task ApplyAsync(BalancerConfig config)
+    private async Task ApplyAsync(BalancerConfig old, BalancerConfig config)
     {
-        var old = _state.Config;
         var pools = _pools.Apply(config);
         foreach (var pool in pools.AddedPools)
         {
