@@ -72,6 +72,12 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     public void Rejected(string error, DateTimeOffset at)
     {
         Interlocked.Increment(ref _reloadsRejected);
+        Failed(error, at);
+    }
+
+    /// <summary>An error of a load already counted as applied (a listener that could not bind after its pools took over).</summary>
+    public void Failed(string error, DateTimeOffset at)
+    {
         LastError = error;
         LastErrorAt = at;
     }

@@ -56,6 +56,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
     public async Task<ReloadResult> ReloadAsync(ReloadTrigger trigger)
     {
         await _lock.WaitAsync();
+        var counted = false;
         try
         {
             var result = ConfigLoader.Load(_state.ConfigPath);
@@ -85,10 +86,15 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
                 return new ReloadResult(true, result.Hash, [], []);
             }
 
-            await ApplyAsync(config);
+            // What /status and /metrics say of this reload moves before traffic can see the new pools, so an
+            // observer never sees a new backend serve while the reload count still reads the old number.
+            var running = _state.Config;
+            _state.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
+            _telemetry.Metrics.Reloaded(applied: true);
+            counted = true;
+            await ApplyAsync(running, config);
             _state.Failover?.Reconfigure(config.Failover!, ServedConfigFingerprint.Of(config));
             _state.Announce?.Reconfigure(config.Announce!);
-            _state.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
             _certificates.ConfigApplied();
             if (_watcher is not null)
             {
@@ -96,13 +102,21 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             }
 
             Log.ConfigReloaded(_logger, trigger, Short(result.Hash), ConfigDiff.Summarize(changes));
-            _telemetry.Metrics.Reloaded(applied: true);
             return new ReloadResult(true, result.Hash, changes, []);
         }
         catch (Exception e) when (e is StartupException or IOException or SocketException)
         {
-            // Binding was checked up front, so this is a race with another process: say so.
-            return Reject("", [$"{_state.ConfigPath}: reload partly applied: {e.Message}"]);
+            // Binding was checked up front, so this is a race with another process: say so. The reload was already
+            // counted as applied (its pools serve), so it is not counted again as rejected.
+            var error = $"{_state.ConfigPath}: reload partly applied: {e.Message}";
+            if (!counted)
+            {
+                return Reject("", [error]);
+            }
+
+            Log.ConfigRejected(_logger, error);
+            _state.Failed(error, _time.GetUtcNow());
+            return ReloadResult.Rejected("", [error]);
         }
         finally
         {
@@ -125,7 +139,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             if (_watcher is not null && ReferenceEquals(_state.Config, config) && CheckAgainstRunning(config).Count == 0)
             {
                 _ = ConfigDiff.Summarize(ConfigDiff.Compute(config, config));
-                await ApplyAsync(config);
+                await ApplyAsync(config, config);
             }
         }
         catch (Exception e) when (e is StartupException or IOException or SocketException)
@@ -213,7 +227,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
                 continue;
             }
 
-            if (TryBind(listener.Bind) is { } error)
+            if (BindProbe.TryBind(listener.Bind) is { } error)
             {
                 problems.Add($"{path}: listeners.{name}.bind: cannot listen on {listener.Bind}: {error}");
             }
@@ -223,9 +237,8 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
     }
 
     /// <summary>Applies pools first (new routes find their pools), then listeners, then retires what is gone.</summary>
-    private async Task ApplyAsync(BalancerConfig config)
+    private async Task ApplyAsync(BalancerConfig old, BalancerConfig config)
     {
-        var old = _state.Config;
         var pools = _pools.Apply(config);
         foreach (var pool in pools.AddedPools)
         {
@@ -273,31 +286,6 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         foreach (var pool in pools.RemovedPools)
         {
             _telemetry.Metrics.PoolRetired(pool.Name);
-        }
-    }
-
-    private static string? TryBind(string bind)
-    {
-        var endpoint = BindAddress.Parse(bind);
-        if (endpoint.Port == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            if (endpoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.Bind(endpoint);
-            return null;
-        }
-        catch (SocketException e)
-        {
-            return e.Message;
         }
     }
 }

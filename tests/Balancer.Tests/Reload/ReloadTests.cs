@@ -23,6 +23,31 @@ public sealed class ReloadTests : ThreeBackends
     }
 
     [Fact]
+    public async Task Reload_CountedBeforeItsPoolsRoute()
+    {
+        // Watches the routing state as closely as a test can (no HTTP round trip in between): the moment the new
+        // backend is in the pool that routes, the reload count and the config hash /status shows already moved. The
+        // same reload starts a listener, which keeps the reload busy for milliseconds after its pools route.
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1)));
+        var before = balancer.Server.State.ConfigHash;
+        const string SecondListener = """
+            "listeners": { "api": { "protocol": "http", "bind": "127.0.0.1:0", "routes": [ { "path": "/{**rest}", "pool": "web" } ] },
+            """;
+
+        await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], 1), (Backends[1], 1)).Replace("\"listeners\": {", SecondListener, StringComparison.Ordinal));
+
+        var deadline = DateTime.UtcNow + Generous;
+        while (balancer.Server.Pools.Get("web")!.Snapshot.All.Length < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "reload never applied");
+            Thread.SpinWait(20);
+        }
+
+        Assert.Equal(1, balancer.Reloads);
+        Assert.NotEqual(before, balancer.Server.State.ConfigHash);
+    }
+
+    [Fact]
     public async Task FileReplacedByRename_AppliedOnce()
     {
         await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1)));
