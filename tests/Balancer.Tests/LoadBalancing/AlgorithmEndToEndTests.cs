@@ -12,7 +12,7 @@ namespace Balancer.Tests.LoadBalancing;
 public sealed class AlgorithmEndToEndTests : ThreeBackends
 {
     [Fact]
-    public async Task ResponseTime_OneBackend20TimesSlower_GetsUnderTenPercentAndTailBeatsRoundRobin()
+    public async Task ResponseTime_OneBackend20TimesSlower_GetsUnderTenPercentAndMeanBeatsRoundRobin()
     {
         Backends[0].WorkDelay = TimeSpan.FromMilliseconds(10);
         Backends[1].WorkDelay = TimeSpan.FromMilliseconds(10);
@@ -24,10 +24,11 @@ public sealed class AlgorithmEndToEndTests : ThreeBackends
         var slowShare = responseTime.ByBackend.GetValueOrDefault("c") / (double)responseTime.Total;
         Assert.True(slowShare < 0.10, $"slow backend got {slowShare:P1} of requests with response-time");
         Assert.True(roundRobin.ByBackend.GetValueOrDefault("c") / (double)roundRobin.Total > 0.25, "round-robin sends a third to the slow backend");
-        // The tail compared is p97, not p99: response-time keeps re-sampling every backend with ~1 % of its picks
-        // (trickle + decay), so a p99 lands on that probe traffic whenever the slow share is just over 1 % (a
-        // fresh-clone CI run had 1.10 %: 199 vs 209 ms), which says nothing about the algorithm.
-        Assert.True(responseTime.P97 < roundRobin.P97 * 0.75, $"slow share {slowShare:P2}; p97 response-time {responseTime.P97.TotalMilliseconds:F1} ms vs round-robin {roundRobin.P97.TotalMilliseconds:F1} ms");
+        // Compared by mean latency, not a percentile: response-time keeps re-sampling every backend (trickle +
+        // decay), so 1-4 % of its picks land on the slow backend and any percentile above ~p96 lands on that
+        // probe traffic (fresh-clone CI runs had 1.10 % and 3.80 %, p99 199 vs 209 ms, p97 200 vs 206 ms), which
+        // says nothing about the algorithm. The mean carries the whole distribution: round-robin's is ~73 ms.
+        Assert.True(responseTime.Mean < roundRobin.Mean * 0.5, $"slow share {slowShare:P2}; mean response-time {responseTime.Mean.TotalMilliseconds:F1} ms vs round-robin {roundRobin.Mean.TotalMilliseconds:F1} ms");
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class AlgorithmEndToEndTests : ThreeBackends
     }
 
     /// <summary>4 concurrent clients, 250 requests each (bounded), after a short warm-up that seeds latency estimates.</summary>
-    private async Task<(int Total, Dictionary<string, int> ByBackend, TimeSpan P97)> RunLoad(string algorithm)
+    private async Task<(int Total, Dictionary<string, int> ByBackend, TimeSpan Mean)> RunLoad(string algorithm)
     {
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.SinglePoolConfig(algorithm, [.. Backends.Select(b => (b.ConfigAddress, 1))]));
         using var client = balancer.CreateClient();
@@ -73,8 +74,7 @@ public sealed class AlgorithmEndToEndTests : ThreeBackends
             }
         }));
 
-        latencies.Sort();
-        return (latencies.Count, byBackend, latencies[(int)(latencies.Count * 0.97) - 1]);
+        return (latencies.Count, byBackend, TimeSpan.FromTicks((long)latencies.Average(l => l.Ticks)));
     }
 }
 
