@@ -17,7 +17,7 @@ public static class ConfigLoader
 
     /// <summary>
     /// Reads and checks the file at <paramref name="path"/>. The running balancer passes
-    /// <see cref="ReferencedFileCheck.Require"/>; <c>balancer check</c> passes <see cref="ReferencedFileCheck.Warn"/>.
+    /// <see cref="ReferencedFileCheck.Require"/> (as does <c>balancer check --strict</c>); <c>balancer check</c> passes <see cref="ReferencedFileCheck.Warn"/>.
     /// Relative <c>keyFile</c>/<c>tokenFile</c> names resolve against the config file's directory.
     /// </summary>
     public static ConfigLoadResult Load(string path, ReferencedFileCheck files = ReferencedFileCheck.Require)
@@ -80,8 +80,9 @@ public static class ConfigLoader
             ConfigValidator.Validate(config, diagnostics);
             if (files != ReferencedFileCheck.Skip)
             {
-                var severity = files == ReferencedFileCheck.Warn ? ConfigErrorSeverity.Warning : ConfigErrorSeverity.Error;
-                ReferencedFileChecker.Check(config, baseDirectory, severity, diagnostics);
+                var unreadable = files == ReferencedFileCheck.Warn ? ConfigErrorSeverity.Warning : ConfigErrorSeverity.Error;
+                ReferencedFileChecker.Check(config, baseDirectory, unreadable, diagnostics);
+                VirtualIpBindChecker.Check(config, diagnostics);
             }
         }
 

@@ -92,11 +92,17 @@ public sealed class Pool : IDisposable
         }
     }
 
-    /// <summary>Stops (or resumes) new traffic to a backend; in-flight work finishes.</summary>
-    public void SetDraining(BackendState backend, bool draining)
+    /// <summary>Stops (or resumes) new traffic to a backend; in-flight work finishes. False when it already was in that state.</summary>
+    public bool SetDraining(BackendState backend, bool draining)
     {
         lock (_writeLock)
         {
+            // Decided under the lock, so of concurrent identical requests exactly one reports the change.
+            if (backend.Draining == draining)
+            {
+                return false;
+            }
+
             backend.Draining = draining;
             Rebuild();
         }
@@ -105,6 +111,8 @@ public sealed class Pool : IDisposable
         {
             Health.Reconcile(backend); // outside our lock: the monitor calls SetHealth under its own
         }
+
+        return true;
     }
 
     /// <summary>

@@ -11,7 +11,6 @@ namespace Balancer.Cli;
 internal static class CommandLine
 {
     public const string DefaultConfigPath = "config/balancer.json";
-    public const string DemoConfigPath = "config/demo.json";
 
     /// <summary>The informational version, as <c>--version</c> prints it.</summary>
     private static string Version =>
@@ -22,26 +21,46 @@ internal static class CommandLine
         // HAProxy's habits: -f names the config file and -c means "check it" (haproxy -c -f FILE).
         var config = new Option<string>("--config", "-f")
         {
-            Description = $"Path of the JSON config file (default {DefaultConfigPath}; {DemoConfigPath} for demo).",
+            Description = $"Path of the JSON config file (default {DefaultConfigPath}; the repository's config/demo.json for demo).",
             Recursive = true,
         };
         var checkFlag = new Option<bool>("-c") { Description = "Check the config and exit, as `balancer check` does (balancer -c -f FILE)." };
+        var strict = new Option<bool>("--strict")
+        {
+            Description = "With check: a key, token or certificate file that cannot be read here is an error too, not a warning (the systemd unit's pre-start check).",
+            Recursive = true,
+        };
 
-        var root = new RootCommand("Balancer: an L4/L7 load-balancing reverse proxy with active/standby failover.") { config, checkFlag };
+        var root = new RootCommand("Balancer: an L4/L7 load-balancing reverse proxy with active/standby failover.") { config, checkFlag, strict };
         root.Options.OfType<VersionOption>().Single().Aliases.Add("-v");
         root.SetAction((result, token) => result.GetValue(checkFlag)
-            ? CheckAsync(result.GetValue(config) ?? DefaultConfigPath, null, token)
+            ? CheckCommand.RunAsync(new CheckRequest(result.GetValue(config) ?? DefaultConfigPath, result.GetValue(strict)), token)
+            : result.GetValue(strict) ? StrictWithoutCheck()
             : Guard(() => RunServerAsync(result.GetValue(config) ?? DefaultConfigPath, token)));
 
         var diff = new Option<string?>("--diff")
         {
-            Description = "Also print what a reload would change, against another config file or a running instance's admin URL (default: the admin.bind of the config).",
+            Description = "Also print what a reload would change, against another config file, an admin URL, or (no value) the running instance.",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        var admin = new Option<string?>("--admin")
+        {
+            Description = "With --diff: the running instance's admin API (default: the instance published in /run/balancer, else the checked file's admin.bind).",
+        };
+        var tokenFile = new Option<string?>("--token-file")
+        {
+            Description = "With --diff: the file holding the running instance's admin token (default: its admin.tokenFile).",
+        };
         var file = new Argument<string?>("file") { Description = "The config file (same as --config).", Arity = ArgumentArity.ZeroOrOne };
-        var check = new Command("check", "Validate a config file and exit: 0 when valid, 1 with one line per error.") { diff, file };
-        check.SetAction((result, token) => CheckAsync(
-            result.GetValue(file) ?? result.GetValue(config) ?? DefaultConfigPath, result.GetResult(diff) is null ? null : result.GetValue(diff) ?? "", token));
+        var check = new Command("check", "Validate a config file and exit: 0 when valid, 1 with one line per error.") { diff, admin, tokenFile, file };
+        check.SetAction((result, token) => CheckCommand.RunAsync(
+            new CheckRequest(
+                result.GetValue(file) ?? result.GetValue(config) ?? DefaultConfigPath,
+                result.GetValue(strict),
+                result.GetResult(diff) is null ? null : result.GetValue(diff) ?? "",
+                result.GetValue(admin),
+                result.GetValue(tokenFile)),
+            token));
         root.Subcommands.Add(check);
 
         var version = new Command("version", "Print the version and exit (same as --version).");
@@ -49,7 +68,7 @@ internal static class CommandLine
         root.Subcommands.Add(version);
 
         var demo = new Command("demo", "Run the balancer with three local demo backends (curl http://127.0.0.1:8080/).");
-        demo.SetAction((result, token) => Guard(() => RunDemoAsync(result.GetValue(config) ?? DemoConfigPath, token)));
+        demo.SetAction((result, token) => Guard(() => RunDemoAsync(result.GetValue(config), token)));
         root.Subcommands.Add(demo);
 
         var bind = new Option<string>("--bind") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1:5001" };
@@ -62,23 +81,10 @@ internal static class CommandLine
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
-    private static async Task<int> CheckAsync(string path, string? diffAgainst, CancellationToken token)
+    private static Task<int> StrictWithoutCheck()
     {
-        // A config is often checked on a workstation for another host: files it names only warn.
-        var result = ConfigLoader.Load(path, ReferencedFileCheck.Warn);
-        foreach (var error in result.Errors)
-        {
-            Console.Error.WriteLine(error);
-        }
-
-        if (!result.IsValid)
-        {
-            return 1;
-        }
-
-        var c = result.Config!;
-        Console.WriteLine($"{path}: valid ({c.Listeners.Count} listeners, {c.Pools.Count} pools, {c.Pools.Values.Sum(p => p.Backends.Count)} backends; sha256 {result.Hash})");
-        return diffAgainst is null ? 0 : await CheckDiff.PrintAsync(result, diffAgainst, token);
+        Console.Error.WriteLine("balancer: --strict applies to check: balancer check --strict --config FILE (or balancer -c --strict -f FILE)");
+        return Task.FromResult(2);
     }
 
     private static async Task<int> RunServerAsync(string path, CancellationToken token)
@@ -104,10 +110,10 @@ internal static class CommandLine
         return 0;
     }
 
-    private static async Task<int> RunDemoAsync(string path, CancellationToken token)
+    private static async Task<int> RunDemoAsync(string? path, CancellationToken token)
     {
         using var logs = Logging.CreateFactory();
-        return await DemoCommand.RunAsync(ResolveShipped(path), logs, token);
+        return await DemoCommand.RunAsync(DemoConfigLocator.Locate(path, Directory.GetCurrentDirectory(), AppContext.BaseDirectory), logs, token);
     }
 
     private static async Task<int> RunDemoBackendAsync(string bind, string name, CancellationToken token)
@@ -118,12 +124,6 @@ internal static class CommandLine
         await Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, TaskScheduler.Default);
         return 0;
     }
-
-    /// <summary>A relative path that does not exist here is looked up next to the executable (the demo config ships with it).</summary>
-    private static string ResolveShipped(string path) =>
-        Path.IsPathRooted(path) || File.Exists(path) || !File.Exists(Path.Combine(AppContext.BaseDirectory, path))
-            ? path
-            : Path.Combine(AppContext.BaseDirectory, path);
 
     /// <summary>Operator-caused failures end as one line on stderr and exit code 1, never a stack trace.</summary>
     private static async Task<int> Guard(Func<Task<int>> run)

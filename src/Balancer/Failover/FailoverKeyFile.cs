@@ -4,7 +4,7 @@ using Balancer.Telemetry;
 
 namespace Balancer.Failover;
 
-/// <summary>Reads <c>failover.keyFile</c> at startup: one clear line when it is unusable, a warning when others can read it.</summary>
+/// <summary>Reads <c>failover.keyFile</c> at startup: one clear line when it is unusable, a warning when every user can read it (the config check refuses that first).</summary>
 internal static class FailoverKeyFile
 {
     /// <exception cref="StartupException">The file cannot be read or does not hold a key.</exception>
@@ -25,7 +25,7 @@ internal static class FailoverKeyFile
             throw new StartupException($"failover.keyFile: {path}: {error}");
         }
 
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.OtherRead | UnixFileMode.GroupRead)) != 0)
+        if (Core.Configuration.SecretFilePermissions.Insecure(path) is not null)
         {
             Log.FailoverKeyWorldReadable(logger, path);
         }

@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(409, LogLevel.Warning, "failover: {Tool} is not installed ({Hint}); {Consequence}")]
     public static partial void FailoverToolMissing(ILogger logger, string tool, string hint, string consequence);
 
-    [LoggerMessage(410, LogLevel.Warning, "failover key file {Path} is readable by other users; chmod 600 it")]
+    [LoggerMessage(410, LogLevel.Warning, "failover key file {Path} is readable by every user; keep it to the service: chown root:balancer {Path} && chmod 0640 {Path}")]
     public static partial void FailoverKeyWorldReadable(ILogger logger, string path);
 
     [LoggerMessage(411, LogLevel.Warning, "failover socket receive failed: {Message}")]
@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(414, LogLevel.Information, "failover virtual IPs {Action} {Milliseconds:0.0} ms after the transition")]
     public static partial void FailoverVipsDone(ILogger logger, string action, double milliseconds);
+
+    [LoggerMessage(415, LogLevel.Warning, "failover removed stale virtual IPs {Vips} from {Interface} on entering {State}: this node was not master, so another may hold them")]
+    public static partial void FailoverStaleVipsRemoved(ILogger logger, string vips, string @interface, FailoverState state);
+
+    [LoggerMessage(416, LogLevel.Warning, "failover advert stall: {GapMs:0} ms between two adverts {Direction}; a backup takes over after {MasterDownMs:0} ms{Qualifier} of silence: a stalled process or network came near a false failover, or caused one")]
+    public static partial void FailoverAdvertStall(ILogger logger, double gapMs, string direction, double masterDownMs, string qualifier);
 }

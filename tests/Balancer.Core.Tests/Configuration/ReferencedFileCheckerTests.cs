@@ -2,7 +2,10 @@ using Balancer.Core.Configuration;
 
 namespace Balancer.Core.Tests.Configuration;
 
-/// <summary>Secret files named by the config: warnings for <c>balancer check</c>, errors for the running balancer.</summary>
+/// <summary>
+/// Secret files named by the config: one that cannot be read here is a warning for <c>balancer check</c> and an error
+/// for the running balancer (and <c>check --strict</c>); one that is read and wrong or insecure is an error for both.
+/// </summary>
 public sealed class ReferencedFileCheckerTests : IDisposable
 {
     private const string Json = """
@@ -42,8 +45,8 @@ public sealed class ReferencedFileCheckerTests : IDisposable
         Assert.True(result.IsValid);
         Assert.Collection(
             result.Errors,
-            e => Assert.StartsWith($"{_configPath}:2:76 failover.keyFile: warning: file 'peer.key' cannot be read: ", e.ToString(), StringComparison.Ordinal),
-            e => Assert.StartsWith($"{_configPath}:3:53 admin.tokenFile: warning: file 'admin.token' cannot be read: ", e.ToString(), StringComparison.Ordinal));
+            e => Assert.Equal($"{_configPath}:2:76 failover.keyFile: warning: file 'peer.key' does not exist", e.ToString()),
+            e => Assert.Equal($"{_configPath}:3:53 admin.tokenFile: warning: file 'admin.token' does not exist", e.ToString()));
     }
 
     [Fact]
@@ -83,7 +86,7 @@ public sealed class ReferencedFileCheckerTests : IDisposable
     [Fact]
     public void Load_RequireAndWorldReadableFiles_RefusesNamingFileAndFix()
     {
-        WriteSecret("peer.key", "0123456789abcdef-peer-secret", UnixFileMode.OtherRead | UnixFileMode.GroupRead);
+        WriteSecret("peer.key", new string('b', 64), UnixFileMode.OtherRead | UnixFileMode.GroupRead);
         WriteSecret("admin.token", "admin-token-secret", UnixFileMode.OtherRead);
 
         var result = ConfigLoader.Load(_configPath, ReferencedFileCheck.Require);
@@ -91,21 +94,49 @@ public sealed class ReferencedFileCheckerTests : IDisposable
         Assert.False(result.IsValid);
         Assert.Collection(
             result.Errors,
-            e => Assert.Equal($"{_configPath}:2:76 failover.keyFile: file 'peer.key' is readable by every user (mode 644); run: chmod 600 peer.key", e.ToString()),
-            e => Assert.Equal($"{_configPath}:3:53 admin.tokenFile: file 'admin.token' is readable by every user (mode 604); run: chmod 600 admin.token", e.ToString()));
+            e => Assert.Equal($"{_configPath}:2:76 failover.keyFile: file 'peer.key' is readable by every user (mode 0644); keep it to the service: chown root:balancer peer.key && chmod 0640 peer.key", e.ToString()),
+            e => Assert.Equal($"{_configPath}:3:53 admin.tokenFile: file 'admin.token' is readable by every user (mode 0604); keep it to the service: chown root:balancer admin.token && chmod 0640 admin.token", e.ToString()));
         Assert.DoesNotContain(result.Errors, e => e.ToString().Contains("secret", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Load_WarnAndWorldReadableFile_WarnsAndStaysValid()
+    public void Load_WarnAndWorldReadableFile_IsAnErrorAsAtStartUp()
     {
         WriteSecret("peer.key", new string('a', 64), UnixFileMode.OtherRead);
         WriteSecret("admin.token", "secret");
 
         var result = ConfigLoader.Load(_configPath, ReferencedFileCheck.Warn);
 
-        Assert.True(result.IsValid);
-        Assert.Contains("warning: file 'peer.key' is readable by every user", Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);
+        Assert.False(result.IsValid);
+        Assert.Equal(
+            $"{_configPath}:2:76 failover.keyFile: file 'peer.key' is readable by every user (mode 0604); keep it to the service: chown root:balancer peer.key && chmod 0640 peer.key",
+            Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Load_GroupReadable_IsTheAdvisedModeAndPasses()
+    {
+        WriteSecret("peer.key", new string('a', 64), UnixFileMode.GroupRead);
+        WriteSecret("admin.token", "secret", UnixFileMode.GroupRead);
+
+        Assert.Empty(ConfigLoader.Load(_configPath, ReferencedFileCheck.Warn).Errors);
+    }
+
+    [Theory]
+    [InlineData(ReferencedFileCheck.Warn)]
+    [InlineData(ReferencedFileCheck.Require)]
+    public void Load_MalformedOrEmptyFiles_AreErrorsWhereverChecked(ReferencedFileCheck mode)
+    {
+        WriteSecret("peer.key", "not-hex\n");
+        WriteSecret("admin.token", " \n");
+
+        var result = ConfigLoader.Load(_configPath, mode);
+
+        Assert.False(result.IsValid);
+        Assert.Collection(
+            result.Errors,
+            e => Assert.Equal($"{_configPath}:2:76 failover.keyFile: file 'peer.key' is not a peer key: the key file must hold 64 hex digits (openssl rand -hex 32), found 7 characters", e.ToString()),
+            e => Assert.Equal($"{_configPath}:3:53 admin.tokenFile: file 'admin.token' is empty", e.ToString()));
     }
 
     [Fact]

@@ -171,10 +171,12 @@ public sealed class AdminApiTests : ThreeBackends
         var (checkCode, checkOut, checkErr) = await BalancerProcess.RunAsync("check", "--config", config);
         Directory.Delete(dir, recursive: true);
 
+        var refusal = $"is readable by every user (mode 0644); keep it to the service: chown root:balancer {tokenFile} && chmod 0640 {tokenFile}";
         Assert.NotEqual(0, exitCode);
-        Assert.Contains($"is readable by every user (mode 644); run: chmod 600 {tokenFile}", stderr + stdout, StringComparison.Ordinal);
-        Assert.Equal(0, checkCode);
-        Assert.Contains("warning: file", checkErr + checkOut, StringComparison.Ordinal);
+        Assert.Contains(refusal, stderr + stdout, StringComparison.Ordinal);
+        Assert.Equal(1, checkCode); // check passes nothing the balancer refuses
+        Assert.EndsWith(refusal, checkErr.Trim(), StringComparison.Ordinal);
+        Assert.Equal("", checkOut);
         Assert.DoesNotContain(Token, stderr + stdout + checkErr + checkOut, StringComparison.Ordinal);
     }
 

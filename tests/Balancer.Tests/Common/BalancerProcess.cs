@@ -51,6 +51,13 @@ public sealed partial class BalancerProcess : IDisposable
     /// <summary>Starts <c>dotnet balancer.dll</c> with extra environment variables.</summary>
     public static BalancerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => StartWith("dotnet", [], environment, args);
 
+    /// <summary>
+    /// Starts it with SIGINT and SIGQUIT at their defaults: a shell that runs the tests in the background (CI) has them
+    /// ignored, and an ignored SIGINT stays ignored in children, so Ctrl+C could not be tried.
+    /// </summary>
+    public static BalancerProcess StartWithDefaultSignals(params string[] args) =>
+        StartWith("env", ["--default-signal=INT,QUIT", "dotnet"], new Dictionary<string, string>(), args);
+
     /// <summary>Starts <c>ip netns exec <paramref name="netns"/> dotnet balancer.dll</c>; <c>ip</c> execs, so <see cref="Id"/> is the balancer's.</summary>
     public static BalancerProcess StartInNamespace(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, "dotnet"], new Dictionary<string, string>(), args);
 
@@ -78,9 +85,13 @@ public sealed partial class BalancerProcess : IDisposable
     }
 
     /// <summary>Runs to completion (bounded) and returns the exit code.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) =>
+        RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs to completion (bounded) with extra environment variables and returns the exit code.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (code, process.Stdout, process.Stderr);
     }

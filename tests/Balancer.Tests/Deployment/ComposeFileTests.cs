@@ -1,5 +1,6 @@
 using System.Net;
 using Balancer.Core.Configuration;
+using Balancer.Tests.Common;
 using YamlDotNet.RepresentationModel;
 
 namespace Balancer.Tests.Deployment;
@@ -11,7 +12,7 @@ namespace Balancer.Tests.Deployment;
 /// </summary>
 public sealed class ComposeFileTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepositoryRoot.Path;
     private readonly YamlMappingNode _services;
     private readonly YamlMappingNode _compose;
 
@@ -196,17 +197,4 @@ public sealed class ComposeFileTests
     }
 
     private static YamlMappingNode Map(YamlMappingNode node, string key) => (YamlMappingNode)node[key];
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "docker-compose.yml")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("docker-compose.yml not found above the test folder");
-    }
 }

@@ -1,61 +1,67 @@
 using Balancer.Core.Configuration.Binding;
+using Balancer.Core.Failover;
 
 namespace Balancer.Core.Configuration.Validation;
 
-/// <summary>Checks that the secret files the config names can be read, are not empty, and are not readable by every user.</summary>
+/// <summary>
+/// Checks the secret files the config names: readable, not empty, a well-formed key, and not readable by every user.
+/// Only "cannot be read here" depends on where the check runs (a workstation checking a config for another host), so
+/// only it takes the caller's severity; a file that is read and wrong or insecure is an error everywhere, because the
+/// balancer refuses it at start-up and <c>balancer check</c> must not pass what the balancer refuses.
+/// </summary>
 internal static class ReferencedFileChecker
 {
-    /// <summary>Reports each unreadable or empty file with <paramref name="severity"/>; relative names resolve against <paramref name="baseDirectory"/>.</summary>
-    public static void Check(BalancerConfig config, string baseDirectory, ConfigErrorSeverity severity, ConfigDiagnostics diagnostics)
+    /// <summary>Reports each problem; an unreadable file with <paramref name="unreadable"/>. Relative names resolve against <paramref name="baseDirectory"/>.</summary>
+    public static void Check(BalancerConfig config, string baseDirectory, ConfigErrorSeverity unreadable, ConfigDiagnostics diagnostics)
     {
         if (config.Failover is { KeyFile.Length: > 0 } failover)
         {
-            CheckFile("failover.keyFile", failover.KeyFile, baseDirectory, severity, diagnostics);
+            CheckFile("failover.keyFile", failover.KeyFile, baseDirectory, unreadable, diagnostics, KeyProblem);
         }
 
         if (config.Admin.TokenFile is { Length: > 0 } tokenFile)
         {
-            CheckFile("admin.tokenFile", tokenFile, baseDirectory, severity, diagnostics);
+            CheckFile("admin.tokenFile", tokenFile, baseDirectory, unreadable, diagnostics, _ => null);
         }
 
-        CertificateFileChecker.Check(config, baseDirectory, severity, diagnostics);
+        CertificateFileChecker.Check(config, baseDirectory, unreadable, diagnostics);
     }
 
-    private static void CheckFile(string path, string file, string baseDirectory, ConfigErrorSeverity severity, ConfigDiagnostics diagnostics)
+    private static void CheckFile(
+        string path, string file, string baseDirectory, ConfigErrorSeverity unreadable, ConfigDiagnostics diagnostics, Func<string, string?> contentProblem)
     {
-        string? problem;
+        string text;
+        string fullPath;
         try
         {
-            // The secret itself is never put in a message; only whether there is one.
-            var fullPath = Path.GetFullPath(file, baseDirectory);
-            var text = File.ReadAllText(fullPath);
-            problem = string.IsNullOrWhiteSpace(text) ? "is empty" : WorldReadable(file, fullPath);
+            fullPath = Path.GetFullPath(file, baseDirectory);
+            text = File.ReadAllText(fullPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            problem = $"cannot be read: {e.Message}";
+            diagnostics.Report(path, $"file '{file}' {ReadFailure(file, e)}", unreadable);
+            return;
         }
 
+        // The secret itself is never put in a message; only what is wrong with it.
+        var problem = string.IsNullOrWhiteSpace(text) ? "is empty" : contentProblem(text);
         if (problem is not null)
         {
-            diagnostics.Report(path, $"file '{file}' {problem}", severity);
+            diagnostics.Report(path, $"file '{file}' {problem}");
         }
-    }
 
-    /// <summary>
-    /// A secret any local user can read is no secret (OpenSSH refuses such private keys for the same reason);
-    /// the fix is named in the message. Group access is left to the operator (a service group may need it).
-    /// </summary>
-    private static string? WorldReadable(string file, string fullPath)
-    {
-        if (OperatingSystem.IsWindows())
+        if (SecretFilePermissions.Insecure(fullPath) is { } insecure)
         {
-            return null;
+            diagnostics.Report(path, $"file '{file}' {insecure}; keep it to the service: {SecretFilePermissions.Fix(file)}");
         }
-
-        var mode = File.GetUnixFileMode(fullPath);
-        return (mode & UnixFileMode.OtherRead) != 0
-            ? $"is readable by every user (mode {System.Convert.ToString((int)mode, 8)}); run: chmod 600 {file}"
-            : null;
     }
+
+    private static string ReadFailure(string file, Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "does not exist",
+        UnauthorizedAccessException => $"cannot be read by this user (permission denied); the service must read it: {SecretFilePermissions.Fix(file)}",
+        _ => $"cannot be read: {e.Message}",
+    };
+
+    private static string? KeyProblem(string text) => FailoverKey.TryParse(text, out _, out var error) ? null : $"is not a peer key: {error}";
 }
