@@ -37,6 +37,7 @@ internal static class StatusWriter
             if (listener.Protocol == ListenerProtocols.Http)
             {
                 json.WriteString("forwarder", listener.Forwarder);
+                TrafficStatusWriter.WriteRoutes(json, name, listener, state.RateLimits);
             }
 
             json.WriteEndObject();
@@ -62,6 +63,7 @@ internal static class StatusWriter
         json.WriteString("algorithm", snapshot.Algorithm.Name);
         json.WriteNumber("available", snapshot.Available.Length);
         json.WriteBoolean("panic", snapshot.Panic);
+        TrafficStatusWriter.WritePool(json, pool, snapshot);
         json.WriteStartArray("backends");
         foreach (var b in snapshot.All)
         {
@@ -83,6 +85,7 @@ internal static class StatusWriter
             json.WriteNumber("weight", b.Weight);
             json.WriteNumber("effectiveWeight", index < 0 ? 0 : Math.Round(snapshot.Weights[index], 2));
             json.WriteNumber("latencyMs", Math.Round(b.Latency.CurrentMilliseconds, 3));
+            json.WriteNumber("affineRequests", b.AffineRequests);
             json.WriteEndObject();
         }
 

@@ -40,7 +40,11 @@ internal sealed class BalancerServer : IAsyncDisposable
         _logger = logs.CreateLogger("Balancer");
         _pools = new PoolRegistry(time, Random.Shared);
         _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
-        var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
+        var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates)
+        {
+            RateLimits = state.RateLimits,
+        };
+        _telemetry.Metrics.ObserveTrafficPolicies(state.RateLimits);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics);
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
@@ -185,6 +189,7 @@ internal sealed class BalancerServer : IAsyncDisposable
     private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {
         _pools.Load(config);
+        State.RateLimits.Apply(config); // before the listeners: their routes take their tables from it
         foreach (var pool in _pools.Pools.Values)
         {
             _health.Watch(pool);

@@ -1,4 +1,5 @@
 using Balancer.Core.Model;
+using Balancer.Core.RateLimiting;
 using Balancer.Telemetry;
 using Balancer.Tls;
 
@@ -9,6 +10,9 @@ internal sealed record ProxyServices(
     PoolRegistry Pools, TimeProvider Time, ILoggerFactory Logs, BalancerMetrics Metrics, AccessLog? AccessLog, TimeSpan DrainTimeout,
     string ConfigPath, CertificateRegistry Certificates)
 {
+    /// <summary>The rate limit tables of every route (shared with /status, kept across reloads).</summary>
+    public RateLimitRegistry RateLimits { get; init; } = new(Time);
+
     /// <summary>Resolves a file named by the config (a certificate, a key) against the config file's directory, as the loader did.</summary>
     public string ResolveFile(string path) => Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(ConfigPath)) ?? ".");
 }

@@ -32,6 +32,9 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     /// <summary>The certificates the https listeners serve now.</summary>
     public Balancer.Tls.CertificateRegistry Certificates { get; } = new();
 
+    /// <summary>The rate limit tables of every route, applied with each config.</summary>
+    public Balancer.Core.RateLimiting.RateLimitRegistry RateLimits { get; } = new(time);
+
     /// <summary>Reloads applied since start (the first load not counted).</summary>
     public int ReloadsApplied => Volatile.Read(ref _reloadsApplied);
 

@@ -3,6 +3,7 @@ using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Http.Forwarding;
 using Balancer.Http.Http1;
+using Balancer.Http.Traffic;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -18,6 +19,7 @@ namespace Balancer.Http;
 internal sealed class BackendSelectionMiddleware(
     RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, ILogger<BackendSelectionMiddleware> logger)
 {
+    private static readonly ForwardedFor s_noProxies = new([]);
     private readonly PoolRegistry _pools = services.Pools;
     private readonly TimeProvider _time = services.Time;
     private readonly AttemptReport _report = new(services.Time, logger);
@@ -26,6 +28,14 @@ internal sealed class BackendSelectionMiddleware(
     public Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
+        // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
+        var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
+        // The route's rate limit, before the pool is even looked at: a refused request reaches no backend.
+        if (plan?.RateLimit is { } limit && !TrafficPolicy.Admit(context, limit, plan.ForwardedFor, services.RateLimits.Seed, out var retryAfter))
+        {
+            return ProxyResponses.TooManyRequests(context, retryAfter);
+        }
+
         var cluster = proxy.Route.Cluster!;
         var pool = _pools.Get(cluster.ClusterId);
         if (pool is null)
@@ -39,28 +49,26 @@ internal sealed class BackendSelectionMiddleware(
             return ProxyResponses.Unavailable(context, ProxyResponses.PoolFullBody);
         }
 
-        return ProxyAsync(context, proxy, cluster, pool);
+        return ProxyAsync(context, proxy, cluster, pool, plan, TrafficPolicy.Read(context, pool.Snapshot, plan?.ForwardedFor ?? s_noProxies));
     }
 
     /// <summary>
     /// Picks a backend, forwards, and retries on another after a failed connect; one async frame for all of it
     /// (each frame that waits for the backend costs an allocation and a continuation hop per request).
     /// </summary>
-    private async Task ProxyAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool)
+    private async Task ProxyAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool, ForwardingPlan? plan, PickRequest pick)
     {
         var attempt = new ProxyAttempt { RequestStartedAt = _time.GetTimestamp() };
         context.Features.Set(attempt);
         using var activity = ProxyTelemetry.Start(listener.Value, pool.Name);
         try
         {
-            // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
-            var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
             var leanFits = plan is not null && Http1Forwarder.CanForward(context, plan);
             BackendState? failed = null;
             for (var tryNumber = 1; ; tryNumber++)
             {
                 var snapshot = pool.Snapshot;
-                var (backend, destination) = PickAndStart(snapshot, cluster, pool.Config.MaxRequestsPerBackend, failed);
+                var (backend, destination) = PickAndStart(snapshot, cluster, pool, pick, failed, attempt);
                 if (backend is null || destination is null)
                 {
                     if (failed is null)
@@ -123,16 +131,18 @@ internal sealed class BackendSelectionMiddleware(
     }
 
     /// <summary>
-    /// A backend below its in-flight cap, already counted in flight, with its YARP destination; nulls when none.
-    /// After a failed connect the failed one is avoided; one YARP does not know yet (a reload adds it to the core
-    /// a moment before YARP) is given back and another tried. Picks are cheap; bound the tries by the pool size.
+    /// A backend below its in-flight cap, already counted in flight, with its YARP destination; nulls when none
+    /// (<see cref="RequestPicker"/>: affinity cookie, hash key, algorithm). After a failed connect the failed one is
+    /// avoided; one YARP does not know yet (a reload adds it to the core a moment before YARP) is given back and another
+    /// tried. The attempt carries the affinity cookie the response must set. Picks are cheap; bound the tries by the pool size.
     /// </summary>
     private static (BackendState? Backend, DestinationState? Destination) PickAndStart(
-        PoolSnapshot snapshot, ClusterState cluster, int maxPerBackend, BackendState? failed)
+        PoolSnapshot snapshot, ClusterState cluster, Pool pool, PickRequest pick, BackendState? failed, ProxyAttempt attempt)
     {
+        var avoid = failed;
         for (var spin = 0; spin <= snapshot.Available.Length; spin++)
         {
-            var backend = ConnectionPicker.PickAndStart(snapshot, maxPerBackend, failed);
+            var backend = RequestPicker.PickAndStart(snapshot, pool.Counters, pick, pool.Config.MaxRequestsPerBackend, avoid, pool.Requests.Count - 1, out var affinity);
             if (backend is null)
             {
                 break;
@@ -140,10 +150,12 @@ internal sealed class BackendSelectionMiddleware(
 
             if (cluster.Destinations.TryGetValue(backend.Address, out var destination))
             {
+                attempt.SetCookie = affinity is AffinityOutcome.Assigned or AffinityOutcome.Replaced ? snapshot.Affinity!.SetCookie(backend) : null;
                 return (backend, destination);
             }
 
             backend.OnFinished(failed: false); // its request count keeps this one phantom start; rare and harmless
+            avoid = backend; // a hash key or a cookie would name it again
         }
 
         return (null, null);

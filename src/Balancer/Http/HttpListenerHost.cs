@@ -74,7 +74,7 @@ internal sealed class HttpListenerHost : IListenerHost
                 }
             });
         });
-        var proxyConfig = new ProxyConfigProvider(name, config);
+        var proxyConfig = new ProxyConfigProvider(name, config, services.RateLimits);
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(new ListenerName(name));
         builder.Services.AddSingleton(listenerConfig.Limits);

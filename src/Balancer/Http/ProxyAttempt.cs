@@ -30,6 +30,9 @@ internal sealed class ProxyAttempt
     /// <summary>Tries made on other backends after failed connects.</summary>
     public int Retries { get; set; }
 
+    /// <summary>The pool's affinity <c>Set-Cookie</c> the response must carry (a new or replaced cookie); null for none.</summary>
+    public string? SetCookie { get; set; }
+
     /// <summary>The forwarder that carried the last attempt.</summary>
     public ForwarderKind Forwarder { get; set; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Balancer.Core.Configuration;
+using Balancer.Core.RateLimiting;
 using Balancer.Http.Forwarding;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
@@ -21,10 +22,15 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
 
     /// <summary>Each YARP route given to YARP, with its plan; weak, so the routes of old configs go when YARP drops them.</summary>
     private readonly ConditionalWeakTable<YarpRouteConfig, ForwardingPlan> _plans = [];
+    private readonly RateLimitRegistry? _rateLimits;
     private volatile Snapshot _current;
     private int _generation;
 
-    public ProxyConfigProvider(string listener, BalancerConfig config) => _current = Build(listener, config);
+    public ProxyConfigProvider(string listener, BalancerConfig config, RateLimitRegistry? rateLimits = null)
+    {
+        _rateLimits = rateLimits;
+        _current = Build(listener, config);
+    }
 
     public IProxyConfig GetConfig() => _current;
 
@@ -55,7 +61,7 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
             pools.Add(route.Pool);
             var yarpRoute = new YarpRouteConfig
             {
-                RouteId = $"{listener}/{i}",
+                RouteId = RateLimitRegistry.RouteId(listener, i),
                 ClusterId = route.Pool,
                 // Routes are tried in config order, as users read them.
                 Order = i,
@@ -66,7 +72,7 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
                 },
                 Metadata = generation,
             };
-            _plans.Add(yarpRoute, ForwardingPlan.For(listenerConfig, forwardedFor, route));
+            _plans.Add(yarpRoute, ForwardingPlan.For(listenerConfig, forwardedFor, route, _rateLimits?.Get(yarpRoute.RouteId)));
             routes.Add(yarpRoute);
         }
 

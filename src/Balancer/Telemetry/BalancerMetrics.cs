@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
+using Balancer.Core.RateLimiting;
 
 namespace Balancer.Telemetry;
 
@@ -21,9 +22,11 @@ internal sealed class BalancerMetrics : IDisposable
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _refused;
+    private readonly Func<PoolRegistry?> _pools;
 
     public BalancerMetrics(Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
     {
+        _pools = pools;
         _meter = new Meter(MeterName, typeof(BalancerMetrics).Assembly.GetName().Version?.ToString(3));
         _requests = _meter.CreateCounter<long>("balancer.requests", "{request}", "Requests proxied, by pool, backend and status class.");
         _requestDuration = _meter.CreateHistogram<double>(
@@ -87,7 +90,27 @@ internal sealed class BalancerMetrics : IDisposable
     public void ObserveCertificateExpiry(Func<IEnumerable<Measurement<long>>> expiries) =>
         _meter.CreateObservableGauge("balancer.tls.certificate.expiry", expiries, "s", "When each served certificate expires (unix time).");
 
+    /// <summary>
+    /// Adds the affinity, hashing and rate limit instruments (issue #21), read from the state that decides: the pools'
+    /// counters and each route's rate limit table (its count carried across reloads that change the limit).
+    /// </summary>
+    public void ObserveTrafficPolicies(RateLimitRegistry rateLimits)
+    {
+        _meter.CreateObservableCounter("balancer.backend.affine_requests", () => Each(_pools(), b => b.AffineRequests), "{request}", "Requests sent to each backend because their affinity cookie named it (a draining backend keeps getting them).");
+        _meter.CreateObservableCounter("balancer.affinity.replaced", () => EachPool(_pools(), p => p.Counters.AffinityReplaced), "{request}", "Requests whose affinity cookie named a backend down, removed, full or failed: re-picked and the cookie replaced.");
+        _meter.CreateObservableCounter("balancer.hash.fallbacks", () => EachPool(_pools(), p => p.Counters.HashFallbacks), "{request}", "Requests to a hash pool without the hash key, balanced by round-robin.");
+        _meter.CreateObservableCounter("balancer.requests.rate_limited", () => EachRoute(rateLimits, t => t.Limited), "{request}", "Requests answered 429 by each route's rate limit, before any backend.");
+        _meter.CreateObservableGauge("balancer.rate_limit.keys", () => EachRoute(rateLimits, t => (long)t.TrackedKeys), "{key}", "Keys (clients) each route's rate limit tracks now; at most its maxKeys.");
+    }
+
     public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<long>> EachPool(PoolRegistry? pools, Func<Pool, long> value) =>
+        pools is null ? [] : pools.Pools.Values.Where(p => p.Config.Affinity is not null || p.Config.Algorithm == Core.LoadBalancing.BalancingAlgorithms.Hash)
+            .Select(p => new Measurement<long>(value(p), new KeyValuePair<string, object?>("pool", p.Name)));
+
+    private static IEnumerable<Measurement<long>> EachRoute(RateLimitRegistry rateLimits, Func<RateLimitTable, long> value) =>
+        rateLimits.Tables.Select(t => new Measurement<long>(value(t.Value), new KeyValuePair<string, object?>("route", t.Key)));
 
     private static IEnumerable<Measurement<long>> TcpBytes(PoolRegistry? pools)
     {

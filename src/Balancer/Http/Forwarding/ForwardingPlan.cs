@@ -33,6 +33,12 @@ internal sealed class ForwardingPlan
         ResponseHeaders = responseHeaders;
     }
 
+    /// <summary>The listener's <c>X-Forwarded-For</c> rule; it also says who the client is (<c>client-ip</c> keys).</summary>
+    public ForwardedFor ForwardedFor => _forwardedFor;
+
+    /// <summary>The route's rate limit, checked before a backend is picked; null when it has none.</summary>
+    public Balancer.Core.RateLimiting.RateLimitTable? RateLimit { get; init; }
+
     /// <summary>Whether the listener lets the lean forwarder carry the requests it can (<c>forwarder: auto</c>).</summary>
     public bool LeanAllowed { get; }
 
@@ -47,8 +53,8 @@ internal sealed class ForwardingPlan
     public HeaderEdits ResponseHeaders { get; }
 
     /// <summary>The plan of <paramref name="route"/> on <paramref name="listener"/>, whose X-Forwarded-For rule it shares.</summary>
-    public static ForwardingPlan For(ListenerConfig listener, ForwardedFor forwardedFor, RouteConfig route) =>
-        new(listener.Forwarder, forwardedFor, HostRule.Keep, PathRewrite.None, HeaderEdits.None, HeaderEdits.None);
+    public static ForwardingPlan For(ListenerConfig listener, ForwardedFor forwardedFor, RouteConfig route, Balancer.Core.RateLimiting.RateLimitTable? rateLimit = null) =>
+        new(listener.Forwarder, forwardedFor, HostRule.Keep, PathRewrite.None, HeaderEdits.None, HeaderEdits.None) { RateLimit = rateLimit };
 
     /// <summary>Gives <paramref name="head"/> the Host and headers of the request to send for <paramref name="context"/>.</summary>
     public void WriteHead<THead>(HttpContext context, ref THead head)
@@ -102,9 +108,11 @@ internal sealed class ForwardingPlan
 
     /// <summary>
     /// Finishes a response whose headers a forwarder has copied from the backend, less the fixed hop-by-hop set: drops
-    /// those the backend's <paramref name="connection"/> header named, then applies the route's edits.
+    /// those the backend's <paramref name="connection"/> header named, applies the route's edits, then adds the pool's
+    /// affinity cookie, <paramref name="setCookie"/>, when the pick gave the client a new one (after the edits: a route
+    /// that strips the backend's cookies leaves Balancer's own).
     /// </summary>
-    public void FinishResponse(HttpResponse response, StringValues connection)
+    public void FinishResponse(HttpResponse response, StringValues connection, string? setCookie = null)
     {
         if (HopByHopHeaders.Named(connection) is { } named)
         {
@@ -117,6 +125,11 @@ internal sealed class ForwardingPlan
         if (ResponseHeaders.Count > 0)
         {
             ResponseHeaders.ApplyTo(response.Headers);
+        }
+
+        if (setCookie is not null)
+        {
+            response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.SetCookie, setCookie);
         }
     }
 

@@ -33,11 +33,9 @@ internal sealed class ForwardingTransformer(ForwardingPlan plan, ListenerTls? tl
         if (proxyResponse is not null)
         {
             var connection = proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var values) ? new StringValues(values.ToString()) : default;
-            Plan.FinishResponse(httpContext.Response, connection);
-            if (httpContext.Features.Get<ProxyAttempt>() is { } attempt)
-            {
-                attempt.ResponseHeadersReceived(time);
-            }
+            var attempt = httpContext.Features.Get<ProxyAttempt>();
+            Plan.FinishResponse(httpContext.Response, connection, attempt?.SetCookie);
+            attempt?.ResponseHeadersReceived(time);
         }
 
         if (tls is not null)
