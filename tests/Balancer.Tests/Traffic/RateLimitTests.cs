@@ -65,6 +65,20 @@ public sealed class RateLimitTests : ThreeBackends
     }
 
     [Fact]
+    public async Task RateLimit_HttpListenerBehindProxyProtocol_KeysOnThePROXYSourceAndForwardsIt()
+    {
+        var config = Config("""{ "requestsPerSecond": 0.01, "burst": 1 }""").Replace("\"bind\": \"127.0.0.1:0\",", "\"bind\": \"127.0.0.1:0\", \"acceptProxyProtocol\": true,", StringComparison.Ordinal);
+        await using var balancer = await TestBalancer.StartAsync(config);
+
+        Assert.Contains("\"X-Forwarded-For\":\"198.18.4.1\"", await RawAsync(balancer, "198.18.4.1"), StringComparison.OrdinalIgnoreCase); // /headers answers JSON
+        Assert.StartsWith("HTTP/1.1 429", await RawAsync(balancer, "198.18.4.1"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200", await RawAsync(balancer, "198.18.4.2"), StringComparison.Ordinal);
+        using var bare = await TcpTestClient.ConnectAsync(balancer.ListenerAddress);
+        await bare.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
+        Assert.Empty(await TcpTestClient.ReadToEndAsync(bare, TimeSpan.FromSeconds(10))); // no PROXY header: closed
+    }
+
+    [Fact]
     public async Task RateLimit_UntrustedPeer_ForwardedForIgnored()
     {
         await using var balancer = await TestBalancer.StartAsync(Config("""{ "requestsPerSecond": 0.01, "burst": 1 }"""));
@@ -129,6 +143,14 @@ public sealed class RateLimitTests : ThreeBackends
         request.Headers.Add("X-Forwarded-For", forwardedFor);
         using var response = await client.SendAsync(request);
         return response.StatusCode;
+    }
+
+    /// <summary>A GET of /headers over a connection that starts with a PROXY v1 header from <paramref name="source"/>.</summary>
+    private static async Task<string> RawAsync(TestBalancer balancer, string source)
+    {
+        using var socket = await TcpTestClient.ConnectAsync(balancer.ListenerAddress);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"PROXY TCP4 {source} 198.18.0.1 40000 80\r\nGET /headers HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+        return System.Text.Encoding.ASCII.GetString(await TcpTestClient.ReadToEndAsync(socket, TimeSpan.FromSeconds(10)));
     }
 
     private static async Task<JsonElement> RouteStatusAsync(TestBalancer balancer)
