@@ -9,7 +9,8 @@
 # of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput with 1 and 64 streams and connection rate, Balancer vs
 # HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
-# no-resume.c). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
+# no-resume.c), features (the cost of affinity, hashing and a rate limit: Balancer with each on
+# against Balancer with none, keep-alive, 64 connections; only Balancer takes part). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
 # listener and sits out the TLS scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
@@ -33,7 +34,7 @@ extra_option() {
     esac
 }
 parse_options "$@"
-[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake
+[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,features
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 declare -A BUILD_BIN=()
@@ -47,6 +48,7 @@ done
 tools=(wrk haproxy nginx taskset python3 dotnet)
 [[ ,$SCENARIOS, == *,openloop,* ]] && tools+=(hey)
 [[ ,$SCENARIOS, == *,tcp,* ]] && tools+=(iperf3)
+[[ ,$SCENARIOS, == *,features,* ]] && tools+=(curl)
 [[ ,$SCENARIOS, =~ ,(keepalive|1k|close|c1000|openloop), ]] && WITH_PLAIN=1 || WITH_PLAIN=""
 [[ ,$SCENARIOS, =~ ,(https|handshake), ]] && WITH_TLS=1 && tools+=(openssl)
 [[ ,$SCENARIOS, == *,handshake,* ]] && tools+=(gcc)
@@ -177,7 +179,7 @@ source "$BENCH_DIR/scenarios.sh"
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
-    if [[ $scenario != tcp && -z $L7_STARTED ]]; then
+    if [[ $scenario != tcp && $scenario != features && -z $L7_STARTED ]]; then
         start_l7_proxies
         warm_all 64
         L7_STARTED=1
@@ -193,12 +195,12 @@ for scenario in "${SCENARIO_LIST[@]}"; do
             [[ $(loadgen) == wrk ]] || log "  note: $(loadgen) may resume TLS sessions; the no-resume preload applies to wrk only"
             WRK_PRELOAD=$WORK/no-resume.so l7_rounds handshake / 64 close tls ;;
         openloop) openloop_rounds ;;
-        tcp)
+        tcp | features)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done
                 L7_STARTED=""
             fi
-            tcp_rounds ;;
+            "${scenario}_rounds" ;;
         *) die "unknown scenario $scenario" ;;
     esac
 done
