@@ -9,14 +9,16 @@
 # of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput with 1 and 64 streams and connection rate, Balancer vs
 # HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
-# no-resume.c), features (the cost of affinity, hashing and a rate limit: Balancer with each on
-# against Balancer with none, keep-alive, 64 connections; only Balancer takes part). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
-# listener and sits out the TLS scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
+# no-resume.c), h2c (HTTP/2 prior knowledge in cleartext, h2load: 10 connections x 10 streams), h2 (the same over
+# TLS with ALPN h2), features (the cost of affinity, hashing and a rate limit: Balancer with each on against
+# Balancer with none, keep-alive, 64 connections; only Balancer takes part). Every TLS proxy serves one ECDSA
+# P-256 certificate made here; bare YARP has no TLS
+# listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
 # Everything binds 127.0.0.1 and runs pinned to --cpus (default 1). Needs wrk, haproxy, nginx
-# (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake), gcc and the OpenSSL headers
-# (handshake: libssl-dev), dotnet, python3.
+# (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake, h2), h2load (h2c, h2: nghttp2-client), gcc and
+# the OpenSSL headers (handshake: libssl-dev), dotnet, python3.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -34,7 +36,7 @@ extra_option() {
     esac
 }
 parse_options "$@"
-[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,features
+[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,h2c,h2,features
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 declare -A BUILD_BIN=()
@@ -50,7 +52,9 @@ tools=(wrk haproxy nginx taskset python3 dotnet)
 [[ ,$SCENARIOS, == *,tcp,* ]] && tools+=(iperf3)
 [[ ,$SCENARIOS, == *,features,* ]] && tools+=(curl)
 [[ ,$SCENARIOS, =~ ,(keepalive|1k|close|c1000|openloop), ]] && WITH_PLAIN=1 || WITH_PLAIN=""
-[[ ,$SCENARIOS, =~ ,(https|handshake), ]] && WITH_TLS=1 && tools+=(openssl)
+[[ ,$SCENARIOS, =~ ,(https|handshake|h2), ]] && WITH_TLS=1 && tools+=(openssl)
+[[ ,$SCENARIOS, =~ ,(h2c|h2), ]] && tools+=(h2load)
+[[ ,$SCENARIOS, == *,h2c,* ]] && WITH_H2C=1 || WITH_H2C=""
 [[ ,$SCENARIOS, == *,handshake,* ]] && tools+=(gcc)
 require_tools "${tools[@]}"
 
@@ -101,14 +105,17 @@ log_negotiated() {
 }
 
 # start_l7_proxies — every selected HTTP proxy in front of the 3 backends; sets PORT_OF, and with
-# TLS scenarios also an https listener on TLS_PORT_OF (in the same process, over the same backends).
-declare -A PORT_OF=() TLS_PORT_OF=()
+# TLS scenarios also an https listener on TLS_PORT_OF (in the same process, over the same backends). H2C_PORT_OF
+# is where h2c prior knowledge is served: the plain port for Balancer and HAProxy (both tell the preface from
+# HTTP/1.1), a port of its own for NGINX (its "listen ... http2" without ssl speaks h2c only).
+declare -A PORT_OF=() TLS_PORT_OF=() H2C_PORT_OF=()
 start_l7_proxies() {
-    local name port tport listeners nginx_location nginx_tls=""
+    local name port tport listeners nginx_location nginx_tls="" nginx_h2c=""
     for name in "${PROXY_LIST[@]}"; do
         port=$(free_port)
         PORT_OF[$name]=$port
         tport=""
+        [[ $name != yarp ]] && H2C_PORT_OF[$name]=$port
         if [[ -n ${WITH_TLS:-} && $name != yarp ]]; then
             tport=$(free_port)
             TLS_PORT_OF[$name]=$tport
@@ -152,6 +159,14 @@ start_l7_proxies() {
         ssl_protocols TLSv1.2 TLSv1.3;
         $nginx_location
     }"
+                if [[ -n $WITH_H2C ]]; then
+                    H2C_PORT_OF[$name]=$(free_port)
+                    nginx_h2c="
+    server {
+        listen 127.0.0.1:${H2C_PORT_OF[$name]} http2 backlog=4096;
+        $nginx_location
+    }"
+                fi
                 nginx_conf nginx "
     upstream be {
         $(printf 'server 127.0.0.1:%s; ' "${BACKEND_PORTS[@]}")
@@ -160,7 +175,7 @@ start_l7_proxies() {
     server {
         listen 127.0.0.1:$port backlog=4096;
         $nginx_location
-    }$nginx_tls"
+    }$nginx_tls$nginx_h2c"
                 mkdir -p "$WORK/nginx.tmp"
                 start_proc nginx nginx -p "$WORK" -e "$WORK/nginx.err" -c "$WORK/nginx.conf"
                 wait_tcp "$port" nginx ;;
@@ -195,6 +210,8 @@ for scenario in "${SCENARIO_LIST[@]}"; do
             [[ $(loadgen) == wrk ]] || log "  note: $(loadgen) may resume TLS sessions; the no-resume preload applies to wrk only"
             WRK_PRELOAD=$WORK/no-resume.so l7_rounds handshake / 64 close tls ;;
         openloop) openloop_rounds ;;
+        h2c) h2_rounds h2c http ;;
+        h2) h2_rounds h2 https ;;
         tcp | features)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done

@@ -172,3 +172,38 @@ features_rounds() {
 
 # feature_header NAME COOKIE — the request header the load of feature NAME carries (none but for affinity).
 feature_header() { [[ $1 == affinity ]] && echo "Cookie: $2" || true; }
+# h2_names — the selected proxies that speak HTTP/2 (all but bare YARP).
+h2_names() { tls_names; }
+
+# h2_run URL SECONDS — h2load, 10 connections x 10 concurrent streams, one thread, pinned like wrk. h2load appends to
+# its per-request log (the percentiles' source), so it is emptied first.
+h2_run() {
+    : >"$WORK/h2load.log"
+    taskset -c "$CPUS" timeout $(($2 + 30)) h2load -t 1 -c 10 -m 10 -D "$2" --log-file="$WORK/h2load.log" "$1" 2>&1 \
+        | python3 "$BENCH_DIR/stats.py" h2load "$2" "$WORK/h2load.log"
+}
+
+# h2_rounds SCENARIO SCHEME — interleaved h2load rounds over the HTTP/2 proxies; .NET ones are first warmed with
+# h2load bursts separated by idle gaps (their HTTP/2 code paths were not touched by the HTTP/1.1 warm-up).
+h2_rounds() {
+    local scenario=$1 scheme=$2 round name names
+    mapfile -t names < <(h2_names)
+    declare -A url_of=()
+    for name in "${names[@]}"; do
+        if [[ $scheme == https ]]; then url_of[$name]=https://127.0.0.1:${TLS_PORT_OF[$name]}/; else url_of[$name]=http://127.0.0.1:${H2C_PORT_OF[$name]}/; fi
+        only_running "$name" "${PROXY_LIST[@]}"
+        case $name in
+            haproxy | nginx) h2_run "${url_of[$name]}" 2 >/dev/null ;;
+            *) for round in 1 2 3 4; do h2_run "${url_of[$name]}" "${WARMUP_SECONDS:-4}" >/dev/null; sleep 2; done ;;
+        esac
+    done
+    log "scenario $scenario: $ROUNDS rounds of ${DURATION} s, h2load -t1 -c10 -m10 ($scheme)"
+    for name in "${names[@]}"; do reset_hwm "${PID_OF[$name]}"; done
+    for round in $(seq "$ROUNDS"); do
+        for name in "${names[@]}"; do
+            only_running "$name" "${PROXY_LIST[@]}"
+            measure "$scenario" "$round" "$name" h2_run "${url_of[$name]}" "$DURATION"
+        done
+    done
+    record_rss "$scenario" "${names[@]}"
+}

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
@@ -26,10 +27,10 @@ internal sealed class AdminHost : IAsyncDisposable
     public string BoundAddress { get; }
 
     public static async Task<AdminHost> StartAsync(
-        AdminConfig config, RuntimeState state, PoolRegistry pools, Reload.IConfigReloader reloader, PrometheusExporter prometheus, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
+        AdminConfig config, RuntimeState state, PoolRegistry pools, Reload.IConfigReloader reloader, PrometheusExporter prometheus, IMeterFactory meters, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var endpoint = BindAddress.Parse(config.Bind);
-        var builder = WebAppFactory.CreateBuilder(logs, TimeSpan.FromSeconds(1));
+        var builder = WebAppFactory.CreateBuilder(logs, TimeSpan.FromSeconds(1), meters);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         // Answers are read by people with curl: "pool 'web'", "&&", not \u0027 and \u0026 (JSON, never HTML).
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);

@@ -46,7 +46,7 @@ internal sealed class BalancerServer : IAsyncDisposable
         };
         _telemetry.Metrics.ObserveTrafficPolicies(state.RateLimits);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
-        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics);
+        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"));
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
         _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
     }
@@ -200,7 +200,7 @@ internal sealed class BalancerServer : IAsyncDisposable
             await _listeners.StartAsync(name, config, cancellationToken);
         }
 
-        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, _reloader, _telemetry.Prometheus, _time, _logs, cancellationToken));
+        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, _reloader, _telemetry.Prometheus, _telemetry.Metrics.Factory, _time, _logs, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
     }

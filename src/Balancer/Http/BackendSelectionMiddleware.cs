@@ -23,7 +23,7 @@ internal sealed class BackendSelectionMiddleware(
     private readonly PoolRegistry _pools = services.Pools;
     private readonly TimeProvider _time = services.Time;
     private readonly AttemptReport _report = new(services.Time, logger);
-    private readonly ProxyRetries _retries = new(services.Metrics, logger);
+    private readonly ProxyRetries _retries = new(logger);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -96,6 +96,7 @@ internal sealed class BackendSelectionMiddleware(
                         attempt.Forwarder = ForwarderKind.Yarp;
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                        await ChunkedRelayBody.FinishAsync(context, error);
                     }
                     else
                     {
@@ -125,7 +126,7 @@ internal sealed class BackendSelectionMiddleware(
         }
         finally
         {
-            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool.Name, attempt, activity);
+            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool, attempt, activity);
             pool.Requests.Exit();
         }
     }

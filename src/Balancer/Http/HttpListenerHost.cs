@@ -50,7 +50,7 @@ internal sealed class HttpListenerHost : IListenerHost
         var endpoint = BindAddress.Parse(listenerConfig.Bind);
         var tls = listenerConfig.Tls is { } tlsConfig ? ListenerTls.Create(name, tlsConfig, services) : null;
         var time = services.Time;
-        var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
+        var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout, services.Metrics.Factory);
         // Kestrel's own refusals reach no middleware; it only logs them (at Debug), so count them from its log.
         builder.Logging.AddProvider(new KestrelRefusalCounter(name, services.Metrics));
         builder.Logging.AddFilter<KestrelRefusalCounter>(null, LogLevel.None);
@@ -98,6 +98,11 @@ internal sealed class HttpListenerHost : IListenerHost
         // async layer less per request (-9 to -13 % CPU per request in keep-alive, docs/benchmarks.md).
         builder.Services.RemoveAll<IAuthorizationHandlerProvider>();
         var app = builder.Build();
+        if (tls is not null)
+        {
+            app.UseMiddleware<HstsMiddleware>(tls);
+        }
+
         app.UseMiddleware<RequestGuardMiddleware>();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
         var redirect = new HttpsRedirect(listenerConfig);

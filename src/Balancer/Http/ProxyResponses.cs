@@ -1,6 +1,9 @@
 namespace Balancer.Http;
 
-/// <summary>The answers Balancer itself gives a proxied request it could not carry: short plain-text bodies saying why.</summary>
+/// <summary>
+/// The answers Balancer itself gives a proxied request it could not carry: short plain-text bodies saying why, marked
+/// <c>Cache-Control: no-cache</c> — an error of the moment is never to be cached (HAProxy's error pages say the same).
+/// </summary>
 internal static class ProxyResponses
 {
     public const string UnavailableBody = "503 Service Unavailable: no healthy backend.\n";
@@ -17,6 +20,7 @@ internal static class ProxyResponses
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
         return context.Response.WriteAsync(body);
     }
 
@@ -42,6 +46,7 @@ internal static class ProxyResponses
 
         var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
         return context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
     }
 

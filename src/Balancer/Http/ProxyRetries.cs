@@ -9,7 +9,7 @@ namespace Balancer.Http;
 /// failed connect), the pool allows more tries, and the request can be sent again (<see cref="ForwarderFailure.CanRetry"/>).
 /// A retry is logged and counted, and the failed attempt's answer is cleared for the next one.
 /// </summary>
-internal sealed class ProxyRetries(BalancerMetrics metrics, ILogger logger)
+internal sealed class ProxyRetries(ILogger logger)
 {
     /// <summary>True when the request should go to another backend after <paramref name="tryNumber"/> tries failed with <paramref name="failure"/>.</summary>
     public bool TryAgain(HttpContext context, Pool pool, BackendState backend, string? failure, int tryNumber, ProxyAttempt attempt)
@@ -21,7 +21,7 @@ internal sealed class ProxyRetries(BalancerMetrics metrics, ILogger logger)
 
         Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
         attempt.Retries++;
-        metrics.Retried(pool.Name);
+        pool.Counters.OnRetried();
         context.Features.Set<IForwarderErrorFeature>(null);
         context.Response.Clear();
         return true;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Balancer.Http;
 
@@ -11,13 +13,16 @@ internal static class ProxyTelemetry
     public static Activity? Start(string listener, string pool) =>
         BalancerActivities.Source.StartActivity("proxy")?.SetTag("balancer.listener", listener).SetTag("balancer.pool", pool);
 
-    public static void RequestFinished(HttpContext context, ProxyServices services, string listener, string pool, ProxyAttempt attempt, Activity? activity)
+    public static void RequestFinished(HttpContext context, ProxyServices services, string listener, Pool pool, ProxyAttempt attempt, Activity? activity)
     {
         var status = context.Response.StatusCode;
         var backend = attempt.Backend?.Address ?? "none";
         var elapsed = services.Time.GetElapsedTime(attempt.RequestStartedAt);
         var forwarder = attempt.Backend is null ? null : Name(attempt.Forwarder);
-        services.Metrics.RequestFinished(pool, backend, status, elapsed.TotalSeconds);
+        // A WebSocket (HTTP/1.1 upgrade, or RFC 8441 CONNECT over HTTP/2) lives as long as the conversation: no latency.
+        var upgraded = status == StatusCodes.Status101SwitchingProtocols
+            || (status == StatusCodes.Status200OK && context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true });
+        services.Metrics.RequestFinished(pool, attempt.Backend, status, elapsed.TotalSeconds, upgraded);
         if (activity is not null)
         {
             activity.SetTag("balancer.backend", backend).SetTag("http.response.status_code", status).SetTag("balancer.retries", attempt.Retries)
@@ -33,7 +38,7 @@ internal static class ProxyTelemetry
             var request = context.Request;
             log.Write(new AccessLogEntry(
                 services.Time.GetUtcNow(), context.Connection.RemoteIpAddress?.ToString(), listener, request.Method, request.Path.Value ?? "/",
-                pool, attempt.Backend?.Address, status, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed, attempt.Retries, forwarder));
+                pool.Name, attempt.Backend?.Address, status, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed, attempt.Retries, forwarder));
         }
     }
 

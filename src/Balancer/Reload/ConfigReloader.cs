@@ -234,6 +234,10 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         }
 
         _pools.Retire(pools.RemovedPools);
+        foreach (var pool in pools.RemovedPools)
+        {
+            _telemetry.Metrics.PoolRetired(pool.Name);
+        }
     }
 
     private static string? TryBind(string bind)

@@ -39,12 +39,16 @@ internal sealed class TelemetryHost : IAsyncDisposable
     public TelemetryHost(TelemetryConfig config, Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
     {
         Config = config;
-        Metrics = new BalancerMetrics(pools, failover);
+        var factory = new OwnedMeterFactory();
+        Metrics = new BalancerMetrics(factory, pools, failover);
         Prometheus = new PrometheusExporter();
         var resource = ResourceBuilder.CreateDefault().AddService(config.ServiceName, serviceVersion: typeof(TelemetryHost).Assembly.GetName().Version?.ToString(3));
         var meters = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddMeter([BalancerMetrics.MeterName, .. BuiltInMeters, .. config.DetailedMeters ? DetailedMeters : []])
+            .AddMeter([BalancerMetrics.MeterName, BalancerMetrics.PoolMeterPrefix + "*", .. BuiltInMeters, .. config.DetailedMeters ? DetailedMeters : []])
+            // Only this process's own meters, and the runtime's static ones: a meter of the same name made elsewhere (another
+            // Balancer in a test process, a demo backend's host) would merge with ours and, disposed, drop our series too.
+            .AddView(instrument => instrument.Meter.Scope is null || factory.Owns(instrument.Meter) ? null : MetricStreamConfiguration.Drop)
             .AddReader(Prometheus.Reader);
         if (config.OtlpEndpoint is { } endpoint)
         {
@@ -58,6 +62,7 @@ internal sealed class TelemetryHost : IAsyncDisposable
         }
 
         _meters = meters.Build();
+        Metrics.Listening();
         AccessLog = config.AccessLog is { } target ? AccessLog.Open(target) : null;
     }
 

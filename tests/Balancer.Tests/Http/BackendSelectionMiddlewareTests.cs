@@ -65,6 +65,7 @@ public sealed class BackendSelectionMiddlewareTests
         Assert.Single(seen);
         Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
         Assert.Equal("502 Bad Gateway: the backend could not be reached.\n", Body(context));
+        Assert.Equal("no-cache", context.Response.Headers.CacheControl); // an error of the moment is never cached
     }
 
     [Fact]
@@ -98,6 +99,7 @@ public sealed class BackendSelectionMiddlewareTests
 
         Assert.Single(seen);
         Assert.Equal("504 Gateway Timeout: the backend did not answer in time.\n", Body(context));
+        Assert.Equal("no-cache", context.Response.Headers.CacheControl);
         Assert.Equal(BackendHealth.Up, harness.Backend(seen[0]).Health); // slow is not refused
     }
 
@@ -112,6 +114,7 @@ public sealed class BackendSelectionMiddlewareTests
 
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
         Assert.Equal("1", context.Response.Headers.RetryAfter);
+        Assert.Equal("no-cache", context.Response.Headers.CacheControl);
         Assert.Equal("503 Service Unavailable: the pool is at its request limit.\n", Body(context));
     }
 

@@ -27,7 +27,7 @@ internal sealed class ProxyHarness : IDisposable
         Time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         Registry = new PoolRegistry(Time, new Random(1));
         Registry.Load(ConfigLoader.Parse(TestBalancer.PoolConfig("round-robin", poolFields, [.. backends.Select(b => (b, 1))]), "test.json").Config!);
-        Metrics = new BalancerMetrics(() => Registry, () => null);
+        Metrics = new BalancerMetrics(new OwnedMeterFactory(), () => Registry, () => null);
         Services = new ProxyServices(Registry, Time, NullLoggerFactory.Instance, Metrics, null, TimeSpan.FromSeconds(1), "test.json", new CertificateRegistry());
         Cluster = new ClusterState("web");
         foreach (var backend in backends)

@@ -35,6 +35,7 @@ internal sealed class ForwardingTransformer(ForwardingPlan plan, ListenerTls? tl
             var connection = proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var values) ? new StringValues(values.ToString()) : default;
             var attempt = httpContext.Features.Get<ProxyAttempt>();
             Plan.FinishResponse(httpContext.Response, connection, attempt?.SetCookie);
+            ChunkedRelayBody.OnResponse(httpContext); // the backend's trailers reach an HTTP/1.1 client too
             attempt?.ResponseHeadersReceived(time);
         }
 

@@ -13,8 +13,10 @@ namespace Balancer.Http.Http1;
 /// <summary>
 /// Copies a backend's response to the client as YARP's forwarder does: status and a non-default reason, headers
 /// less the hop-by-hop ones, finished by the route's <see cref="ForwardingPlan"/> (those the backend's Connection header
-/// names go, the route's edits apply), then the body with its transfer coding removed (Kestrel frames it again). Errors are YARP's: ResponseHeaders when Kestrel refuses a header, then
-/// ResponseBodyDestination/-Client/-Canceled, answered with a 502 if nothing was sent yet, else an aborted response.
+/// names go, the route's edits apply), then the body: a chunked one to an HTTP/1.1 client keeps its chunks and the
+/// backend's trailers (<see cref="ChunkedRelay"/>), any other loses its transfer coding (Kestrel frames it again). Errors
+/// are YARP's: ResponseHeaders when Kestrel refuses a header, then ResponseBodyDestination/-Client/-Canceled, answered
+/// with a 502 if nothing was sent yet, else an aborted response.
 /// </summary>
 internal static class Http1ResponseCopier
 {
@@ -25,9 +27,12 @@ internal static class Http1ResponseCopier
     {
         var head = connection.Head;
         var response = context.Response;
+        // A chunked body to an HTTP/1.1 client keeps its chunks, so that the backend's trailers can follow them.
+        var relay = head.Chunked && !head.IsBodyless && ChunkedRelay.ClientTakesChunks(context.Request) && !HttpMethods.IsHead(context.Request.Method);
         try
         {
             CopyHead(context, plan, connection, setCookie);
+            ChunkedRelay.Announce(response, relay);
             if (tls is not null)
             {
                 Hsts.Apply(response, tls);
@@ -53,7 +58,7 @@ internal static class Http1ResponseCopier
         {
             if (head.Chunked)
             {
-                await CopyChunkedAsync(context, connection, activityTimeout);
+                await CopyChunkedAsync(context, connection, relay, activityTimeout);
             }
             else if (toEnd)
             {
@@ -154,7 +159,7 @@ internal static class Http1ResponseCopier
         }
     }
 
-    private static async ValueTask CopyChunkedAsync(HttpContext context, Http1Connection connection, TimeSpan activityTimeout)
+    private static async ValueTask CopyChunkedAsync(HttpContext context, Http1Connection connection, bool relay, TimeSpan activityTimeout)
     {
         var decoder = connection.Chunked;
         decoder.Reset();
@@ -163,6 +168,11 @@ internal static class Http1ResponseCopier
             var buffered = connection.Buffered;
             switch (decoder.Decode(buffered.Span, out var consumed, out var offset, out var length))
             {
+                case ChunkResult.Data when relay:
+                    ChunkedRelay.WriteChunk(context.Response.BodyWriter, buffered.Span.Slice(offset, length));
+                    await FlushAsync(context);
+                    connection.Consume(consumed);
+                    break;
                 case ChunkResult.Data:
                     await WriteAsync(context, buffered.Slice(offset, length));
                     connection.Consume(consumed);
@@ -172,6 +182,12 @@ internal static class Http1ResponseCopier
                     await FillAsync(connection, activityTimeout);
                     break;
                 case ChunkResult.Done:
+                    if (relay)
+                    {
+                        ChunkedRelay.WriteEnd(context.Response.BodyWriter, decoder.Trailers);
+                        await FlushAsync(context);
+                    }
+
                     connection.Consume(consumed);
                     return;
                 default:
@@ -209,6 +225,18 @@ internal static class Http1ResponseCopier
         }
 
         connection.Progress(activityTimeout);
+    }
+
+    private static async ValueTask FlushAsync(HttpContext context)
+    {
+        try
+        {
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Http1Failure(ForwarderError.ResponseBodyClient, StatusCodes.Status502BadGateway, e);
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
