@@ -4,7 +4,6 @@ using Balancer.Tests.Common;
 namespace Balancer.Tests.Traffic;
 
 /// <summary>Cookie session affinity end to end, on both forwarders: set, followed, replaced, forged, kept by a draining backend.</summary>
-[Collection(nameof(TrafficCollection))]
 public sealed class AffinityTests : ThreeBackends
 {
     [Theory]

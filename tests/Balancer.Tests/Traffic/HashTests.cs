@@ -5,7 +5,6 @@ using Balancer.Tests.Common;
 namespace Balancer.Tests.Traffic;
 
 /// <summary>Consistent hashing end to end: every key kind, key-less requests, two processes agreeing, tcp pools by client address.</summary>
-[Collection(nameof(TrafficCollection))]
 public sealed class HashTests : ThreeBackends
 {
     [Theory]

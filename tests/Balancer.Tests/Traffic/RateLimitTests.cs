@@ -6,7 +6,6 @@ using Balancer.Tests.Common;
 namespace Balancer.Tests.Traffic;
 
 /// <summary>Route rate limits end to end: 429 with Retry-After before any backend, per client, counted, reloaded.</summary>
-[Collection(nameof(TrafficCollection))]
 public sealed class RateLimitTests : ThreeBackends
 {
     [Fact]
