@@ -11,8 +11,9 @@
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
 # no-resume.c), h2c (HTTP/2 prior knowledge in cleartext, h2load: 10 connections x 10 streams), h2 (the same over
 # TLS with ALPN h2), features (the cost of affinity, hashing and a rate limit: Balancer with each on against
-# Balancer with none, keep-alive, 64 connections; only Balancer takes part). Every TLS proxy serves one ECDSA
-# P-256 certificate made here; bare YARP has no TLS
+# Balancer with none, keep-alive, 64 connections; only Balancer takes part), routes (issue #22: Balancer alone, a
+# plain route against one with three header matches and three header transforms and one with a 10 % mirror, in one
+# process; see routes.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
 # listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
@@ -190,11 +191,13 @@ start_l7_proxies() {
 
 # shellcheck source=bench/load/scenarios.sh
 source "$BENCH_DIR/scenarios.sh"
+# shellcheck source=bench/load/routes.sh
+source "$BENCH_DIR/routes.sh"
 
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
-    if [[ $scenario != tcp && $scenario != features && -z $L7_STARTED ]]; then
+    if [[ $scenario != tcp && $scenario != features && $scenario != routes && -z $L7_STARTED ]]; then
         start_l7_proxies
         warm_all 64
         L7_STARTED=1
@@ -212,6 +215,7 @@ for scenario in "${SCENARIO_LIST[@]}"; do
         openloop) openloop_rounds ;;
         h2c) h2_rounds h2c http ;;
         h2) h2_rounds h2 https ;;
+        routes) routes_rounds ;;
         tcp | features)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done

@@ -37,7 +37,7 @@ internal static class StatusWriter
             if (listener.Protocol == ListenerProtocols.Http)
             {
                 json.WriteString("forwarder", listener.Forwarder);
-                TrafficStatusWriter.WriteRoutes(json, name, listener, state.RateLimits);
+                RouteStatusWriter.Write(json, name, state.RouteStats.Of(name), state.RateLimits);
             }
 
             json.WriteEndObject();

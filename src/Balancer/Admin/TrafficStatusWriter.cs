@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Balancer.Core.Configuration;
 using Balancer.Core.Model;
 using Balancer.Core.RateLimiting;
 
@@ -8,33 +7,17 @@ namespace Balancer.Admin;
 /// <summary>The affinity, hashing and rate limit parts of <c>GET /status</c> (issue #21), from the state that decides.</summary>
 internal static class TrafficStatusWriter
 {
-    /// <summary><c>listeners.&lt;name&gt;.routes[]</c>: each route's match, pool and rate limit with its refusals and tracked keys.</summary>
-    public static void WriteRoutes(Utf8JsonWriter json, string listener, ListenerConfig config, RateLimitRegistry rateLimits)
+    /// <summary>A route's <c>rateLimit</c> in <c>listeners.&lt;name&gt;.routes[]</c>: its settings, refusals and tracked keys.</summary>
+    public static void WriteRateLimit(Utf8JsonWriter json, RateLimitTable table)
     {
-        json.WriteStartArray("routes");
-        for (var i = 0; i < config.Routes.Count; i++)
-        {
-            var route = config.Routes[i];
-            json.WriteStartObject();
-            json.WriteString("id", RateLimitRegistry.RouteId(listener, i));
-            json.WriteString("path", route.Path);
-            json.WriteString("pool", route.Pool);
-            if (rateLimits.Get(RateLimitRegistry.RouteId(listener, i)) is { } table)
-            {
-                json.WriteStartObject("rateLimit");
-                json.WriteNumber("requestsPerSecond", table.Config.RequestsPerSecond);
-                json.WriteNumber("burst", table.Config.EffectiveBurst);
-                json.WriteString("key", table.Config.Key);
-                json.WriteNumber("limited", table.Limited);
-                json.WriteNumber("trackedKeys", table.TrackedKeys);
-                json.WriteNumber("maxKeys", table.Config.MaxKeys);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        json.WriteStartObject("rateLimit");
+        json.WriteNumber("requestsPerSecond", table.Config.RequestsPerSecond);
+        json.WriteNumber("burst", table.Config.EffectiveBurst);
+        json.WriteString("key", table.Config.Key);
+        json.WriteNumber("limited", table.Limited);
+        json.WriteNumber("trackedKeys", table.TrackedKeys);
+        json.WriteNumber("maxKeys", table.Config.MaxKeys);
+        json.WriteEndObject();
     }
 
     /// <summary>A pool's <c>affinity</c> (cookie, replaced cookies) and <c>hash</c> (key, balance factor, key-less requests), when on.</summary>

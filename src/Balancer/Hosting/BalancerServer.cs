@@ -43,9 +43,11 @@ internal sealed class BalancerServer : IAsyncDisposable
         var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates)
         {
             RateLimits = state.RateLimits,
+            RouteStats = state.RouteStats,
         };
         _telemetry.Metrics.ObserveTrafficPolicies(state.RateLimits);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
+        RouteMetrics.Observe(_telemetry.Metrics.Meter, state.RouteStats);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"));
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
         _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
@@ -123,6 +125,9 @@ internal sealed class BalancerServer : IAsyncDisposable
 
     /// <inheritdoc cref="ConfigReloader.ReloadAsync"/>
     public Task<ReloadResult> ReloadAsync(ReloadTrigger trigger) => _reloader.ReloadAsync(trigger);
+
+    /// <summary>Ends when the reload path has run once with the running config, which changes nothing.</summary>
+    internal Task ReloadWarmedUp => _reloader.WarmedUp;
 
     /// <inheritdoc cref="CertificateReloader.ReloadAsync"/>
     public Task<IReadOnlyList<string>> ReloadCertificatesAsync() => _reloader.ReloadCertificatesAsync();

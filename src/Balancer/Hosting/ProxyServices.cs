@@ -1,5 +1,6 @@
 using Balancer.Core.Model;
 using Balancer.Core.RateLimiting;
+using Balancer.Core.Routing;
 using Balancer.Telemetry;
 using Balancer.Tls;
 
@@ -12,6 +13,9 @@ internal sealed record ProxyServices(
 {
     /// <summary>The rate limit tables of every route (shared with /status, kept across reloads).</summary>
     public RateLimitRegistry RateLimits { get; init; } = new(Time);
+
+    /// <summary>Per-route counters: requests matched, split shares, mirrored copies (/status, /metrics).</summary>
+    public RouteStatsRegistry RouteStats { get; init; } = new();
 
     /// <summary>Resolves a file named by the config (a certificate, a key) against the config file's directory, as the loader did.</summary>
     public string ResolveFile(string path) => Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(ConfigPath)) ?? ".");

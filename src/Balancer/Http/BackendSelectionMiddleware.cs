@@ -3,7 +3,9 @@ using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Http.Forwarding;
 using Balancer.Http.Http1;
+using Balancer.Http.Routing;
 using Balancer.Http.Traffic;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -13,11 +15,12 @@ namespace Balancer.Http;
 /// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a backend, counts the request
 /// in flight, and hands it to a forwarder — the lean one (<see cref="Http1Forwarder"/>) for what it can carry to a
 /// plain-http backend, YARP's for the rest, both applying the route's <see cref="ForwardingPlan"/>. How each attempt
-/// went goes to <see cref="AttemptReport"/>, whether to try another backend is <see cref="ProxyRetries"/>' call, and the
-/// finished request goes to <see cref="ProxyTelemetry"/>.
+/// went goes to <see cref="AttemptReport"/>, whether to try another backend (after a failed connect, or an idempotent
+/// request the backend closed on before answering) is <see cref="ProxyRetries"/>' call, and the finished request goes
+/// to <see cref="ProxyTelemetry"/>.
 /// </summary>
 internal sealed class BackendSelectionMiddleware(
-    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, ILogger<BackendSelectionMiddleware> logger)
+    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, IProxyStateLookup clusters, ILogger<BackendSelectionMiddleware> logger)
 {
     private static readonly ForwardedFor s_noProxies = new([]);
     private readonly PoolRegistry _pools = services.Pools;
@@ -30,13 +33,17 @@ internal sealed class BackendSelectionMiddleware(
         var proxy = context.GetReverseProxyFeature();
         // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
         var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
-        // The route's rate limit, before the pool is even looked at: a refused request reaches no backend.
-        if (plan?.RateLimit is { } limit && !TrafficPolicy.Admit(context, limit, plan.ForwardedFor, services.RateLimits.Seed, out var retryAfter))
+        // The route's rate limit was checked before (RouteAnswerMiddleware): a refused request made no split choice.
+        var cluster = proxy.Route.Cluster!;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RoutePlan>() is { Split: { } split } routePlan
+            && PoolSplit.Choose(context, routePlan, split, _pools, clusters) is { } side)
         {
-            return ProxyResponses.TooManyRequests(context, retryAfter);
+            // A weighted split: YARP forwards with the chosen side's cluster (its client and request settings).
+            context.ReassignProxyRequest(side);
+            proxy = context.GetReverseProxyFeature();
+            cluster = side;
         }
 
-        var cluster = proxy.Route.Cluster!;
         var pool = _pools.Get(cluster.ClusterId);
         if (pool is null)
         {
@@ -114,7 +121,7 @@ internal sealed class BackendSelectionMiddleware(
                     return;
                 }
 
-                if (!_retries.TryAgain(context, pool, backend, failure, tryNumber, attempt))
+                if (!_retries.TryAgain(context, pool, backend, error, failure, tryNumber, attempt))
                 {
                     break;
                 }
@@ -134,29 +141,35 @@ internal sealed class BackendSelectionMiddleware(
     /// <summary>
     /// A backend below its in-flight cap, already counted in flight, with its YARP destination; nulls when none
     /// (<see cref="RequestPicker"/>: affinity cookie, hash key, algorithm). After a failed connect the failed one is
-    /// avoided; one YARP does not know yet (a reload adds it to the core a moment before YARP) is given back and another
-    /// tried. The attempt carries the affinity cookie the response must set. Picks are cheap; bound the tries by the pool size.
+    /// avoided. One YARP does not know yet (a reload adds it to the core a moment before the listener's YARP config, and
+    /// its first probe may pass in between) is given back; a cookie or a hash key would name it again and a load-aware
+    /// algorithm offer that idle one again and again, so the others are then tried in turn. The attempt carries the
+    /// affinity cookie the response must set.
     /// </summary>
-    private static (BackendState? Backend, DestinationState? Destination) PickAndStart(
-        PoolSnapshot snapshot, ClusterState cluster, Pool pool, PickRequest pick, BackendState? failed, ProxyAttempt attempt)
+    internal static (BackendState? Backend, DestinationState? Destination) PickAndStart(
+        PoolSnapshot snapshot, ClusterState cluster, Pool pool, in PickRequest pick, BackendState? failed, ProxyAttempt attempt)
     {
-        var avoid = failed;
-        for (var spin = 0; spin <= snapshot.Available.Length; spin++)
+        var maxPerBackend = pool.Config.MaxRequestsPerBackend;
+        var backend = RequestPicker.PickAndStart(snapshot, pool.Counters, pick, maxPerBackend, failed, pool.Requests.Count - 1, out var affinity);
+        if (backend is null)
         {
-            var backend = RequestPicker.PickAndStart(snapshot, pool.Counters, pick, pool.Config.MaxRequestsPerBackend, avoid, pool.Requests.Count - 1, out var affinity);
-            if (backend is null)
-            {
-                break;
-            }
+            return (null, null);
+        }
 
-            if (cluster.Destinations.TryGetValue(backend.Address, out var destination))
-            {
-                attempt.SetCookie = affinity is AffinityOutcome.Assigned or AffinityOutcome.Replaced ? snapshot.Affinity!.SetCookie(backend) : null;
-                return (backend, destination);
-            }
+        if (cluster.Destinations.TryGetValue(backend.Address, out var destination))
+        {
+            attempt.SetCookie = affinity is AffinityOutcome.Assigned or AffinityOutcome.Replaced ? snapshot.Affinity!.SetCookie(backend) : null;
+            return (backend, destination);
+        }
 
-            backend.OnFinished(failed: false); // its request count keeps this one phantom start; rare and harmless
-            avoid = backend; // a hash key or a cookie would name it again
+        backend.OnFinished(failed: false); // its request count keeps this one phantom start; rare and harmless
+        foreach (var other in snapshot.Available)
+        {
+            if (other != failed && other != backend && cluster.Destinations.TryGetValue(other.Address, out destination) && other.TryStart(maxPerBackend))
+            {
+                attempt.SetCookie = snapshot.Affinity?.SetCookie(other);
+                return (other, destination);
+            }
         }
 
         return (null, null);

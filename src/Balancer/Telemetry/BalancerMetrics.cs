@@ -48,10 +48,7 @@ internal sealed class BalancerMetrics : IDisposable
         meter.CreateObservableCounter("balancer.backend.handled", () => Each(pools(), b => b.Requests), "{request}", "Requests (L7) or connections (L4) handed to each backend.");
         meter.CreateObservableCounter("balancer.backend.failures", () => Each(pools(), b => b.Failures), "{request}", "Requests or connections that failed at each backend.");
         meter.CreateObservableCounter("balancer.tcp.bytes", () => TcpBytes(pools()), "By", "Bytes proxied by TCP listeners, by direction (in = client to backend).");
-        meter.CreateObservableGauge("balancer.failover.state", () => FailoverState(failover()), "{state}", "1 for the state this node is in (master, backup, fault, init).");
-        meter.CreateObservableGauge<int>("balancer.failover.priority", () => failover() is { } f ? [new Measurement<int>(f.EffectivePriority)] : [], "{priority}", "Priority advertised now, after tracking.");
-        meter.CreateObservableCounter<long>("balancer.failover.transitions", () => failover() is { } f ? [new Measurement<long>(f.Transitions)] : [], "{transition}", "Failover state changes.");
-        meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
+        FailoverMetrics.Register(meter, failover);
         Meter = meter;
     }
 
@@ -194,35 +191,6 @@ internal sealed class BalancerMetrics : IDisposable
         {
             yield return new Measurement<long>(b.BytesIn, new("pool", pool.Name), new("backend", b.Address), new("direction", "in"));
             yield return new Measurement<long>(b.BytesOut, new("pool", pool.Name), new("backend", b.Address), new("direction", "out"));
-        }
-    }
-
-    private static IEnumerable<Measurement<int>> FailoverState(FailoverSnapshot? snapshot)
-    {
-        if (snapshot is null)
-        {
-            yield break;
-        }
-
-        foreach (var state in Enum.GetValues<Core.Failover.FailoverState>())
-        {
-            yield return new Measurement<int>(state == snapshot.State ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
-        }
-    }
-
-    /// <summary>Every reason a peer datagram can be dropped for, at 0 until it happens.</summary>
-    private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot)
-    {
-        if (snapshot is null)
-        {
-            yield break;
-        }
-
-        var reasons = Enum.GetNames<DecodeError>().Where(r => r != nameof(DecodeError.None))
-            .Concat(Enum.GetNames<PeerCheck>().Where(r => r != nameof(PeerCheck.Accepted)));
-        foreach (var reason in reasons)
-        {
-            yield return new Measurement<long>(snapshot.RejectedPackets.GetValueOrDefault(reason), new KeyValuePair<string, object?>("reason", reason));
         }
     }
 

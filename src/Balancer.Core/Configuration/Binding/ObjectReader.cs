@@ -33,6 +33,9 @@ internal sealed class ObjectReader
         }
     }
 
+    /// <summary>Where this reader reports: for items its helpers do not cover (an array of mixed kinds).</summary>
+    public ConfigDiagnostics Diagnostics => _diagnostics;
+
     /// <summary>The object read.</summary>
     public JsonObject Node { get; }
 
@@ -179,6 +182,30 @@ internal sealed class ObjectReader
         }
 
         return values;
+    }
+
+    /// <summary>An optional object whose members are strings (header name to value), in file order; other values are reported.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? StringMap(string name)
+    {
+        if (Object(name, known: null) is not { } map)
+        {
+            return null;
+        }
+
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var member in map.Members)
+        {
+            if (member.Value is JsonString s)
+            {
+                pairs.Add(new(member.Key, s.Value));
+            }
+            else
+            {
+                map.Report(member.Key, $"expected a string, got {member.Value.Kind}");
+            }
+        }
+
+        return pairs;
     }
 
     /// <summary>A reader over member <paramref name="name"/> when it is an object.</summary>

@@ -8,7 +8,7 @@ namespace Balancer.Http.Traffic;
 
 /// <summary>
 /// Reads what a request says to a route's rate limit and to its pool's choice (affinity cookie, hash key), so that
-/// <see cref="BackendSelectionMiddleware"/> decides with the core (<see cref="RateLimitTable"/>, <see cref="RequestPicker"/>).
+/// <see cref="Routing.RouteAnswerMiddleware"/> and <see cref="BackendSelectionMiddleware"/> decide with the core (<see cref="RateLimitTable"/>, <see cref="RequestPicker"/>).
 /// Synchronous and allocation-free: the spans it reads never cross an await.
 /// </summary>
 internal static class TrafficPolicy
