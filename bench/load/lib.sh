@@ -179,11 +179,13 @@ bombardier_cmd() {
 
 # load_run URL SECONDS CONNS [close] — runs the load generator pinned to $CPUS and prints one line:
 #   requests errors non2xx rps p50_us p99_us p999_us        (p999 is "nan" with bombardier)
+# LOAD_HEADER, when set ("Name: value"), is sent with every request.
 # WRK_PRELOAD, when set, is preloaded into wrk (no-resume.so: a full TLS handshake per connection).
 load_run() {
     local url=$1 seconds=$2 conns=$3 close=${4:-} out
     local header=() insecure=()
     [[ $close == close ]] && header=(-H 'Connection: close')
+    [[ -n ${LOAD_HEADER:-} ]] && header+=(-H "$LOAD_HEADER")
     header+=("${EXTRA_HEADERS[@]}")
     [[ $url == https:* ]] && insecure=(-k)
     if [[ $(loadgen) == bombardier ]]; then

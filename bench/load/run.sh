@@ -12,8 +12,10 @@
 # no-resume.c), h2c (HTTP/2 prior knowledge in cleartext, h2load: 10 connections x 10 streams), h2 (the same over
 # TLS with ALPN h2), grpc (unary gRPC calls with h2load over h2c: 8 connections x 8 concurrent calls, to HAProxy
 # "proto h2", NGINX grpc_pass, bare YARP and a Balancer pool with httpVersion 2 speaking h2c to 3 NGINX gRPC
-# backends; grpc.sh), routes (issue #22: Balancer alone, a plain route against one with three header matches
-# and three header transforms and one with a 10 % mirror, in one process; see routes.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
+# backends; grpc.sh), features (the cost of affinity, hashing and a rate limit: Balancer with each on against
+# Balancer with none, keep-alive, 64 connections; only Balancer takes part), routes (issue #22: Balancer alone, a
+# plain route against one with three header matches and three header transforms and one with a 10 % mirror, in one
+# process; see routes.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
 # listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios (not grpc: it speaks h2 there). Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run); the name aot alone publishes
@@ -38,7 +40,7 @@ extra_option() {
     esac
 }
 parse_options "$@"
-[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,h2c,h2,grpc
+[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,h2c,h2,grpc,features
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 declare -A BUILD_BIN=()
@@ -57,6 +59,7 @@ tools=(wrk haproxy nginx taskset python3 dotnet)
 [[ ,$SCENARIOS, == *,openloop,* ]] && tools+=(hey)
 [[ ,$SCENARIOS, == *,tcp,* ]] && tools+=(iperf3)
 [[ ,$SCENARIOS, == *,grpc,* ]] && tools+=(h2load nghttp)
+[[ ,$SCENARIOS, == *,features,* ]] && tools+=(curl)
 [[ ,$SCENARIOS, =~ ,(keepalive|1k|close|c1000|openloop), ]] && WITH_PLAIN=1 || WITH_PLAIN=""
 [[ ,$SCENARIOS, =~ ,(https|handshake|h2), ]] && WITH_TLS=1 && tools+=(openssl)
 [[ ,$SCENARIOS, =~ ,(h2c|h2), ]] && tools+=(h2load)
@@ -205,7 +208,7 @@ source "$BENCH_DIR/routes.sh"
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
-    if [[ $scenario != tcp && $scenario != grpc && $scenario != routes && -z $L7_STARTED ]]; then
+    if [[ $scenario != tcp && $scenario != grpc && $scenario != features && $scenario != routes && -z $L7_STARTED ]]; then
         start_l7_proxies
         warm_all 64
         L7_STARTED=1
@@ -224,7 +227,7 @@ for scenario in "${SCENARIO_LIST[@]}"; do
         h2c) h2_rounds h2c http ;;
         h2) h2_rounds h2 https ;;
         routes) routes_rounds ;;
-        tcp | grpc)
+        tcp | grpc | features)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done
                 L7_STARTED=""

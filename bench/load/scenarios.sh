@@ -124,6 +124,54 @@ tcp_rounds() {
     for name in "${names[@]}" iperf3; do stop_proc "$name"; done
 }
 
+# features_rounds — what each traffic policy (#21) costs: Balancer with none (off) beside the same
+# build with one on, each its own process over the same 3 backends, keep-alive, 64 connections, rounds
+# interleaved. affinity: every request carries the cookie it was given (a session's steady state);
+# affinity-new: none does, so every response sets one; hash: hashKey client-ip, hashBalanceFactor 1.25
+# (one client, so bounded loads walk the probe sequence to spread it); ratelimit: a client-ip limit too
+# high to refuse anything (the bucket's cost, not the refusals'). Each --builds NAME=PATH runs the off
+# config on that build too, beside off: what having the features costs when none is on.
+features_rounds() {
+    local name port pool route round cookie="" backends
+    declare -gA FEATURE_PORT=()
+    FEATURES=(off "${!BUILD_BIN[@]}" affinity affinity-new hash ratelimit)
+    backends=$(balancer_backends_json http:// "${BACKEND_PORTS[@]}")
+    for name in "${FEATURES[@]}"; do
+        port=$(free_port)
+        FEATURE_PORT[$name]=$port
+        pool='"algorithm": "round-robin"'
+        route=""
+        case $name in
+            affinity*) pool+=', "affinity": { "cookie": "BLB" }' ;;
+            hash) pool='"algorithm": "hash", "hashKey": "client-ip", "hashBalanceFactor": 1.25' ;;
+            ratelimit) route=', "rateLimit": { "requestsPerSecond": 1000000000, "key": "client-ip" }' ;;
+        esac
+        balancer_config "$WORK/feature-$name.json" "$(free_port)" \
+            "\"web\": { \"protocol\": \"http\", \"bind\": \"127.0.0.1:$port\", \"routes\": [ { \"pool\": \"web\"$route } ] }" \
+            "\"web\": { $pool, \"backends\": $backends }"
+        BALANCER_BIN=${BUILD_BIN[$name]:-$BALANCER_BIN} start_balancer "$name" "$WORK/feature-$name.json" "$port"
+    done
+    cookie=$(curl -sS -m 10 -o /dev/null -D - "http://127.0.0.1:${FEATURE_PORT[affinity]}/" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(BLB=[^;]*\).*/\1/p')
+    [[ -n $cookie ]] || die "the affinity process set no BLB cookie"
+    log "scenario features: $ROUNDS rounds of ${DURATION} s, 64 connections, keep-alive; affinity sends Cookie: $cookie"
+    for name in "${FEATURES[@]}"; do
+        only_running "$name" "${FEATURES[@]}"
+        LOAD_HEADER=$(feature_header "$name" "$cookie") warm_up "$name" "http://127.0.0.1:${FEATURE_PORT[$name]}/" 64
+    done
+    for name in "${FEATURES[@]}"; do reset_hwm "${PID_OF[$name]}"; done
+    for round in $(seq "$ROUNDS"); do
+        for name in "${FEATURES[@]}"; do
+            only_running "$name" "${FEATURES[@]}"
+            LOAD_HEADER=$(feature_header "$name" "$cookie") \
+                measure features "$round" "$name" load_run "http://127.0.0.1:${FEATURE_PORT[$name]}/" "$DURATION" 64
+        done
+    done
+    record_rss features "${FEATURES[@]}"
+    for name in "${FEATURES[@]}"; do stop_proc "$name"; done
+}
+
+# feature_header NAME COOKIE — the request header the load of feature NAME carries (none but for affinity).
+feature_header() { [[ $1 == affinity ]] && echo "Cookie: $2" || true; }
 # h2_names — the selected proxies that speak HTTP/2 (all but bare YARP).
 h2_names() { tls_names; }
 

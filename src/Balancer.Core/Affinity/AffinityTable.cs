@@ -35,10 +35,12 @@ public sealed class AffinityTable
     private const int TokenBytes = 8;
     private readonly Dictionary<ulong, BackendState> _byToken = [];
     private readonly Dictionary<BackendState, string> _setCookie = new(ReferenceEqualityComparer.Instance);
+    private readonly AffinityConfig _config;
 
     /// <summary>Builds the values of <paramref name="backends"/> of pool <paramref name="pool"/>.</summary>
     public AffinityTable(string pool, AffinityConfig config, IEnumerable<BackendState> backends)
     {
+        _config = config;
         CookieName = config.Cookie;
         var key = SHA256.HashData(Encoding.UTF8.GetBytes($"balancer affinity v1\n{pool}\n{config.Cookie}"));
         var attributes = Attributes(config);
@@ -70,6 +72,25 @@ public sealed class AffinityTable
         }
 
         return backend.Removed || backend.Health != BackendHealth.Up ? AffinityStatus.Unavailable : AffinityStatus.Usable;
+    }
+
+    /// <summary>Whether this table serves <paramref name="config"/> over exactly <paramref name="backends"/> (so a new snapshot may keep it).</summary>
+    public bool Matches(AffinityConfig config, BackendState[] backends)
+    {
+        if (_config != config || backends.Length != _setCookie.Count)
+        {
+            return false;
+        }
+
+        foreach (var backend in backends)
+        {
+            if (!_setCookie.ContainsKey(backend))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The whole <c>Set-Cookie</c> value naming <paramref name="backend"/>; null for a backend this table does not know.</summary>

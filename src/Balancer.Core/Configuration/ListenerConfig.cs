@@ -34,8 +34,9 @@ public sealed record ListenerConfig
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// When true, every connection to this <c>tcp</c> listener must start with a PROXY protocol v1 or v2
-    /// header, whose source address then stands for the client. Default false.
+    /// When true, every connection to this listener must start with a PROXY protocol v1 or v2 header, whose source
+    /// address then stands for the client (on an <c>http</c> listener also in X-Forwarded-For, <c>client-ip</c> hashing
+    /// and rate limits). Default false.
     /// </summary>
     public bool AcceptProxyProtocol { get; init; }
 

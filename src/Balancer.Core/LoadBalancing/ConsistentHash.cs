@@ -18,10 +18,25 @@ namespace Balancer.Core.LoadBalancing;
 internal sealed class ConsistentHash : IBalancingAlgorithm
 {
     private uint _next = uint.MaxValue;
+    private Prepared? _last; // written under the pool's writer lock only, as Prepare is called
 
     public string Name => BalancingAlgorithms.Hash;
 
-    public object? Prepare(BackendState[] available, double[] weights) => new Prepared(new MaglevTable(available, weights), RoundRobin.Schedule(weights));
+    /// <summary>
+    /// Builds the table on the control path; a snapshot rebuilt for a change that leaves the available backends and
+    /// their weights as they were (a backend down that was not available anyway, a drain undone before it counted)
+    /// keeps the table it has, so a flapping backend outside the set costs no rebuild.
+    /// </summary>
+    public object? Prepare(BackendState[] available, double[] weights)
+    {
+        if (_last is { } last && last.Available.AsSpan().SequenceEqual(available) && last.Weights.AsSpan().SequenceEqual(weights))
+        {
+            return last;
+        }
+
+        _last = new Prepared(new MaglevTable(available, weights), RoundRobin.Schedule(weights), available, weights);
+        return _last;
+    }
 
     /// <summary>Round-robin, for requests that carry no key.</summary>
     public BackendState Pick(PoolSnapshot snapshot)
@@ -71,5 +86,5 @@ internal sealed class ConsistentHash : IBalancingAlgorithm
         return best;
     }
 
-    private sealed record Prepared(MaglevTable Table, int[] Schedule);
+    private sealed record Prepared(MaglevTable Table, int[] Schedule, BackendState[] Available, double[] Weights);
 }

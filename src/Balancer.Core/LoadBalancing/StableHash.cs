@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -40,6 +41,23 @@ public static class StableHash
     /// <summary>Hashes the UTF-16 code units of <paramref name="text"/> as little-endian bytes (the same on every machine .NET runs on).</summary>
     public static ulong Hash(ReadOnlySpan<char> text, ulong seed = 0) =>
         BitConverter.IsLittleEndian ? Hash(MemoryMarshal.AsBytes(text), seed) : HashBigEndian(text, seed);
+
+    /// <summary>
+    /// Hashes an IP address's bytes (an IPv4-mapped IPv6 address as its IPv4 address, so a dual-stack listener keys a
+    /// client as an IPv4 one does); false for no address.
+    /// </summary>
+    public static bool TryHash(IPAddress? address, ulong seed, out ulong hash)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        if (address is null || !address.TryWriteBytes(bytes, out var written))
+        {
+            hash = 0;
+            return false;
+        }
+
+        hash = written == 16 && address.IsIPv4MappedToIPv6 ? Hash(bytes[12..16], seed) : Hash(bytes[..written], seed);
+        return true;
+    }
 
     /// <summary>The MurmurHash3 fmix64 finalizer.</summary>
     internal static ulong Finalize(ulong h)

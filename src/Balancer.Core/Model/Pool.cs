@@ -259,7 +259,7 @@ public sealed class Pool : IDisposable
 
     private PoolSnapshot Build(IBalancingAlgorithm algorithm, BackendState[] all)
     {
-        var snapshot = PoolSnapshotBuilder.Build(Name, Config, algorithm, all, _time.GetTimestamp(), _time.TimestampFrequency, out var ramping);
+        var snapshot = PoolSnapshotBuilder.Build(Name, Config, algorithm, all, _time.GetTimestamp(), _time.TimestampFrequency, out var ramping, _snapshot);
         ScheduleRamp(ramping);
         return snapshot;
     }

@@ -43,6 +43,12 @@ public sealed class PoolSnapshot
     /// <summary>The affinity cookie codec of this snapshot's backends; null when the pool has no <c>affinity</c>.</summary>
     public Affinity.AffinityTable? Affinity { get; init; }
 
+    /// <summary>What the <c>hash</c> algorithm hashes (the pool's <c>hashKey</c>, parsed once per snapshot).</summary>
+    public Configuration.RequestKey HashKey { get; init; } = Configuration.RequestKey.ClientIp;
+
+    /// <summary>The pool's <c>hashBalanceFactor</c>: 0 turns bounded loads off.</summary>
+    public double HashBalanceFactor { get; init; }
+
     /// <summary>What <see cref="IBalancingAlgorithm.Prepare"/> built for this snapshot.</summary>
     public object? AlgorithmData { get; }
 

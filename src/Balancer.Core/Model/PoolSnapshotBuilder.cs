@@ -19,8 +19,9 @@ internal static class PoolSnapshotBuilder
     /// backend is still in slow start (so the snapshot must be rebuilt as its weight grows). A backend whose ramp is
     /// over has its <see cref="BackendState.SlowStartSince"/> cleared.
     /// </summary>
+    /// <paramref name="previous"/>, the snapshot this one replaces, lends its affinity table when nothing it depends on changed.
     public static PoolSnapshot Build(
-        string pool, PoolConfig config, IBalancingAlgorithm algorithm, BackendState[] all, long now, long frequency, out bool ramping)
+        string pool, PoolConfig config, IBalancingAlgorithm algorithm, BackendState[] all, long now, long frequency, out bool ramping, PoolSnapshot? previous = null)
     {
         var available = new List<BackendState>(all.Length);
         var weights = new List<double>(all.Length);
@@ -70,9 +71,16 @@ internal static class PoolSnapshotBuilder
         return new PoolSnapshot(algorithm, all, [.. available], [.. weights])
         {
             Panic = panic,
-            Affinity = config.Affinity is { } affinity ? new AffinityTable(pool, affinity, all) : null,
+            Affinity = config.Affinity is { } affinity ? AffinityFor(pool, affinity, all, previous?.Affinity) : null,
+            HashKey = RequestKey.TryParse(config.HashKey, Configuration.Validation.TrafficPolicyValidator.HashKeys, out var key, out _)
+                ? key : RequestKey.ClientIp,
+            HashBalanceFactor = config.HashBalanceFactor,
         };
     }
+
+    // The table hashes every backend's address (HMAC): a health or drain change keeps the one it has.
+    private static AffinityTable AffinityFor(string pool, AffinityConfig config, BackendState[] all, AffinityTable? previous) =>
+        previous is not null && previous.Matches(config, all) ? previous : new AffinityTable(pool, config, all);
 
     /// <summary>The slow-start share of its weight a backend has at <paramref name="now"/>, 0.1 → 1 linearly.</summary>
     internal static double SlowStartShare(long? since, long now, TimeSpan slowStart, long frequency)

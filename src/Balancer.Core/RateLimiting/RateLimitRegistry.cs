@@ -42,7 +42,8 @@ public sealed class RateLimitRegistry(TimeProvider time)
                 }
 
                 var id = RouteId(listener, i);
-                next[id] = old.TryGetValue(id, out var kept) && kept.Config == limit ? kept : new RateLimitTable(limit, time);
+                var found = old.TryGetValue(id, out var kept);
+                next[id] = found && kept!.Config == limit ? kept : new RateLimitTable(limit, time, found ? kept!.Limited : 0);
             }
         }
 

@@ -34,10 +34,12 @@ public sealed class RateLimitTable
     private int _sweeping;
     private long _limited;
 
-    /// <summary>Creates an empty table for <paramref name="config"/>.</summary>
-    public RateLimitTable(RateLimitConfig config, TimeProvider time)
+    /// <summary>Creates an empty table for <paramref name="config"/>; <paramref name="limited"/> carries on the count of a table it replaces.</summary>
+    public RateLimitTable(RateLimitConfig config, TimeProvider time, long limited = 0)
     {
         Config = config;
+        Key = RequestKey.TryParse(config.Key, Configuration.Validation.TrafficPolicyValidator.RateLimitKeys, out var key, out _) ? key : RequestKey.ClientIp;
+        _limited = limited;
         _time = time;
         _interval = Math.Max(1, (long)(time.TimestampFrequency / config.RequestsPerSecond));
         _capacity = _interval * config.EffectiveBurst;
@@ -48,10 +50,13 @@ public sealed class RateLimitTable
     /// <summary>The limit this table applies.</summary>
     public RateLimitConfig Config { get; }
 
+    /// <summary>What a bucket belongs to (<see cref="RateLimitConfig.Key"/>, parsed).</summary>
+    public RequestKey Key { get; }
+
     /// <summary>Keys tracked now (never more than <see cref="RateLimitConfig.MaxKeys"/>).</summary>
     public int TrackedKeys => Volatile.Read(ref _count);
 
-    /// <summary>Requests refused since the table was created.</summary>
+    /// <summary>Requests refused since the route got its limit (a reload that changes the limit carries the count on).</summary>
     public long Limited => Interlocked.Read(ref _limited);
 
     /// <summary>

@@ -1,21 +1,25 @@
 using System.Text.Json;
+using Balancer.Core.RateLimiting;
 using Balancer.Core.Routing;
 
 namespace Balancer.Admin;
 
 /// <summary>
 /// The <c>routes</c> of an http listener in <c>GET /status</c>, in config order: what each matches and does (one line
-/// each, for the dashboard's routes panel), the requests it matched, and for a split or a mirror how its requests went.
+/// each, for the dashboard's routes panel), the requests it matched, for a split or a mirror how its requests went,
+/// and its rate limit with its refusals (<see cref="TrafficStatusWriter"/>).
 /// </summary>
 internal static class RouteStatusWriter
 {
-    public static void Write(Utf8JsonWriter json, IReadOnlyList<RouteStats> routes)
+    public static void Write(Utf8JsonWriter json, string listener, IReadOnlyList<RouteStats> routes, RateLimitRegistry rateLimits)
     {
         json.WriteStartArray("routes");
         foreach (var route in routes)
         {
             json.WriteStartObject();
             json.WriteNumber("index", route.Index);
+            var id = RateLimitRegistry.RouteId(listener, route.Index);
+            json.WriteString("id", id);
             json.WriteString("match", route.Match);
             json.WriteString("action", route.Action);
             var requests = route.Requests;
@@ -34,6 +38,11 @@ internal static class RouteStatusWriter
                 json.WriteNumber("dropped", route.MirrorDropped);
                 json.WriteNumber("tooLarge", route.MirrorTooLarge);
                 json.WriteEndObject();
+            }
+
+            if (rateLimits.Get(id) is { } table)
+            {
+                TrafficStatusWriter.WriteRateLimit(json, table);
             }
 
             json.WriteEndObject();

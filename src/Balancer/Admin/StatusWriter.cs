@@ -38,7 +38,7 @@ internal static class StatusWriter
             if (listener.Protocol == ListenerProtocols.Http)
             {
                 json.WriteString("forwarder", listener.Forwarder);
-                RouteStatusWriter.Write(json, state.RouteStats.Of(name));
+                RouteStatusWriter.Write(json, name, state.RouteStats.Of(name), state.RateLimits);
             }
 
             json.WriteEndObject();
@@ -64,6 +64,7 @@ internal static class StatusWriter
         json.WriteString("algorithm", snapshot.Algorithm.Name);
         json.WriteNumber("available", snapshot.Available.Length);
         json.WriteBoolean("panic", snapshot.Panic);
+        TrafficStatusWriter.WritePool(json, pool, snapshot);
         json.WriteStartArray("backends");
         foreach (var b in snapshot.All)
         {
@@ -85,6 +86,7 @@ internal static class StatusWriter
             json.WriteNumber("weight", b.Weight);
             json.WriteNumber("effectiveWeight", index < 0 ? 0 : Math.Round(snapshot.Weights[index], 2));
             json.WriteNumber("latencyMs", Math.Round(b.Latency.CurrentMilliseconds, 3));
+            json.WriteNumber("affineRequests", b.AffineRequests);
             json.WriteEndObject();
         }
 

@@ -45,10 +45,12 @@ internal sealed class BalancerServer : IAsyncDisposable
         _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
         var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates)
         {
+            RateLimits = state.RateLimits,
             RouteStats = state.RouteStats,
         };
         _reconnect = services.Reconnect;
         AnnounceMetrics.Observe(_telemetry.Metrics.Meter, () => State.Announce);
+        _telemetry.Metrics.ObserveTrafficPolicies(state.RateLimits);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
         RouteMetrics.Observe(_telemetry.Metrics.Meter, state.RouteStats);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"));
@@ -215,6 +217,7 @@ internal sealed class BalancerServer : IAsyncDisposable
     private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {
         _pools.Load(config);
+        State.RateLimits.Apply(config); // before the listeners: their routes take their tables from it
         foreach (var pool in _pools.Pools.Values)
         {
             _health.Watch(pool);

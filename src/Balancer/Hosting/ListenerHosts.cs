@@ -24,6 +24,8 @@ internal static class ListenerHosts
         // Kestrel's connection limit and limits are fixed when the endpoint starts: a change rebinds.
         && running.MaxConnections == next.MaxConnections
         && running.Limits == next.Limits
+        // An http listener reads the PROXY header in its connection pipeline (a tcp one per connection, from its config).
+        && (running.Protocol == ListenerProtocols.Tcp || running.AcceptProxyProtocol == next.AcceptProxyProtocol)
         // TLS is part of the endpoint's connection pipeline: turning it on or off rebinds; other tls changes update.
         && (running.Tls is null) == (next.Tls is null);
 }

@@ -1,4 +1,5 @@
 using Balancer.Core.Model;
+using Balancer.Core.RateLimiting;
 using Balancer.Core.Routing;
 using Balancer.Telemetry;
 using Balancer.Tls;
@@ -12,6 +13,9 @@ internal sealed record ProxyServices(
 {
     /// <summary>Set while the node is withdrawn from an ECMP router: clients of the announced addresses are asked to reconnect.</summary>
     public Announce.ReconnectHint Reconnect { get; } = new();
+
+    /// <summary>The rate limit tables of every route (shared with /status, kept across reloads).</summary>
+    public RateLimitRegistry RateLimits { get; init; } = new(Time);
 
     /// <summary>Per-route counters: requests matched, split shares, mirrored copies (/status, /metrics).</summary>
     public RouteStatsRegistry RouteStats { get; init; } = new();

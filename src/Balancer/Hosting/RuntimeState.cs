@@ -35,6 +35,9 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     /// <summary>The certificates the https listeners serve now.</summary>
     public Balancer.Tls.CertificateRegistry Certificates { get; } = new();
 
+    /// <summary>The rate limit tables of every route, applied with each config.</summary>
+    public Balancer.Core.RateLimiting.RateLimitRegistry RateLimits { get; } = new(time);
+
     /// <summary>What each HTTP route did: requests matched, split shares, mirrored copies.</summary>
     public Balancer.Core.Routing.RouteStatsRegistry RouteStats { get; } = new();
 

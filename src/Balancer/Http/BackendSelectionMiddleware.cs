@@ -7,6 +7,7 @@ using Balancer.Http.Forwarding;
 using Balancer.Http.Grpc;
 using Balancer.Http.Http1;
 using Balancer.Http.Routing;
+using Balancer.Http.Traffic;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -24,6 +25,7 @@ namespace Balancer.Http;
 internal sealed class BackendSelectionMiddleware(
     RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, IProxyStateLookup clusters, ILogger<BackendSelectionMiddleware> logger)
 {
+    private static readonly ForwardedFor s_noProxies = new([]);
     private readonly PoolRegistry _pools = services.Pools;
     private readonly TimeProvider _time = services.Time;
     private readonly AttemptReport _report = new(services.Time, logger);
@@ -32,9 +34,12 @@ internal sealed class BackendSelectionMiddleware(
     public Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
+        // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
+        var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
+        // The route's rate limit was checked before (RouteAnswerMiddleware): a refused request made no split choice.
         var cluster = proxy.Route.Cluster!;
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RoutePlan>() is { Split: { } split } plan
-            && PoolSplit.Choose(context, plan, split, _pools, clusters) is { } side)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RoutePlan>() is { Split: { } split } routePlan
+            && PoolSplit.Choose(context, routePlan, split, _pools, clusters) is { } side)
         {
             // A weighted split: YARP forwards with the chosen side's cluster (its client and request settings).
             context.ReassignProxyRequest(side);
@@ -54,22 +59,20 @@ internal sealed class BackendSelectionMiddleware(
             return ProxyResponses.Unavailable(context, ProxyResponses.PoolFullBody);
         }
 
-        return ProxyAsync(context, proxy, cluster, pool);
+        return ProxyAsync(context, proxy, cluster, pool, plan, TrafficPolicy.Read(context, pool.Snapshot, plan?.ForwardedFor ?? s_noProxies));
     }
 
     /// <summary>
     /// Picks a backend, forwards, and retries on another after a failed connect; one async frame for all of it
     /// (each frame that waits for the backend costs an allocation and a continuation hop per request).
     /// </summary>
-    private async Task ProxyAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool)
+    private async Task ProxyAsync(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster, Pool pool, ForwardingPlan? plan, PickRequest pick)
     {
         var attempt = new ProxyAttempt { RequestStartedAt = _time.GetTimestamp() };
         context.Features.Set(attempt);
         using var activity = ProxyTelemetry.Start(listener.Value, pool.Name);
         try
         {
-            // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
-            var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
             // An HTTP/2 pool goes through YARP's forwarder, whose client speaks h2; the lean one speaks HTTP/1.1 only.
             var leanFits = pool.Config.HttpVersion != HttpVersions.Http2 && plan is not null && Http1Forwarder.CanForward(context, plan);
             var grpc = !leanFits && GrpcCall.Is(context.Request);
@@ -77,7 +80,7 @@ internal sealed class BackendSelectionMiddleware(
             for (var tryNumber = 1; ; tryNumber++)
             {
                 var snapshot = pool.Snapshot;
-                var (backend, destination) = PickAndStart(snapshot, cluster, pool.Config.MaxRequestsPerBackend, failed);
+                var (backend, destination) = PickAndStart(snapshot, cluster, pool, pick, failed, attempt);
                 if (backend is null || destination is null)
                 {
                     if (failed is null)
@@ -153,15 +156,18 @@ internal sealed class BackendSelectionMiddleware(
     }
 
     /// <summary>
-    /// A backend below its in-flight cap, already counted in flight, with its YARP destination; nulls when none.
-    /// After a failed connect the failed one is avoided. One YARP does not know yet (a reload adds it to the core a
-    /// moment before the listener's YARP config, and its first probe may pass in between) is given back; a
-    /// load-aware algorithm would offer that idle one again and again, so the others are then tried in turn.
+    /// A backend below its in-flight cap, already counted in flight, with its YARP destination; nulls when none
+    /// (<see cref="RequestPicker"/>: affinity cookie, hash key, algorithm). After a failed connect the failed one is
+    /// avoided. One YARP does not know yet (a reload adds it to the core a moment before the listener's YARP config, and
+    /// its first probe may pass in between) is given back; a cookie or a hash key would name it again and a load-aware
+    /// algorithm offer that idle one again and again, so the others are then tried in turn. The attempt carries the
+    /// affinity cookie the response must set.
     /// </summary>
     internal static (BackendState? Backend, DestinationState? Destination) PickAndStart(
-        PoolSnapshot snapshot, ClusterState cluster, int maxPerBackend, BackendState? failed)
+        PoolSnapshot snapshot, ClusterState cluster, Pool pool, in PickRequest pick, BackendState? failed, ProxyAttempt attempt)
     {
-        var backend = ConnectionPicker.PickAndStart(snapshot, maxPerBackend, failed);
+        var maxPerBackend = pool.Config.MaxRequestsPerBackend;
+        var backend = RequestPicker.PickAndStart(snapshot, pool.Counters, pick, maxPerBackend, failed, pool.Requests.Count - 1, out var affinity);
         if (backend is null)
         {
             return (null, null);
@@ -169,6 +175,7 @@ internal sealed class BackendSelectionMiddleware(
 
         if (cluster.Destinations.TryGetValue(backend.Address, out var destination))
         {
+            attempt.SetCookie = affinity is AffinityOutcome.Assigned or AffinityOutcome.Replaced ? snapshot.Affinity!.SetCookie(backend) : null;
             return (backend, destination);
         }
 
@@ -177,6 +184,7 @@ internal sealed class BackendSelectionMiddleware(
         {
             if (other != failed && other != backend && cluster.Destinations.TryGetValue(other.Address, out destination) && other.TryStart(maxPerBackend))
             {
+                attempt.SetCookie = snapshot.Affinity?.SetCookie(other);
                 return (other, destination);
             }
         }

@@ -68,6 +68,13 @@ internal sealed class HttpListenerHost : IListenerHost
             k.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (listenerConfig.AcceptProxyProtocol)
+                {
+                    // First: the PROXY header precedes the TLS handshake and the HTTP/2 preface.
+                    var logger = services.Logs.CreateLogger("Balancer.Http");
+                    listen.Use(next => connection => ProxyProtocolIntake.OnConnection(connection, next, name, listenerConfig.Limits.RequestHeadersTimeout, time, logger));
+                }
+
                 if (tls is null)
                 {
                     listen.Use(next => connection => CleartextHttp2Detection.OnConnection(connection, next, listenerConfig.Limits.RequestHeadersTimeout));
@@ -79,7 +86,7 @@ internal sealed class HttpListenerHost : IListenerHost
                 }
             });
         });
-        var proxyConfig = new ProxyConfigProvider(name, config, services.RouteStats);
+        var proxyConfig = new ProxyConfigProvider(name, config, services.RouteStats, services.RateLimits);
         var mirrors = new MirrorDispatcher(services.Pools);
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(new ListenerName(name));

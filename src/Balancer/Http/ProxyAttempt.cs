@@ -34,6 +34,9 @@ internal sealed class ProxyAttempt
     /// <summary>How a gRPC call ended (<c>grpc-status</c>); <see cref="GrpcStatusCodes.None"/> for other requests.</summary>
     public int GrpcStatus { get; set; } = GrpcStatusCodes.None;
 
+    /// <summary>The pool's affinity <c>Set-Cookie</c> the response must carry (a new or replaced cookie); null for none.</summary>
+    public string? SetCookie { get; set; }
+
     /// <summary>The forwarder that carried the last attempt.</summary>
     public ForwarderKind Forwarder { get; set; }
 

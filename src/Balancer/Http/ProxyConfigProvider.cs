@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Balancer.Core.Configuration;
+using Balancer.Core.RateLimiting;
 using Balancer.Core.Routing;
 using Balancer.Http.Forwarding;
 using Balancer.Http.Routing;
@@ -26,12 +27,14 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
     /// <summary>Each YARP route given to YARP, with its plan; weak, so the routes of old configs go when YARP drops them.</summary>
     private readonly ConditionalWeakTable<YarpRouteConfig, RoutePlan> _plans = [];
     private readonly RouteStatsRegistry _stats;
+    private readonly RateLimitRegistry? _rateLimits;
     private volatile Snapshot _current;
     private int _generation;
 
-    public ProxyConfigProvider(string listener, BalancerConfig config, RouteStatsRegistry stats)
+    public ProxyConfigProvider(string listener, BalancerConfig config, RouteStatsRegistry stats, RateLimitRegistry? rateLimits = null)
     {
         _stats = stats;
+        _rateLimits = rateLimits;
         _current = Build(listener, config);
     }
 
@@ -68,7 +71,7 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
             pools.UnionWith(route.ReferencedPools());
             var yarpRoute = new YarpRouteConfig
             {
-                RouteId = $"{listener}/{i}",
+                RouteId = RateLimitRegistry.RouteId(listener, i),
                 // A split starts on its first side (BackendSelectionMiddleware moves it); a redirect or fixed answer has no cluster.
                 ClusterId = route.Pool.Length > 0 ? route.Pool : route.Pools.Count > 0 ? route.Pools[0].Pool : null,
                 // Routes are tried in config order, as users read them.
@@ -80,7 +83,10 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
                 },
                 Metadata = generation,
             };
-            _plans.Add(yarpRoute, new RoutePlan(route, ForwardingPlan.For(listenerConfig, forwardedFor, route), stats[i]));
+            _plans.Add(yarpRoute, new RoutePlan(route, ForwardingPlan.For(listenerConfig, forwardedFor, route), stats[i])
+            {
+                RateLimit = _rateLimits?.Get(yarpRoute.RouteId),
+            });
             routes.Add(yarpRoute);
         }
 

@@ -11,7 +11,9 @@ internal static class ProxyResponses
 {
     public const string UnavailableBody = "503 Service Unavailable: no healthy backend.\n";
     public const string SaturatedBody = "503 Service Unavailable: every backend is at its request limit.\n";
+    public const string TooManyRequestsBody = "429 Too Many Requests: over this route's rate limit.\n";
     public const string PoolFullBody = "503 Service Unavailable: the pool is at its request limit.\n";
+    private static readonly string[] s_seconds = [.. Enumerable.Range(0, 61).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     private const string BadGatewayBody = "502 Bad Gateway: the backend could not be reached.\n";
     private const string GatewayTimeoutBody = "504 Gateway Timeout: the backend did not answer in time.\n";
 
@@ -28,6 +30,18 @@ internal static class ProxyResponses
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         return context.Response.WriteAsync(body);
+    }
+
+    /// <summary>
+    /// 429 (RFC 6585 §4) for a request over its route's rate limit, with <c>Retry-After</c> in whole seconds, rounded up
+    /// (RFC 9110 §10.2.3), until its bucket holds a token again.
+    /// </summary>
+    public static Task TooManyRequests(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(TooManyRequestsBody);
     }
 
     /// <summary>The body of the 502 or 504 a failed forward left, unless the response had started (then it was aborted).</summary>
@@ -47,5 +61,12 @@ internal static class ProxyResponses
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         return context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
+    }
+
+    // Cached for the usual under-a-minute waits: a refused flood allocates no strings.
+    private static string RetryAfterSeconds(TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
+        return seconds < s_seconds.Length ? s_seconds[seconds] : seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -264,6 +264,8 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             }
         }
 
+        _state.RateLimits.Apply(config); // before the listeners' routes take their tables from it
+
         // Stop listeners that are gone or rebound first, so a rebind onto a freed address works.
         foreach (var host in _listeners.All.Where(l => !config.Listeners.TryGetValue(l.Name, out var next) || !ListenerHosts.CanUpdateInPlace(l.Config, next)).ToList())
         {

@@ -31,7 +31,7 @@ internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry 
         }
 
         var pool = pools.Get(config.Pool ?? "");
-        if (pool is null || await UpstreamConnector.ConnectAsync(pool, config.ConnectTimeout, time, logger) is not var (backend, socket))
+        if (pool is null || await UpstreamConnector.ConnectAsync(pool, origin.Source?.Address, config.ConnectTimeout, time, logger) is not var (backend, socket))
         {
             Log.TcpNoBackend(logger, listener.Name, config.Pool ?? "");
             return;

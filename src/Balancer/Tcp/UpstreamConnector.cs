@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
@@ -13,14 +14,19 @@ namespace Balancer.Tcp;
 /// </summary>
 internal static class UpstreamConnector
 {
-    /// <summary>The backend (counted in flight) and its connected socket; null when no backend could be reached.</summary>
-    public static async Task<(BackendState Backend, Socket Socket)?> ConnectAsync(Pool pool, TimeSpan connectTimeout, TimeProvider time, ILogger logger)
+    /// <summary>
+    /// The backend (counted in flight) and its connected socket; null when no backend could be reached. A <c>hash</c> pool
+    /// picks by <paramref name="client"/>, the client's address (the PROXY header's source when the listener takes one).
+    /// </summary>
+    public static async Task<(BackendState Backend, Socket Socket)?> ConnectAsync(Pool pool, IPAddress? client, TimeSpan connectTimeout, TimeProvider time, ILogger logger)
     {
         var tries = Math.Max(1, pool.Config.Retries);
         BackendState? failed = null;
+        var key = KeyOf(pool, client);
         for (var attempt = 1; attempt <= tries; attempt++)
         {
-            var backend = ConnectionPicker.PickAndStart(pool.Snapshot, pool.Config.MaxConnectionsPerBackend, failed);
+            var snapshot = pool.Snapshot;
+            var backend = ConnectionPicker.PickAndStart(snapshot, pool.Config.MaxConnectionsPerBackend, failed, key, snapshot.HashBalanceFactor, key is null ? 0 : InFlight(snapshot));
             if (backend is null)
             {
                 return null;
@@ -59,6 +65,35 @@ internal static class UpstreamConnector
         }
 
         return null;
+    }
+
+    /// <summary>The client address's <see cref="StableHash"/> for a <c>hash</c> pool (the same on every node); null otherwise or without one (counted).</summary>
+    private static ulong? KeyOf(Pool pool, IPAddress? client)
+    {
+        if (!pool.Snapshot.HashesKeys)
+        {
+            return null;
+        }
+
+        if (StableHash.TryHash(client, 0, out var hash))
+        {
+            return hash;
+        }
+
+        pool.Counters.OnHashFallback();
+        return null;
+    }
+
+    // Connections in flight over the pool, for bounded loads: a sum over its backends, once per connection.
+    private static int InFlight(PoolSnapshot snapshot)
+    {
+        var sum = 0;
+        foreach (var backend in snapshot.Available)
+        {
+            sum += backend.InFlight;
+        }
+
+        return sum;
     }
 
     /// <summary>A literal address connects directly; a host name is resolved on every connect (DNS may change).</summary>

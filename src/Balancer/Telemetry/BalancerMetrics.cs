@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Balancer.Core.Failover;
 using Balancer.Core.Grpc;
 using Balancer.Core.Model;
+using Balancer.Core.RateLimiting;
 
 namespace Balancer.Telemetry;
 
@@ -28,9 +29,11 @@ internal sealed class BalancerMetrics : IDisposable
     private readonly ConcurrentDictionary<string, Histogram<double>> _latency = new(StringComparer.Ordinal);
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _refused;
+    private readonly Func<PoolRegistry?> _pools;
 
     public BalancerMetrics(OwnedMeterFactory factory, Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
     {
+        _pools = pools;
         _factory = factory;
         var meter = factory.Create(new MeterOptions(MeterName) { Version = _version });
         _reloads = meter.CreateCounter<long>("balancer.config.reloads", "{reload}", "Config reloads, by result.");
@@ -113,6 +116,19 @@ internal sealed class BalancerMetrics : IDisposable
     public void ObserveCertificateExpiry(Func<IEnumerable<Measurement<long>>> expiries) =>
         Meter.CreateObservableGauge("balancer.tls.certificate.expiry", expiries, "s", "When each served certificate expires (unix time).");
 
+    /// <summary>
+    /// Adds the affinity, hashing and rate limit instruments (issue #21), read from the state that decides: the pools'
+    /// counters and each route's rate limit table (its count carried across reloads that change the limit).
+    /// </summary>
+    public void ObserveTrafficPolicies(RateLimitRegistry rateLimits)
+    {
+        Meter.CreateObservableCounter("balancer.backend.affine_requests", () => Each(_pools(), b => b.AffineRequests), "{request}", "Requests sent to each backend because their affinity cookie named it (a draining backend keeps getting them).");
+        Meter.CreateObservableCounter("balancer.affinity.replaced", () => EachPool(_pools(), p => p.Counters.AffinityReplaced), "{request}", "Requests whose affinity cookie named a backend down, removed, full or failed: re-picked and the cookie replaced.");
+        Meter.CreateObservableCounter("balancer.hash.fallbacks", () => EachPool(_pools(), p => p.Counters.HashFallbacks), "{request}", "Requests to a hash pool without the hash key, balanced by round-robin.");
+        Meter.CreateObservableCounter("balancer.requests.rate_limited", () => EachRoute(rateLimits, t => t.Limited), "{request}", "Requests answered 429 by each route's rate limit, before any backend.");
+        Meter.CreateObservableGauge("balancer.rate_limit.keys", () => EachRoute(rateLimits, t => (long)t.TrackedKeys), "{key}", "Keys (clients) each route's rate limit tracks now; at most its maxKeys.");
+    }
+
     public void Dispose() => _factory.Dispose();
 
     private Histogram<double> Latency(string pool) => _latency.GetOrAdd(pool, name =>
@@ -191,6 +207,13 @@ internal sealed class BalancerMetrics : IDisposable
             yield return new Measurement<long>(b.EjectionsPassive, new("pool", pool.Name), new("backend", b.Address), new("cause", "passive"));
         }
     }
+
+    private static IEnumerable<Measurement<long>> EachPool(PoolRegistry? pools, Func<Pool, long> value) =>
+        pools is null ? [] : pools.Pools.Values.Where(p => p.Config.Affinity is not null || p.Config.Algorithm == Core.LoadBalancing.BalancingAlgorithms.Hash)
+            .Select(p => new Measurement<long>(value(p), new KeyValuePair<string, object?>("pool", p.Name)));
+
+    private static IEnumerable<Measurement<long>> EachRoute(RateLimitRegistry rateLimits, Func<RateLimitTable, long> value) =>
+        rateLimits.Tables.Select(t => new Measurement<long>(value(t.Value), new KeyValuePair<string, object?>("route", t.Key)));
 
     private static IEnumerable<Measurement<long>> TcpBytes(PoolRegistry? pools)
     {

@@ -125,7 +125,7 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
-    public void Parse_TcpSettingsOnHttp_Rejected()
+    public void Parse_TcpSettingsOnHttp_RejectedButAcceptProxyProtocolServesBoth()
     {
         const string Json = """
             {
@@ -137,7 +137,6 @@ public sealed class ConfigValidatorTests
         Assert.Equal(
             [
                 "c.json:2:101 listeners.web.idleTimeout: 'idleTimeout' is only for tcp listeners; remove it from this http listener",
-                "c.json:2:130 listeners.web.acceptProxyProtocol: 'acceptProxyProtocol' is only for tcp listeners; remove it from this http listener",
                 "c.json:3:40 pools.web.proxyProtocol: 'proxyProtocol' is only for tcp pools; remove it from this http pool",
                 "c.json:3:74 pools.web.maxConnectionsPerBackend: 'maxConnectionsPerBackend' is only for tcp pools; remove it from this http pool",
             ],

@@ -38,7 +38,7 @@ public sealed class BackendSelectionTests
 
         for (var i = 0; i < 4; i++)
         {
-            var (backend, destination) = BackendSelectionMiddleware.PickAndStart(pool.Snapshot, cluster, 0, null);
+            var (backend, destination) = BackendSelectionMiddleware.PickAndStart(pool.Snapshot, cluster, pool, default, null, new ProxyAttempt());
             Assert.Equal("http://known", backend?.Address);
             Assert.NotNull(destination);
             backend!.OnFinished(failed: false);

@@ -19,7 +19,6 @@ internal static class TcpSettingsValidator
             ReportHttp(diagnostics, path, "maxConnections", listener.MaxConnections != defaults.MaxConnections, "listener");
             ReportHttp(diagnostics, path, "idleTimeout", listener.IdleTimeout != defaults.IdleTimeout, "listener");
             ReportHttp(diagnostics, path, "connectTimeout", listener.ConnectTimeout != defaults.ConnectTimeout, "listener");
-            ReportHttp(diagnostics, path, "acceptProxyProtocol", listener.AcceptProxyProtocol, "listener");
             return;
         }
 

@@ -59,6 +59,52 @@ internal sealed class ForwardedFor
         return true;
     }
 
+    /// <summary>
+    /// The client's address for <c>client-ip</c> hashing and rate limiting: the peer's, or — when the peer is a trusted
+    /// proxy — the rightmost <c>X-Forwarded-For</c> address that is not one (NGINX's <c>real_ip_recursive</c>: a client
+    /// can prepend what it likes, only the hops our proxies appended count). Null when the connection has no address.
+    /// </summary>
+    public IPAddress? ClientOf(HttpContext context)
+    {
+        var peer = context.Connection.RemoteIpAddress;
+        return peer is not null && _trusted.Length > 0 && IsTrusted(Normalize(peer)) ? FromForwardedFor(context.Request.Headers[HeaderName], peer) : peer;
+    }
+
+    // Walks the hops from the right; one that cannot be read ends the walk at the last trusted hop.
+    private IPAddress FromForwardedFor(StringValues forwarded, IPAddress peer)
+    {
+        var client = peer;
+        for (var i = forwarded.Count - 1; i >= 0; i--)
+        {
+            var line = (forwarded[i] ?? "").AsSpan();
+            while (!line.IsEmpty)
+            {
+                var comma = line.LastIndexOf(',');
+                var entry = line[(comma + 1)..].Trim();
+                line = comma < 0 ? default : line[..comma];
+                if (entry.IsEmpty)
+                {
+                    continue;
+                }
+
+                if (!IPAddress.TryParse(entry, out var hop) && !(IPEndPoint.TryParse(entry, out var endPoint) && (hop = endPoint.Address) is not null))
+                {
+                    return client;
+                }
+
+                client = hop;
+                if (!IsTrusted(Normalize(hop)))
+                {
+                    return hop;
+                }
+            }
+        }
+
+        return client;
+    }
+
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
     private bool IsTrusted(IPAddress client)
     {
         foreach (var network in _trusted)

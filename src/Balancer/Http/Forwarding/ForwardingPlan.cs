@@ -33,6 +33,9 @@ internal sealed class ForwardingPlan
         ResponseHeaders = responseHeaders;
     }
 
+    /// <summary>The listener's <c>X-Forwarded-For</c> rule; it also says who the client is (<c>client-ip</c> keys).</summary>
+    public ForwardedFor ForwardedFor => _forwardedFor;
+
     /// <summary>Whether the listener lets the lean forwarder carry the requests it can (<c>forwarder: auto</c>).</summary>
     public bool LeanAllowed { get; }
 
@@ -107,9 +110,11 @@ internal sealed class ForwardingPlan
 
     /// <summary>
     /// Finishes a response whose headers a forwarder has copied from the backend, less the fixed hop-by-hop set: drops
-    /// those the backend's <paramref name="connection"/> header named, then applies the route's edits.
+    /// those the backend's <paramref name="connection"/> header named, applies the route's edits, then adds the pool's
+    /// affinity cookie, <paramref name="setCookie"/>, when the pick gave the client a new one (after the edits: a route
+    /// that strips the backend's cookies leaves Balancer's own).
     /// </summary>
-    public void FinishResponse(HttpResponse response, StringValues connection)
+    public void FinishResponse(HttpResponse response, StringValues connection, string? setCookie = null)
     {
         if (HopByHopHeaders.Named(connection) is { } named)
         {
@@ -122,6 +127,11 @@ internal sealed class ForwardingPlan
         if (ResponseHeaders.Count > 0)
         {
             ResponseHeaders.ApplyTo(response.Headers);
+        }
+
+        if (setCookie is not null)
+        {
+            response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.SetCookie, setCookie);
         }
     }
 

@@ -33,12 +33,10 @@ internal sealed class ForwardingTransformer(ForwardingPlan plan, ListenerTls? tl
         if (proxyResponse is not null)
         {
             var connection = proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var values) ? new StringValues(values.ToString()) : default;
-            Plan.FinishResponse(httpContext.Response, connection);
+            var attempt = httpContext.Features.Get<ProxyAttempt>();
+            Plan.FinishResponse(httpContext.Response, connection, attempt?.SetCookie);
             ChunkedRelayBody.OnResponse(httpContext); // the backend's trailers reach an HTTP/1.1 client too
-            if (httpContext.Features.Get<ProxyAttempt>() is { } attempt)
-            {
-                attempt.ResponseHeadersReceived(time);
-            }
+            attempt?.ResponseHeadersReceived(time);
         }
 
         if (tls is not null)

@@ -142,7 +142,7 @@ internal sealed class Http1Forwarder(Http1Pools pools, ListenerTls? tls, TimePro
         }
 
         attempt.ResponseHeadersReceived(time);
-        var (error, reusable) = await Http1ResponseCopier.CopyAsync(context, plan, connection, tls, Http1Exchange.ActivityTimeout);
+        var (error, reusable) = await Http1ResponseCopier.CopyAsync(context, plan, connection, tls, Http1Exchange.ActivityTimeout, attempt.SetCookie);
         if (connection.EndRequest() && reusable)
         {
             pool.Return(connection);

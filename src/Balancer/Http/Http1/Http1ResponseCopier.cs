@@ -22,7 +22,8 @@ internal static class Http1ResponseCopier
 {
     /// <summary>The error (None on success) and whether the connection may carry another request.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<(ForwarderError Error, bool Reusable)> CopyAsync(HttpContext context, ForwardingPlan plan, Http1Connection connection, ListenerTls? tls, TimeSpan activityTimeout)
+    public static async ValueTask<(ForwarderError Error, bool Reusable)> CopyAsync(
+        HttpContext context, ForwardingPlan plan, Http1Connection connection, ListenerTls? tls, TimeSpan activityTimeout, string? setCookie = null)
     {
         var head = connection.Head;
         var response = context.Response;
@@ -30,7 +31,7 @@ internal static class Http1ResponseCopier
         var relay = head.Chunked && !head.IsBodyless && ChunkedRelay.ClientTakesChunks(context.Request) && !HttpMethods.IsHead(context.Request.Method);
         try
         {
-            CopyHead(context, plan, connection);
+            CopyHead(context, plan, connection, setCookie);
             ChunkedRelay.Announce(response, relay);
             if (tls is not null)
             {
@@ -98,7 +99,7 @@ internal static class Http1ResponseCopier
         return error;
     }
 
-    private static void CopyHead(HttpContext context, ForwardingPlan plan, Http1Connection connection)
+    private static void CopyHead(HttpContext context, ForwardingPlan plan, Http1Connection connection, string? setCookie)
     {
         var head = connection.Head;
         var bytes = connection.Buffered.Span;
@@ -136,7 +137,7 @@ internal static class Http1ResponseCopier
             response.ContentLength = head.ContentLength;
         }
 
-        plan.FinishResponse(response, connectionHeader);
+        plan.FinishResponse(response, connectionHeader, setCookie);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -1,14 +1,21 @@
+using Balancer.Hosting;
+using Balancer.Http.Traffic;
 using Microsoft.Net.Http.Headers;
 
 namespace Balancer.Http.Routing;
 
 /// <summary>
-/// Runs once routing has chosen a route: counts the request against it, and answers for a route with <c>redirect</c>
-/// or <c>respond</c> (HAProxy's <c>http-request redirect</c>/<c>return</c>, NGINX's <c>return</c>) without reaching
-/// any backend; every other request goes on to the proxy.
+/// Runs once routing has chosen a route: counts the request against it, refuses it with 429 when it is over the
+/// route's rate limit, and answers for a route with <c>redirect</c> or <c>respond</c> (HAProxy's <c>http-request
+/// redirect</c>/<c>return</c>, NGINX's <c>return</c>) without reaching any backend; every other request goes on to the proxy.
+/// <para>The rate limit comes first, for every kind of route: as HAProxy's <c>http-request deny</c> placed before its
+/// redirect and NGINX's <c>limit_req</c> (its preaccess phase, before any content handler), a refused request gets no
+/// redirect or fixed answer, and on a forwarding route no split choice, affinity cookie, mirrored copy or backend.</para>
 /// </summary>
-internal sealed class RouteAnswerMiddleware(RequestDelegate next)
+internal sealed class RouteAnswerMiddleware(RequestDelegate next, ProxyServices services)
 {
+    private readonly ulong _seed = services.RateLimits.Seed;
+
     public Task InvokeAsync(HttpContext context)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<RoutePlan>() is not { } plan)
@@ -17,6 +24,11 @@ internal sealed class RouteAnswerMiddleware(RequestDelegate next)
         }
 
         plan.Stats.OnRequest();
+        if (plan.RateLimit is { } limit && !TrafficPolicy.Admit(context, limit, plan.Forwarding.ForwardedFor, _seed, out var retryAfter))
+        {
+            return ProxyResponses.TooManyRequests(context, retryAfter);
+        }
+
         return plan.Answers ? AnswerAsync(context, plan) : next(context);
     }
 

@@ -44,6 +44,13 @@ internal sealed class RoutePlan
 
     public MirrorPolicy? Mirror { get; }
 
+    /// <summary>
+    /// The route's rate limit; null when it has none. Checked by <see cref="RouteAnswerMiddleware"/> once the route
+    /// matched and before anything else it does — a redirect or fixed answer, the split's choice of a pool, affinity,
+    /// a backend — so a refused request costs none of them (HAProxy's deny rules before its redirects).
+    /// </summary>
+    public Balancer.Core.RateLimiting.RateLimitTable? RateLimit { get; init; }
+
     /// <summary>Where a redirecting route sends the client; null when it does not redirect.</summary>
     public RedirectTemplate? Redirect { get; }
 
