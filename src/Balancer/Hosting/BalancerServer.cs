@@ -124,6 +124,9 @@ internal sealed class BalancerServer : IAsyncDisposable
     /// <inheritdoc cref="ConfigReloader.ReloadAsync"/>
     public Task<ReloadResult> ReloadAsync(ReloadTrigger trigger) => _reloader.ReloadAsync(trigger);
 
+    /// <summary>Ends when the reload path has run once with the running config, which changes nothing.</summary>
+    internal Task ReloadWarmedUp => _reloader.WarmedUp;
+
     /// <inheritdoc cref="CertificateReloader.ReloadAsync"/>
     public Task<IReadOnlyList<string>> ReloadCertificatesAsync() => _reloader.ReloadCertificatesAsync();
 
