@@ -62,6 +62,12 @@ public sealed record FailoverConfig
     /// peer has echoed our epoch (replay protection, docs/failover.md); zero: the echo alone counts. Default 2 s.
     /// </summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// SCHED_RR priority (1–99) of the thread that sends and reads adverts, when the process may take it (keepalived's
+    /// <c>vrrp_rt_priority</c>); 0: nice −10 alone. Read at start. Default 10.
+    /// </summary>
+    public int RealtimePriority { get; init; } = 10;
 }
 
 /// <summary>One entry of <c>failover.peers</c>: a peer node and its addresses, one per heartbeat path.</summary>

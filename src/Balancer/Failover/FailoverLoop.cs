@@ -38,7 +38,7 @@ internal sealed class FailoverLoop(
     {
         try
         {
-            LoopPriority.RaiseCurrentThread(logger);
+            LoopPriority.RaiseCurrentThread(config().RealtimePriority, logger);
             CheckTracking();
             if (!shutdownRequested.IsCompleted)
             {
@@ -90,16 +90,19 @@ internal sealed class FailoverLoop(
     {
         var now = clock.Now;
         var next = machine.NextTimerDue ?? Timeout.InfiniteTimeSpan;
-        foreach (var at in new[] { tracking.DueAt(config()), effects.Garp.DueAt })
+        next = Earlier(next, tracking.DueAt(config()), now);
+        return Earlier(next, effects.Garp.DueAt, now);
+    }
+
+    private static TimeSpan Earlier(TimeSpan next, TimeSpan? at, TimeSpan now)
+    {
+        if (at is not { } due)
         {
-            if (at is { } due)
-            {
-                var wait = due > now ? due - now : TimeSpan.Zero;
-                next = next == Timeout.InfiniteTimeSpan || wait < next ? wait : next;
-            }
+            return next;
         }
 
-        return next;
+        var wait = due > now ? due - now : TimeSpan.Zero;
+        return next == Timeout.InfiniteTimeSpan || wait < next ? wait : next;
     }
 
     private void RunDueTimers()

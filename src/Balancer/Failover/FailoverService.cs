@@ -125,6 +125,7 @@ internal sealed class FailoverService : IAsyncDisposable
         Check(_config.Bind == next.Bind, "bind");
         Check(_config.VipAction == next.VipAction, "vipAction");
         Check(_config.Interface == next.Interface, "interface");
+        Check(_config.RealtimePriority == next.RealtimePriority, "realtimePriority"); // the loop's thread takes it once, at start
         Check(_config.VirtualIps.SequenceEqual(next.VirtualIps, StringComparer.Ordinal), "virtualIps");
 
         // The key file is read again on every reload: that is how a key is rotated (docs/failover.md).

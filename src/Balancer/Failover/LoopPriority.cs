@@ -1,23 +1,25 @@
-using System.Runtime.InteropServices;
+using Balancer.Linux;
 using Balancer.Telemetry;
 
 namespace Balancer.Failover;
 
 /// <summary>
-/// Raises the failover loop's own thread to nice −10, as keepalived's <c>vrrp_priority</c> does for its VRRP process: on
-/// a host whose CPUs are saturated by proxy work (or by a flood of forged adverts), the few microseconds an advert
-/// needs must not wait behind everything else, or the peer sees a silence that is not there. The loop uses almost no
-/// CPU otherwise. Linux only; needs CAP_SYS_NICE (root has it), and says once when it cannot.
+/// Lifts the failover loop's own thread above the proxy's work, as keepalived does for its VRRP process
+/// (<c>vrrp_rt_priority</c>, SCHED_RR): on a host whose CPUs are saturated by proxy work, other processes or a flood of
+/// forged adverts, the few microseconds an advert needs must not wait behind everything else, or the peer sees a
+/// silence that is not there (#26). Real-time round-robin at <c>failover.realtimePriority</c> when the process may
+/// (root, CAP_SYS_NICE, or RLIMIT_RTPRIO); else nice −10 (keepalived's <c>vrrp_priority</c>); one log line says which.
+/// The loop blocks in poll(2) between wake-ups and takes at most a batch of datagrams per wake-up, and the kernel's
+/// real-time throttling leaves other threads their share, so it cannot starve the host.
 /// </summary>
 internal static class LoopPriority
 {
-    /// <summary>The nice value asked for: high, but below what audio and kernel helpers commonly take.</summary>
+    /// <summary>The nice value of the fallback: high, but below what audio and kernel helpers commonly take.</summary>
     public const int Nice = -10;
 
-    private const int PrioProcess = 0;
-
     /// <summary>Raises the calling thread's priority; logs the outcome once.</summary>
-    public static void RaiseCurrentThread(ILogger logger)
+    /// <param name="realtimePriority">1–99 for SCHED_RR at that priority; 0 for nice alone.</param>
+    public static void RaiseCurrentThread(int realtimePriority, ILogger logger)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -26,24 +28,26 @@ internal static class LoopPriority
 
         try
         {
-            // With PRIO_PROCESS and a thread id, setpriority(2) changes that thread alone (Linux threads are tasks).
-            if (setpriority(PrioProcess, gettid(), Nice) == 0)
+            var realtime = realtimePriority > 0 ? Scheduling.SetCurrentThreadScheduler(Scheduling.SchedRr, realtimePriority) : -1;
+            if (realtime == 0)
             {
-                Log.FailoverLoopPriority(logger, Nice);
+                Log.FailoverLoopRealtime(logger, realtimePriority);
                 return;
             }
 
-            Log.FailoverLoopPriorityRefused(logger, Nice, Marshal.GetLastPInvokeError() == 13 ? "permission denied" : $"errno {Marshal.GetLastPInvokeError()}");
+            var refusal = realtime > 0 ? $"real-time priority {realtimePriority} refused: {Scheduling.Describe(realtime)}; " : "";
+            var nice = Scheduling.SetCurrentThreadNice(Nice);
+            if (nice == 0)
+            {
+                Log.FailoverLoopPriority(logger, Nice, refusal);
+                return;
+            }
+
+            Log.FailoverLoopPriorityRefused(logger, Nice, refusal + Scheduling.Describe(nice));
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             Log.FailoverLoopPriorityRefused(logger, Nice, e.Message);
         }
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setpriority(int which, int who, int prio);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int gettid();
 }

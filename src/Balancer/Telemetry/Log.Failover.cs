@@ -56,9 +56,12 @@ internal static partial class Log
     [LoggerMessage(416, LogLevel.Warning, "failover advert stall: {GapMs:0} ms between two adverts {Direction}; a backup takes over after {MasterDownMs:0} ms{Qualifier} of silence: a stalled process or network came near a false failover, or caused one{Gc}")]
     public static partial void FailoverAdvertStall(ILogger logger, double gapMs, string direction, double masterDownMs, string qualifier, string gc);
 
-    [LoggerMessage(418, LogLevel.Information, "failover loop runs at nice {Nice}, so that adverts are neither sent nor read late on a busy host")]
-    public static partial void FailoverLoopPriority(ILogger logger, int nice);
+    [LoggerMessage(418, LogLevel.Information, "failover loop runs at nice {Nice} ({Refusal}nice alone: failover.realtimePriority is 0 or not permitted), so that adverts are sent and read on time on a busy host")]
+    public static partial void FailoverLoopPriority(ILogger logger, int nice, string refusal);
 
     [LoggerMessage(419, LogLevel.Warning, "failover loop could not raise its priority to nice {Nice} ({Problem}); on a busy host adverts may be late: give the service CAP_SYS_NICE")]
     public static partial void FailoverLoopPriorityRefused(ILogger logger, int nice, string problem);
+
+    [LoggerMessage(420, LogLevel.Information, "failover loop runs at real-time priority {Priority} (SCHED_RR), so that adverts are sent and read on time on a busy host")]
+    public static partial void FailoverLoopRealtime(ILogger logger, int priority);
 }

@@ -45,7 +45,7 @@ public sealed class FailoverFiles : IDisposable
               "pools": { "web": { "backends": [ { "address": "{{backend}}" } ] } },
               "failover": {
                 "nodeId": "{{nodeId}}", "priority": {{priority}}, "bind": "{{bind}}", "peers": ["{{peer}}"],
-                "advertInterval": "100ms", "keyFile": "{{keyFile ?? KeyFile}}",
+                "advertInterval": "100ms", "keyFile": "{{keyFile ?? KeyFile}}",{{RealtimePriorityField}}
                 "notify": { "onMaster": "{{hook}}", "onBackup": "{{hook}}", "onFault": "{{hook}}" },
                 {{failoverFields}}
               },
@@ -54,6 +54,13 @@ public sealed class FailoverFiles : IDisposable
             """);
         return config;
     }
+
+    /// <summary>
+    /// <c>BALANCER_TEST_REALTIME_PRIORITY=N</c> sets <c>failover.realtimePriority</c> of every node, so that
+    /// docs/benchmarks.md can compare the loop's scheduling (0: nice alone) in the same build; unset, the default.
+    /// </summary>
+    private static string RealtimePriorityField =>
+        int.TryParse(Environment.GetEnvironmentVariable("BALANCER_TEST_REALTIME_PRIORITY"), out var priority) ? $" \"realtimePriority\": {priority}," : "";
 
     /// <summary>How many times node <paramref name="nodeId"/>'s hook has reported <paramref name="state"/>.</summary>
     public int HookCount(string nodeId, string state) =>

@@ -165,6 +165,8 @@ public sealed class NamespaceSecurityTests(ITestOutputHelper output)
         }
         finally
         {
+            // How each loop was scheduled and every advert stall, pass or fail: docs/benchmarks.md counts them (#26).
+            processes.ForEach(p => output.WriteLine(string.Join('\n', p.Stdout.Split('\n').Where(l => l.Contains("failover loop runs", StringComparison.Ordinal) || l.Contains("advert stall", StringComparison.Ordinal)).Prepend($"--- pid {p.Id}"))));
             processes.ForEach(p => p.Dispose());
         }
     }

@@ -9,7 +9,7 @@ internal static class FailoverBinder
     public static readonly string[] FailoverFields =
     [
         "nodeId", "priority", "preempt", "preemptDelay", "bind", "peers", "advertInterval", "keyFile", "virtualIps", "interface",
-        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew",
+        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew", "realtimePriority",
     ];
 
     private static readonly string[] _peerFields = ["nodeId", "addresses"];
@@ -41,6 +41,7 @@ internal static class FailoverBinder
             GarpRepeat = reader.Int("garpRepeat") ?? defaults.GarpRepeat,
             GarpRefresh = reader.Duration("garpRefresh") ?? defaults.GarpRefresh,
             MaxClockSkew = reader.Duration("maxClockSkew") ?? defaults.MaxClockSkew,
+            RealtimePriority = reader.Int("realtimePriority") ?? defaults.RealtimePriority,
         };
     }
 

@@ -43,6 +43,7 @@ internal static partial class FailoverValidator
 
         // keepalived caps garp_master_repeat far lower; 100 is plenty and bounds the work of one takeover.
         PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "garpRepeat"), "garpRepeat", failover.GarpRepeat, 0, 100);
+        PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "realtimePriority"), "realtimePriority", failover.RealtimePriority, 0, 99);
         if (failover.Track is { } track)
         {
             CheckTrack(track, pools, diagnostics);
