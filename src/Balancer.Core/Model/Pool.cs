@@ -43,6 +43,9 @@ public sealed class Pool : IDisposable
     /// <summary>Affinity and hashing event counts.</summary>
     public PoolCounters Counters { get; } = new();
 
+    /// <summary>Answers the pool gave without any backend (none available, the pool at its limit), for the dashboard.</summary>
+    public TrafficCounters Refused { get; } = new();
+
     /// <summary>The pool's name.</summary>
     public string Name { get; }
 
@@ -116,6 +119,23 @@ public sealed class Pool : IDisposable
     }
 
     /// <summary>
+    /// Sets a runtime weight (0–256) in place of the configured one, or with null goes back to the configured weight; a
+    /// weight equal to the configured one is no override. Kept until a reload changes the backend's weight or removes it.
+    /// </summary>
+    /// <returns>The weight in effect before.</returns>
+    public int SetWeightOverride(BackendState backend, int? weight)
+    {
+        lock (_writeLock)
+        {
+            var before = backend.Weight;
+            backend.WeightOverride = weight == backend.ConfiguredWeight ? null : weight;
+            backend.Weight = backend.WeightOverride ?? backend.ConfiguredWeight;
+            Rebuild();
+            return before;
+        }
+    }
+
+    /// <summary>
     /// Applies a reloaded config as a diff: backends kept by address keep their health, counters
     /// and latency history; new ones start unprobed (or up, without probes) and ramp with slow
     /// start; removed ones stop taking traffic and are forgotten once drained (<see cref="Sweep"/>).
@@ -137,7 +157,14 @@ public sealed class Pool : IDisposable
             {
                 if (byAddress.Remove(b.Address, out var kept))
                 {
-                    kept.Weight = b.Weight;
+                    if (kept.ConfiguredWeight != b.Weight)
+                    {
+                        // The reload changed this backend: its runtime weight gives way to the new configured one.
+                        kept.ConfiguredWeight = b.Weight;
+                        kept.WeightOverride = null;
+                    }
+
+                    kept.Weight = kept.WeightOverride ?? kept.ConfiguredWeight;
                     kept.Removed = false;
                 }
                 else
@@ -160,6 +187,7 @@ public sealed class Pool : IDisposable
                 if (!gone.Removed)
                 {
                     gone.Removed = true;
+                    gone.WeightOverride = null; // a backend added back later starts from its configured weight
                     gone.RemovedAt = _time.GetTimestamp();
                     removed.Add(gone);
                 }

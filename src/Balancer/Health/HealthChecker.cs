@@ -1,3 +1,4 @@
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
 using Balancer.Core.Health;
 using Balancer.Core.Model;
@@ -20,13 +21,16 @@ internal sealed class HealthChecker : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly BalancerMetrics _metrics;
     private readonly Func<string, IProbe> _probeFor;
+    private readonly EventTimeline? _timeline;
 
     /// <param name="time">The clock of the probe intervals.</param>
     /// <param name="logger">Where health transitions are logged.</param>
     /// <param name="metrics">Where probe results are counted.</param>
     /// <param name="probeFor">The probe of a probe kind (<c>http</c>, <c>tcp</c>); the real ones when null (tests pass stubs).</param>
-    public HealthChecker(TimeProvider time, ILogger logger, BalancerMetrics metrics, Func<string, IProbe>? probeFor = null)
+    /// <param name="timeline">Where health transitions and panic mode are reported for the dashboard.</param>
+    public HealthChecker(TimeProvider time, ILogger logger, BalancerMetrics metrics, Func<string, IProbe>? probeFor = null, EventTimeline? timeline = null)
     {
+        _timeline = timeline;
         _time = time;
         _logger = logger;
         _metrics = metrics;
@@ -146,6 +150,7 @@ internal sealed class HealthChecker : IAsyncDisposable
 
     private void OnChanged(HealthTransition transition)
     {
+        _timeline?.HealthChanged(transition);
         if (transition.To == BackendHealth.Up)
         {
             Log.BackendUp(_logger, transition.Backend.Pool, transition.Backend.Address, transition.Reason);
@@ -159,6 +164,7 @@ internal sealed class HealthChecker : IAsyncDisposable
 
     private void OnPanicChanged(Pool pool, bool panic)
     {
+        _timeline?.PanicChanged(pool, panic);
         if (panic)
         {
             Log.PanicEntered(_logger, pool.Name, pool.Snapshot.All.Count(b => b.Health == BackendHealth.Up), pool.Snapshot.All.Length, pool.Config.PanicThreshold);

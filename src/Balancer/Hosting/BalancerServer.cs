@@ -1,4 +1,5 @@
 using Balancer.Admin;
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
 using Balancer.Failover;
@@ -27,9 +28,11 @@ internal sealed class BalancerServer : IAsyncDisposable
     private readonly TelemetryHost _telemetry;
     private readonly ListenerSet _listeners;
     private readonly ConfigReloader _reloader;
+    private readonly ProxyServices _services;
     private AdminHost? _admin;
     private FailoverService? _failover;
     private ITimer? _sweeper;
+    private HistorySampler? _history;
 
     private BalancerServer(RuntimeState state, BalancerConfig config, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout)
     {
@@ -41,8 +44,9 @@ internal sealed class BalancerServer : IAsyncDisposable
         _pools = new PoolRegistry(time, Random.Shared);
         _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
         var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
+        _services = services;
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
-        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics);
+        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics, timeline: state.Timeline);
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
         _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
     }
@@ -76,7 +80,7 @@ internal sealed class BalancerServer : IAsyncDisposable
             {
                 // After the listeners: a node becomes master only once it can serve the virtual IPs.
                 var directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-                server._failover = FailoverService.Start(failover, directory, ServedConfigFingerprint.Of(config), server._pools, logs, time);
+                server._failover = FailoverService.Start(failover, directory, ServedConfigFingerprint.Of(config), server._pools, logs, time, timeline: state.Timeline);
                 state.Failover = server._failover;
             }
         }
@@ -88,6 +92,8 @@ internal sealed class BalancerServer : IAsyncDisposable
 
         state.Loaded(config, result.Hash, result.Text, time.GetUtcNow());
         Log.ConfigLoaded(server._logger, configPath, ConfigReloader.Short(result.Hash), config.Pools.Count, config.Pools.Values.Sum(p => p.Backends.Count), config.Listeners.Count);
+        state.Timeline.Record(TimelineKind.Reload, "start", configPath, "serving",
+            $"sha256 {ConfigReloader.Short(result.Hash)}: {config.Pools.Count} pools, {config.Pools.Values.Sum(p => p.Backends.Count)} backends, {config.Listeners.Count} listeners");
         if (watchConfig)
         {
             server._reloader.Watch(config);
@@ -110,6 +116,7 @@ internal sealed class BalancerServer : IAsyncDisposable
         }
 
         Log.ShuttingDown(_logger, signal, DrainTimeout.TotalSeconds);
+        State.Timeline.Record(TimelineKind.Reload, "stop", State.ConfigPath, "draining", $"{signal}: draining for up to {DrainTimeout.TotalSeconds} s, then exiting");
         SystemdNotifier.Stopping();
         await StopAsync();
     }
@@ -164,6 +171,7 @@ internal sealed class BalancerServer : IAsyncDisposable
     {
         _reloader.StopWatching();
         _sweeper?.Dispose();
+        _history?.Dispose();
         if (_failover is not null)
         {
             await _failover.DisposeAsync();
@@ -180,11 +188,19 @@ internal sealed class BalancerServer : IAsyncDisposable
         _pools.Dispose();
         await _telemetry.DisposeAsync();
         _reloader.Dispose();
+        await State.Timeline.DisposeAsync(); // writes the audit lines still queued
     }
 
     private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {
+        if (config.Admin.AuditLog is { } auditLog)
+        {
+            // Before anything that reports to it: a failover transition at start-up is audited too.
+            State.Timeline.SetAudit(StartupException.Opening("admin.auditLog", auditLog, () => AuditLog.Open(auditLog, Path.GetDirectoryName(Path.GetFullPath(State.ConfigPath))!)));
+        }
+
         _pools.Load(config);
+        _services.Routes.Apply(config);
         foreach (var pool in _pools.Pools.Values)
         {
             _health.Watch(pool);
@@ -195,9 +211,11 @@ internal sealed class BalancerServer : IAsyncDisposable
             await _listeners.StartAsync(name, config, cancellationToken);
         }
 
-        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, _reloader, _telemetry.Prometheus, _time, _logs, cancellationToken));
+        var admin = new AdminServices(State, _pools, _reloader, _telemetry.Prometheus, _services.Routes, _time, _logs);
+        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, admin, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
+        _history = new HistorySampler(State.History, _pools, _listeners, _time);
     }
 
     /// <summary>Forgets backends removed by reloads once drained, and stops probing them.</summary>

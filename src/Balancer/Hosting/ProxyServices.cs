@@ -4,11 +4,14 @@ using Balancer.Tls;
 
 namespace Balancer.Hosting;
 
-/// <summary>What every listener host shares: the core pools, the clock, logging, telemetry and the served certificates.</summary>
+/// <summary>What every listener host shares: the core pools, the clock, logging, telemetry, the served certificates and the routes' counters.</summary>
 internal sealed record ProxyServices(
     PoolRegistry Pools, TimeProvider Time, ILoggerFactory Logs, BalancerMetrics Metrics, AccessLog? AccessLog, TimeSpan DrainTimeout,
     string ConfigPath, CertificateRegistry Certificates)
 {
+    /// <summary>Requests per route, for the dashboard; a reload applies its routes.</summary>
+    public RouteCounterRegistry Routes { get; init; } = new();
+
     /// <summary>Resolves a file named by the config (a certificate, a key) against the config file's directory, as the loader did.</summary>
     public string ResolveFile(string path) => Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(ConfigPath)) ?? ".");
 }

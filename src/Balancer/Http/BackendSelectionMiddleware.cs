@@ -32,6 +32,7 @@ internal sealed class BackendSelectionMiddleware(
         var proxy = context.GetReverseProxyFeature();
         var cluster = proxy.Route.Cluster!;
         var pool = _pools.Get(cluster.ClusterId);
+        services.Routes.Get(proxy.Route.Config.RouteId)?.OnRequest();
         if (pool is null)
         {
             return RespondUnavailable(context);
@@ -40,6 +41,7 @@ internal sealed class BackendSelectionMiddleware(
         // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
         if (!pool.Requests.TryEnter(pool.Config.MaxPendingRequests))
         {
+            pool.Refused.RecordRefused(StatusCodes.Status503ServiceUnavailable);
             return RespondUnavailable(context, PoolFullBody);
         }
 
@@ -111,6 +113,7 @@ internal sealed class BackendSelectionMiddleware(
                     backend.OnFinished(backendFault);
                 }
 
+                attempt.Error = error;
                 var failure = error == ForwarderError.None ? null : ForwarderFailure.ConnectFailure(context, error);
                 if (error != ForwarderError.None && BackendTlsFailure.Describe(context) is { } tlsFailure)
                 {
@@ -155,7 +158,7 @@ internal sealed class BackendSelectionMiddleware(
         }
         finally
         {
-            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool.Name, attempt, activity);
+            ProxyTelemetry.RequestFinished(context, services, listener.Value, pool, attempt, activity);
             pool.Requests.Exit();
         }
     }

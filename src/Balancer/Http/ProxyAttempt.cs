@@ -1,4 +1,5 @@
 using Balancer.Core.Model;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Balancer.Http;
 
@@ -20,4 +21,7 @@ internal sealed class ProxyAttempt
 
     /// <summary>Tries made on other backends after failed connects.</summary>
     public int Retries { get; set; }
+
+    /// <summary>How the last try failed; <see cref="ForwarderError.None"/> when it got an answer from the backend.</summary>
+    public ForwarderError Error { get; set; }
 }

@@ -1,0 +1,10 @@
+using Balancer.Core.Model;
+using Balancer.Hosting;
+using Balancer.Reload;
+using Balancer.Telemetry;
+
+namespace Balancer.Admin;
+
+/// <summary>What the admin API reads and acts on.</summary>
+internal sealed record AdminServices(
+    RuntimeState State, PoolRegistry Pools, IConfigReloader Reloader, PrometheusExporter Prometheus, RouteCounterRegistry Routes, TimeProvider Time, ILoggerFactory Logs);
