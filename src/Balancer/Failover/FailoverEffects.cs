@@ -74,7 +74,7 @@ internal sealed class FailoverEffects(
                 case FailoverAction.PriorityChanged priority:
                     Log.FailoverPriorityChanged(logger, priority.From, priority.To, priority.Healthy);
                     Report(ref report, t => t.Record(TimelineKind.Failover, "priority", Group, priority.To.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        $"priority {priority.From} → {priority.To}: tracked pools {(priority.Healthy ? "healthy" : "sick")}", TimelineSeverity.Warning));
+                        priority.Healthy ? $"priority {priority.From} → {priority.To}" : $"priority {priority.From} → {priority.To}: tracked pools sick", TimelineSeverity.Warning));
                     break;
                 case FailoverAction.DualMasterDetected dual:
                     Log.FailoverDualMaster(logger, dual.PeerNodeId, dual.PeerPriority);

@@ -31,7 +31,7 @@ function niceMax(v) {
   return 10 * p;
 }
 
-const clock = t => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+const clock = (t, seconds) => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: seconds ? "2-digit" : undefined, hour12: false });
 const charts = new Map();
 
 /** Creates (once) and returns the box of chart <id> inside <host>. */
@@ -78,9 +78,10 @@ function draw(id) {
     parts.push(`<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${y(max * f).toFixed(1)}" y2="${y(max * f).toFixed(1)}"/>`,
       `<text x="${LEFT - 4}" y="${(y(max * f) + 3).toFixed(1)}" text-anchor="end">${esc(fmt(max * f, spec.unit === "B/s" ? "B/s" : ""))}</text>`);
   }
-  const minute = 60_000, step = 5 * minute;
+  const span = end - start;
+  const step = [15_000, 30_000, 60_000, 120_000, 300_000].find(s => span / s <= 6) ?? 300_000;
   for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${H - 4}" text-anchor="middle">${clock(t)}</text>`);
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${H - 4}" text-anchor="middle">${clock(t, step < 60_000)}</text>`);
   }
   for (const e of spec.events ?? []) {
     if (e.time < start || e.time > end) continue;

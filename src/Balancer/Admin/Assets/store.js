@@ -85,8 +85,12 @@ export function merge(r) {
   Object.assign(store, { node: r.node, config: r.config, failover: r.failover, announce: r.announce ?? null });
 }
 
-/** The x-axis of every chart: the 15 minutes up to the last sample. */
+/**
+ * The x-axis of every chart and of the timeline: the 15 minutes up to the last sample, or, while the process is younger
+ * than that, from its first sample (at least a minute), so a fresh dashboard is not a sliver at the right edge.
+ */
 export function window15() {
   const end = store.times.length ? store.times[store.times.length - 1] : store.now;
-  return { start: end - 15 * 60_000, end };
+  const oldest = store.times.find(t => t !== null) ?? end;
+  return { start: Math.min(end - 60_000, Math.max(end - 15 * 60_000, oldest)), end };
 }
