@@ -49,9 +49,9 @@ public sealed class ClusterBrowserTests(ITestOutputHelper output)
             await Assertions.Expect(lb2.Locator("[data-node-state]")).ToHaveTextAsync("master", new() { Timeout = 30_000 });
             await Assertions.Expect(lb1.Locator("[data-peer]")).ToContainTextAsync("lb2");
             await Assertions.Expect(lb1.Locator(".event[data-kind='reload'][data-result='applied']").First).ToBeVisibleAsync();
-            await BrowserSession.ShotAsync(lb2, "cluster-lb2", lb2.Locator("#cluster"));
-            await BrowserSession.ShotAsync(lb2, "timeline-lb2", lb2.Locator("#timeline"));
-            await BrowserSession.ShotAsync(lb1, "timeline-lb1", lb1.Locator("#timeline"));
+            await BrowserSession.ShotAsync(lb1, "dashboard-failover-lb1", lb1.Locator("#timeline"));
+            await BrowserSession.ShotAsync(lb2, "dashboard-failover-lb2", lb2.Locator("#timeline"));
+            await BrowserSession.ShotAsync(lb2, "dashboard-cluster", lb2.Locator("#cluster"));
         }
         catch
         {

@@ -32,7 +32,8 @@ public sealed class DashboardBrowserTests
         await using var a = await TestBackend.StartAsync("a");
         await using var c = await TestBackend.StartAsync("c");
         var b = await TestBackend.StartAsync("b");
-        const string health = """ "health": { "probe": "tcp", "interval": "200ms", "timeout": "200ms", "fall": 1 }, """;
+        // fall 1: the killed backend's first refused probe takes it down; a 1 s timeout keeps the others up on a busy machine.
+        const string health = """ "health": { "probe": "tcp", "interval": "200ms", "timeout": "1s", "fall": 1 }, """;
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", health, (a.ConfigAddress, 1), (b.ConfigAddress, 1), (c.ConfigAddress, 1)));
         await using var browser = await BrowserSession.LaunchAsync();
         var page = await browser.NewPageAsync();
@@ -48,6 +49,18 @@ public sealed class DashboardBrowserTests
         await WaitForNumberAsync(lineA, "data-last", v => v > 0, "a's requests/s above zero");
         await WaitForNumberAsync(page.Locator("svg[data-chart='requests'] path.line[data-series='web']"), "data-last", v => v > 0, "the pool's requests/s above zero");
         await WaitForNumberAsync(page.Locator("svg[data-chart='pool-latency:web'] path.line[data-series='p99']"), "data-last", v => v > 0, "a p99");
+        if (BrowserSession.Screenshots)
+        {
+            // For the picture only: a minute of history, with a burst in the middle.
+            await Task.Delay(TimeSpan.FromSeconds(20));
+            await using (LoadLoop.Start(client, connections: 12))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(20));
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(20));
+        }
+
         await BrowserSession.ShotAsync(page, "dashboard");
 
         await b.DisposeAsync();

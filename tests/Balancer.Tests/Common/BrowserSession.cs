@@ -19,6 +19,9 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
+    /// <summary>True when <c>BALANCER_SCREENSHOTS</c> asks for screenshots (then tests may let a scene run longer, for the picture).</summary>
+    public static bool Screenshots => Environment.GetEnvironmentVariable("BALANCER_SCREENSHOTS") is { Length: > 0 };
+
     /// <summary>Launches Chromium, through <paramref name="executable"/> when given (a wrapper that runs it in a network namespace).</summary>
     public static async Task<BrowserSession> LaunchAsync(string? executable = null)
     {

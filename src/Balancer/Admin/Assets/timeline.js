@@ -5,7 +5,7 @@ import { esc } from "./chart.js";
 
 const KINDS = ["health", "reload", "admin", "failover", "announce", "certificate"];
 const COLORS = { health: "#3fb950", reload: "#58a6ff", admin: "#bc8cff", failover: "#d29922", announce: "#39c5cf", certificate: "#e6edf3" };
-const LEFT = 46, RIGHT = 8, SHOWN = 300;
+const LEFT = 74, RIGHT = 8, SHOWN = 300;
 const hidden = new Set();
 
 const color = e => e.severity === "error" || (e.kind === "health" && e.result === "down") ? "#f85149" : COLORS[e.kind] ?? "#8b98a5";
@@ -28,9 +28,9 @@ export function renderTimeline() {
   const W = Math.max(200, Math.round(strip.clientWidth || 600));
   const x = t => LEFT + (t - start) / Math.max(1, end - start) * (W - LEFT - RIGHT);
   const marks = recent.filter(e => !hidden.has(e.kind)).map(e =>
-    `<rect class="marker" data-seq="${e.seq}" data-kind="${esc(e.kind)}" x="${(x(e.time) - 2).toFixed(1)}" y="${2 + KINDS.indexOf(e.kind) * 7}" width="4" height="6" fill="${color(e)}"><title>${esc(title(e))}</title></rect>`);
-  const lanes = KINDS.map((k, i) => `<text x="${LEFT - 4}" y="${8 + i * 7}" text-anchor="end" font-size="7" fill="#8b98a5">${k}</text>`);
-  strip.innerHTML = `<svg viewBox="0 0 ${W} 46" preserveAspectRatio="none" data-strip><line x1="${LEFT}" x2="${W - RIGHT}" y1="45" y2="45" stroke="#2a3541"/>${lanes.join("")}${marks.join("")}</svg>`;
+    `<rect class="marker" data-seq="${e.seq}" data-kind="${esc(e.kind)}" x="${(x(e.time) - 2).toFixed(1)}" y="${2 + KINDS.indexOf(e.kind) * 10}" width="4" height="8" fill="${color(e)}"><title>${esc(title(e))}</title></rect>`);
+  const lanes = KINDS.map((k, i) => `<text x="${LEFT - 4}" y="${9 + i * 10}" text-anchor="end" font-size="9" fill="#8b98a5">${k}</text>`);
+  strip.innerHTML = `<svg viewBox="0 0 ${W} 64" preserveAspectRatio="none" data-strip><line x1="${LEFT}" x2="${W - RIGHT}" y1="63" y2="63" stroke="#2a3541"/>${lanes.join("")}${marks.join("")}</svg>`;
   const list = store.events.filter(e => !hidden.has(e.kind)).slice(-SHOWN).reverse();
   document.getElementById("events").innerHTML = list.map(e => {
     const actor = e.client ? `${e.via} from ${e.client}${e.token ? ` · token ${e.token}` : ""}` : e.via;
