@@ -9,13 +9,14 @@
 # of HAProxy's max, hey -q), tcp (L4: iperf3 bulk throughput with 1 and 64 streams and connection rate, Balancer vs
 # HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
-# no-resume.c). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
-# listener and sits out the TLS scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
+# no-resume.c), h2c (HTTP/2 prior knowledge in cleartext, h2load: 10 connections x 10 streams), h2 (the same over
+# TLS with ALPN h2). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
+# listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
 # Everything binds 127.0.0.1 and runs pinned to --cpus (default 1). Needs wrk, haproxy, nginx
-# (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake), gcc and the OpenSSL headers
-# (handshake: libssl-dev), dotnet, python3.
+# (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake, h2), h2load (h2c, h2: nghttp2-client), gcc and
+# the OpenSSL headers (handshake: libssl-dev), dotnet, python3.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -33,7 +34,7 @@ extra_option() {
     esac
 }
 parse_options "$@"
-[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake
+[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,h2c,h2
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 declare -A BUILD_BIN=()
@@ -48,7 +49,9 @@ tools=(wrk haproxy nginx taskset python3 dotnet)
 [[ ,$SCENARIOS, == *,openloop,* ]] && tools+=(hey)
 [[ ,$SCENARIOS, == *,tcp,* ]] && tools+=(iperf3)
 [[ ,$SCENARIOS, =~ ,(keepalive|1k|close|c1000|openloop), ]] && WITH_PLAIN=1 || WITH_PLAIN=""
-[[ ,$SCENARIOS, =~ ,(https|handshake), ]] && WITH_TLS=1 && tools+=(openssl)
+[[ ,$SCENARIOS, =~ ,(https|handshake|h2), ]] && WITH_TLS=1 && tools+=(openssl)
+[[ ,$SCENARIOS, =~ ,(h2c|h2), ]] && tools+=(h2load)
+[[ ,$SCENARIOS, == *,h2c,* ]] && WITH_H2C=1 || WITH_H2C=""
 [[ ,$SCENARIOS, == *,handshake,* ]] && tools+=(gcc)
 require_tools "${tools[@]}"
 
@@ -99,14 +102,17 @@ log_negotiated() {
 }
 
 # start_l7_proxies — every selected HTTP proxy in front of the 3 backends; sets PORT_OF, and with
-# TLS scenarios also an https listener on TLS_PORT_OF (in the same process, over the same backends).
-declare -A PORT_OF=() TLS_PORT_OF=()
+# TLS scenarios also an https listener on TLS_PORT_OF (in the same process, over the same backends). H2C_PORT_OF
+# is where h2c prior knowledge is served: the plain port for Balancer and HAProxy (both tell the preface from
+# HTTP/1.1), a port of its own for NGINX (its "listen ... http2" without ssl speaks h2c only).
+declare -A PORT_OF=() TLS_PORT_OF=() H2C_PORT_OF=()
 start_l7_proxies() {
-    local name port tport listeners nginx_location nginx_tls=""
+    local name port tport listeners nginx_location nginx_tls="" nginx_h2c=""
     for name in "${PROXY_LIST[@]}"; do
         port=$(free_port)
         PORT_OF[$name]=$port
         tport=""
+        [[ $name != yarp ]] && H2C_PORT_OF[$name]=$port
         if [[ -n ${WITH_TLS:-} && $name != yarp ]]; then
             tport=$(free_port)
             TLS_PORT_OF[$name]=$tport
@@ -150,6 +156,14 @@ start_l7_proxies() {
         ssl_protocols TLSv1.2 TLSv1.3;
         $nginx_location
     }"
+                if [[ -n $WITH_H2C ]]; then
+                    H2C_PORT_OF[$name]=$(free_port)
+                    nginx_h2c="
+    server {
+        listen 127.0.0.1:${H2C_PORT_OF[$name]} http2 backlog=4096;
+        $nginx_location
+    }"
+                fi
                 nginx_conf nginx "
     upstream be {
         $(printf 'server 127.0.0.1:%s; ' "${BACKEND_PORTS[@]}")
@@ -158,7 +172,7 @@ start_l7_proxies() {
     server {
         listen 127.0.0.1:$port backlog=4096;
         $nginx_location
-    }$nginx_tls"
+    }$nginx_tls$nginx_h2c"
                 mkdir -p "$WORK/nginx.tmp"
                 start_proc nginx nginx -p "$WORK" -e "$WORK/nginx.err" -c "$WORK/nginx.conf"
                 wait_tcp "$port" nginx ;;
@@ -171,126 +185,8 @@ start_l7_proxies() {
     done
 }
 
-# warm_all CONNS [PATH] — .NET proxies get bursts with idle gaps; native ones a short run. The https
-# listeners are warmed with keep-alive and, for handshake, with a new connection per request.
-warm_all() {
-    local conns=$1 path=${2:-/} name
-    for name in "${PROXY_LIST[@]}"; do
-        only_running "$name" "${PROXY_LIST[@]}"
-        [[ -n $WITH_PLAIN ]] && warm_one "$name" "http://127.0.0.1:${PORT_OF[$name]}$path" "$conns"
-        [[ -n ${TLS_PORT_OF[$name]:-} ]] || continue
-        warm_one "$name" "https://127.0.0.1:${TLS_PORT_OF[$name]}$path" "$conns"
-        if [[ ,$SCENARIOS, == *,handshake,* ]]; then
-            WRK_PRELOAD=$WORK/no-resume.so warm_one "$name" "https://127.0.0.1:${TLS_PORT_OF[$name]}$path" "$conns" close
-        fi
-    done
-}
-
-# warm_one NAME URL CONNS [close]
-warm_one() {
-    case $1 in
-        haproxy | nginx) load_run "$2" 2 "$3" "${4:-}" >/dev/null ;;
-        *) warm_up "$@" ;;
-    esac
-}
-
-# record_rss SCENARIO NAME... — peak RSS since reset_hwm.
-record_rss() {
-    local scenario=$1 name
-    shift
-    for name; do echo "$scenario $name $(proc_hwm_kb "${PID_OF[$name]}")" >>"$RSS_FILE"; done
-}
-
-# l7_rounds SCENARIO PATH CONNS [close] [tls] — interleaved rounds over every L7 proxy (with tls: over
-# the https listeners, of all but bare YARP).
-l7_rounds() {
-    local scenario=$1 path=$2 conns=$3 close=${4:-} tls=${5:-} round name scheme=http port_map=PORT_OF names=("${PROXY_LIST[@]}")
-    if [[ -n $tls ]]; then
-        scheme=https
-        port_map=TLS_PORT_OF
-        mapfile -t names < <(tls_names)
-    fi
-    local -n ports=$port_map
-    log "scenario $scenario: $ROUNDS rounds of ${DURATION} s, $conns connections${close:+, Connection: close}${tls:+, TLS}"
-    log "  bombardier equivalent: $(bombardier_cmd "$scheme://127.0.0.1:PORT$path" "$DURATION" "$conns" "$close")"
-    for name in "${names[@]}"; do reset_hwm "${PID_OF[$name]}"; done
-    for round in $(seq "$ROUNDS"); do
-        for name in "${names[@]}"; do
-            only_running "$name" "${PROXY_LIST[@]}"
-            measure "$scenario" "$round" "$name" load_run "$scheme://127.0.0.1:${ports[$name]}$path" "$DURATION" "$conns" "$close"
-        done
-    done
-    record_rss "$scenario" "${names[@]}"
-}
-
-# openloop_rounds — hey at 50 % of HAProxy's keep-alive max (measured now unless keepalive ran).
-openloop_rounds() {
-    local max rate round name
-    max=$(awk '$1 == "keepalive" && $3 == "haproxy" { print $7 }' "$RESULTS" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
-    if [[ -z $max ]]; then
-        only_running haproxy "${PROXY_LIST[@]}"
-        max=$(load_run "http://127.0.0.1:${PORT_OF[haproxy]}/" "$DURATION" 64 | cut -d' ' -f4)
-    fi
-    rate=$(python3 -c "print(int($max / 2))")
-    log "scenario openloop: $rate req/s (50 % of HAProxy's $max), 64 workers, $ROUNDS rounds of ${DURATION} s"
-    log "  wrk2 equivalent: wrk2 -t1 -c64 -d${DURATION}s -R$rate --latency http://127.0.0.1:PORT/"
-    for name in "${PROXY_LIST[@]}"; do reset_hwm "${PID_OF[$name]}"; done
-    for round in $(seq "$ROUNDS"); do
-        for name in "${PROXY_LIST[@]}"; do
-            only_running "$name" "${PROXY_LIST[@]}"
-            measure openloop "$round" "$name" hey_run "http://127.0.0.1:${PORT_OF[$name]}/" "$DURATION" 64 "$rate"
-        done
-    done
-    record_rss openloop "${PROXY_LIST[@]}"
-}
-
-# tcp_rounds — L4: Balancer tcp listeners vs HAProxy mode tcp (NGINX stream is not in nginx-light).
-tcp_rounds() {
-    local iperf_port names=() name round bulk conn
-    iperf_port=$(free_port)
-    start_proc iperf3 iperf3 -s -B 127.0.0.1 -p "$iperf_port"
-    wait_tcp "$iperf_port" iperf3
-    declare -gA BULK_OF=() CONN_OF=()
-    for name in "${PROXY_LIST[@]}"; do
-        [[ $name == yarp || $name == nginx ]] && continue
-        names+=("$name")
-        bulk=$(free_port)
-        conn=$(free_port)
-        BULK_OF[$name]=$bulk
-        CONN_OF[$name]=$conn
-        if [[ $name == haproxy ]]; then
-            haproxy_conf tcp-haproxy tcp
-            haproxy_frontend tcp-haproxy "$bulk" "$iperf_port"
-            haproxy_frontend tcp-haproxy "$conn" "${BACKEND_PORTS[@]}"
-            start_proc haproxy haproxy -db -f "$WORK/tcp-haproxy.cfg"
-            wait_tcp "$conn" haproxy
-        else
-            balancer_config "$WORK/tcp-$name.json" "$ADMIN_PORT" \
-                "\"bulk\": { \"protocol\": \"tcp\", \"bind\": \"127.0.0.1:$bulk\", \"pool\": \"iperf\" },
-                 \"conn\": { \"protocol\": \"tcp\", \"bind\": \"127.0.0.1:$conn\", \"pool\": \"web\" }" \
-                "\"iperf\": { \"backends\": [ { \"address\": \"127.0.0.1:$iperf_port\" } ] },
-                 \"web\": { \"backends\": $(balancer_backends_json "" "${BACKEND_PORTS[@]}") }"
-            start_balancer_build "$name" "$WORK/tcp-$name.json" "$conn"
-            only_running "$name" "$name"
-            warm_up "$name" "http://127.0.0.1:$conn/" 64
-        fi
-    done
-    for name in "${names[@]}"; do reset_hwm "${PID_OF[$name]}"; done
-    log "scenario tcp: $ROUNDS rounds of ${DURATION} s: iperf3 (1 and 64 streams) and new connections per second (64 at a time)"
-    log "  bombardier equivalent: $(bombardier_cmd "http://127.0.0.1:PORT/" "$DURATION" 64 close)"
-    for round in $(seq "$ROUNDS"); do
-        for name in "${names[@]}"; do
-            only_running "$name" "${names[@]}"
-            measure tcp-bulk "$round" "$name" iperf_run "${BULK_OF[$name]}" "$DURATION"
-            measure tcp-bulk64 "$round" "$name" iperf_run "${BULK_OF[$name]}" "$DURATION" 64
-            measure tcp-connrate "$round" "$name" load_run "http://127.0.0.1:${CONN_OF[$name]}/" "$DURATION" 64 close
-        done
-    done
-    record_rss tcp-bulk "${names[@]}"
-    record_rss tcp-bulk64 "${names[@]}"
-    record_rss tcp-connrate "${names[@]}"
-    for name in "${names[@]}" iperf3; do stop_proc "$name"; done
-}
+# shellcheck source=bench/load/scenarios.sh
+source "$BENCH_DIR/scenarios.sh"
 
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
@@ -311,6 +207,8 @@ for scenario in "${SCENARIO_LIST[@]}"; do
             [[ $(loadgen) == wrk ]] || log "  note: $(loadgen) may resume TLS sessions; the no-resume preload applies to wrk only"
             WRK_PRELOAD=$WORK/no-resume.so l7_rounds handshake / 64 close tls ;;
         openloop) openloop_rounds ;;
+        h2c) h2_rounds h2c http ;;
+        h2) h2_rounds h2 https ;;
         tcp)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done

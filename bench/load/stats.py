@@ -4,6 +4,7 @@
   stats.py bombardier < bombardier.json      -> "requests errors non2xx rps p50 p99 p999" (µs)
   stats.py hey SECONDS < hey.csv             -> the same line from hey's per-request CSV
   stats.py iperf < iperf3.json              -> "MB 0 0 Gbit/s nan nan nan"
+  stats.py h2load SECONDS LOG < h2load.out   -> the same line from h2load's summary and its --log-file
   stats.py summary RESULTS [RSS]             -> one markdown table per scenario
 """
 import json
@@ -45,6 +46,22 @@ def hey(seconds):
 def iperf():
     r = json.load(sys.stdin)["end"]["sum_received"]
     print(int(r["bytes"] / 1e6), 0, 0, round(r["bits_per_second"] / 1e9, 2), "nan", "nan", "nan")
+
+
+def h2load(seconds, log):
+    """Counts from h2load's summary; percentiles, which it does not print, from its per-request log (start µs, status,
+    duration µs), which the caller empties before each run (h2load appends to it)."""
+    done = errors = non2xx = 0
+    for line in sys.stdin.read().splitlines():
+        words = line.replace(",", "").split()
+        if line.startswith("requests:"):
+            done = int(words[words.index("done") - 1])
+            errors = int(words[words.index("errored") - 1]) + int(words[words.index("timeout") - 1])
+        elif line.startswith("status codes:"):
+            non2xx = int(words[words.index("4xx") - 1]) + int(words[words.index("5xx") - 1])
+    with open(log) as f:
+        lat = sorted(float(parts[2]) for parts in (line.split() for line in f) if len(parts) == 3)
+    print(done, errors, non2xx, round(done / seconds, 1), *(int(percentile(lat, p)) for p in (50, 99, 99.9)))
 
 
 def fmt_us(us):
@@ -117,6 +134,8 @@ if __name__ == "__main__":
         hey(float(sys.argv[2]))
     elif mode == "iperf":
         iperf()
+    elif mode == "h2load":
+        h2load(float(sys.argv[2]), sys.argv[3])
     elif mode == "summary":
         summary(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else:

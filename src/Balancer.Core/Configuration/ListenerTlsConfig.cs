@@ -15,10 +15,21 @@ public sealed record ListenerTlsConfig
     /// <summary>Value of the <c>Strict-Transport-Security</c> header added to responses; null (the default) adds none.</summary>
     public string? Hsts { get; init; }
 
+    /// <summary>
+    /// Cipher suites offered, by IANA name (<c>TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256</c>); TLS 1.3 suites among
+    /// them replace the TLS 1.3 defaults, else those stay. Null (the default): .NET's list, or the system OpenSSL
+    /// configuration's <c>CipherString</c> when it sets one.
+    /// </summary>
+    public IReadOnlyList<string>? CipherSuites { get; init; }
+
+    /// <summary>Staple an OCSP response for certificates whose chain names an OCSP responder (RFC 6066 §8). Default true.</summary>
+    public bool OcspStapling { get; init; } = true;
+
     /// <summary>Compares the certificate lists by value, so an unchanged block is not a change on reload.</summary>
     public bool Equals(ListenerTlsConfig? other) =>
         other is not null && Default == other.Default && MinVersion == other.MinVersion && Hsts == other.Hsts
-        && Certificates.SequenceEqual(other.Certificates);
+        && OcspStapling == other.OcspStapling && (CipherSuites ?? []).SequenceEqual(other.CipherSuites ?? [])
+        && (CipherSuites is null) == (other.CipherSuites is null) && Certificates.SequenceEqual(other.Certificates);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Certificates.Count, Default, MinVersion, Hsts);

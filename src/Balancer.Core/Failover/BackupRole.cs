@@ -20,8 +20,8 @@ internal sealed class BackupRole(FailoverGroup group)
         _heardGaps.Break();
     }
 
-    /// <summary>Fires the Master_Down_Timer, or else the preempt delay, when due.</summary>
-    public void Tick()
+    /// <summary>Fires the Master_Down_Timer, or else the preempt delay, when due; false when neither was.</summary>
+    public bool Tick()
     {
         var now = group.Now;
         if (group.Timers.MasterDownAt <= now)
@@ -36,6 +36,12 @@ internal sealed class BackupRole(FailoverGroup group)
             group.ChangeState(FailoverState.Master, FailoverEvent.PreemptDelayExpired, $"preempting {displaced} after {group.Options.PreemptDelay}");
             group.ExpectResignFrom(displaced);
         }
+        else
+        {
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>A master advert.</summary>
@@ -53,7 +59,10 @@ internal sealed class BackupRole(FailoverGroup group)
         }
 
         _resignedBy = null;
-        _heardGaps.Saw(now);
+        if (_heardGaps.Saw(now) is { } gap && gap >= FailoverTimers.StallThreshold(group.MasterDownInterval))
+        {
+            group.Actions.Add(new FailoverAction.AdvertStall(Sent: false, gap, group.MasterDownInterval));
+        }
 
         // RFC 5798 §6.4.2: learn Master_Adver_Interval, and with it Master_Down_Interval, from the advert.
         group.MasterAdvertInterval = packet.AdvertInterval;

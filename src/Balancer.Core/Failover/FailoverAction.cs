@@ -12,11 +12,18 @@ public abstract record FailoverAction
     /// <summary>Add the virtual IPs to the interface.</summary>
     public sealed record AddVips : FailoverAction;
 
-    /// <summary>Remove the virtual IPs from the interface.</summary>
-    public sealed record RemoveVips : FailoverAction;
+    /// <summary>
+    /// Remove every configured virtual IP still on the interface, on entering <paramref name="Entering"/>.
+    /// <paramref name="Held"/>: this node held them as master; false when it did not believe it held any, so whatever is
+    /// found is stale (a crash left it, or someone added it by hand) and removing it is worth a warning.
+    /// </summary>
+    public sealed record RemoveVips(FailoverState Entering, bool Held) : FailoverAction;
 
-    /// <summary>Announce the virtual IPs with gratuitous ARP (IPv6: unsolicited neighbour advertisements), RFC 5798 §6.4.1.</summary>
-    public sealed record SendGratuitousArp : FailoverAction;
+    /// <summary>
+    /// Announce the virtual IPs with a burst of gratuitous ARP (IPv6: unsolicited neighbour advertisements), RFC 5798
+    /// §6.4.1. <paramref name="Takeover"/>: the burst that follows adding them; false for a re-announcement.
+    /// </summary>
+    public sealed record SendGratuitousArp(bool Takeover) : FailoverAction;
 
     /// <summary>Run the notify hook for the state just entered.</summary>
     public sealed record RunNotifyHook(FailoverState State) : FailoverAction;
@@ -27,8 +34,14 @@ public abstract record FailoverAction
     /// <summary>Log a change of effective priority caused by the tracked health.</summary>
     public sealed record PriorityChanged(int From, int To, bool Healthy) : FailoverAction;
 
-    /// <summary>Log that this master heard another master it outranks (split brain healing); it re-announces.</summary>
+    /// <summary>Log that this master heard another master it outranks (split brain healing); it re-announces. Once per incident.</summary>
     public sealed record DualMasterDetected(string PeerNodeId, byte PeerPriority) : FailoverAction;
+
+    /// <summary>
+    /// Log that two adverts came <paramref name="Gap"/> apart, within a third of <paramref name="MasterDownInterval"/> of
+    /// a failover (or beyond it): <paramref name="Sent"/> by this master, or else heard by this backup.
+    /// </summary>
+    public sealed record AdvertStall(bool Sent, TimeSpan Gap, TimeSpan MasterDownInterval) : FailoverAction;
 
     /// <summary>Log, once per change, that the peer's config hash now differs from ours (or matches again).</summary>
     public sealed record ConfigDriftChanged(bool Drift, string PeerNodeId, UInt128 PeerHash) : FailoverAction;

@@ -92,9 +92,16 @@ internal sealed class FailoverGroup
         {
             _master.Tick();
         }
-        else if (State == FailoverState.Backup)
+        else if (State == FailoverState.Backup && _backup.Tick())
         {
-            _backup.Tick();
+            return;
+        }
+        else if (State is FailoverState.Backup or FailoverState.Fault && Timers.AdvertAt <= Now)
+        {
+            // Not in RFC 5798, where only the master speaks: a backup (or faulty) node advertises its state too, so that
+            // the master sees it, its priority and its config (drift is then known to both nodes).
+            SendAdvert(EffectivePriority);
+            Timers.AdvertAt = Now + Options.AdvertInterval;
         }
     }
 
@@ -182,7 +189,7 @@ internal sealed class FailoverGroup
                 MasterAdvertInterval = Options.AdvertInterval;
                 SendAdvert(EffectivePriority);
                 Actions.Add(new FailoverAction.AddVips());
-                Actions.Add(new FailoverAction.SendGratuitousArp());
+                Actions.Add(new FailoverAction.SendGratuitousArp(Takeover: true));
                 Timers.AdvertAt = Now + Options.AdvertInterval;
                 break;
             case FailoverState.Backup:
@@ -191,9 +198,17 @@ internal sealed class FailoverGroup
                 break;
         }
 
-        if (previous == FailoverState.Master)
+        if (next is FailoverState.Backup or FailoverState.Fault)
         {
-            Actions.Add(new FailoverAction.RemoveVips());
+            SendAdvert(EffectivePriority); // our state, at once: the master learns of us now, not an interval later
+            Timers.AdvertAt = Now + Options.AdvertInterval;
+        }
+
+        // keepalived removes its addresses on entering BACKUP or FAULT: a node that crashed as master and restarted
+        // must not keep answering ARP for them beside the new master. Any state but MASTER owns none.
+        if (next != FailoverState.Master)
+        {
+            Actions.Add(new FailoverAction.RemoveVips(next, Held: previous == FailoverState.Master));
         }
 
         Actions.Add(new FailoverAction.RunNotifyHook(next));

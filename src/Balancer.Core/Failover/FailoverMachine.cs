@@ -173,7 +173,7 @@ public sealed class FailoverMachine
     {
         lock (_lock)
         {
-            return new FailoverSnapshot(_group.State, _group.EffectivePriority, _group.Healthy, _peer.NodeId, _peer.LastAdvertAt,
+            return new FailoverSnapshot(_group.State, _group.EffectivePriority, _group.Healthy, _peer.NodeId, _peer.LastAdvertAt, _peer.State, _peer.Priority,
                 _group.Transitions, _group.DualMasterEvents, _intake.Rejected(), _peer.DriftsFrom(_group.Options.ConfigHash), _peer.ConfigHash,
                 _group.LongestAdvertGapSent, _group.LongestAdvertGapHeard);
         }

@@ -6,6 +6,8 @@ namespace Balancer.Core.Failover;
 /// <param name="TrackedHealthy">The last value given to <see cref="FailoverMachine.SetTrackedHealth"/>.</param>
 /// <param name="LastAdvertFrom">Node id of the last accepted advert, or null.</param>
 /// <param name="LastAdvertAt">When the last advert was accepted, or null.</param>
+/// <param name="PeerState">The state the peer's last accepted advert carried, or null.</param>
+/// <param name="PeerPriority">The priority the peer's last accepted advert carried (0: it resigned), or null.</param>
 /// <param name="Transitions">State changes since the machine was made.</param>
 /// <param name="DualMasterEvents">Times this master heard a master it outranks.</param>
 /// <param name="RejectedPackets">Rejected datagrams by reason (<see cref="DecodeError"/> or <see cref="PeerCheck"/> name); only non-zero counts.</param>
@@ -19,6 +21,8 @@ public sealed record FailoverSnapshot(
     bool TrackedHealthy,
     string? LastAdvertFrom,
     DateTimeOffset? LastAdvertAt,
+    FailoverState? PeerState,
+    int? PeerPriority,
     long Transitions,
     long DualMasterEvents,
     IReadOnlyDictionary<string, long> RejectedPackets,

@@ -13,4 +13,10 @@ public static class FailoverTimers
     /// <summary>Master_Down_Interval = (3 × Master_Adver_Interval) + Skew_Time (RFC 5798 §6.1).</summary>
     public static TimeSpan MasterDownInterval(int priority, TimeSpan masterAdvertInterval) =>
         (3 * masterAdvertInterval) + SkewTime(priority, masterAdvertInterval);
+
+    /// <summary>
+    /// The gap between adverts worth a warning: two thirds of <paramref name="masterDownInterval"/>, so a stall that came
+    /// within a third of causing a failover is logged before one causes it.
+    /// </summary>
+    public static TimeSpan StallThreshold(TimeSpan masterDownInterval) => masterDownInterval * 2 / 3;
 }

@@ -8,15 +8,17 @@ internal struct GapTracker
     /// <summary>The longest gap seen in any series so far.</summary>
     public TimeSpan Longest { get; private set; }
 
-    /// <summary>An event at <paramref name="now"/>.</summary>
-    public void Saw(TimeSpan now)
+    /// <summary>An event at <paramref name="now"/>; the gap since the one before, or null when it is the first of its series.</summary>
+    public TimeSpan? Saw(TimeSpan now)
     {
-        if (_last is { } last && now - last > Longest)
+        var gap = now - _last;
+        if (gap > Longest)
         {
-            Longest = now - last;
+            Longest = gap.Value;
         }
 
         _last = now;
+        return gap;
     }
 
     /// <summary>The series ends (a state change): the next event has no predecessor.</summary>

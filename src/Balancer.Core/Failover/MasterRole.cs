@@ -15,6 +15,7 @@ internal sealed class MasterRole(FailoverGroup group)
     private string? _awaitingResignFrom; // the master we displaced: its resign is expected, not a dual master
     private int _successorAdverts;       // counted while handing over
     private GapTracker _sentGaps;        // between our adverts
+    private (string NodeId, TimeSpan LastHeard)? _incident; // the dual master we re-announced against, while it lasts
 
     public long DualMasterEvents { get; private set; }
 
@@ -25,14 +26,25 @@ internal sealed class MasterRole(FailoverGroup group)
     public void Reset()
     {
         _awaitingResignFrom = null;
+        _incident = null;
         _sentGaps.Break();
     }
 
     /// <summary>The master just displaced <paramref name="nodeId"/>: its resign is expected, not a dual master.</summary>
     public void ExpectResignFrom(string? nodeId) => _awaitingResignFrom = nodeId;
 
-    /// <summary>An advert of ours went out: counts towards <see cref="LongestGapSent"/>.</summary>
-    public void SentAdvert() => _sentGaps.Saw(group.Now);
+    /// <summary>
+    /// An advert of ours went out: counts towards <see cref="LongestGapSent"/>, and a late one is reported. The peer's
+    /// Master_Down_Interval is at least 3 intervals (its skew is unknown here), so two intervals late is within a third of it.
+    /// </summary>
+    public void SentAdvert()
+    {
+        var peerMasterDown = 3 * group.Options.AdvertInterval;
+        if (_sentGaps.Saw(group.Now) is { } gap && gap >= FailoverTimers.StallThreshold(peerMasterDown))
+        {
+            group.Actions.Add(new FailoverAction.AdvertStall(Sent: true, gap, peerMasterDown));
+        }
+    }
 
     /// <summary>Ends a hand-over that ran out of time, or sends the advert that is due.</summary>
     public void Tick()
@@ -82,15 +94,22 @@ internal sealed class MasterRole(FailoverGroup group)
         }
         else if (packet.Priority == 0)
         {
-            // RFC 5798 §6.4.3: another master resigned; send an advert at once. The resigner held the virtual IPs
-            // too, so re-announce them. Unless it is the master we preempted or outranked, this was a dual master.
-            if (!string.Equals(packet.NodeId, _awaitingResignFrom, StringComparison.Ordinal))
+            // RFC 5798 §6.4.3: another master resigned; send an advert at once. The master we preempted or outranked
+            // resigns as expected: our takeover or re-announcement burst already covers the addresses. Any other
+            // resign is a dual master we did not know of: it held the virtual IPs too, so re-announce them.
+            var expected = string.Equals(packet.NodeId, _awaitingResignFrom, StringComparison.Ordinal);
+            _awaitingResignFrom = null;
+            _incident = null;
+            if (expected)
+            {
+                group.SendAdvert(group.EffectivePriority);
+                group.Timers.AdvertAt = group.Now + group.Options.AdvertInterval;
+            }
+            else
             {
                 CountDualMaster(packet);
+                Reannounce();
             }
-
-            _awaitingResignFrom = null;
-            Reannounce();
         }
         else if (FailoverMachine.Outranks(packet.Priority, packet.NodeId, group.EffectivePriority, group.Options.NodeId))
         {
@@ -99,14 +118,34 @@ internal sealed class MasterRole(FailoverGroup group)
             group.MasterAdvertInterval = packet.AdvertInterval;
             group.ChangeState(FailoverState.Backup, FailoverEvent.HigherPriorityAdvert, $"{packet.NodeId} (priority {packet.Priority}) outranks us");
         }
-        else
+        else if (!OngoingIncident(packet.NodeId))
         {
-            // Two masters (a healed partition, or both started together) and we win: keep the role and re-announce,
-            // so that ARP caches pointing at the loser are corrected at once. The loser's resign is then expected.
+            // Two masters (a healed partition, a master resuming from SIGSTOP, both started together) and we win: keep
+            // the role and re-announce, so that ARP caches pointing at the loser are corrected at once. The loser's
+            // resign is then expected. Its adverts that follow (a resumed process reads a queue of them) are the same
+            // incident: one event, one log line, one burst.
+            _incident = (packet.NodeId, group.Now);
             CountDualMaster(packet);
             Reannounce();
             _awaitingResignFrom = packet.NodeId;
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="nodeId"/>'s advert belongs to the dual-master incident already handled: the same master,
+    /// heard again within a Master_Down_Interval of its last advert. Refreshes the incident.
+    /// </summary>
+    private bool OngoingIncident(string nodeId)
+    {
+        var now = group.Now;
+        if (_incident is not var (incidentNode, lastHeard) || !string.Equals(incidentNode, nodeId, StringComparison.Ordinal)
+            || now - lastHeard > group.MasterDownInterval)
+        {
+            return false;
+        }
+
+        _incident = (nodeId, now);
+        return true;
     }
 
     private void CountDualMaster(in AdvertPacket packet)
@@ -118,7 +157,7 @@ internal sealed class MasterRole(FailoverGroup group)
     private void Reannounce()
     {
         group.SendAdvert(group.EffectivePriority);
-        group.Actions.Add(new FailoverAction.SendGratuitousArp());
+        group.Actions.Add(new FailoverAction.SendGratuitousArp(Takeover: false));
         group.Timers.AdvertAt = group.Now + group.Options.AdvertInterval;
     }
 }

@@ -6,6 +6,12 @@ internal sealed class PeerRecord
     /// <summary>Node id of the last accepted advert, or null.</summary>
     public string? NodeId { get; private set; }
 
+    /// <summary>The state the peer's last accepted advert carried (a backup advertises too), or null.</summary>
+    public FailoverState? State { get; private set; }
+
+    /// <summary>The priority the peer's last accepted advert carried, or null.</summary>
+    public byte? Priority { get; private set; }
+
     /// <summary>When the last advert was accepted, or null.</summary>
     public DateTimeOffset? LastAdvertAt { get; private set; }
 
@@ -23,7 +29,7 @@ internal sealed class PeerRecord
     {
         var wasDrift = DriftsFrom(ours);
         var changed = ConfigHash != packet.ConfigHash;
-        (NodeId, LastAdvertAt, ConfigHash) = (packet.NodeId, at, packet.ConfigHash);
+        (NodeId, State, Priority, LastAdvertAt, ConfigHash) = (packet.NodeId, packet.State, packet.Priority, at, packet.ConfigHash);
         var isDrift = DriftsFrom(ours);
         return isDrift != wasDrift || (isDrift && changed) ? new FailoverAction.ConfigDriftChanged(isDrift, packet.NodeId, packet.ConfigHash) : null;
     }

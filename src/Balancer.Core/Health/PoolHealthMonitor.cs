@@ -36,6 +36,7 @@ public sealed class PoolHealthMonitor : IDisposable
     public void OnProbe(BackendState backend, ProbeResult result)
     {
         var health = _pool.Config.Health ?? new HealthConfig();
+        backend.OnProbed(result.Success);
         lock (_lock)
         {
             var tracker = Tracker(backend);
@@ -230,6 +231,12 @@ public sealed class PoolHealthMonitor : IDisposable
         if (next == from || !_pool.SetHealth(backend, next, reason))
         {
             return;
+        }
+
+        if (from == BackendHealth.Up && next == BackendHealth.Down)
+        {
+            // Only a backend that took traffic is ejected; one never up (first probes failing) is not.
+            backend.OnEjected(passive: reason.StartsWith("passive:", StringComparison.Ordinal));
         }
 
         Changed?.Invoke(new HealthTransition(backend, from, next, reason));

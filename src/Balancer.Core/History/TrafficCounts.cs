@@ -14,8 +14,18 @@ internal readonly record struct TrafficCounts(long Started, long Failures, long 
     public static TrafficCounts Of(BackendState backend) =>
         new(backend.Requests, backend.Failures, backend.Traffic.Backend5xx, backend.Traffic.ProxyErrors, backend.Traffic.Limited);
 
-    /// <summary>Answers given without a backend, now.</summary>
-    public static TrafficCounts Of(TrafficCounters refused) => new(refused.Responses, 0, refused.Backend5xx, refused.ProxyErrors, refused.Limited);
+    /// <summary>Answers <paramref name="pool"/> gave without a backend, now.</summary>
+    public static TrafficCounts Of(Pool pool)
+    {
+        var unrouted = pool.Counters.Unrouted;
+        long answers = 0;
+        for (var i = 0; i < StatusClassCounts.Names.Length; i++)
+        {
+            answers += unrouted[i];
+        }
+
+        return new(answers, 0, 0, pool.Refused.ProxyErrors, pool.Refused.Limited);
+    }
 
     public static TrafficCounts operator +(TrafficCounts a, TrafficCounts b) =>
         new(a.Started + b.Started, a.Failures + b.Failures, a.Backend5xx + b.Backend5xx, a.ProxyErrors + b.ProxyErrors, a.Limited + b.Limited);

@@ -48,7 +48,7 @@ public sealed class TrafficSampler(TrafficHistory history, TimeProvider time)
         {
             if (!_pools.TryGetValue(name, out var poolHistory) || poolHistory.Source != pool)
             {
-                _pools[name] = poolHistory = new PoolHistory(pool, history) { PreviousRefused = TrafficCounts.Of(pool.Refused) };
+                _pools[name] = poolHistory = new PoolHistory(pool, history) { PreviousRefused = TrafficCounts.Of(pool) };
                 changed = true;
             }
 
@@ -79,7 +79,7 @@ public sealed class TrafficSampler(TrafficHistory history, TimeProvider time)
         }
 
         // Each backend's growth is from its own previous counts, so one removed or added in between moves no rate.
-        var refused = TrafficCounts.Of(pool.Source.Refused);
+        var refused = TrafficCounts.Of(pool.Source);
         sum += refused - pool.PreviousRefused;
         pool.PreviousRefused = refused;
         pool.Requests.Write(sequence, sum.Started / seconds);

@@ -18,16 +18,21 @@ public enum ChunkResult
 
 /// <summary>
 /// Removes the chunked transfer coding (RFC 9112 §7.1) as bytes arrive, without buffering or allocating: each call
-/// reports the next run of body bytes, in place. Chunk extensions are skipped; trailer fields are read and dropped
-/// (Kestrel cannot send trailers to an HTTP/1.1 client, and YARP drops them for one too).
+/// reports the next run of body bytes, in place. Chunk extensions are skipped; the trailer section is kept (up to
+/// <see cref="MaxTrailerSize"/>) for <see cref="Trailers"/>, so a proxy can pass the fields on (RFC 9110 §6.5).
 /// </summary>
 public sealed class ChunkedDecoder
 {
+    /// <summary>Bytes of trailer section kept; a longer one is <see cref="ChunkResult.Invalid"/> (as a header block over its limit is).</summary>
+    public const int MaxTrailerSize = 32 * 1024;
+
     private const int MaxSizeDigits = 15; // 2^60: no overflow, far above any real chunk
 
     private State _state = State.Size;
     private long _remaining;
     private int _digits;
+    private byte[]? _trailers; // allocated at the first response that has trailers, then reused
+    private int _trailerLength;
 
     private enum State
     {
@@ -41,12 +46,19 @@ public sealed class ChunkedDecoder
         Done,
     }
 
+    /// <summary>
+    /// The trailer field lines of the body just decoded, each with its line end, without the empty line that ends them;
+    /// empty when there were none. Valid after <see cref="ChunkResult.Done"/> until <see cref="Reset"/>.
+    /// </summary>
+    public ReadOnlySpan<byte> Trailers => _trailers.AsSpan(0, _trailerLength);
+
     /// <summary>Starts over for the next response.</summary>
     public void Reset()
     {
         _state = State.Size;
         _remaining = 0;
         _digits = 0;
+        _trailerLength = 0;
     }
 
     /// <summary>
@@ -150,12 +162,24 @@ public sealed class ChunkedDecoder
                     }
 
                     _state = b == '\r' ? State.TrailerLineStart : State.TrailerLine;
+                    if (b != '\r' && !KeepTrailer(b))
+                    {
+                        consumed = i - 1;
+                        return ChunkResult.Invalid;
+                    }
+
                     break;
                 case State.TrailerLine:
                     i++;
                     if (b == '\n')
                     {
                         _state = State.TrailerLineStart;
+                    }
+
+                    if (!KeepTrailer(b))
+                    {
+                        consumed = i - 1;
+                        return ChunkResult.Invalid;
                     }
 
                     break;
@@ -167,6 +191,23 @@ public sealed class ChunkedDecoder
 
         consumed = i;
         return _state == State.Done ? ChunkResult.Done : ChunkResult.NeedMore;
+    }
+
+    private bool KeepTrailer(byte b)
+    {
+        if (_trailerLength == MaxTrailerSize)
+        {
+            return false;
+        }
+
+        _trailers ??= new byte[1024];
+        if (_trailerLength == _trailers.Length)
+        {
+            Array.Resize(ref _trailers, Math.Min(_trailers.Length * 4, MaxTrailerSize));
+        }
+
+        _trailers[_trailerLength++] = b;
+        return true;
     }
 
     private static int HexValue(byte b) => b switch

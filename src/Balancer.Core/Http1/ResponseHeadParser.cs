@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace Balancer.Core.Http1;
@@ -29,10 +28,6 @@ public static class ResponseHeadParser
 {
     /// <summary>SocketsHttpHandler's default <c>MaxResponseHeadersLength</c>: 64 KiB.</summary>
     public const int DefaultMaxLength = 64 * 1024;
-
-    // RFC 9110 §5.6.2 tchar.
-    private static readonly SearchValues<byte> s_token =
-        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
     /// <summary>Parses the head at the start of <paramref name="buffer"/> into <paramref name="head"/>.</summary>
     public static HeadParseResult Parse(ReadOnlySpan<byte> buffer, ResponseHead head, int maxLength = DefaultMaxLength)
@@ -117,22 +112,9 @@ public static class ResponseHeadParser
     // field-line = field-name ":" OWS field-value OWS; no whitespace before the colon (RFC 9112 §5.1), no obs-fold.
     private static bool ParseField(ReadOnlySpan<byte> line, int lineStart, ResponseHead head)
     {
-        var colon = line.IndexOf((byte)':');
-        if (colon <= 0 || line[..colon].ContainsAnyExcept(s_token))
+        if (!FieldLine.TrySplit(line, out var colon, out var valueStart, out var valueEnd))
         {
             return false;
-        }
-
-        var valueStart = colon + 1;
-        var valueEnd = line.Length;
-        while (valueStart < valueEnd && line[valueStart] is (byte)' ' or (byte)'\t')
-        {
-            valueStart++;
-        }
-
-        while (valueEnd > valueStart && line[valueEnd - 1] is (byte)' ' or (byte)'\t')
-        {
-            valueEnd--;
         }
 
         var name = line[..colon];

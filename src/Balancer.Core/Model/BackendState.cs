@@ -15,6 +15,11 @@ public sealed class BackendState
     private long _bytesIn;
     private long _bytesOut;
     private long _affineRequests;
+    private long _upgrades;
+    private long _probesPassed;
+    private long _probesFailed;
+    private long _ejectionsActive;
+    private long _ejectionsPassive;
 
     /// <summary>Current streak of 5xx responses, counted lock-free by passive health checking.</summary>
     internal int Consecutive5xx;
@@ -95,6 +100,33 @@ public sealed class BackendState
 
     /// <summary>Requests sent here because their affinity cookie named this backend (a draining one keeps getting them).</summary>
     public long AffineRequests => Interlocked.Read(ref _affineRequests);
+
+    /// <summary>Responses this backend gave, by status class (L7).</summary>
+    public StatusClassCounts Responses { get; } = new();
+
+    /// <summary>Requests that became upgraded connections (WebSocket): counted here, kept out of the latency histogram.</summary>
+    public long Upgrades => Interlocked.Read(ref _upgrades);
+
+    /// <summary>Active health probes that passed.</summary>
+    public long ProbesPassed => Interlocked.Read(ref _probesPassed);
+
+    /// <summary>Active health probes that failed.</summary>
+    public long ProbesFailed => Interlocked.Read(ref _probesFailed);
+
+    /// <summary>Times active probes marked this backend down.</summary>
+    public long EjectionsActive => Interlocked.Read(ref _ejectionsActive);
+
+    /// <summary>Times live traffic (a failed connect, a 5xx streak) ejected this backend.</summary>
+    public long EjectionsPassive => Interlocked.Read(ref _ejectionsPassive);
+
+    /// <summary>Counts a request whose connection was upgraded (101, or an RFC 8441 CONNECT answered 200).</summary>
+    public void OnUpgraded() => Interlocked.Increment(ref _upgrades);
+
+    /// <summary>Counts one active probe.</summary>
+    public void OnProbed(bool passed) => Interlocked.Increment(ref passed ? ref _probesPassed : ref _probesFailed);
+
+    /// <summary>Counts one transition to down, by its cause.</summary>
+    public void OnEjected(bool passive) => Interlocked.Increment(ref passive ? ref _ejectionsPassive : ref _ejectionsActive);
 
     /// <summary>Counts a request that followed its affinity cookie here.</summary>
     public void OnAffine() => Interlocked.Increment(ref _affineRequests);

@@ -43,7 +43,7 @@ public sealed class Pool : IDisposable
     /// <summary>Affinity and hashing event counts.</summary>
     public PoolCounters Counters { get; } = new();
 
-    /// <summary>Answers the pool gave without any backend (none available, the pool at its limit), for the dashboard.</summary>
+    /// <summary>Of the answers the pool gave without a backend (<see cref="PoolCounters.Unrouted"/>), Balancer's 5xx and the 429s, for the dashboard.</summary>
     public TrafficCounters Refused { get; } = new();
 
     /// <summary>The pool's name.</summary>

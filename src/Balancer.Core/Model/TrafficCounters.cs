@@ -1,19 +1,16 @@
 namespace Balancer.Core.Model;
 
 /// <summary>
-/// What became of the requests of one backend (or, for a pool, of the requests no backend took): answers by kind and
-/// their durations, counted lock-free on the hot path and read once a second by the dashboard's history. Connections of
-/// a <c>tcp</c> pool are counted by <see cref="BackendState"/> alone.
+/// What the dashboard's one-second history needs beyond the status classes /metrics counts (<see cref="StatusClassCounts"/>):
+/// whose 5xx an answer was — the backend's own, or Balancer's 502/503/504 — the 429s, and durations for p50/p99. Kept
+/// per backend, and per pool for the answers Balancer gave without a backend. Lock-free: a request costs one
+/// interlocked increment (its duration), an error or a 429 one more.
 /// </summary>
 public sealed class TrafficCounters
 {
-    private long _responses;
     private long _backend5xx;
     private long _proxyErrors;
     private long _limited;
-
-    /// <summary>Requests answered, whatever the status.</summary>
-    public long Responses => Interlocked.Read(ref _responses);
 
     /// <summary>5xx answers that came from the backend itself.</summary>
     public long Backend5xx => Interlocked.Read(ref _backend5xx);
@@ -27,19 +24,12 @@ public sealed class TrafficCounters
     /// <summary>Durations of the requests a backend answered or failed (time from the pick to the end of the answer).</summary>
     public LatencyHistogram Durations { get; } = new();
 
-    /// <summary>Counts one answer that involved a backend; <paramref name="generated"/> when Balancer wrote it (the backend failed).</summary>
-    public void Record(int status, bool generated, TimeSpan duration)
+    /// <summary>
+    /// Counts one answer: <paramref name="generated"/> when Balancer wrote it (the backend failed, or there was none),
+    /// <paramref name="duration"/> null when it says nothing about latency (an upgraded connection, no backend).
+    /// </summary>
+    public void Record(int status, bool generated, TimeSpan? duration)
     {
-        Count(status, generated);
-        Durations.Record(duration);
-    }
-
-    /// <summary>Counts one answer Balancer gave without any backend (none available, a limit, a rate limit).</summary>
-    public void RecordRefused(int status) => Count(status, generated: true);
-
-    private void Count(int status, bool generated)
-    {
-        Interlocked.Increment(ref _responses);
         if (status == 429)
         {
             Interlocked.Increment(ref _limited);
@@ -47,6 +37,11 @@ public sealed class TrafficCounters
         else if (status >= 500)
         {
             Interlocked.Increment(ref generated ? ref _proxyErrors : ref _backend5xx);
+        }
+
+        if (duration is { } d)
+        {
+            Durations.Record(d);
         }
     }
 }

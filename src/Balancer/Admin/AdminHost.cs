@@ -27,7 +27,7 @@ internal sealed class AdminHost : IAsyncDisposable
     {
         var state = services.State;
         var endpoint = BindAddress.Parse(config.Bind);
-        var builder = WebAppFactory.CreateBuilder(services.Logs, TimeSpan.FromSeconds(1));
+        var builder = WebAppFactory.CreateBuilder(services.Logs, TimeSpan.FromSeconds(1), services.Meters);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         // Answers are read by people with curl: "pool 'web'", "&&", not \u0027 and \u0026 (JSON, never HTML).
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Reload;
@@ -7,4 +8,4 @@ namespace Balancer.Admin;
 
 /// <summary>What the admin API reads and acts on.</summary>
 internal sealed record AdminServices(
-    RuntimeState State, PoolRegistry Pools, IConfigReloader Reloader, PrometheusExporter Prometheus, RouteCounterRegistry Routes, TimeProvider Time, ILoggerFactory Logs);
+    RuntimeState State, PoolRegistry Pools, IConfigReloader Reloader, PrometheusExporter Prometheus, IMeterFactory Meters, RouteCounterRegistry Routes, TimeProvider Time, ILoggerFactory Logs);

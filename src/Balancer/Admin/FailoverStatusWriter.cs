@@ -27,6 +27,16 @@ internal static class FailoverStatusWriter
         json.WriteBoolean("trackedHealthy", snapshot.TrackedHealthy);
         json.WriteStartObject("peer");
         json.WriteString("nodeId", snapshot.LastAdvertFrom);
+        json.WriteString("state", snapshot.PeerState is { } peerState ? NotifyHooks.Name(peerState) : null);
+        if (snapshot.PeerPriority is { } peerPriority)
+        {
+            json.WriteNumber("priority", peerPriority);
+        }
+        else
+        {
+            json.WriteNull("priority");
+        }
+
         StatusWriter.WriteTime(json, "lastSeen", snapshot.LastAdvertAt);
 
         json.WriteString("configHash", snapshot.PeerConfigHash?.ToString("x32", null));

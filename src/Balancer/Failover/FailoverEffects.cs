@@ -13,6 +13,7 @@ namespace Balancer.Failover;
 internal sealed class FailoverEffects(
     FailoverConfig config, AdvertSocket socket, FailoverWorker worker, IVipActions vips, CommandRunner runner, ElapsedClock clock, ILogger logger, EventTimeline? timeline)
 {
+
     private FailoverConfig _config = config;
     private NotifyHooks _hooks = new(config.Notify, config.VirtualIps, runner);
     private TimeSpan _transitionAt;
@@ -44,15 +45,16 @@ internal sealed class FailoverEffects(
                     // host, while clients still send to the dead master's MAC (docs/benchmarks.md, Failover).
                     worker.Enqueue(Timed(vips.AddAsync, "added", logNow: _config.GarpRepeat == 0));
                     break;
-                case FailoverAction.RemoveVips:
+                case FailoverAction.RemoveVips remove:
                     Garp.Stop();
-                    worker.Enqueue(Timed(vips.RemoveAsync, "removed"));
+                    worker.Enqueue(remove.Held ? Timed(vips.RemoveAsync, "removed") : RemoveStale(remove.Entering));
                     break;
-                case FailoverAction.SendGratuitousArp:
-                    // The first announcement follows the add on the worker; the rest of the burst and the refreshes are timed by the loop.
+                case FailoverAction.SendGratuitousArp garp:
+                    // The first announcement follows the add on the worker; the rest of the burst and the refreshes are
+                    // timed by the loop. Only a takeover's is timed in the log: a re-announcement follows no transition.
                     if (_config.GarpRepeat > 0)
                     {
-                        worker.Enqueue(Timed(Announce, "announced"));
+                        worker.Enqueue(garp.Takeover ? Timed(Announce, "announced") : Announce);
                     }
 
                     Garp.BurstSent(clock.Now);
@@ -83,6 +85,9 @@ internal sealed class FailoverEffects(
                 case FailoverAction.ConfigDriftChanged drift:
                     Log.FailoverConfigDrift(logger, drift.Drift, drift.PeerNodeId, drift.PeerHash);
                     Report(ref report, t => t.Record(TimelineKind.Failover, "config drift", Group, drift.Drift ? "drift" : "in step", $"peer {drift.PeerNodeId} runs config hash {drift.PeerHash:x32}", drift.Drift ? TimelineSeverity.Warning : TimelineSeverity.Info));
+                    break;
+                case FailoverAction.AdvertStall stall:
+                    Log.FailoverAdvertStall(logger, stall.Gap.TotalMilliseconds, stall.Sent ? "sent as master" : "heard as backup", stall.MasterDownInterval.TotalMilliseconds, stall.Sent ? " (plus its skew)" : "");
                     break;
             }
         }
@@ -124,24 +129,41 @@ internal sealed class FailoverEffects(
         }
     }
 
-    /// <summary>Logs, once done, how long after the last transition <paramref name="work"/> finished: the takeover's critical path.</summary>
-    private Func<Task> Timed(Func<Task> work, string action, bool logNow = true) => async () =>
+    /// <summary>
+    /// Logs, once done, how long after the transition just applied <paramref name="work"/> finished: the takeover's
+    /// critical path. The transition's time is taken now, not when the worker gets to it.
+    /// </summary>
+    private Func<Task> Timed(Func<Task> work, string action, bool logNow = true)
     {
-        await work();
-        var after = clock.Now - _transitionAt;
-        if (!logNow)
+        var since = _transitionAt;
+        return async () =>
         {
-            _deferredDone = (action, after);
-            return;
-        }
+            await work();
+            var after = clock.Now - since;
+            if (!logNow)
+            {
+                _deferredDone = (action, after);
+                return;
+            }
 
-        if (_deferredDone is var (earlierAction, earlierAfter))
+            if (_deferredDone is var (earlierAction, earlierAfter))
+            {
+                _deferredDone = null;
+                Log.FailoverVipsDone(logger, earlierAction, earlierAfter.TotalMilliseconds);
+            }
+
+            Log.FailoverVipsDone(logger, action, after.TotalMilliseconds);
+        };
+    }
+
+    /// <summary>Removes what a node that is not master should not have, and says so when it found any.</summary>
+    private Func<Task> RemoveStale(FailoverState entering) => async () =>
+    {
+        var removed = await vips.RemoveAsync();
+        if (removed.Count > 0)
         {
-            _deferredDone = null;
-            Log.FailoverVipsDone(logger, earlierAction, earlierAfter.TotalMilliseconds);
+            Log.FailoverStaleVipsRemoved(logger, string.Join(", ", removed), _config.Interface ?? "(no interface)", entering);
         }
-
-        Log.FailoverVipsDone(logger, action, after.TotalMilliseconds);
     };
 
     /// <summary>Starts one round of gratuitous ARP without waiting: arping lingers a second for replies that never come.</summary>

@@ -6,8 +6,8 @@ internal interface IVipActions
     /// <summary>Adds every virtual IP to the interface.</summary>
     Task AddAsync();
 
-    /// <summary>Removes every virtual IP from the interface.</summary>
-    Task RemoveAsync();
+    /// <summary>Removes every virtual IP that is on the interface; returns those it removed (as configured), none when none was there.</summary>
+    Task<IReadOnlyList<string>> RemoveAsync();
 
     /// <summary>Sends one round of gratuitous ARP (IPv6: unsolicited neighbour advertisement) for every virtual IP.</summary>
     Task AnnounceAsync();

@@ -24,7 +24,19 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
 
     private readonly (string Vip, IPAddress Address, int Prefix)[] _parsed = [.. virtualIps.Select(ParseVip)];
 
-    public Task AddAsync() => ChangeAddresses(add: true);
+    public Task AddAsync()
+    {
+        List<string>? rest = null;
+        foreach (var (vip, address, prefix) in _parsed)
+        {
+            if (!TryDirect(() => RtNetlink.ChangeAddress(add: true, InterfaceIndex(), address, prefix), "ip addr add"))
+            {
+                (rest ??= []).Add(vip);
+            }
+        }
+
+        return rest is null ? Task.CompletedTask : RunIpAsync("add", rest);
+    }
 
     /// <summary>
     /// Checks at startup that the interface exists (a typo is logged at once, not at the first takeover), and so
@@ -40,7 +52,37 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
         await runner.RunAsync(ip, ["-brief", "link", "show", "dev", device], _timeout);
     }
 
-    public Task RemoveAsync() => ChangeAddresses(add: false);
+    /// <summary>
+    /// Removes over rtnetlink, on the caller's thread, each virtual IP the kernel has; where that fails, removes with
+    /// iproute2 those that <see cref="NetworkInterface"/> lists on the interface.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveAsync()
+    {
+        var removed = new List<string>();
+        List<string>? rest = null;
+        foreach (var (vip, address, prefix) in _parsed)
+        {
+            var gone = false;
+            if (TryDirect(() => gone = RtNetlink.ChangeAddress(add: false, InterfaceIndex(), address, prefix), "ip addr del"))
+            {
+                if (gone)
+                {
+                    removed.Add(vip);
+                }
+            }
+            else if (IsOnInterface(address))
+            {
+                (rest ??= []).Add(vip);
+            }
+        }
+
+        if (rest is not null)
+        {
+            removed.AddRange(await RunIpAsync("del", rest));
+        }
+
+        return removed;
+    }
 
     /// <summary>Announces every IPv4 virtual IP at once, on the caller's thread; arping and ndsend only where that fails.</summary>
     public Task AnnounceAsync()
@@ -74,32 +116,27 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
         }
     }
 
-    /// <summary>Adds or removes every virtual IP over rtnetlink at once, on the caller's thread; iproute2 only where that fails.</summary>
-    private Task ChangeAddresses(bool add)
+    /// <summary>True when <paramref name="address"/> is among the interface's addresses (getifaddrs; needs no capability).</summary>
+    private bool IsOnInterface(IPAddress address) =>
+        NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(n => n.Name == device) is { } link
+        && link.GetIPProperties().UnicastAddresses.Any(u => u.Address.Equals(address));
+
+    /// <summary>Runs <c>ip addr VERB VIP dev DEVICE</c> for each; returns the virtual IPs it succeeded for.</summary>
+    private async Task<List<string>> RunIpAsync(string verb, IEnumerable<string> vips)
     {
-        List<string>? rest = null;
-        foreach (var (vip, address, prefix) in _parsed)
+        var done = new List<string>();
+        if (FindIp() is { } ip)
         {
-            if (!TryDirect(() => RtNetlink.ChangeAddress(add, InterfaceIndex(), address, prefix), add ? "ip addr add" : "ip addr del"))
+            foreach (var vip in vips)
             {
-                (rest ??= []).Add(vip);
+                if (await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], _timeout))
+                {
+                    done.Add(vip);
+                }
             }
         }
 
-        return rest is null ? Task.CompletedTask : RunIpAsync(add ? "add" : "del", rest);
-    }
-
-    private async Task RunIpAsync(string verb, IEnumerable<string> vips)
-    {
-        if (FindIp() is not { } ip)
-        {
-            return;
-        }
-
-        foreach (var vip in vips)
-        {
-            await runner.RunAsync(ip, ["addr", verb, vip, "dev", device], _timeout);
-        }
+        return done;
     }
 
     /// <summary>Binds the native calls, compiles the direct paths and looks up the MAC: a first takeover pays for none of it.</summary>

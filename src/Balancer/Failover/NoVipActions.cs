@@ -5,7 +5,7 @@ internal sealed class NoVipActions : IVipActions
 {
     public Task AddAsync() => Task.CompletedTask;
 
-    public Task RemoveAsync() => Task.CompletedTask;
+    public Task<IReadOnlyList<string>> RemoveAsync() => Task.FromResult<IReadOnlyList<string>>([]);
 
     public Task AnnounceAsync() => Task.CompletedTask;
 }

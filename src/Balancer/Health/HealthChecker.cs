@@ -19,21 +19,19 @@ internal sealed class HealthChecker : IAsyncDisposable
     private readonly HttpMessageInvoker _httpClient = HttpProbe.CreateClient();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly BalancerMetrics _metrics;
     private readonly Func<string, IProbe> _probeFor;
     private readonly EventTimeline? _timeline;
 
     /// <param name="time">The clock of the probe intervals.</param>
     /// <param name="logger">Where health transitions are logged.</param>
-    /// <param name="metrics">Where probe results are counted.</param>
     /// <param name="probeFor">The probe of a probe kind (<c>http</c>, <c>tcp</c>); the real ones when null (tests pass stubs).</param>
     /// <param name="timeline">Where health transitions and panic mode are reported for the dashboard.</param>
-    public HealthChecker(TimeProvider time, ILogger logger, BalancerMetrics metrics, Func<string, IProbe>? probeFor = null, EventTimeline? timeline = null)
+    /// <remarks>Probe results and ejections are counted on the backend's state (<c>BackendState.OnProbed</c>, <c>OnEjected</c>), which /metrics observes.</remarks>
+    public HealthChecker(TimeProvider time, ILogger logger, Func<string, IProbe>? probeFor = null, EventTimeline? timeline = null)
     {
         _timeline = timeline;
         _time = time;
         _logger = logger;
-        _metrics = metrics;
         _probeFor = probeFor ?? (kind => kind == ProbeKinds.Http ? new HttpProbe(_httpClient) : new TcpProbe());
     }
 
@@ -137,7 +135,6 @@ internal sealed class HealthChecker : IAsyncDisposable
                     return;
                 }
 
-                _metrics.HealthChecked(pool.Name, backend.Address, result.Success);
                 pool.Health.OnProbe(backend, result);
                 var jitter = 1 + (Jitter * ((Random.Shared.NextDouble() * 2) - 1));
                 await Task.Delay(health.Interval * jitter, _time, stop);
@@ -158,7 +155,6 @@ internal sealed class HealthChecker : IAsyncDisposable
         else
         {
             Log.BackendDown(_logger, transition.Backend.Pool, transition.Backend.Address, transition.Reason);
-            _metrics.Ejected(transition.Backend.Pool, transition.Backend.Address, transition.Reason.StartsWith("passive", StringComparison.Ordinal) ? "passive" : "active");
         }
     }
 

@@ -46,7 +46,7 @@ internal sealed class BalancerServer : IAsyncDisposable
         var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
         _services = services;
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
-        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), _telemetry.Metrics, timeline: state.Timeline);
+        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), timeline: state.Timeline);
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
         _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
     }
@@ -211,7 +211,7 @@ internal sealed class BalancerServer : IAsyncDisposable
             await _listeners.StartAsync(name, config, cancellationToken);
         }
 
-        var admin = new AdminServices(State, _pools, _reloader, _telemetry.Prometheus, _services.Routes, _time, _logs);
+        var admin = new AdminServices(State, _pools, _reloader, _telemetry.Prometheus, _telemetry.Metrics.Factory, _services.Routes, _time, _logs);
         _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, admin, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,7 +12,11 @@ namespace Balancer.Hosting;
 /// </summary>
 internal static class WebAppFactory
 {
-    public static WebApplicationBuilder CreateBuilder(ILoggerFactory logs, TimeSpan drainTimeout)
+    /// <summary>
+    /// A slim builder with Balancer's logging; <paramref name="meters"/> (the process's <see cref="Telemetry.OwnedMeterFactory"/>)
+    /// replaces the host's own meter factory, so that its Kestrel meter is the one every host shares and /metrics collects.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(ILoggerFactory logs, TimeSpan drainTimeout, IMeterFactory? meters = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -39,6 +44,12 @@ internal static class WebAppFactory
         // A bind failure is logged here as "Hosting failed to start" with a 3 KB stack trace, then rethrown:
         // StartupException turns it into one line and logs the detail at debug level.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        if (meters is not null)
+        {
+            // An instance the container did not create is not disposed with it: the meters outlive this host.
+            builder.Services.AddSingleton(meters);
+        }
+
         builder.Services.AddSingleton<IHostLifetime, ExternalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);

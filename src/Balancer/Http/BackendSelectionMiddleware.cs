@@ -41,7 +41,9 @@ internal sealed class BackendSelectionMiddleware(
         // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
         if (!pool.Requests.TryEnter(pool.Config.MaxPendingRequests))
         {
-            pool.Refused.RecordRefused(StatusCodes.Status503ServiceUnavailable);
+            // Answered by Balancer without a backend, as /metrics counts it (backend "none").
+            pool.Counters.Unrouted.Count(StatusCodes.Status503ServiceUnavailable);
+            pool.Refused.Record(StatusCodes.Status503ServiceUnavailable, generated: true, duration: null);
             return RespondUnavailable(context, PoolFullBody);
         }
 
@@ -95,6 +97,7 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                        await ChunkedRelayBody.FinishAsync(context, error);
                     }
                     else
                     {
@@ -139,7 +142,7 @@ internal sealed class BackendSelectionMiddleware(
                 {
                     Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
                     attempt.Retries++;
-                    services.Metrics.Retried(pool.Name);
+                    pool.Counters.OnRetried();
                     failed = backend;
                     context.Features.Set<IForwarderErrorFeature>(null);
                     context.Response.Clear();
@@ -153,6 +156,7 @@ internal sealed class BackendSelectionMiddleware(
             {
                 var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
                 context.Response.ContentType = "text/plain; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
                 await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
             }
         }
@@ -195,6 +199,7 @@ internal sealed class BackendSelectionMiddleware(
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
         return context.Response.WriteAsync(body);
     }
 }

@@ -52,7 +52,7 @@ internal sealed class HttpListenerHost : IListenerHost
         var tls = listenerConfig.Tls is { } tlsConfig ? ListenerTls.Create(name, tlsConfig, services) : null;
         var forwardedFor = new ForwardedForTransform(listenerConfig.TrustedProxies);
         var time = services.Time;
-        var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
+        var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout, services.Metrics.Factory);
         // Kestrel's own refusals reach no middleware; it only logs them (at Debug), so count them from its log.
         builder.Logging.AddProvider(new KestrelRefusalCounter(name, services.Metrics));
         builder.Logging.AddFilter<KestrelRefusalCounter>(null, LogLevel.None);
@@ -97,6 +97,7 @@ internal sealed class HttpListenerHost : IListenerHost
             transforms.AddXForwardedHost(action: ForwardedTransformActions.Set);
             transforms.AddResponseTransform(ConnectionHeaderTransform.OnResponse);
             transforms.AddResponseTransform(context => LatencyTransform.Record(context, time));
+            transforms.AddResponseTransform(ChunkedRelayBody.OnResponse);
             if (tls is not null)
             {
                 transforms.AddResponseTransform(context => Hsts.Apply(context, tls));
@@ -107,6 +108,11 @@ internal sealed class HttpListenerHost : IListenerHost
         // async layer less per request (-9 to -13 % CPU per request in keep-alive, docs/benchmarks.md).
         builder.Services.RemoveAll<IAuthorizationHandlerProvider>();
         var app = builder.Build();
+        if (tls is not null)
+        {
+            app.UseMiddleware<HstsMiddleware>(tls);
+        }
+
         app.UseMiddleware<RequestGuardMiddleware>();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
         var redirect = new HttpsRedirect(listenerConfig);

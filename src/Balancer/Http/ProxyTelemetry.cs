@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Balancer.Http;
 
@@ -13,16 +14,13 @@ internal static class ProxyTelemetry
         var status = context.Response.StatusCode;
         var backend = attempt.Backend?.Address ?? "none";
         var elapsed = services.Time.GetElapsedTime(attempt.RequestStartedAt);
-        services.Metrics.RequestFinished(pool.Name, backend, status, elapsed.TotalSeconds);
-        if (attempt.Backend is { } picked)
-        {
-            picked.Traffic.Record(status, generated: attempt.Error != Yarp.ReverseProxy.Forwarder.ForwarderError.None, elapsed);
-        }
-        else
-        {
-            pool.Refused.RecordRefused(status);
-        }
-
+        // A WebSocket (HTTP/1.1 upgrade, or RFC 8441 CONNECT over HTTP/2) lives as long as the conversation: no latency.
+        var upgraded = status == StatusCodes.Status101SwitchingProtocols
+            || (status == StatusCodes.Status200OK && context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true });
+        services.Metrics.RequestFinished(pool, attempt.Backend, status, elapsed.TotalSeconds, upgraded);
+        // The dashboard's one-second history: whose the answer was, and its duration.
+        (attempt.Backend?.Traffic ?? pool.Refused).Record(
+            status, generated: attempt.Backend is null || attempt.Error != Yarp.ReverseProxy.Forwarder.ForwarderError.None, upgraded || attempt.Backend is null ? null : elapsed);
         if (activity is not null)
         {
             activity.SetTag("balancer.backend", backend).SetTag("http.response.status_code", status).SetTag("balancer.retries", attempt.Retries);

@@ -138,6 +138,7 @@ internal sealed class RequestGuardMiddleware(RequestDelegate next, ProxyServices
 
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
         if (http1)
         {
             // The request body (if any) is not read: close rather than try to find the next request after it. (HTTP/2

@@ -27,10 +27,11 @@ internal static class RtNetlink
 
     /// <summary>
     /// Adds (<paramref name="add"/>) or removes <paramref name="address"/>/<paramref name="prefix"/> on interface
-    /// <paramref name="index"/>. An address already present (add) or already gone (remove) counts as done.
+    /// <paramref name="index"/>. An address already present (add) or already gone (remove) counts as done; returns
+    /// false then, true when the kernel changed something.
     /// </summary>
     /// <exception cref="IOException">The kernel refused, or netlink is unavailable; the message names the errno.</exception>
-    public static void ChangeAddress(bool add, int index, IPAddress address, int prefix)
+    public static bool ChangeAddress(bool add, int index, IPAddress address, int prefix)
     {
         var bytes = address.GetAddressBytes();
         var attribute = 4 + bytes.Length; // rtattr header + address, already 4-byte aligned
@@ -56,6 +57,8 @@ internal static class RtNetlink
         {
             throw Libc.Error(add ? "RTM_NEWADDR" : "RTM_DELADDR", errno);
         }
+
+        return errno == 0;
     }
 
     /// <summary>Asks for interface <paramref name="index"/> (RTM_GETLINK), changing nothing: the startup warm-up of the path.</summary>

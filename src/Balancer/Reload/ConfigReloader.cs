@@ -238,6 +238,11 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         }
 
         _pools.Retire(pools.RemovedPools);
+        foreach (var pool in pools.RemovedPools)
+        {
+            _telemetry.Metrics.PoolRetired(pool.Name);
+        }
+
         _services.Routes.Apply(config);
     }
 }

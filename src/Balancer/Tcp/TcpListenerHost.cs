@@ -43,7 +43,7 @@ internal sealed class TcpListenerHost : IListenerHost
     {
         var listener = config.Listeners[name];
         var endpoint = BindAddress.Parse(listener.Bind);
-        var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout);
+        var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout, services.Metrics.Factory);
         // DuplexCopy, the one reader of these pipes, never blocks: it only hands the bytes to a socket.
         // So Kestrel may run it on the socket's I/O thread when data arrives instead of queueing every
         // read to the thread pool (a hop, and the pool's spinning: ~7-12 sched_yield calls per

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
@@ -5,68 +6,82 @@ using Balancer.Core.Model;
 namespace Balancer.Telemetry;
 
 /// <summary>
-/// The <c>Balancer</c> meter: every instrument the proxy records, in one place, with dotted
-/// names and UCUM units (OpenTelemetry semantic conventions; Kestrel's <c>KestrelMetrics</c>
-/// is the model). Hot-path methods pass tags as structs, so recording allocates nothing.
+/// The <c>Balancer</c> meter: every instrument the proxy records, in one place, with dotted names and UCUM units
+/// (OpenTelemetry semantic conventions; Kestrel's <c>KestrelMetrics</c> is the model). Per-backend and per-pool counts
+/// are observed from the counters of the state that routes (<see cref="BackendState"/>, <see cref="PoolCounters"/>):
+/// every known label set is exported from the start at 0, so an alert on <c>increase(…) &gt; 0</c> fires at the first
+/// event, and a pool or backend that is gone leaves the exposition with it. The latency histogram, which cannot be
+/// observed, lives on one meter per pool (<c>Balancer.Pool.NAME</c>) that is disposed when the pool is retired.
 /// </summary>
 internal sealed class BalancerMetrics : IDisposable
 {
     public const string MeterName = "Balancer";
 
-    private readonly Meter _meter;
-    private readonly Counter<long> _requests;
-    private readonly Histogram<double> _requestDuration;
-    private readonly Counter<long> _retries;
-    private readonly Counter<long> _healthChecks;
-    private readonly Counter<long> _ejections;
+    /// <summary>Prefix of the per-pool meters that hold the latency histogram.</summary>
+    public const string PoolMeterPrefix = "Balancer.Pool.";
+
+    private static readonly double[] s_latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly OwnedMeterFactory _factory;
+    private readonly string? _version = typeof(BalancerMetrics).Assembly.GetName().Version?.ToString(3);
+    private readonly ConcurrentDictionary<string, Histogram<double>> _latency = new(StringComparer.Ordinal);
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _refused;
 
-    public BalancerMetrics(Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
+    public BalancerMetrics(OwnedMeterFactory factory, Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
     {
-        _meter = new Meter(MeterName, typeof(BalancerMetrics).Assembly.GetName().Version?.ToString(3));
-        _requests = _meter.CreateCounter<long>("balancer.requests", "{request}", "Requests proxied, by pool, backend and status class.");
-        _requestDuration = _meter.CreateHistogram<double>(
-            "balancer.request.duration", "s", "Time from picking a backend to the end of the proxied request.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
-        _retries = _meter.CreateCounter<long>("balancer.retries", "{request}", "Requests retried on another backend after a failed connect.");
-        _healthChecks = _meter.CreateCounter<long>("balancer.health_checks", "{check}", "Active health probes, by result.");
-        _ejections = _meter.CreateCounter<long>("balancer.ejections", "{ejection}", "Backends marked down, by cause (active or passive).");
-        _reloads = _meter.CreateCounter<long>("balancer.config.reloads", "{reload}", "Config reloads, by result.");
-        _refused = _meter.CreateCounter<long>("balancer.requests.refused", "{request}", "Requests refused before routing, by listener and reason.");
-        _meter.CreateObservableGauge("balancer.requests.in_flight", () => Each(pools(), b => b.InFlight), "{request}", "Requests or connections in flight per backend.");
-        _meter.CreateObservableGauge("balancer.backend.healthy", () => Each(pools(), b => b.Health == BackendHealth.Up ? 1 : 0), "{backend}", "1 when the backend takes traffic by health, else 0.");
-        _meter.CreateObservableGauge("balancer.backend.draining", () => Each(pools(), b => b.Draining || b.Removed ? 1 : 0), "{backend}", "1 while the backend drains.");
-        _meter.CreateObservableCounter("balancer.backend.handled", () => Each(pools(), b => b.Requests), "{request}", "Requests (L7) or connections (L4) handed to each backend.");
-        _meter.CreateObservableCounter("balancer.backend.failures", () => Each(pools(), b => b.Failures), "{request}", "Requests or connections that failed at each backend.");
-        _meter.CreateObservableCounter("balancer.tcp.bytes", () => TcpBytes(pools()), "By", "Bytes proxied by TCP listeners, by direction (in = client to backend).");
-        _meter.CreateObservableGauge("balancer.failover.state", () => FailoverState(failover()), "{state}", "1 for the state this node is in (master, backup, fault, init).");
-        _meter.CreateObservableGauge<int>("balancer.failover.priority", () => failover() is { } f ? [new Measurement<int>(f.EffectivePriority)] : [], "{priority}", "Priority advertised now, after tracking.");
-        _meter.CreateObservableCounter<long>("balancer.failover.transitions", () => failover() is { } f ? [new Measurement<long>(f.Transitions)] : [], "{transition}", "Failover state changes.");
-        _meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
+        _factory = factory;
+        var meter = factory.Create(new MeterOptions(MeterName) { Version = _version });
+        _reloads = meter.CreateCounter<long>("balancer.config.reloads", "{reload}", "Config reloads, by result.");
+        _refused = meter.CreateCounter<long>("balancer.requests.refused", "{request}", "Requests refused before routing, by listener and reason.");
+        meter.CreateObservableCounter("balancer.requests", () => Requests(pools()), "{request}", "Requests proxied, by pool, backend and status class (backend none: answered by Balancer).");
+        meter.CreateObservableCounter("balancer.retries", () => PerPool(pools(), p => p.Counters.Retries), "{request}", "Requests retried on another backend after a failed connect.");
+        meter.CreateObservableCounter("balancer.health_checks", () => HealthChecks(pools()), "{check}", "Active health probes, by result.");
+        meter.CreateObservableCounter("balancer.ejections", () => Ejections(pools()), "{ejection}", "Backends marked down, by cause (active or passive).");
+        meter.CreateObservableCounter("balancer.upgrades", () => Each(pools(), b => b.Upgrades, http: true), "{connection}", "Requests that became upgraded connections (WebSocket), kept out of balancer.request.duration.");
+        meter.CreateObservableGauge("balancer.requests.in_flight", () => Each(pools(), b => b.InFlight), "{request}", "Requests or connections in flight per backend.");
+        meter.CreateObservableGauge("balancer.backend.healthy", () => Each(pools(), b => b.Health == BackendHealth.Up ? 1 : 0), "{backend}", "1 when the backend takes traffic by health, else 0.");
+        meter.CreateObservableGauge("balancer.backend.draining", () => Each(pools(), b => b.Draining || b.Removed ? 1 : 0), "{backend}", "1 while the backend drains.");
+        meter.CreateObservableCounter("balancer.backend.handled", () => Each(pools(), b => b.Requests), "{request}", "Requests (L7) or connections (L4) handed to each backend.");
+        meter.CreateObservableCounter("balancer.backend.failures", () => Each(pools(), b => b.Failures), "{request}", "Requests or connections that failed at each backend.");
+        meter.CreateObservableCounter("balancer.tcp.bytes", () => TcpBytes(pools()), "By", "Bytes proxied by TCP listeners, by direction (in = client to backend).");
+        meter.CreateObservableGauge("balancer.failover.state", () => FailoverState(failover()), "{state}", "1 for the state this node is in (master, backup, fault, init).");
+        meter.CreateObservableGauge<int>("balancer.failover.priority", () => failover() is { } f ? [new Measurement<int>(f.EffectivePriority)] : [], "{priority}", "Priority advertised now, after tracking.");
+        meter.CreateObservableCounter<long>("balancer.failover.transitions", () => failover() is { } f ? [new Measurement<long>(f.Transitions)] : [], "{transition}", "Failover state changes.");
+        meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
+        Meter = meter;
     }
 
-    public void RequestFinished(string pool, string backend, int status, double seconds)
+    /// <summary>The process's meter factory: Balancer's meters and every web host's.</summary>
+    public OwnedMeterFactory Factory => _factory;
+
+    /// <summary>The <c>Balancer</c> meter.</summary>
+    public Meter Meter { get; }
+
+    /// <summary>
+    /// One finished proxied request: counted by status class on its backend (or the pool's, when Balancer answered
+    /// without one), its time in the pool's latency histogram unless the connection was upgraded (a WebSocket's
+    /// lifetime is no latency: it is counted in <c>balancer.upgrades</c> instead).
+    /// </summary>
+    public void RequestFinished(Pool pool, BackendState? backend, int status, double seconds, bool upgraded)
     {
-        var statusClass = status switch
+        (backend?.Responses ?? pool.Counters.Unrouted).Count(status);
+        if (upgraded)
         {
-            < 200 => "1xx",
-            < 300 => "2xx",
-            < 400 => "3xx",
-            < 500 => "4xx",
-            _ => "5xx",
-        };
-        _requests.Add(1, new("pool", pool), new("backend", backend), new("status_class", statusClass));
-        _requestDuration.Record(seconds, new KeyValuePair<string, object?>("pool", pool), new("backend", backend));
+            backend?.OnUpgraded();
+            return;
+        }
+
+        var latency = _latency.TryGetValue(pool.Name, out var histogram) ? histogram : Latency(pool.Name);
+        latency.Record(seconds, new KeyValuePair<string, object?>("pool", pool.Name), new("backend", backend?.Address ?? "none"));
     }
 
-    public void Retried(string pool) => _retries.Add(1, new KeyValuePair<string, object?>("pool", pool));
-
-    public void HealthChecked(string pool, string backend, bool passed) =>
-        _healthChecks.Add(1, new("pool", pool), new("backend", backend), new("result", passed ? "pass" : "fail"));
-
-    public void Ejected(string pool, string backend, string cause) =>
-        _ejections.Add(1, new("pool", pool), new("backend", backend), new("cause", cause));
+    /// <summary>A pool a reload removed is gone: its latency series leave the exposition (its counters already have).</summary>
+    public void PoolRetired(string pool)
+    {
+        _latency.TryRemove(pool, out _);
+        _factory.Dispose(PoolMeterPrefix + pool);
+    }
 
     /// <summary>One request refused before routing, by Kestrel or the request guard.</summary>
     public void RequestRefused(string listener, string reason) =>
@@ -81,24 +96,81 @@ internal sealed class BalancerMetrics : IDisposable
         }
     }
 
+    /// <summary>Exports both reload results at 0; called once the meter provider listens (a measurement before is lost).</summary>
+    public void Listening()
+    {
+        _reloads.Add(0, new KeyValuePair<string, object?>("result", "applied"));
+        _reloads.Add(0, new KeyValuePair<string, object?>("result", "rejected"));
+    }
+
     public void Reloaded(bool applied) => _reloads.Add(1, new KeyValuePair<string, object?>("result", applied ? "applied" : "rejected"));
 
     /// <summary>Adds the gauge of served certificates' expiry, in unix seconds, tagged with listener and subject.</summary>
     public void ObserveCertificateExpiry(Func<IEnumerable<Measurement<long>>> expiries) =>
-        _meter.CreateObservableGauge("balancer.tls.certificate.expiry", expiries, "s", "When each served certificate expires (unix time).");
+        Meter.CreateObservableGauge("balancer.tls.certificate.expiry", expiries, "s", "When each served certificate expires (unix time).");
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose() => _factory.Dispose();
+
+    private Histogram<double> Latency(string pool) => _latency.GetOrAdd(pool, name =>
+        _factory.Create(new MeterOptions(PoolMeterPrefix + name) { Version = _version }).CreateHistogram(
+            "balancer.request.duration", "s", "Time from picking a backend to the end of the proxied request (upgraded connections excluded).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_latencyBuckets }));
+
+    private static IEnumerable<Measurement<long>> Requests(PoolRegistry? pools)
+    {
+        foreach (var m in PerClass(pools, b => b.Responses))
+        {
+            yield return m;
+        }
+
+        foreach (var pool in pools?.Pools.Values ?? [])
+        {
+            for (var i = 0; i < StatusClassCounts.Names.Length; i++)
+            {
+                yield return new Measurement<long>(pool.Counters.Unrouted[i], new("pool", pool.Name), new("backend", "none"), new("status_class", StatusClassCounts.Names[i]));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> PerClass(PoolRegistry? pools, Func<BackendState, StatusClassCounts> counts)
+    {
+        foreach (var (pool, b) in Backends(pools, http: true))
+        {
+            var classes = counts(b);
+            for (var i = 0; i < StatusClassCounts.Names.Length; i++)
+            {
+                yield return new Measurement<long>(classes[i], new("pool", pool.Name), new("backend", b.Address), new("status_class", StatusClassCounts.Names[i]));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> HealthChecks(PoolRegistry? pools)
+    {
+        foreach (var (pool, b) in Backends(pools, http: null))
+        {
+            if (pool.Config.Health is { Probe: not Core.Configuration.ProbeKinds.None })
+            {
+                yield return new Measurement<long>(b.ProbesPassed, new("pool", pool.Name), new("backend", b.Address), new("result", "pass"));
+                yield return new Measurement<long>(b.ProbesFailed, new("pool", pool.Name), new("backend", b.Address), new("result", "fail"));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Ejections(PoolRegistry? pools)
+    {
+        foreach (var (pool, b) in Backends(pools, http: null))
+        {
+            yield return new Measurement<long>(b.EjectionsActive, new("pool", pool.Name), new("backend", b.Address), new("cause", "active"));
+            yield return new Measurement<long>(b.EjectionsPassive, new("pool", pool.Name), new("backend", b.Address), new("cause", "passive"));
+        }
+    }
 
     private static IEnumerable<Measurement<long>> TcpBytes(PoolRegistry? pools)
     {
-        foreach (var m in Each(pools, b => b.BytesIn))
+        foreach (var (pool, b) in Backends(pools, http: false))
         {
-            yield return new Measurement<long>(m.Value, [.. m.Tags, new("direction", "in")]);
-        }
-
-        foreach (var m in Each(pools, b => b.BytesOut))
-        {
-            yield return new Measurement<long>(m.Value, [.. m.Tags, new("direction", "out")]);
+            yield return new Measurement<long>(b.BytesIn, new("pool", pool.Name), new("backend", b.Address), new("direction", "in"));
+            yield return new Measurement<long>(b.BytesOut, new("pool", pool.Name), new("backend", b.Address), new("direction", "out"));
         }
     }
 
@@ -115,22 +187,50 @@ internal sealed class BalancerMetrics : IDisposable
         }
     }
 
-    private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot) =>
-        snapshot is null ? [] : snapshot.RejectedPackets.Select(r => new Measurement<long>(r.Value, new KeyValuePair<string, object?>("reason", r.Key)));
-
-    private static IEnumerable<Measurement<T>> Each<T>(PoolRegistry? pools, Func<BackendState, T> value)
-        where T : struct
+    /// <summary>Every reason a peer datagram can be dropped for, at 0 until it happens.</summary>
+    private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot)
     {
-        if (pools is null)
+        if (snapshot is null)
         {
             yield break;
         }
 
-        foreach (var pool in pools.Pools.Values)
+        var reasons = Enum.GetNames<DecodeError>().Where(r => r != nameof(DecodeError.None))
+            .Concat(Enum.GetNames<PeerCheck>().Where(r => r != nameof(PeerCheck.Accepted)));
+        foreach (var reason in reasons)
+        {
+            yield return new Measurement<long>(snapshot.RejectedPackets.GetValueOrDefault(reason), new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> PerPool(PoolRegistry? pools, Func<Pool, long> value)
+    {
+        foreach (var pool in pools?.Pools.Values ?? [])
+        {
+            yield return new Measurement<long>(value(pool), new KeyValuePair<string, object?>("pool", pool.Name));
+        }
+    }
+
+    private static IEnumerable<Measurement<T>> Each<T>(PoolRegistry? pools, Func<BackendState, T> value, bool? http = null)
+        where T : struct
+    {
+        foreach (var (pool, b) in Backends(pools, http))
+        {
+            yield return new Measurement<T>(value(b), new("pool", pool.Name), new("backend", b.Address));
+        }
+    }
+
+    /// <summary>Every backend of every pool; only those of HTTP pools (<c>http://</c>, <c>https://</c>) or of TCP pools when <paramref name="http"/> says.</summary>
+    private static IEnumerable<(Pool Pool, BackendState Backend)> Backends(PoolRegistry? pools, bool? http)
+    {
+        foreach (var pool in pools?.Pools.Values ?? [])
         {
             foreach (var b in pool.Snapshot.All)
             {
-                yield return new Measurement<T>(value(b), new("pool", pool.Name), new("backend", b.Address));
+                if (http is null || b.Address.Contains("://", StringComparison.Ordinal) == http)
+                {
+                    yield return (pool, b);
+                }
             }
         }
     }

@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(414, LogLevel.Information, "failover virtual IPs {Action} {Milliseconds:0.0} ms after the transition")]
     public static partial void FailoverVipsDone(ILogger logger, string action, double milliseconds);
+
+    [LoggerMessage(415, LogLevel.Warning, "failover removed stale virtual IPs {Vips} from {Interface} on entering {State}: this node was not master, so another may hold them")]
+    public static partial void FailoverStaleVipsRemoved(ILogger logger, string vips, string @interface, FailoverState state);
+
+    [LoggerMessage(416, LogLevel.Warning, "failover advert stall: {GapMs:0} ms between two adverts {Direction}; a backup takes over after {MasterDownMs:0} ms{Qualifier} of silence: a stalled process or network came near a false failover, or caused one")]
+    public static partial void FailoverAdvertStall(ILogger logger, double gapMs, string direction, double masterDownMs, string qualifier);
 }

@@ -36,7 +36,7 @@ internal sealed class PrometheusFormat
             MetricType.Histogram => "histogram",
             _ => "gauge",
         };
-        var family = Family(name + (type == "counter" ? "_total" : ""), type, metric.Description);
+        var family = Family(FamilyName(name, type), type, metric.Description);
         foreach (ref readonly var point in metric.GetMetricPoints())
         {
             var labels = Labels(point.Tags);
@@ -111,6 +111,20 @@ internal sealed class PrometheusFormat
 
         return builder.ToString();
     }
+
+    /// <summary>
+    /// The family's name: a counter's ends in <c>_total</c>; any other whose name ends in a suffix the format reserves for
+    /// histogram samples (<c>dotnet.assembly.count</c>, an up-down counter) gets <c>_current</c>, so that no sample of it
+    /// reads as part of a histogram or summary (promtool's "should not have _count suffix").
+    /// </summary>
+    public static string FamilyName(string name, string type) => type switch
+    {
+        "counter" => name + "_total",
+        "histogram" => name,
+        _ when name.EndsWith("_count", StringComparison.Ordinal) || name.EndsWith("_sum", StringComparison.Ordinal)
+            || name.EndsWith("_bucket", StringComparison.Ordinal) => name + "_current",
+        _ => name,
+    };
 
     private Family Family(string name, string type, string? help)
     {

@@ -13,9 +13,11 @@ namespace Balancer.Telemetry;
 /// Registers the OpenTelemetry SDK once for the whole process: a meter provider feeding <c>/metrics</c> and, when
 /// configured, OTLP; a tracer provider for OTLP; and the access log. Not through OpenTelemetry.Extensions.Hosting:
 /// Balancer runs several Kestrel hosts (one per listener, the admin one) that share these providers and outlive
-/// none of them, while that package ties the providers to one host's service container. Not through the ASP.NET
-/// Core and HttpClient instrumentation packages either: on .NET 10 their activity sources already carry the
-/// semantic-convention tags, so <see cref="Sdk"/> listening to those sources is all the packages would add.
+/// none of them, while that package ties the providers to one host's service container. Not through the
+/// instrumentation packages either: HttpClient's own span already carries the semantic-convention tags on .NET 10;
+/// ASP.NET Core's does not (it is named <c>Microsoft.AspNetCore.Hosting.HttpRequestIn</c>, without <c>url.path</c>
+/// or <c>http.route</c>), and OpenTelemetry.Instrumentation.AspNetCore would add them, but with tracing on it
+/// measured 0.89x the requests per CPU-second of listening to the source as here (docs/performance-notes.md).
 /// </summary>
 internal sealed class TelemetryHost : IAsyncDisposable
 {
@@ -37,12 +39,16 @@ internal sealed class TelemetryHost : IAsyncDisposable
     public TelemetryHost(TelemetryConfig config, Func<PoolRegistry?> pools, Func<FailoverSnapshot?> failover)
     {
         Config = config;
-        Metrics = new BalancerMetrics(pools, failover);
+        var factory = new OwnedMeterFactory();
+        Metrics = new BalancerMetrics(factory, pools, failover);
         Prometheus = new PrometheusExporter();
         var resource = ResourceBuilder.CreateDefault().AddService(config.ServiceName, serviceVersion: typeof(TelemetryHost).Assembly.GetName().Version?.ToString(3));
         var meters = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddMeter([BalancerMetrics.MeterName, .. BuiltInMeters, .. config.DetailedMeters ? DetailedMeters : []])
+            .AddMeter([BalancerMetrics.MeterName, BalancerMetrics.PoolMeterPrefix + "*", .. BuiltInMeters, .. config.DetailedMeters ? DetailedMeters : []])
+            // Only this process's own meters, and the runtime's static ones: a meter of the same name made elsewhere (another
+            // Balancer in a test process, a demo backend's host) would merge with ours and, disposed, drop our series too.
+            .AddView(instrument => instrument.Meter.Scope is null || factory.Owns(instrument.Meter) ? null : MetricStreamConfiguration.Drop)
             .AddReader(Prometheus.Reader);
         if (config.OtlpEndpoint is { } endpoint)
         {
@@ -56,6 +62,7 @@ internal sealed class TelemetryHost : IAsyncDisposable
         }
 
         _meters = meters.Build();
+        Metrics.Listening();
         AccessLog = config.AccessLog is { } target ? AccessLog.Open(target) : null;
     }
 

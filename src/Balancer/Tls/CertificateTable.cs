@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Net.Security;
 using System.Security.Authentication;
 using Balancer.Core.Configuration;
+using Balancer.Core.Configuration.Validation;
 using Balancer.Core.Tls;
 
 namespace Balancer.Tls;
@@ -67,6 +68,7 @@ internal sealed class CertificateTable
         errors = [];
         var certificates = new List<ServedCertificate>();
         var protocols = config.MinVersion == TlsVersions.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+        var ciphers = CipherPolicy(config.CipherSuites);
         for (var i = 0; i < config.Certificates.Count; i++)
         {
             var certificate = config.Certificates[i];
@@ -78,10 +80,30 @@ internal sealed class CertificateTable
                 continue;
             }
 
-            certificates.Add(new ServedCertificate(pem, certificate.Cert, protocols));
+            certificates.Add(new ServedCertificate(pem, certificate.Cert, protocols, ciphers, config.OcspStapling));
         }
 
         return errors.Count > 0 || certificates.Count == 0 ? null : new CertificateTable(certificates, certificates[Math.Clamp(config.Default, 0, certificates.Count - 1)], config);
+    }
+
+    /// <summary>
+    /// The configured suites; TLS 1.3 keeps its defaults unless some are named (on Linux a policy without TLS 1.3 suites
+    /// would leave TLS 1.3 with none). Null when none are configured: .NET's list, or the system OpenSSL policy's.
+    /// </summary>
+    private static CipherSuitesPolicy? CipherPolicy(IReadOnlyList<string>? names)
+    {
+        if (names is null || OperatingSystem.IsWindows())
+        {
+            return null; // Windows takes the suites from its own policy only (Balancer runs on Linux)
+        }
+
+        var suites = names.Select(TlsCipherSuiteNames.Parse).OfType<TlsCipherSuite>().ToList();
+        if (!suites.Any(s => s.ToString().StartsWith("TLS_AES_", StringComparison.Ordinal) || s.ToString().StartsWith("TLS_CHACHA20_", StringComparison.Ordinal)))
+        {
+            suites.AddRange([TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256, TlsCipherSuite.TLS_AES_128_GCM_SHA256]);
+        }
+
+        return new CipherSuitesPolicy(suites);
     }
 
     /// <summary>Handshake options for a connection asking for <paramref name="serverName"/>: those of its certificate, allocated once.</summary>

@@ -32,8 +32,29 @@ public sealed class TlsValidatorTests
                 "listeners.web.tls.default: default must be the index of a certificate, 0-1, got 2",
                 "listeners.web.tls.minVersion: unknown TLS version '1.1' (did you mean '1.2'?)",
                 "listeners.web.tls.hsts: 'forever' is not a Strict-Transport-Security value; write e.g. \"max-age=31536000; includeSubDomains\" (RFC 6797 section 6.1)",
-                "listeners.web.tls.certs: unknown field 'certs'; expected one of: certificates, default, minVersion, hsts",
+                "listeners.web.tls.certs: unknown field 'certs'; expected one of: certificates, default, minVersion, hsts, cipherSuites, ocspStapling",
                 "listeners.db.tls: 'tls' is for http listeners; a tcp listener passes TLS through to its backends untouched",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void Parse_CipherSuites_IanaNamesOnly()
+    {
+        var problems = Problems("""
+            "web": { "bind": "127.0.0.1:443", "routes": [ { "pool": "web" } ],
+                     "tls": { "certificates": [ { "cert": "a.pem" } ], "ocspStapling": "yes",
+                              "cipherSuites": [ "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256", "tls_nope" ] } },
+            "plain": { "bind": "127.0.0.1:80", "routes": [ { "pool": "web" } ], "tls": { "certificates": [ { "cert": "a.pem" } ], "cipherSuites": [] } }
+            """,
+            """ "pools": { "web": { "backends": [ { "address": "http://127.0.0.1:5001" } ] } } """);
+
+        Assert.Equal(
+            [
+                "listeners.web.tls.ocspStapling: expected true or false, got a string",
+                "listeners.web.tls.cipherSuites[1]: 'ECDHE-RSA-AES128-GCM-SHA256' is not a cipher suite name; write IANA names such as TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (OpenSSL names like ECDHE-ECDSA-CHACHA20-POLY1305 are not accepted)",
+                "listeners.web.tls.cipherSuites[3]: 'tls_nope' is not a cipher suite name; write IANA names such as TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (OpenSSL names like ECDHE-ECDSA-CHACHA20-POLY1305 are not accepted)",
+                "listeners.plain.tls.cipherSuites: an empty list offers no cipher suite; leave 'cipherSuites' out for the defaults",
             ],
             problems);
     }

@@ -14,16 +14,29 @@ public class FailoverMachineTests
     internal static string[] Kinds(IEnumerable<FailoverAction> actions) => [.. actions.Select(a => a.GetType().Name)];
 
     [Fact]
-    public void Start_PriorityBelow255_EntersBackupOwningNothing()
+    public void Start_PriorityBelow255_EntersBackupRemovingStaleVipsAndAdvertisingItsState()
     {
         var machine = Machine(100);
 
         var actions = machine.Start();
 
         Assert.Equal(FailoverState.Backup, machine.State);
-        Assert.Equal(["StateChanged", "RunNotifyHook"], Kinds(actions));
+        Assert.Equal(["StateChanged", "SendAdvert", "RemoveVips", "RunNotifyHook"], Kinds(actions));
         Assert.Equal(new StateChanged(FailoverState.Init, FailoverState.Backup, FailoverEvent.Startup, "started"), actions[0]);
-        Assert.Equal(FailoverTimers.MasterDownInterval(100, _interval), machine.NextTimerDue);
+        Assert.Equal((FailoverState.Backup, 100), (((SendAdvert)actions[1]).Packet.State, ((SendAdvert)actions[1]).Packet.Priority));
+        Assert.Equal(new RemoveVips(FailoverState.Backup, Held: false), actions[2]); // a crash as master may have left them (#17 item 3)
+        Assert.Equal(_interval, machine.NextTimerDue); // its next state advert; the Master_Down_Timer runs behind it
+    }
+
+    [Fact]
+    public void Tick_AsBackup_AdvertisesItsStateEveryInterval()
+    {
+        var machine = Started(100);
+
+        var adverts = TickThrough(machine, TimeSpan.FromSeconds(3)).OfType<SendAdvert>().Select(a => a.Packet).ToArray();
+
+        Assert.Equal([FailoverState.Backup, FailoverState.Backup, FailoverState.Backup], adverts.Select(p => p.State));
+        Assert.Equal([2UL, 3UL, 4UL], adverts.Select(p => p.Sequence));
     }
 
     [Fact]
@@ -44,9 +57,9 @@ public class FailoverMachineTests
         var machine = Started(100);
         var down = FailoverTimers.MasterDownInterval(100, _interval);
 
-        Assert.Empty(AdvanceAndTick(machine, down - _oneTick));
+        Assert.Empty(TickThrough(machine, down - _oneTick).OfType<StateChanged>());
         Assert.Equal(FailoverState.Backup, machine.State);
-        var actions = AdvanceAndTick(machine, _oneTick);
+        var actions = TickThrough(machine, _oneTick);
 
         Assert.Equal(FailoverState.Master, machine.State);
         Assert.Equal(FailoverEvent.MasterDownTimerExpired, actions.OfType<StateChanged>().Single().Event);
@@ -68,11 +81,12 @@ public class FailoverMachineTests
     public void OnDatagram_HigherPriorityMasterAsBackup_RestartsMasterDownTimer()
     {
         var machine = Started(100);
-        _clock.Advance(TimeSpan.FromSeconds(3));
+        TickThrough(machine, TimeSpan.FromSeconds(3));
 
         Assert.Empty(machine.OnDatagram(_peer.Advert(200), _peer.EndPoint));
 
-        Assert.Equal(FailoverTimers.MasterDownInterval(100, _interval), machine.NextTimerDue);
+        Assert.Empty(TickThrough(machine, FailoverTimers.MasterDownInterval(100, _interval) - _oneTick).OfType<StateChanged>());
+        Assert.Equal(FailoverEvent.MasterDownTimerExpired, TickThrough(machine, _oneTick).OfType<StateChanged>().Single().Event);
     }
 
     [Fact]
@@ -134,10 +148,9 @@ public class FailoverMachineTests
         _clock.Advance(_interval);
 
         machine.OnDatagram(_peer.Advert(200), _peer.EndPoint);
-        AdvanceAndTick(machine, _interval);
 
-        Assert.Equal(FailoverState.Backup, machine.State);
-        Assert.Equal(FailoverTimers.MasterDownInterval(150, _interval) - _interval, machine.NextTimerDue);
+        Assert.Empty(TickThrough(machine, FailoverTimers.MasterDownInterval(150, _interval) - _oneTick).OfType<StateChanged>());
+        Assert.Equal(FailoverEvent.MasterDownTimerExpired, TickThrough(machine, _oneTick).OfType<StateChanged>().Single().Event);
     }
 
     [Fact]
@@ -163,9 +176,10 @@ public class FailoverMachineTests
         var actions = machine.OnDatagram(_peer.Advert(250), _peer.EndPoint);
 
         Assert.Equal(FailoverState.Backup, machine.State);
-        Assert.Equal(["SendAdvert", "StateChanged", "RemoveVips", "RunNotifyHook"], Kinds(actions));
+        Assert.Equal(["SendAdvert", "StateChanged", "SendAdvert", "RemoveVips", "RunNotifyHook"], Kinds(actions));
         Assert.Equal(0, ((SendAdvert)actions[0]).Packet.Priority); // resigns, so the winner re-announces
         Assert.Equal(FailoverEvent.HigherPriorityAdvert, ((StateChanged)actions[1]).Event);
+        Assert.Equal(new RemoveVips(FailoverState.Backup, Held: true), actions[3]);
     }
 
     [Theory]
@@ -182,7 +196,7 @@ public class FailoverMachineTests
 
         Assert.Equal(weWin ? FailoverState.Master : FailoverState.Backup, machine.State);
         Assert.Equal(weWin ? 1 : 0, machine.GetSnapshot().DualMasterEvents);
-        Assert.Equal(weWin ? ["DualMasterDetected", "SendAdvert", "SendGratuitousArp"] : ["SendAdvert", "StateChanged", "RemoveVips", "RunNotifyHook"], Kinds(actions));
+        Assert.Equal(weWin ? ["DualMasterDetected", "SendAdvert", "SendGratuitousArp"] : ["SendAdvert", "StateChanged", "SendAdvert", "RemoveVips", "RunNotifyHook"], Kinds(actions));
     }
 
     [Fact]
@@ -196,13 +210,63 @@ public class FailoverMachineTests
     }
 
     [Fact]
-    public void OnDatagram_ResignFromPreemptedMaster_ReannouncesWithoutCountingDualMaster()
+    public void OnDatagram_ResignFromPreemptedMaster_AdvertisesWithoutASecondBurstOrDualMaster()
     {
         var machine = Started(150);
         machine.OnDatagram(_peer.Advert(100), _peer.EndPoint);
 
-        Assert.Equal(["SendAdvert", "SendGratuitousArp"], Kinds(machine.OnDatagram(_peer.Advert(0), _peer.EndPoint)));
+        Assert.Equal(["SendAdvert"], Kinds(machine.OnDatagram(_peer.Advert(0), _peer.EndPoint))); // the takeover's burst covers it
         Assert.Equal(0, machine.GetSnapshot().DualMasterEvents);
+    }
+
+    [Fact]
+    public void OnDatagram_QueuedAdvertsOfAMasterItOutranks_OneIncidentOneEventOneBurst()
+    {
+        // A master resumed from SIGSTOP reads the adverts its successor sent meanwhile, all at once (#17 item 4).
+        var machine = Started(255);
+        var queued = Enumerable.Range(0, 18).SelectMany(_ => machine.OnDatagram(_peer.Advert(100), _peer.EndPoint)).ToList();
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        var late = machine.OnDatagram(_peer.Advert(100), _peer.EndPoint); // its next advert, sent before ours reached it
+
+        Assert.Equal(["DualMasterDetected", "SendAdvert", "SendGratuitousArp"], Kinds(queued));
+        Assert.Equal(new SendGratuitousArp(Takeover: false), queued[2]);
+        Assert.Empty(late);
+        Assert.Equal(1, machine.GetSnapshot().DualMasterEvents);
+        Assert.Equal(["SendAdvert"], Kinds(machine.OnDatagram(_peer.Advert(0), _peer.EndPoint))); // its resign ends the incident
+
+        TickThrough(machine, TimeSpan.FromSeconds(10));
+        Assert.Single(machine.OnDatagram(_peer.Advert(100), _peer.EndPoint).OfType<DualMasterDetected>()); // a new incident
+        Assert.Equal(2, machine.GetSnapshot().DualMasterEvents);
+    }
+
+    [Fact]
+    public void Tick_MasterAdvertsTwoIntervalsApart_ReportsTheStall()
+    {
+        var machine = Started(255);
+        Assert.DoesNotContain(AdvanceAndTick(machine, _interval), a => a is AdvertStall);
+
+        var actions = AdvanceAndTick(machine, TimeSpan.FromSeconds(2));
+
+        // The backup's Master_Down_Interval is at least 3 intervals; two thirds of it is 2 s.
+        Assert.Equal(new AdvertStall(Sent: true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)), actions.OfType<AdvertStall>().Single());
+        Assert.Equal(FailoverState.Master, machine.State);
+    }
+
+    [Fact]
+    public void OnDatagram_MasterAdvertWithinAThirdOfMasterDownInterval_ReportsTheStallHeard()
+    {
+        // Master_Down_Interval at priority 100 and 1 s adverts is 3.609 s; two thirds of it, 2.406 s. The 2444 ms of #17.
+        var machine = Started(100);
+        var down = FailoverTimers.MasterDownInterval(100, _interval);
+        machine.OnDatagram(_peer.Advert(200), _peer.EndPoint);
+        TickThrough(machine, TimeSpan.FromMilliseconds(2400));
+        Assert.Empty(machine.OnDatagram(_peer.Advert(200), _peer.EndPoint));
+        TickThrough(machine, TimeSpan.FromMilliseconds(2444));
+
+        var actions = machine.OnDatagram(_peer.Advert(200), _peer.EndPoint);
+
+        Assert.Equal([new AdvertStall(Sent: false, TimeSpan.FromMilliseconds(2444), down)], actions);
+        Assert.Equal(FailoverState.Backup, machine.State);
     }
 
     [Fact]
@@ -280,7 +344,7 @@ public class FailoverMachineTests
     {
         var machine = Started(100);
 
-        Assert.Equal(["StateChanged", "RunNotifyHook"], Kinds(machine.Shutdown()));
+        Assert.Equal(["StateChanged", "RemoveVips", "RunNotifyHook"], Kinds(machine.Shutdown()));
         Assert.Equal(FailoverState.Init, machine.State);
         Assert.Empty(machine.Shutdown());
     }
@@ -315,10 +379,10 @@ public class FailoverMachineTests
 
         var failed = machine.SetTrackedHealth(false);
 
-        Assert.Equal(["SendAdvert", "StateChanged", "RemoveVips", "RunNotifyHook"], Kinds(failed));
+        Assert.Equal(["SendAdvert", "StateChanged", "SendAdvert", "RemoveVips", "RunNotifyHook"], Kinds(failed));
         Assert.Equal(0, ((SendAdvert)failed[0]).Packet.Priority);
         Assert.Equal(FailoverState.Fault, machine.State);
-        Assert.Null(machine.NextTimerDue);
+        Assert.Equal(_interval, machine.NextTimerDue); // only its state advert: a faulty node never takes over
         Assert.Empty(machine.OnDatagram(_peer.Advert(1), _peer.EndPoint));
 
         var recovered = machine.SetTrackedHealth(true);
@@ -391,5 +455,21 @@ public class FailoverMachineTests
     {
         _clock.Advance(by);
         return machine.Tick();
+    }
+
+    /// <summary>Moves the clock by exactly <paramref name="duration"/>, ticking whenever a timer is due; every action returned.</summary>
+    private List<FailoverAction> TickThrough(FailoverMachine machine, TimeSpan duration)
+    {
+        var actions = new List<FailoverAction>();
+        var end = _clock.GetTimestamp() + duration.Ticks;
+        for (var rounds = 0; machine.NextTimerDue is { } due && _clock.GetTimestamp() + due.Ticks <= end; rounds++)
+        {
+            Assert.True(rounds < 100_000, "a timer stays due without progress");
+            _clock.Advance(due);
+            actions.AddRange(machine.Tick());
+        }
+
+        _clock.Advance(TimeSpan.FromTicks(end - _clock.GetTimestamp()));
+        return actions;
     }
 }

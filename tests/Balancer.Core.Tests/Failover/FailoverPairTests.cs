@@ -36,6 +36,42 @@ public class FailoverPairTests
         Assert.Equal(1, link.B.Machine.GetSnapshot().DualMasterEvents);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void StartedApart_EqualPriorities_TheFirstStartedStaysMasterWhateverItsId(bool lb1First)
+    {
+        // #17 item 5: started 70 ms apart, "lb1" won although docs/failover.md said the greater id wins. An equal-priority
+        // backup never preempts (RFC 5798 §6.4.2); the node id breaks a tie only between two masters.
+        var link = Pair(100, 100);
+        var (first, second) = lb1First ? (link.A, link.B) : (link.B, link.A);
+
+        link.Apply(first, first.Machine.Start());
+        link.RunFor(TimeSpan.FromMilliseconds(70));
+        link.Apply(second, second.Machine.Start());
+        link.RunFor(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (first.State, second.State));
+        Assert.Equal((0, 1), (first.Machine.GetSnapshot().DualMasterEvents, second.Machine.GetSnapshot().Transitions));
+    }
+
+    [Fact]
+    public void ConfigsDiffer_BothNodesShowTheDriftAndLogItOnce()
+    {
+        // #17 item 5: only the backup reported drift, because only the master advertised.
+        var link = new InMemoryFailoverLink(InMemoryFailoverLink.Options("lb1", 200) with { ConfigHash = 1 }, InMemoryFailoverLink.Options("lb2", 100) with { ConfigHash = 2 });
+
+        link.StartBoth();
+        link.RunFor(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
+        Assert.Equal((true, (UInt128?)2), (link.A.Machine.GetSnapshot().ConfigDrift, link.A.Machine.GetSnapshot().PeerConfigHash));
+        Assert.Equal((true, (UInt128?)1), (link.B.Machine.GetSnapshot().ConfigDrift, link.B.Machine.GetSnapshot().PeerConfigHash));
+        Assert.Equal([new ConfigDriftChanged(true, "lb2", 2)], link.A.Actions.OfType<ConfigDriftChanged>());
+        Assert.Equal([new ConfigDriftChanged(true, "lb1", 1)], link.B.Actions.OfType<ConfigDriftChanged>());
+        Assert.Equal((FailoverState.Backup, 100), (link.A.Machine.GetSnapshot().PeerState, link.A.Machine.GetSnapshot().PeerPriority));
+    }
+
     [Fact]
     public void MasterDies_Backup_TakesOverAfterExactlyMasterDownInterval()
     {
@@ -73,7 +109,7 @@ public class FailoverPairTests
         var link = MasterAloneThenJoins(InMemoryFailoverLink.Options("lb1", 200) with { PreemptDelay = delay });
         link.RunFor(_interval);
         Assert.Equal(FailoverState.Backup, link.A.State);
-        Assert.Equal(2, link.A.Actions.Count); // only its start: the lower advert it heard started the delay
+        Assert.Single(link.A.Actions.OfType<StateChanged>()); // only its start: the lower advert it heard started the delay
         var firstHeard = link.A.LastReceivedAt;
 
         link.RunFor(TimeSpan.FromTicks(firstHeard + delay.Ticks - link.Clock.GetTimestamp()) - _oneTick);
@@ -118,7 +154,7 @@ public class FailoverPairTests
         link.Flush();
         link.RunFor(FailoverTimers.SkewTime(100, _interval) + _interval - _oneTick);
         Assert.Equal((FailoverState.Master, FailoverState.Master), (link.A.State, link.B.State)); // both hold the VIPs: no gap
-        Assert.DoesNotContain(link.A.Actions, a => a is RemoveVips);
+        Assert.DoesNotContain(link.A.Actions, a => a is RemoveVips { Held: true });
         link.RunFor(_oneTick);
 
         Assert.Equal((FailoverState.Init, FailoverState.Master), (link.A.State, link.B.State));

@@ -83,8 +83,8 @@ public sealed class TrafficSamplerTests
     {
         var pool = AddPool("web", "http://a");
         _sampler.Sample(_pools, _listeners);
-        pool.Refused.RecordRefused(503);
-        pool.Refused.RecordRefused(429);
+        Refuse(pool, 503);
+        Refuse(pool, 429);
         _time.Advance(TimeSpan.FromSeconds(1));
         _sampler.Sample(_pools, _listeners);
 
@@ -170,9 +170,17 @@ public sealed class TrafficSamplerTests
         for (var i = 0; i < count; i++)
         {
             backend.OnStarted();
+            backend.Responses.Count(status);
             backend.Traffic.Record(status, generated, duration);
             backend.OnFinished(failed: generated);
         }
+    }
+
+    /// <summary>An answer the pool gave without a backend, counted as ProxyTelemetry counts it.</summary>
+    private static void Refuse(Pool pool, int status)
+    {
+        pool.Counters.Unrouted.Count(status);
+        pool.Refused.Record(status, generated: true, duration: null);
     }
 
     private Pool AddPool(string name, params string[] backends) =>

@@ -18,6 +18,47 @@ public sealed class ChunkedDecoderTests
         Assert.Equal(0, leftover);
     }
 
+    [Theory]
+    [InlineData("0\r\n\r\n", "")]
+    [InlineData("2\r\nok\r\n0\r\nX-A: 1\r\nX-B: 2\r\n\r\n", "X-A: 1\r\nX-B: 2\r\n")]
+    [InlineData("2\nok\n0\nX-A: 1\n\n", "X-A: 1\n")]
+    public void Decode_TrailerSection_KeptWholeAcrossCalls(string coded, string trailers)
+    {
+        foreach (var step in new[] { 1, 3, int.MaxValue })
+        {
+            var decoder = new ChunkedDecoder();
+            var bytes = Encoding.ASCII.GetBytes(coded);
+            var position = 0;
+            var result = ChunkResult.NeedMore;
+            while (result != ChunkResult.Done)
+            {
+                var window = bytes.AsSpan(position, Math.Min(step, bytes.Length - position));
+                result = decoder.Decode(window, out var consumed, out _, out _);
+                Assert.NotEqual(ChunkResult.Invalid, result);
+                position += consumed;
+            }
+
+            Assert.Equal(trailers, Encoding.ASCII.GetString(decoder.Trailers));
+            decoder.Reset();
+            Assert.True(decoder.Trailers.IsEmpty);
+        }
+    }
+
+    [Fact]
+    public void Decode_TrailerSectionOverLimit_Invalid()
+    {
+        var decoder = new ChunkedDecoder();
+        var line = Encoding.ASCII.GetBytes("X-Long: " + new string('a', 1000) + "\r\n");
+        Assert.Equal(ChunkResult.NeedMore, decoder.Decode("0\r\n"u8, out _, out _, out _));
+        var result = ChunkResult.NeedMore;
+        for (var sent = 0; result == ChunkResult.NeedMore && sent <= ChunkedDecoder.MaxTrailerSize + line.Length; sent += line.Length)
+        {
+            result = decoder.Decode(line, out _, out _, out _);
+        }
+
+        Assert.Equal(ChunkResult.Invalid, result);
+    }
+
     [Fact]
     public void Decode_BytesAfterLastChunk_LeftUnconsumed()
     {

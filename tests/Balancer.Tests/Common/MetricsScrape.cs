@@ -24,7 +24,7 @@ public sealed class MetricsScrape(string text)
     public double Single(string name, params string[] labels)
     {
         var values = Values(name, labels);
-        Assert.True(values.Count == 1, $"{values.Count} series of {name} with {string.Join(",", labels)}");
+        Assert.True(values.Count == 1, $"{values.Count} series of {name} with {string.Join(",", labels)} in:\n{Text}");
         return values[0];
     }
 }

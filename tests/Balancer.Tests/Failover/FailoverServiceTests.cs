@@ -19,7 +19,7 @@ public sealed class FailoverServiceTests : IDisposable
     private static readonly TimeSpan _interval = TimeSpan.FromMilliseconds(100);
     private readonly FailoverFiles _files = new();
     private readonly Socket _peer = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly FakeVipActions _vips = new();
+    private FakeVipActions _vips = new();
     private readonly PoolRegistry _pools = new(TimeProvider.System, Random.Shared);
     private readonly FakeTimeProvider _clock = new();
     private readonly LogSink _log = new();
@@ -47,8 +47,7 @@ public sealed class FailoverServiceTests : IDisposable
         await AdvanceUntil(() => shutdown.IsCompleted, "the hand-over bound passes with no successor");
         await shutdown;
 
-        Assert.Equal(1, _vips.Removes);
-        Assert.Equal(FailoverState.Init, service.Snapshot.State);
+        Assert.Equal((FailoverState.Init, false), (service.Snapshot.State, _vips.OnInterface));
         Assert.Contains(ReceivedPriorities(), p => p == 0); // RFC 5798 §6.4.3: the resign advert
         Assert.Contains(_log.Lines, l => l.Contains("Master -> Init on Shutdown: no successor advertised within 00:00:00.3", StringComparison.Ordinal));
     }
@@ -78,13 +77,52 @@ public sealed class FailoverServiceTests : IDisposable
         var shutdown = service.ShutdownAsync();
         SendSuccessorAdvert(service, 1);
         await Wait.Until(() => service.Snapshot.LastAdvertFrom == "lb2", _timeout, "the successor's first advert taken in");
-        Assert.Equal((FailoverState.Master, 0), (service.Snapshot.State, _vips.Removes)); // still serving the VIPs
+        Assert.Equal((FailoverState.Master, true), (service.Snapshot.State, _vips.OnInterface)); // still serving the VIPs
         SendSuccessorAdvert(service, 2);
         await shutdown.WaitAsync(_timeout);
 
         // The fake clock never moved after the resign, so the 3-interval bound cannot have ended the hand-over.
-        Assert.Equal((FailoverState.Init, 1), (service.Snapshot.State, _vips.Removes));
+        Assert.Equal((FailoverState.Init, false), (service.Snapshot.State, _vips.OnInterface));
         Assert.Contains(_log.Lines, l => l.Contains("Master -> Init on Shutdown: handed over to lb2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StartAsBackup_WithTheVipLeftByACrash_RemovesItAndSaysSo()
+    {
+        _vips = new FakeVipActions(stale: true);
+        await using var service = Start(Config());
+
+        await Wait.Until(() => !_vips.OnInterface, _timeout, "the stale VIP removed on entering BACKUP");
+        Assert.Equal(FailoverState.Backup, service.Snapshot.State);
+        await Wait.Until(() => _log.Lines.Any(l => l.Contains("removed stale virtual IPs 198.18.0.100/24", StringComparison.Ordinal)), _timeout, "the warning");
+    }
+
+    [Fact]
+    public async Task ResumedMaster_ReadsTheQueuedAdvertsOfANewMaster_OneDualMasterLineOneBurstNoTimingLine()
+    {
+        await using var service = Start(Config());
+        await AdvanceUntil(() => _vips.Announces == 3, "master, its takeover burst of 3 sent", GarpSchedule.BurstSpacing);
+        var takeoverLines = TimingLines();
+
+        // What a master frozen by SIGSTOP finds on SIGCONT: the adverts its successor sent meanwhile, then its resign.
+        for (ulong sequence = 1; sequence <= 18; sequence++)
+        {
+            SendAdvert(service, "lb2", 50, sequence);
+        }
+
+        SendAdvert(service, "lb2", 0, 19);
+        await Wait.Until(() => service.Snapshot.PeerPriority == 0, _timeout, "all 19 datagrams taken in");
+        await AdvanceUntil(() => _vips.Announces == 6, "one re-announcement burst of 3", GarpSchedule.BurstSpacing);
+        for (var i = 0; i < 10; i++)
+        {
+            _clock.Advance(GarpSchedule.BurstSpacing);
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(6, _vips.Announces);
+        Assert.Equal(1, service.Snapshot.DualMasterEvents);
+        Assert.Single(_log.Lines, l => l.Contains("dual master", StringComparison.Ordinal));
+        Assert.Equal(takeoverLines, TimingLines()); // a re-announcement follows no transition: nothing timed "after the transition"
     }
 
     [Fact]
@@ -142,13 +180,18 @@ public sealed class FailoverServiceTests : IDisposable
     }
 
     /// <summary>A master advert of "lb2" at priority 100 from the peer socket, as a successor sends it.</summary>
-    private void SendSuccessorAdvert(FailoverService service, ulong sequence)
+    private void SendSuccessorAdvert(FailoverService service, ulong sequence) => SendAdvert(service, "lb2", 100, sequence);
+
+    /// <summary>A master advert of <paramref name="nodeId"/> from the peer socket.</summary>
+    private void SendAdvert(FailoverService service, string nodeId, byte priority, ulong sequence)
     {
         FailoverKey.TryParse(File.ReadAllText(_files.KeyFile), out var key, out _);
         var buffer = new byte[AdvertCodec.MaxLength];
-        var length = AdvertCodec.Encode(new AdvertPacket("lb2", FailoverState.Master, 100, TimeSpan.FromSeconds(1), 1, sequence, 0), key, buffer);
+        var length = AdvertCodec.Encode(new AdvertPacket(nodeId, FailoverState.Master, priority, _interval, 1, sequence, 0), key, buffer);
         _peer.SendTo(buffer.AsSpan(0, length), IPEndPoint.Parse(service.BoundAddress));
     }
+
+    private string[] TimingLines() => [.. _log.Lines.Where(l => l.Contains("after the transition", StringComparison.Ordinal))];
 
     /// <summary>The priorities of the adverts queued at the peer socket.</summary>
     private List<byte> ReceivedPriorities()

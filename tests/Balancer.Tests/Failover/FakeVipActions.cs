@@ -2,12 +2,16 @@ using Balancer.Failover;
 
 namespace Balancer.Tests.Failover;
 
-/// <summary>Counts what the service asked of the virtual IPs instead of touching an interface.</summary>
+/// <summary>Counts what the service asked of the virtual IPs instead of touching an interface; remembers whether they are "on" it.</summary>
 internal sealed class FakeVipActions : IVipActions
 {
     private int _adds;
     private int _removes;
     private int _announces;
+    private volatile bool _onInterface;
+
+    /// <summary>Starts with the virtual IP already on the interface, as a crash of the master leaves it.</summary>
+    public FakeVipActions(bool stale = false) => _onInterface = stale;
 
     public int Adds => Volatile.Read(ref _adds);
 
@@ -15,9 +19,21 @@ internal sealed class FakeVipActions : IVipActions
 
     public int Announces => Volatile.Read(ref _announces);
 
-    public Task AddAsync() => Count(ref _adds);
+    public bool OnInterface => _onInterface;
 
-    public Task RemoveAsync() => Count(ref _removes);
+    public Task AddAsync()
+    {
+        _onInterface = true;
+        return Count(ref _adds);
+    }
+
+    public Task<IReadOnlyList<string>> RemoveAsync()
+    {
+        Interlocked.Increment(ref _removes);
+        var removed = _onInterface ? new[] { "198.18.0.100/24" } : [];
+        _onInterface = false;
+        return Task.FromResult<IReadOnlyList<string>>(removed);
+    }
 
     public Task AnnounceAsync() => Count(ref _announces);
 

@@ -35,6 +35,23 @@ public sealed class LoopbackFailoverTests(ITestOutputHelper output)
             lb1 = BalancerProcess.Start("--config", lb1Config);
             await files.WaitForRolesAsync("lb1", "lb2", _settle);
 
+            // A frozen master (#17 item 4): lb2 takes over; on SIGCONT lb1 reads lb2's queued adverts and wins them back
+            // as one incident: one dual-master line, one stall line, no "after the transition" line (lb1 had none).
+            mastered = files.HookCount("lb2", "master");
+            var backedUp = files.HookCount("lb2", "backup");
+            lb1.Signal(19);
+            await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
+            var resumedAt = lb1.Stdout.Length;
+            await Task.Delay(TimeSpan.FromSeconds(1.5)); // the freeze itself: lb2's adverts queue up in lb1's socket
+            lb1.Signal(18);
+            await files.WaitForHookAsync("lb2", "backup", backedUp + 1, _settle);
+            await Wait.Until(() => lb1.Stdout[resumedAt..].Contains("advert stall", StringComparison.Ordinal), _settle, "lb1 logs its stall");
+            var resumed = lb1.Stdout[resumedAt..];
+            output.WriteLine($"lb1 after SIGCONT:\n{resumed}");
+            Assert.Single(resumed.Split('\n'), l => l.Contains("dual master", StringComparison.Ordinal));
+            Assert.DoesNotContain("after the transition", resumed, StringComparison.Ordinal);
+            Assert.Equal("master", files.LastHook("lb1"));
+
             // SIGTERM: lb1 resigns with priority 0, lb2 takes over after its skew time alone (~61 ms); lb1 leaves on lb2's second advert.
             mastered = files.HookCount("lb2", "master");
             lb1.Signal(15);

@@ -41,11 +41,21 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             output.WriteLine($"kill -9 master: lb2 onMaster after {takeover.TotalMilliseconds:0} ms, client served again after {crash.ElapsedMilliseconds} ms");
             Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb2), StringComparison.Ordinal);
 
-            // lb1's host "reboots" (its stale address goes), comes back, and preempts.
+            // lb1 restarts with preempt off and the VIP still on eth0 from the crash (#17 item 3): on entering BACKUP it
+            // removes it and says so, and only lb2 answers ARP for it. Then preempt on by a reload: lb1 takes over.
             await lb1.WaitForExitAsync(_settle);
-            NetnsTopology.Ip("-n", net.Lb1, "addr", "del", $"{NetnsTopology.VirtualIp}/24", "dev", "eth0");
+            Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb1), StringComparison.Ordinal); // kill -9 left it
+            var preempting = File.ReadAllText(lb1Config);
+            File.WriteAllText(lb1Config, preempting.Replace("\"vipAction\"", "\"preempt\": false, \"vipAction\"", StringComparison.Ordinal));
             lb1 = BalancerProcess.StartInNamespace(net.Lb1, "--config", lb1Config);
             processes.Add(lb1);
+            await files.WaitForHookAsync("lb1", "backup", 2, _settle);
+            await Wait.Until(() => !NetnsTopology.Addresses(net.Lb1).Contains(NetnsTopology.VirtualIp, StringComparison.Ordinal), _settle, "lb1 removes the stale VIP");
+            await Wait.Until(() => lb1.Stdout.Contains($"removed stale virtual IPs {NetnsTopology.VirtualIp}/24 from eth0 on entering Backup", StringComparison.Ordinal), _settle, "lb1 says so");
+            Assert.Single(ArpRepliers(net));
+            Assert.Equal("master", files.LastHook("lb2"));
+            File.WriteAllText(lb1Config, preempting);
+            lb1.Signal(1);
             await files.WaitForRolesAsync("lb1", "lb2", _settle);
             await UntilServedAsync(net, "requests after lb1 preempted");
 
@@ -76,6 +86,13 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
         files.WriteNode(nodeId, priority, $"{address}:7946", $"{peer}:7946",
             $"\"vipAction\": \"ip\", \"interface\": \"eth0\", \"virtualIps\": [\"{NetnsTopology.VirtualIp}/24\"], \"garpRepeat\": 3",
             listenerBind: "0.0.0.0:8080", backend: $"http://{NetnsTopology.BackendAddress}:8080");
+
+    /// <summary>The distinct MAC addresses that answer ARP for the virtual IP from the client namespace (two requests).</summary>
+    private static HashSet<string> ArpRepliers(NetnsTopology net)
+    {
+        var (_, output) = NetnsTopology.Run("ip", "netns", "exec", net.Client, "arping", "-c", "2", "-I", "eth0", NetnsTopology.VirtualIp);
+        return [.. System.Text.RegularExpressions.Regex.Matches(output, @"reply from [0-9.]+ \[([0-9A-Fa-f:]+)\]").Select(m => m.Groups[1].Value.ToLowerInvariant())];
+    }
 
     /// <summary>Curls the virtual IP from the client namespace until one request succeeds: at most 150 requests in 20 s.</summary>
     private static async Task UntilServedAsync(NetnsTopology net, string what)

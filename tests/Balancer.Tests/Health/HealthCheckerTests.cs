@@ -3,7 +3,6 @@ using Balancer.Core.Health;
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
 using Balancer.Health;
-using Balancer.Telemetry;
 using Balancer.Tests.Common;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,7 +21,6 @@ public sealed class HealthCheckerTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new();
     private readonly CountingTimeProvider _time;
     private readonly StubProbe _probe = new();
-    private readonly BalancerMetrics _metrics = new(() => null, () => null);
     private readonly Pool _pool;
     private readonly HealthChecker _checker;
 
@@ -35,7 +33,7 @@ public sealed class HealthCheckerTests : IAsyncLifetime
             Backends = [new BackendConfig { Address = "http://127.0.0.1:1" }],
         };
         _pool = new Pool("web", config, BalancingAlgorithms.Create(BalancingAlgorithms.RoundRobin, _clock, new Random(1)), _clock);
-        _checker = new HealthChecker(_time, NullLogger.Instance, _metrics, _ => _probe);
+        _checker = new HealthChecker(_time, NullLogger.Instance, _ => _probe);
     }
 
     private BackendState Backend => _pool.Snapshot.All[0];
@@ -46,7 +44,6 @@ public sealed class HealthCheckerTests : IAsyncLifetime
     {
         await _checker.DisposeAsync();
         _pool.Dispose();
-        _metrics.Dispose();
     }
 
     [Fact]

@@ -50,8 +50,9 @@ public sealed class PassiveHealthTests
         await using var a = await TestBackend.StartAsync("a");
         var b = await TestBackend.StartAsync("b");
         var bAddress = b.ConfigAddress;
-        // A 5-minute ejection: only the probes (rise 2 x 200 ms) can bring b back within the test.
-        const string fields = """ "health": { "probe": "http", "interval": "200ms", "timeout": "500ms", "rise": 2, "fall": 3 }, "passive": { "ejectTime": "5m" }, """;
+        // A 5-minute ejection: only the probes (rise 2 x 200 ms) can bring b back within the test. Fall 25 (5 s of failed
+        // probes) leaves the ejection to the requests below, also on a machine slow enough to take 600 ms to send them.
+        const string fields = """ "health": { "probe": "http", "interval": "200ms", "timeout": "500ms", "rise": 2, "fall": 25 }, "passive": { "ejectTime": "5m" }, """;
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", fields, (a.ConfigAddress, 1), (bAddress, 1)));
         await Wait.Until(async () => await balancer.IsHealthyAsync(a.ConfigAddress) && await balancer.IsHealthyAsync(bAddress), TimeSpan.FromSeconds(20), "both up");
         using var client = balancer.CreateClient();

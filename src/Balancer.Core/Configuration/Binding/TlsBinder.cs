@@ -4,7 +4,7 @@ namespace Balancer.Core.Configuration.Binding;
 internal static class TlsBinder
 {
     /// <summary>Fields of a listener's <c>tls</c> block.</summary>
-    public static readonly string[] ListenerTlsFields = ["certificates", "default", "minVersion", "hsts"];
+    public static readonly string[] ListenerTlsFields = ["certificates", "default", "minVersion", "hsts", "cipherSuites", "ocspStapling"];
 
     /// <summary>Fields of a pool's <c>tls</c> block.</summary>
     public static readonly string[] BackendTlsFields = ["caFile", "serverName", "insecureSkipVerify", "clientCert", "clientKey"];
@@ -26,6 +26,8 @@ internal static class TlsBinder
             Default = reader.Int("default") ?? defaults.Default,
             MinVersion = reader.Choice("minVersion", "TLS version", TlsVersions.All) ?? defaults.MinVersion,
             Hsts = reader.String("hsts") ?? defaults.Hsts,
+            CipherSuites = reader.Strings("cipherSuites") ?? defaults.CipherSuites,
+            OcspStapling = reader.Bool("ocspStapling") ?? defaults.OcspStapling,
         };
     }
 

@@ -38,6 +38,31 @@ internal static partial class TlsValidator
         {
             diagnostics.Report(ConfigPath.Child(tlsPath, "hsts"), $"'{hsts}' is not a Strict-Transport-Security value; write e.g. \"max-age=31536000; includeSubDomains\" (RFC 6797 section 6.1)");
         }
+
+        CheckCipherSuites(tls, tlsPath, diagnostics);
+    }
+
+    /// <summary>Each name must be an IANA cipher suite name .NET knows; an empty list would offer nothing.</summary>
+    private static void CheckCipherSuites(ListenerTlsConfig tls, string tlsPath, ConfigDiagnostics diagnostics)
+    {
+        if (tls.CipherSuites is not { } suites)
+        {
+            return;
+        }
+
+        var path = ConfigPath.Child(tlsPath, "cipherSuites");
+        if (suites.Count == 0)
+        {
+            diagnostics.Report(path, "an empty list offers no cipher suite; leave 'cipherSuites' out for the defaults");
+        }
+
+        for (var i = 0; i < suites.Count; i++)
+        {
+            if (!TlsCipherSuiteNames.IsKnown(suites[i]))
+            {
+                diagnostics.Report(ConfigPath.Item(path, i), $"'{suites[i]}' is not a cipher suite name; write IANA names such as TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (OpenSSL names like ECDHE-ECDSA-CHACHA20-POLY1305 are not accepted)");
+            }
+        }
     }
 
     /// <summary>Checks a pool's <c>tls</c>: only http pools reach backends over TLS.</summary>

@@ -23,9 +23,12 @@ internal static class Http1ResponseCopier
     {
         var head = connection.Head;
         var response = context.Response;
+        // A chunked body to an HTTP/1.1 client keeps its chunks, so that the backend's trailers can follow them.
+        var relay = head.Chunked && !head.IsBodyless && ChunkedRelay.ClientTakesChunks(context.Request) && !HttpMethods.IsHead(context.Request.Method);
         try
         {
             CopyHead(context, connection);
+            ChunkedRelay.Announce(response, relay);
             if (tls is not null)
             {
                 Hsts.Apply(response, tls);
@@ -51,7 +54,7 @@ internal static class Http1ResponseCopier
         {
             if (head.Chunked)
             {
-                await CopyChunkedAsync(context, connection, activityTimeout);
+                await CopyChunkedAsync(context, connection, relay, activityTimeout);
             }
             else if (toEnd)
             {
@@ -155,7 +158,7 @@ internal static class Http1ResponseCopier
         }
     }
 
-    private static async ValueTask CopyChunkedAsync(HttpContext context, Http1Connection connection, TimeSpan activityTimeout)
+    private static async ValueTask CopyChunkedAsync(HttpContext context, Http1Connection connection, bool relay, TimeSpan activityTimeout)
     {
         var decoder = connection.Chunked;
         decoder.Reset();
@@ -164,6 +167,11 @@ internal static class Http1ResponseCopier
             var buffered = connection.Buffered;
             switch (decoder.Decode(buffered.Span, out var consumed, out var offset, out var length))
             {
+                case ChunkResult.Data when relay:
+                    ChunkedRelay.WriteChunk(context.Response.BodyWriter, buffered.Span.Slice(offset, length));
+                    await FlushAsync(context);
+                    connection.Consume(consumed);
+                    break;
                 case ChunkResult.Data:
                     await WriteAsync(context, buffered.Slice(offset, length));
                     connection.Consume(consumed);
@@ -173,6 +181,12 @@ internal static class Http1ResponseCopier
                     await FillAsync(connection, activityTimeout);
                     break;
                 case ChunkResult.Done:
+                    if (relay)
+                    {
+                        ChunkedRelay.WriteEnd(context.Response.BodyWriter, decoder.Trailers);
+                        await FlushAsync(context);
+                    }
+
                     connection.Consume(consumed);
                     return;
                 default:
@@ -210,6 +224,18 @@ internal static class Http1ResponseCopier
         }
 
         connection.Progress(activityTimeout);
+    }
+
+    private static async ValueTask FlushAsync(HttpContext context)
+    {
+        try
+        {
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Http1Failure(ForwarderError.ResponseBodyClient, StatusCodes.Status502BadGateway, e);
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
