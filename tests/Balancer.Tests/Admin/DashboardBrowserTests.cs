@@ -34,7 +34,7 @@ public sealed class DashboardBrowserTests
         var b = await TestBackend.StartAsync("b");
         // fall 1: the killed backend's first refused probe takes it down; a 1 s timeout keeps the others up on a busy machine.
         const string health = """ "health": { "probe": "tcp", "interval": "200ms", "timeout": "1s", "fall": 1 }, """;
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", health, (a.ConfigAddress, 1), (b.ConfigAddress, 1), (c.ConfigAddress, 1)));
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", health, (a.ConfigAddress, 3), (b.ConfigAddress, 1), (c.ConfigAddress, 2)));
         await using var browser = await BrowserSession.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(balancer.AdminAddress.ToString());
@@ -63,6 +63,8 @@ public sealed class DashboardBrowserTests
 
         await BrowserSession.ShotAsync(page, "dashboard");
 
+        // For the picture, traffic still flows when b dies (the test's own loop may have reached its bounds by now).
+        await using var tail = BrowserSession.Screenshots ? LoadLoop.Start(client, connections: 2) : null;
         await b.DisposeAsync();
 
         await Assertions.Expect(Row(page, b.ConfigAddress)).ToHaveAttributeAsync("data-state", "down", Patient);
@@ -71,6 +73,12 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(page.Locator($"svg[data-chart='pool-requests:web'] path.down[data-series='{b.ConfigAddress}']")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator($"section[data-pool='web'] [data-legend='{b.ConfigAddress}']")).ToHaveClassAsync("is-down");
         await Assertions.Expect(Row(page, a.ConfigAddress)).ToHaveAttributeAsync("data-state", "up");
+        if (BrowserSession.Screenshots)
+        {
+            // For the picture only: a few seconds of a and c taking b's share.
+            await Task.Delay(TimeSpan.FromSeconds(8));
+        }
+
         await BrowserSession.ShotAsync(page, "dashboard-backend-down", page.Locator("section[data-pool='web']"));
         await BrowserSession.ShotAsync(page, "dashboard-timeline", page.Locator("#timeline"));
     }
