@@ -7,6 +7,11 @@
 #   bench/load/dashboard-cost.sh [--rounds N] [--duration S] [--connections C] [--cpus LIST]
 #                                [--browser-cpus LIST] [--pad N] [--baseline REV] [--keep]
 #
+# After the loaded rounds, as many idle rounds of --idle S seconds (default 20) measure the proxy's CPU with no
+# traffic, closed vs open: what the history's sampling costs (closed) and what the page's polling adds (open - closed),
+# in CPU ms per second, the share of a saturated core the dashboard takes. This is the precise figure: on a shared
+# machine the loaded ratio moves by several per cent from round to round, the idle difference by a fraction of a ms.
+#
 # --pad N adds N backends of weight 0 to the pool (never picked, but sampled, paged and sorted like the others),
 # so the pool has N + 3 backends: the cost at 1,000 backends is --pad 997. Run it under the shared CPU lock:
 #   flock /tmp/balancer-cpu.lock bench/load/dashboard-cost.sh --pad 997
@@ -19,12 +24,14 @@ DURATION=10
 CONNS=64
 PAD=0
 BASELINE=""
+IDLE=20
 BROWSER_CPUS=${BROWSER_CPUS:-0}
 extra_option() {
     case $1 in
         --pad) PAD=$2 ;;
         --baseline) BASELINE=$2 ;;
         --browser-cpus) BROWSER_CPUS=$2 ;;
+        --idle) IDLE=$2 ;;
         *) return 1 ;;
     esac
 }
@@ -88,6 +95,20 @@ for round in $(seq "$ROUNDS"); do
         measure dashboard "$round" "$name" load_run "http://127.0.0.1:${PORT_OF[$name]}/" "$DURATION" "$CONNS"
     done
 done
+log "$ROUNDS idle rounds of $IDLE s"
+IDLE_RESULTS=$WORK/idle.txt
+: >"$IDLE_RESULTS"
+for round in $(seq "$ROUNDS"); do
+    for name in "${PROXIES[@]}"; do
+        only_running_with_browser "$name"
+        sleep 2
+        before=$(proc_cpu_ticks "${PID_OF[$name]}")
+        sleep "$IDLE"
+        after=$(proc_cpu_ticks "${PID_OF[$name]}")
+        echo "$round $name $((after - before)) $IDLE" >>"$IDLE_RESULTS"
+        log "  idle round $round $name: cpu_ticks=$((after - before)) in $IDLE s"
+    done
+done
 # The dashboard really polled: the history the open proxy served is at least as long as the run.
 polls=$(curl -fsS "http://127.0.0.1:${ADMIN_OF[open]}/console/poll" | python3 -c "import json, sys; print(json.load(sys.stdin)['count'])")
 log "open's history holds $polls samples"
@@ -95,10 +116,10 @@ log "open's history holds $polls samples"
 echo
 echo "## Dashboard cost: $((PAD + 3)) backends, $CONNS connections, $ROUNDS rounds of $DURATION s"
 echo
-python3 - "$RESULTS" "${PROXIES[@]}" <<'EOF'
+python3 - "$RESULTS" "$IDLE_RESULTS" "${PROXIES[@]}" <<'EOF'
 import statistics, sys
 from collections import defaultdict
-names = sys.argv[2:]
+names = sys.argv[3:]
 per_cpu = defaultdict(dict)
 rate = defaultdict(dict)
 for line in open(sys.argv[1]):
@@ -112,4 +133,17 @@ for name in names:
     ratios = [r[name] / r["closed"] for r in per_cpu.values() if name in r and "closed" in r]
     print(f"| {name} | {statistics.median(r[name] for r in rate.values()):,.0f} | {statistics.median(r[name] for r in per_cpu.values()):,.0f} |"
           f" {statistics.median(ratios):.3f} (rounds: {' '.join(f'{x:.3f}' for x in ratios)}) |")
+# Idle: CPU ms per second of wall time (a tick is 10 ms), and each proxy's excess over closed, round by round.
+idle = defaultdict(dict)
+for line in open(sys.argv[2]):
+    round_, name, ticks, seconds = line.split()
+    idle[round_][name] = float(ticks) * 10 / float(seconds)
+print()
+print("| proxy, idle | CPU ms per second (median) | minus closed, CPU ms per second (median of per-round differences) | share of one core |")
+print("|---|---|---|---|")
+for name in names:
+    diffs = [r[name] - r["closed"] for r in idle.values() if name in r and "closed" in r]
+    own = statistics.median(r[name] for r in idle.values() if name in r)
+    extra = statistics.median(diffs)
+    print(f"| {name} | {own:.2f} | {extra:+.2f} (rounds: {' '.join(f'{x:+.1f}' for x in diffs)}) | {extra / 10:+.2f} % |")
 EOF

@@ -9,6 +9,7 @@ namespace Balancer.Tests.Admin;
 /// A failover pair in network namespaces, each node's dashboard open in Chromium run in the client namespace: a
 /// transition shows on both nodes' timelines and cluster panels. Every process and namespace is removed in finally.
 /// </summary>
+[Collection(BrowserSession.Collection)]
 public sealed class ClusterBrowserTests(ITestOutputHelper output)
 {
     private const string Token = "cluster-browser-test-token";

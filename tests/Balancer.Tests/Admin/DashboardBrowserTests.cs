@@ -9,6 +9,7 @@ namespace Balancer.Tests.Admin;
 /// DOWN event and a red series, the weight and drain controls work and are audited, and a rejected reload shows the
 /// error at its line. With <c>BALANCER_SCREENSHOTS=docs</c> each state is saved as the PNG the docs show.
 /// </summary>
+[Collection(BrowserSession.Collection)]
 public sealed class DashboardBrowserTests
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Patient = new() { Timeout = 20_000 };

@@ -9,6 +9,12 @@ namespace Balancer.Tests.Common;
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
+    /// <summary>
+    /// The browser tests' collection: one Chromium at a time, so the failover pair's adverts never compete with the
+    /// other test's load loop and browser for the two cores (they run in parallel with the rest of the suite).
+    /// </summary>
+    public const string Collection = "Browser";
+
     private readonly IPlaywright _playwright;
 
     private BrowserSession(IPlaywright playwright, IBrowser browser)
