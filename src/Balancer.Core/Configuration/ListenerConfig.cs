@@ -57,6 +57,13 @@ public sealed record ListenerConfig
 
     /// <summary>Resource limits of an <c>http</c> listener; defaults apply when absent.</summary>
     public ListenerLimitsConfig Limits { get; init; } = new();
+
+    /// <summary>
+    /// Which forwarder an <c>http</c> listener sends requests with: <c>auto</c> (the default) takes Balancer's lean
+    /// HTTP/1.1 forwarder wherever it applies (an HTTP/1.x request to a plain <c>http://</c> backend) and YARP's for
+    /// the rest; <c>yarp</c> sends every request through YARP's. Both send and return the same bytes.
+    /// </summary>
+    public string Forwarder { get; init; } = ListenerForwarders.Auto;
 }
 
 /// <summary>Listener protocol names as they appear in config.</summary>
@@ -67,4 +74,17 @@ public static class ListenerProtocols
 
     /// <summary>Plain TCP proxied at L4.</summary>
     public const string Tcp = "tcp";
+}
+
+/// <summary>Forwarder names of an <c>http</c> listener as they appear in config.</summary>
+public static class ListenerForwarders
+{
+    /// <summary>The lean HTTP/1.1 forwarder where it applies, YARP's elsewhere.</summary>
+    public const string Auto = "auto";
+
+    /// <summary>YARP's forwarder for every request.</summary>
+    public const string Yarp = "yarp";
+
+    /// <summary>Every name, in the order error messages list them.</summary>
+    public static readonly IReadOnlyList<string> All = [Auto, Yarp];
 }

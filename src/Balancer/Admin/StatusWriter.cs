@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Balancer.Core.Configuration;
 using Balancer.Core.Model;
 using Balancer.Core.Tls;
 using Balancer.Hosting;
@@ -33,6 +34,11 @@ internal static class StatusWriter
             json.WriteString("protocol", listener.Protocol);
             json.WriteString("bind", listener.Bind);
             json.WriteString("address", state.BoundListeners.GetValueOrDefault(name));
+            if (listener.Protocol == ListenerProtocols.Http)
+            {
+                json.WriteString("forwarder", listener.Forwarder);
+            }
+
             json.WriteEndObject();
         }
 

@@ -1,31 +1,27 @@
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
 using Balancer.Hosting;
+using Balancer.Http.Forwarding;
 using Balancer.Http.Http1;
-using Balancer.Telemetry;
-using Balancer.Tls;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace Balancer.Http;
 
 /// <summary>
-/// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a
-/// backend, hands YARP that one destination, counts the request in flight, and retries on
-/// another backend when the first could not be reached before anything was sent. Requests the lean forwarder can
-/// carry to a plain-http backend go through it instead of YARP's (<see cref="Http1Forwarder"/>).
+/// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a backend, counts the request
+/// in flight, and hands it to a forwarder — the lean one (<see cref="Http1Forwarder"/>) for what it can carry to a
+/// plain-http backend, YARP's for the rest, both applying the route's <see cref="ForwardingPlan"/>. How each attempt
+/// went goes to <see cref="AttemptReport"/>, whether to try another backend is <see cref="ProxyRetries"/>' call, and the
+/// finished request goes to <see cref="ProxyTelemetry"/>.
 /// </summary>
 internal sealed class BackendSelectionMiddleware(
-    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder forwarder, ILogger<BackendSelectionMiddleware> logger)
+    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, ILogger<BackendSelectionMiddleware> logger)
 {
     private readonly PoolRegistry _pools = services.Pools;
     private readonly TimeProvider _time = services.Time;
-
-    private const string BadGatewayBody = "502 Bad Gateway: the backend could not be reached.\n";
-    private const string GatewayTimeoutBody = "504 Gateway Timeout: the backend did not answer in time.\n";
-    private const string UnavailableBody = "503 Service Unavailable: no healthy backend.\n";
-    private const string SaturatedBody = "503 Service Unavailable: every backend is at its request limit.\n";
-    private const string PoolFullBody = "503 Service Unavailable: the pool is at its request limit.\n";
+    private readonly AttemptReport _report = new(services.Time, logger);
+    private readonly ProxyRetries _retries = new(logger);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -35,7 +31,7 @@ internal sealed class BackendSelectionMiddleware(
         services.Routes.Get(proxy.Route.Config.RouteId)?.OnRequest();
         if (pool is null)
         {
-            return RespondUnavailable(context);
+            return ProxyResponses.Unavailable(context);
         }
 
         // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
@@ -44,7 +40,7 @@ internal sealed class BackendSelectionMiddleware(
             // Answered by Balancer without a backend, as /metrics counts it (backend "none").
             pool.Counters.Unrouted.Count(StatusCodes.Status503ServiceUnavailable);
             pool.Refused.Record(StatusCodes.Status503ServiceUnavailable, generated: true, duration: null);
-            return RespondUnavailable(context, PoolFullBody);
+            return ProxyResponses.Unavailable(context, ProxyResponses.PoolFullBody);
         }
 
         return ProxyAsync(context, proxy, cluster, pool);
@@ -58,13 +54,12 @@ internal sealed class BackendSelectionMiddleware(
     {
         var attempt = new ProxyAttempt { RequestStartedAt = _time.GetTimestamp() };
         context.Features.Set(attempt);
-        // Only allocated when a tracer listens (OTLP configured and this request sampled).
-        using var activity = BalancerActivities.Source.StartActivity("proxy");
-        activity?.SetTag("balancer.listener", listener.Value).SetTag("balancer.pool", pool.Name);
+        using var activity = ProxyTelemetry.Start(listener.Value, pool.Name);
         try
         {
-            var tries = Math.Max(1, pool.Config.Retries);
-            var lean = forwarder.CanForward(context);
+            // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
+            var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
+            var leanFits = plan is not null && Http1Forwarder.CanForward(context, plan);
             BackendState? failed = null;
             for (var tryNumber = 1; ; tryNumber++)
             {
@@ -76,7 +71,7 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         // Backends there, but all at maxRequestsPerBackend: say so, so nobody hunts for a health problem.
                         var saturated = pool.Config.MaxRequestsPerBackend > 0 && snapshot.Available.Length > 0;
-                        await RespondUnavailable(context, saturated ? SaturatedBody : UnavailableBody);
+                        await ProxyResponses.Unavailable(context, saturated ? ProxyResponses.SaturatedBody : ProxyResponses.UnavailableBody);
                         return;
                     }
 
@@ -87,14 +82,14 @@ internal sealed class BackendSelectionMiddleware(
 
                 // DestinationState is its own one-element list: no allocation to narrow YARP's choice.
                 proxy.AvailableDestinations = destination;
-                attempt.Backend = backend;
-                attempt.StartedAt = _time.GetTimestamp();
-                attempt.LatencyRecorded = false;
+                attempt.Start(backend, _time.GetTimestamp());
                 var error = ForwarderError.None;
                 try
                 {
-                    if (!lean || forwarder.PoolFor(backend) is not { } http1 || await forwarder.ForwardAsync(context, http1, attempt) is not { } leanError)
+                    attempt.Forwarder = ForwarderKind.Lean;
+                    if (!leanFits || lean.PoolFor(backend) is not { } http1 || await lean.ForwardAsync(context, plan!, http1, attempt) is not { } leanError)
                     {
+                        attempt.Forwarder = ForwarderKind.Yarp;
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
                         await ChunkedRelayBody.FinishAsync(context, error);
@@ -106,59 +101,25 @@ internal sealed class BackendSelectionMiddleware(
                 }
                 finally
                 {
-                    var backendFault = ForwarderFailure.IsBackendFault(error);
-                    if (!attempt.LatencyRecorded && backendFault)
-                    {
-                        // No response headers: count the time spent as a (slow) sample anyway.
-                        backend.Latency.Observe(_time.GetElapsedTime(attempt.StartedAt));
-                    }
-
-                    backend.OnFinished(backendFault);
+                    _report.Finished(backend, attempt, error);
                 }
 
                 attempt.Error = error;
-                var failure = error == ForwarderError.None ? null : ForwarderFailure.ConnectFailure(context, error);
-                if (error != ForwarderError.None && BackendTlsFailure.Describe(context) is { } tlsFailure)
-                {
-                    TlsLog.BackendTlsFailed(logger, pool.Name, backend.Address, tlsFailure);
-                }
-
-                if (failure is not null)
-                {
-                    // Passive health: eject at once, before the next probe notices.
-                    pool.Health.OnConnectFailure(backend, failure);
-                }
-                else if (error == ForwarderError.None)
-                {
-                    pool.Health.OnResponse(backend, context.Response.StatusCode);
-                }
-
+                var failure = _report.ReportHealth(context, pool, backend, error);
                 if (error == ForwarderError.None)
                 {
                     return;
                 }
 
-                if (tryNumber < tries && failure is not null && ForwarderFailure.CanRetry(context))
+                if (!_retries.TryAgain(context, pool, backend, failure, tryNumber, attempt))
                 {
-                    Log.RetryingRequest(logger, pool.Name, backend.Address, tryNumber);
-                    attempt.Retries++;
-                    pool.Counters.OnRetried();
-                    failed = backend;
-                    context.Features.Set<IForwarderErrorFeature>(null);
-                    context.Response.Clear();
-                    continue;
+                    break;
                 }
 
-                break;
+                failed = backend;
             }
 
-            if (!context.Response.HasStarted)
-            {
-                var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
-                context.Response.ContentType = "text/plain; charset=utf-8";
-                context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
-                await context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
-            }
+            await ProxyResponses.GatewayError(context);
         }
         finally
         {
@@ -192,14 +153,5 @@ internal sealed class BackendSelectionMiddleware(
         }
 
         return (null, null);
-    }
-
-    private static Task RespondUnavailable(HttpContext context, string body = UnavailableBody)
-    {
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = "1";
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-cache"; // an error of the moment: never cached (HAProxy\'s error pages say the same)
-        return context.Response.WriteAsync(body);
     }
 }

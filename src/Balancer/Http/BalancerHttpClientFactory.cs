@@ -11,7 +11,8 @@ namespace Balancer.Http;
 /// <summary>
 /// The HTTP clients YARP uses towards backends. A bounded connect timeout makes a dead or
 /// black-holed backend fail fast (and be ejected and retried elsewhere) instead of after the
-/// OS's minutes-long SYN retries; SocketsHttpHandler's default is infinite. A pool's <c>tls</c>
+/// OS's minutes-long SYN retries; SocketsHttpHandler's default is infinite. Trace context is left to the
+/// forwarding plan. A pool's <c>tls</c>
 /// block sets how its https:// backends are verified and which client certificate is shown.
 /// </summary>
 internal sealed class BalancerHttpClientFactory(ProxyServices services) : ForwarderHttpClientFactory
@@ -29,6 +30,9 @@ internal sealed class BalancerHttpClientFactory(ProxyServices services) : Forwar
     {
         base.ConfigureHandler(context, handler);
         handler.ConnectTimeout = ConnectTimeout;
+        // The trace context sent is the route's ForwardingPlan's, as on the lean path: HttpClient must not replace it
+        // (YARP's propagator would, with a span of its own, and whenever any HttpClient listener exists in the process).
+        handler.ActivityHeadersPropagator = null;
         if (BackendTlsMetadata.Read(context.NewMetadata) is not { } tls)
         {
             return; // system trust store, the backend address's host name

@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Transforms;
 
 namespace Balancer.Http;
 
@@ -32,14 +31,16 @@ internal sealed class ChunkedRelayBody(IHttpResponseBodyFeature inner) : Stream,
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <summary>The response transform: relays the chunks when the client is HTTP/1.1 and the length is unknown.</summary>
-    public static ValueTask OnResponse(ResponseTransformContext transform)
+    /// <summary>
+    /// Part of YARP's response transform (<see cref="Forwarding.ForwardingTransformer"/>), once the backend's headers are
+    /// copied: relays the chunks when the client is HTTP/1.1 and the length is unknown.
+    /// </summary>
+    public static void OnResponse(HttpContext context)
     {
-        var context = transform.HttpContext;
         var request = context.Request;
-        if (transform.ProxyResponse is null || !(HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol)))
+        if (!(HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol)))
         {
-            return ValueTask.CompletedTask; // HTTP/2 and HTTP/3 carry trailers themselves
+            return; // HTTP/2 and HTTP/3 carry trailers themselves
         }
 
         var response = context.Response;
@@ -52,8 +53,6 @@ internal sealed class ChunkedRelayBody(IHttpResponseBodyFeature inner) : Stream,
             context.Features.Set<IHttpResponseBodyFeature>(body);
             context.Features.Set<IHttpResponseTrailersFeature>(body);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>

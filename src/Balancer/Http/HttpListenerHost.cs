@@ -1,5 +1,6 @@
 using Balancer.Core.Configuration;
 using Balancer.Hosting;
+using Balancer.Http.Forwarding;
 using Balancer.Http.Http1;
 using Balancer.Telemetry;
 using Balancer.Tls;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Balancer.Http;
 
@@ -19,10 +20,9 @@ internal sealed class HttpListenerHost : IListenerHost
     private readonly ProxyConfigProvider _proxyConfig;
     private readonly HttpsRedirect _redirect;
     private readonly ProxyServices _services;
-    private readonly ForwardedForTransform _forwardedFor;
     private readonly Http1Pools _http1Pools;
 
-    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services, ForwardedForTransform forwardedFor, Http1Pools http1Pools)
+    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services, Http1Pools http1Pools)
     {
         _http1Pools = http1Pools;
         Name = name;
@@ -31,7 +31,6 @@ internal sealed class HttpListenerHost : IListenerHost
         _proxyConfig = proxyConfig;
         _redirect = redirect;
         _services = services;
-        _forwardedFor = forwardedFor;
         Tls = tls;
     }
 
@@ -50,7 +49,6 @@ internal sealed class HttpListenerHost : IListenerHost
         var listenerConfig = config.Listeners[name];
         var endpoint = BindAddress.Parse(listenerConfig.Bind);
         var tls = listenerConfig.Tls is { } tlsConfig ? ListenerTls.Create(name, tlsConfig, services) : null;
-        var forwardedFor = new ForwardedForTransform(listenerConfig.TrustedProxies);
         var time = services.Time;
         var builder = WebAppFactory.CreateBuilder(services.Logs, services.DrainTimeout, services.Metrics.Factory);
         // Kestrel's own refusals reach no middleware; it only logs them (at Debug), so count them from its log.
@@ -83,26 +81,11 @@ internal sealed class HttpListenerHost : IListenerHost
         builder.Services.AddSingleton<IProxyConfigProvider>(proxyConfig);
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, BalancerHttpClientFactory>();
         var http1Pools = new Http1Pools(time, services.Pools);
-        builder.Services.AddSingleton(new Http1Forwarder(http1Pools, forwardedFor, tls, time, Http1Forwarder.EnabledByEnvironment()));
-        builder.Services.AddReverseProxy().AddTransforms(transforms =>
-        {
-            // X-Forwarded-For is appended to only for trusted proxies (see ForwardedForTransform); Proto
-            // and Host describe this hop, so they are set, never taken from the client.
-            // Headers the client named in Connection go first, so that naming X-Forwarded-For there
-            // cannot strip the one written here.
-            transforms.UseDefaultForwarders = false;
-            transforms.AddRequestTransform(ConnectionHeaderTransform.OnRequest);
-            transforms.AddRequestTransform(forwardedFor.ApplyAsync);
-            transforms.AddXForwardedProto(action: ForwardedTransformActions.Set);
-            transforms.AddXForwardedHost(action: ForwardedTransformActions.Set);
-            transforms.AddResponseTransform(ConnectionHeaderTransform.OnResponse);
-            transforms.AddResponseTransform(context => LatencyTransform.Record(context, time));
-            transforms.AddResponseTransform(ChunkedRelayBody.OnResponse);
-            if (tls is not null)
-            {
-                transforms.AddResponseTransform(context => Hsts.Apply(context, tls));
-            }
-        });
+        builder.Services.AddSingleton(new Http1Forwarder(http1Pools, tls, time));
+        // Each route's request and response are shaped by its ForwardingPlan alone, in both forwarders: YARP's
+        // transform builder (and its default X-Forwarded-* and Host transforms) is replaced by one that applies it.
+        builder.Services.AddSingleton<ITransformBuilder>(new ForwardingTransformBuilder(proxyConfig, tls, time));
+        builder.Services.AddReverseProxy();
         // YARP registers authorization for per-route policies, which Balancer never sets, and WebApplication then
         // puts AuthorizationMiddleware in front of every request. Without a handler provider it does not: one
         // async layer less per request (-9 to -13 % CPU per request in keep-alive, docs/benchmarks.md).
@@ -124,16 +107,15 @@ internal sealed class HttpListenerHost : IListenerHost
             services.Certificates.Add(tls);
         }
 
-        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services, forwardedFor, http1Pools) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
+        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services, http1Pools) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
     }
 
-    /// <summary>Applies a new config's routes and clusters to this listener.</summary>
+    /// <summary>Applies a new config's routes, clusters and forwarding plans (forwarder, trusted proxies) to this listener.</summary>
     public void Update(BalancerConfig config)
     {
         Config = config.Listeners[Name];
         _proxyConfig.Update(Name, config);
         _redirect.Update(Config);
-        _forwardedFor.Update(Config.TrustedProxies);
         if (Tls is not null && Config.Tls is not null)
         {
             // The loader has just checked these files; a problem here means they changed in between.

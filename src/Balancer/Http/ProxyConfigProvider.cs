@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Balancer.Core.Configuration;
+using Balancer.Http.Forwarding;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -8,21 +11,24 @@ namespace Balancer.Http;
 
 /// <summary>
 /// Feeds one HTTP listener's YARP instance from our config: one YARP route per configured
-/// route, one YARP cluster per pool those routes use. YARP only forwards; which destination a
-/// request goes to is decided by the core (<see cref="BackendSelectionMiddleware"/>).
+/// route, one YARP cluster per pool those routes use, and each route's <see cref="ForwardingPlan"/>. YARP only
+/// forwards; which destination a request goes to is decided by the core (<see cref="BackendSelectionMiddleware"/>).
 /// </summary>
 internal sealed class ProxyConfigProvider : IProxyConfigProvider
 {
     /// <summary>Backends that stop answering mid-request are cut off after this long.</summary>
     public static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(100);
 
+    /// <summary>Each YARP route given to YARP, with its plan; weak, so the routes of old configs go when YARP drops them.</summary>
+    private readonly ConditionalWeakTable<YarpRouteConfig, ForwardingPlan> _plans = [];
     private volatile Snapshot _current;
+    private int _generation;
 
     public ProxyConfigProvider(string listener, BalancerConfig config) => _current = Build(listener, config);
 
     public IProxyConfig GetConfig() => _current;
 
-    /// <summary>Replaces the routes and clusters; YARP picks them up through the change token.</summary>
+    /// <summary>Replaces the routes, clusters and plans; YARP picks them up through the change token.</summary>
     public void Update(string listener, BalancerConfig config)
     {
         var old = _current;
@@ -30,16 +36,24 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
         old.SignalChange();
     }
 
-    private static Snapshot Build(string listener, BalancerConfig config)
+    /// <summary>The plan made for a route this provider gave YARP (<see cref="ForwardingTransformBuilder"/>).</summary>
+    public ForwardingPlan PlanOf(YarpRouteConfig route) =>
+        _plans.TryGetValue(route, out var plan) ? plan : throw new InvalidOperationException($"route {route.RouteId} was not made by this listener's config");
+
+    private Snapshot Build(string listener, BalancerConfig config)
     {
         var routes = new List<YarpRouteConfig>();
         var pools = new SortedSet<string>(StringComparer.Ordinal);
         var listenerConfig = config.Listeners[listener];
+        var forwardedFor = new ForwardedFor(listenerConfig.TrustedProxies);
+        // Plans are rebuilt on every load; a new generation makes each route differ from its predecessor, so that YARP
+        // rebuilds its transformer (it keeps a route whose YARP config is unchanged, and the plan is not in it).
+        var generation = new Dictionary<string, string> { ["balancer.generation"] = (++_generation).ToString(CultureInfo.InvariantCulture) };
         for (var i = 0; i < listenerConfig.Routes.Count; i++)
         {
             var route = listenerConfig.Routes[i];
             pools.Add(route.Pool);
-            routes.Add(new YarpRouteConfig
+            var yarpRoute = new YarpRouteConfig
             {
                 RouteId = $"{listener}/{i}",
                 ClusterId = route.Pool,
@@ -50,7 +64,10 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
                     Hosts = route.Hosts.Contains("*") ? null : [.. route.Hosts],
                     Path = route.Path,
                 },
-            });
+                Metadata = generation,
+            };
+            _plans.Add(yarpRoute, ForwardingPlan.For(listenerConfig, forwardedFor, route));
+            routes.Add(yarpRoute);
         }
 
         var clusters = pools.Select(name => new ClusterConfig

@@ -34,6 +34,11 @@ internal sealed class AccessLog : IAsyncDisposable
         json.WriteNumber("bytesOut", entry.BytesOut);
         json.WriteNumber("durationMs", Math.Round(entry.Duration.TotalMilliseconds, 3));
         json.WriteNumber("retries", entry.Retries);
+        if (entry.Forwarder is { } forwarder)
+        {
+            json.WriteString("forwarder", forwarder);
+        }
+
         json.WriteEndObject();
     });
 
@@ -43,4 +48,4 @@ internal sealed class AccessLog : IAsyncDisposable
 /// <summary>What the access log records of one request (L7) or connection (L4).</summary>
 internal readonly record struct AccessLogEntry(
     DateTimeOffset Time, string? Client, string Listener, string Method, string Path, string? Pool, string? Backend,
-    int Status, long BytesIn, long BytesOut, TimeSpan Duration, int Retries);
+    int Status, long BytesIn, long BytesOut, TimeSpan Duration, int Retries, string? Forwarder = null);

@@ -20,7 +20,7 @@ public sealed class HttpSettingsValidatorTests
     {
         var json = Config(
             """
-            "trustedProxies": ["10.0.0.0/8", "192.0.2.7", "fd00::/8"],
+            "trustedProxies": ["10.0.0.0/8", "192.0.2.7", "fd00::/8"], "forwarder": "yarp",
             "limits": { "maxConcurrentConnections": 5, "maxRequestHeadersTotalSize": 4096, "maxRequestLineSize": 1024,
                         "maxRequestHeaderCount": 20, "requestHeadersTimeout": "1s", "keepAliveTimeout": "2s", "maxRequestBodySize": 10,
                         "minRequestBodyDataRate": 100, "minResponseDataRate": 50, "minDataRateGracePeriod": "3s",
@@ -33,6 +33,7 @@ public sealed class HttpSettingsValidatorTests
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         var listener = result.Config!.Listeners["l"];
         Assert.Equal(["10.0.0.0/8", "192.0.2.7", "fd00::/8"], listener.TrustedProxies);
+        Assert.Equal(ListenerForwarders.Yarp, listener.Forwarder);
         Assert.Equal(
             new ListenerLimitsConfig
             {
@@ -56,6 +57,7 @@ public sealed class HttpSettingsValidatorTests
         Assert.Equal(100, limits.MaxRequestHeaderCount);
         Assert.Equal((10, 75, 5), ((int)limits.RequestHeadersTimeout.TotalSeconds, (int)limits.KeepAliveTimeout.TotalSeconds, (int)limits.MinDataRateGracePeriod.TotalSeconds));
         Assert.Empty(result.Config.Listeners["l"].TrustedProxies);
+        Assert.Equal(ListenerForwarders.Auto, result.Config.Listeners["l"].Forwarder);
     }
 
     [Fact]

@@ -66,12 +66,12 @@ public sealed class ConfigDiffTests
     public void Compute_ChangedSettings_ShowsOldAndNewValues()
     {
         var from = Parse("""{ "listeners": { "web": { "bind": "127.0.0.1:80", "trustedProxies": ["10.0.0.1"], "routes": [ { "pool": "web" } ] } }, "pools": { "web": { "health": { "probe": "http", "rise": 2 }, "backends": [] } } }""");
-        var to = Parse("""{ "listeners": { "web": { "bind": "127.0.0.1:80", "trustedProxies": ["10.0.0.2"], "routes": [ { "pool": "web" } ] } }, "pools": { "web": { "slowStart": "10s", "health": { "probe": "http", "rise": 3 }, "backends": [] } } }""");
+        var to = Parse("""{ "listeners": { "web": { "bind": "127.0.0.1:80", "trustedProxies": ["10.0.0.2"], "forwarder": "yarp", "routes": [ { "pool": "web" } ] } }, "pools": { "web": { "slowStart": "10s", "health": { "probe": "http", "rise": 3 }, "backends": [] } } }""");
 
         var changes = ConfigDiff.Compute(from, to).Select(c => c.ToString());
 
         Assert.Equal(
-            ["~listener web (trustedProxies [\"10.0.0.1\"] → [\"10.0.0.2\"])", "~pool web (slowStart 0ms → 10s, health.rise 2 → 3)"],
+            ["~listener web (trustedProxies [\"10.0.0.1\"] → [\"10.0.0.2\"], forwarder auto → yarp)", "~pool web (slowStart 0ms → 10s, health.rise 2 → 3)"],
             changes);
     }
 

@@ -12,6 +12,7 @@ internal sealed class RawRequestReader(Socket socket, CancellationToken cancella
 {
     private readonly byte[] _buffer = new byte[64 * 1024];
     private byte[] _pending = [];
+    private List<(string, string)> _trailers = [];
 
     /// <summary>Bytes received that did not make up a whole request when the connection ended.</summary>
     public byte[] Leftover => _pending;
@@ -49,6 +50,7 @@ internal sealed class RawRequestReader(Socket socket, CancellationToken cancella
         }
 
         var partial = new RecordedRequest(requestLine[0], requestLine.ElementAtOrDefault(1) ?? "", requestLine.ElementAtOrDefault(2) ?? "", headers, []);
+        _trailers = [];
         var body = partial.Values("Transfer-Encoding").Any() ? await ReadChunkedAsync(anomalies)
             : partial.Values("Content-Length").FirstOrDefault() is { } length ? await ReadLengthAsync(length, anomalies)
             : [];
@@ -57,7 +59,7 @@ internal sealed class RawRequestReader(Socket socket, CancellationToken cancella
             return null;
         }
 
-        var request = partial with { Body = body };
+        var request = partial with { Body = body, Trailers = _trailers };
         request.Anomalies.AddRange(anomalies);
         if (lines.Any(l => l.Contains('\n', StringComparison.Ordinal)))
         {
@@ -107,7 +109,13 @@ internal sealed class RawRequestReader(Socket socket, CancellationToken cancella
                     return null;
                 }
 
-                Consume(trailersEnd + 2);
+                var trailers = Encoding.Latin1.GetString(Take(trailersEnd + 2), 0, trailersEnd);
+                foreach (var line in trailers.Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var colon = line.IndexOf(':', StringComparison.Ordinal);
+                    _trailers.Add(colon > 0 ? (line[..colon], line[(colon + 1)..].Trim(' ', '\t')) : (line, ""));
+                }
+
                 return body.ToArray();
             }
 

@@ -3,6 +3,9 @@ namespace Balancer.Tests.Common;
 /// <summary>One request exactly as it arrived at a <see cref="RecorderBackend"/>, with every framing oddity noticed.</summary>
 public sealed record RecordedRequest(string Method, string Target, string Version, IReadOnlyList<(string Name, string Value)> Headers, byte[] Body)
 {
+    /// <summary>The trailer fields of a chunked body, in arrival order (empty for none).</summary>
+    public IReadOnlyList<(string Name, string Value)> Trailers { get; init; } = [];
+
     /// <summary>Framing or syntax problems the recorder saw (empty for a clean request).</summary>
     public List<string> Anomalies { get; } = [];
 

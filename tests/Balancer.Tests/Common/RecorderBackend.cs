@@ -7,20 +7,23 @@ namespace Balancer.Tests.Common;
 
 /// <summary>
 /// A raw-socket HTTP/1.1 backend on 127.0.0.1:0 that parses what arrives strictly (see <see cref="RawRequestReader"/>),
-/// records each request — request line, headers, body, framing anomalies — and answers a fixed 200. Not Kestrel on
-/// purpose: it must see the bytes as they are, not a normalised view of them.
+/// records each request — request line, headers, body, trailers, framing anomalies — and answers a fixed 200, or
+/// what a script gives for it (then closing the connection when the script says so). Not Kestrel on purpose: it must
+/// see the bytes as they are, not a normalised view of them.
 /// </summary>
 public sealed class RecorderBackend : IAsyncDisposable
 {
     private static readonly byte[] s_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"u8.ToArray();
+    private readonly Func<RecordedRequest, (byte[] Response, bool Close)> _respond;
     private readonly TcpListener _listener;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentBag<Socket> _sockets = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
 
-    private RecorderBackend()
+    private RecorderBackend(Func<RecordedRequest, (byte[] Response, bool Close)>? respond)
     {
+        _respond = respond ?? (_ => (s_response, false));
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start(256);
         _acceptLoop = AcceptLoop();
@@ -32,7 +35,7 @@ public sealed class RecorderBackend : IAsyncDisposable
     /// <summary>Requests received since the last <see cref="Clear"/>, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    public static RecorderBackend Start() => new();
+    public static RecorderBackend Start(Func<RecordedRequest, (byte[] Response, bool Close)>? respond = null) => new(respond);
 
     public void Clear() => _requests.Clear();
 
@@ -63,7 +66,13 @@ public sealed class RecorderBackend : IAsyncDisposable
             while (await reader.ReadAsync() is { } request)
             {
                 _requests.Enqueue(request);
-                await socket.SendAsync(s_response);
+                var (response, close) = _respond(request);
+                await socket.SendAsync(response);
+                if (close)
+                {
+                    socket.Shutdown(SocketShutdown.Both);
+                    return;
+                }
             }
 
             if (reader.Leftover.Length > 0)

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
-using Balancer.Http;
+using Balancer.Http.Forwarding;
 using Balancer.Http.Http1;
 using Balancer.Tests.Common;
 using Microsoft.AspNetCore.Http;
@@ -111,7 +111,7 @@ public sealed class LeanForwarderTests
     }
 
     [Fact]
-    public async Task RequestHeaders_AsYarpSendsThem()
+    public async Task RequestHeaders_AsThePlanDescribes()
     {
         await using var backend = RecorderBackend.Start();
         await using var balancer = await ProxyTo(backend.ConfigAddress);
@@ -124,7 +124,7 @@ public sealed class LeanForwarderTests
         Assert.Equal([200], exchange.Statuses);
         var recorded = Assert.Single(backend.Requests);
         Assert.Equal("/p?q=1", recorded.Target);
-        Assert.Equal(backend.ConfigAddress["http://".Length..], recorded.Values("Host").Single());
+        Assert.Equal("front.example:8080", recorded.Values("Host").Single()); // the client's (#19 item 5)
         Assert.Equal("127.0.0.1", recorded.Values("X-Forwarded-For").Single());
         Assert.Equal("http", recorded.Values("X-Forwarded-Proto").Single());
         Assert.Equal("front.example:8080", recorded.Values("X-Forwarded-Host").Single());
@@ -157,20 +157,24 @@ public sealed class LeanForwarderTests
     {
         using var registry = new PoolRegistry(TimeProvider.System, new Random(1));
         using var pools = new Http1Pools(TimeProvider.System, registry);
-        var on = new Http1Forwarder(pools, new ForwardedForTransform([]), null, TimeProvider.System, enabled: true);
-        var off = new Http1Forwarder(pools, new ForwardedForTransform([]), null, TimeProvider.System, enabled: false);
+        var forwarder = new Http1Forwarder(pools, null, TimeProvider.System);
+        var auto = Plan(ListenerForwarders.Auto);
+        var yarp = Plan(ListenerForwarders.Yarp);
         var plain = new BackendState("web", "http://127.0.0.1:1", 1, TimeProvider.System, TimeSpan.FromSeconds(10));
         var tls = new BackendState("web", "https://127.0.0.1:1", 1, TimeProvider.System, TimeSpan.FromSeconds(10));
 
-        Assert.True(on.CanForward(Request("HTTP/1.1")));
-        Assert.NotNull(on.PoolFor(plain));
-        Assert.False(off.CanForward(Request("HTTP/1.1")));
-        Assert.Null(off.PoolFor(plain));
-        Assert.Null(on.PoolFor(tls));
-        Assert.False(on.CanForward(Request("HTTP/2")));
-        Assert.False(on.CanForward(Request("HTTP/1.1", ("Upgrade", "websocket"))));
-        Assert.False(on.CanForward(Request("HTTP/1.1", ("Expect", "100-continue"))));
-        Assert.False(on.CanForward(Request("HTTP/1.1", ("Transfer-Encoding", "chunked"))));
+        Assert.True(Http1Forwarder.CanForward(Request("HTTP/1.1"), auto));
+        Assert.True(Http1Forwarder.CanForward(Request("HTTP/1.0"), auto));
+        Assert.NotNull(forwarder.PoolFor(plain));
+        Assert.False(Http1Forwarder.CanForward(Request("HTTP/1.1"), yarp));
+        Assert.Null(forwarder.PoolFor(tls));
+        Assert.False(Http1Forwarder.CanForward(Request("HTTP/2"), auto));
+        Assert.False(Http1Forwarder.CanForward(Request("HTTP/1.1", ("Upgrade", "websocket")), auto));
+        Assert.False(Http1Forwarder.CanForward(Request("HTTP/1.1", ("Expect", "100-continue")), auto));
+        Assert.False(Http1Forwarder.CanForward(Request("HTTP/1.1", ("Transfer-Encoding", "chunked")), auto));
+
+        static ForwardingPlan Plan(string forwarder) =>
+            ForwardingPlan.For(new ListenerConfig { Forwarder = forwarder }, new ForwardedFor([]), new RouteConfig { Pool = "web" });
 
         static DefaultHttpContext Request(string protocol, params (string Name, string Value)[] headers)
         {

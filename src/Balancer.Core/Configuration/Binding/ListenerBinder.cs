@@ -7,7 +7,7 @@ internal static class ListenerBinder
     public static readonly string[] ListenerFields =
     [
         "protocol", "bind", "routes", "pool", "maxConnections", "idleTimeout", "connectTimeout", "acceptProxyProtocol",
-        "trustedProxies", "limits", "tls", "redirectToHttps",
+        "trustedProxies", "limits", "tls", "redirectToHttps", "forwarder",
     ];
 
     private static readonly string[] s_routeFields = ["hosts", "path", "pool", "rateLimit"];
@@ -37,6 +37,7 @@ internal static class ListenerBinder
             Limits = reader.Object("limits", s_limitFields) is { } limits ? BindLimits(limits) : defaults.Limits,
             Tls = reader.Object("tls", TlsBinder.ListenerTlsFields) is { } tls ? TlsBinder.BindListener(tls) : defaults.Tls,
             RedirectToHttps = reader.Int("redirectToHttps") ?? defaults.RedirectToHttps,
+            Forwarder = reader.Choice("forwarder", "forwarder", ListenerForwarders.All) ?? defaults.Forwarder,
         };
     }
 

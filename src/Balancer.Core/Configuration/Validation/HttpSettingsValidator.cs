@@ -3,7 +3,7 @@ using Balancer.Core.Configuration.Binding;
 namespace Balancer.Core.Configuration.Validation;
 
 /// <summary>
-/// Checks the L7-only settings: an <c>http</c> listener's trusted proxies and limits, an <c>http</c> pool's request caps;
+/// Checks the L7-only settings: an <c>http</c> listener's trusted proxies, limits and forwarder, an <c>http</c> pool's request caps;
 /// and that a <c>tcp</c> listener or pool does not set them (they would silently do nothing there).
 /// </summary>
 internal static class HttpSettingsValidator
@@ -18,6 +18,7 @@ internal static class HttpSettingsValidator
         {
             ReportTcp(diagnostics, path, "trustedProxies", listener.TrustedProxies.Count > 0, "listener");
             ReportTcp(diagnostics, path, "limits", listener.Limits != new ListenerLimitsConfig(), "listener");
+            ReportTcp(diagnostics, path, "forwarder", listener.Forwarder != ListenerForwarders.Auto, "listener");
             return;
         }
 

@@ -1,9 +1,9 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Balancer.Core.Http1;
 using Balancer.Core.Model;
+using Balancer.Http.Forwarding;
 using Balancer.Tls;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -13,29 +13,22 @@ namespace Balancer.Http.Http1;
 /// The lean forwarder: sends an eligible request to a plain-http backend over a pooled HTTP/1.1 connection and
 /// copies the response back, in place of YARP's HttpForwarder and SocketsHttpHandler, whose per-request objects
 /// (HttpRequestMessage, header collections, transforms) cost more CPU than the proxying itself on small requests.
-/// Its results are YARP's: the same status codes, headers and <see cref="IForwarderErrorFeature"/>, so retries,
-/// passive health and telemetry read both paths alike. Anything it does not handle goes to YARP.
+/// Both apply the route's <see cref="ForwardingPlan"/>, so they send the same request and return the same response;
+/// its results are YARP's too: the same status codes and <see cref="IForwarderErrorFeature"/>, so retries, passive
+/// health and telemetry read both paths alike. Anything it does not handle goes to YARP.
 /// </summary>
-internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform forwardedFor, ListenerTls? tls, TimeProvider time, bool enabled)
+internal sealed class Http1Forwarder(Http1Pools pools, ListenerTls? tls, TimeProvider time)
 {
-    /// <summary>Set to <c>yarp</c> to send every request through YARP (docs/operations.md).</summary>
-    public const string ModeVariable = "BALANCER_HTTP_FORWARDER";
-
-    /// <summary>Whether the environment leaves the lean forwarder on (the default).</summary>
-    public static bool EnabledByEnvironment() =>
-        !string.Equals(Environment.GetEnvironmentVariable(ModeVariable), "yarp", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>
-    /// Whether the request is one the lean forwarder handles: an HTTP/1.x client (HTTP/2 clients may be sent
-    /// trailers, which it drops), no upgrade, no 100-continue, a body framed by Content-Length if any, and no traced
-    /// Activity (YARP's client propagates its trace context).
+    /// Whether the request is one the lean forwarder handles: the listener allows it (<c>forwarder: auto</c>), an
+    /// HTTP/1.x client (HTTP/2 clients may be sent trailers, which it drops), no upgrade, no 100-continue, and a body
+    /// framed by Content-Length if any.
     /// </summary>
-    public bool CanForward(HttpContext context)
+    public static bool CanForward(HttpContext context, ForwardingPlan plan)
     {
         var request = context.Request;
         var headers = request.Headers;
-        return enabled
-            && Activity.Current is null
+        return plan.LeanAllowed
             && (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
             && headers.TransferEncoding.Count == 0
             && headers.Upgrade.Count == 0
@@ -44,7 +37,7 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
     }
 
     /// <summary>The backend's connection pool; null when the backend is not a plain-http one the forwarder serves.</summary>
-    public Http1ConnectionPool? PoolFor(BackendState backend) => enabled ? pools.Get(backend) : null;
+    public Http1ConnectionPool? PoolFor(BackendState backend) => pools.Get(backend);
 
     /// <summary>
     /// Forwards the request; null when it declined before sending anything (the caller then uses YARP). One async
@@ -52,7 +45,7 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
     /// a continuation hop per request, so sending and reading the head are inlined here.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ForwarderError?> ForwardAsync(HttpContext context, Http1ConnectionPool pool, ProxyAttempt attempt)
+    public async ValueTask<ForwarderError?> ForwardAsync(HttpContext context, ForwardingPlan plan, Http1ConnectionPool pool, ProxyAttempt attempt)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         Http1Connection connection;
@@ -60,7 +53,7 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
         {
             Http1RequestHead.Result result;
             int length;
-            while ((result = Http1RequestHead.TryWrite(context, pool, forwardedFor, buffer, out length)) == Http1RequestHead.Result.BufferTooSmall)
+            while ((result = Http1RequestHead.TryWrite(context, plan, pool, buffer, out length)) == Http1RequestHead.Result.BufferTooSmall)
             {
                 var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -140,8 +133,8 @@ internal sealed class Http1Forwarder(Http1Pools pools, ForwardedForTransform for
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        LatencyTransform.Record(attempt, time);
-        var (error, reusable) = await Http1ResponseCopier.CopyAsync(context, connection, tls, Http1Exchange.ActivityTimeout);
+        attempt.ResponseHeadersReceived(time);
+        var (error, reusable) = await Http1ResponseCopier.CopyAsync(context, plan, connection, tls, Http1Exchange.ActivityTimeout);
         if (connection.EndRequest() && reusable)
         {
             pool.Return(connection);

@@ -1,16 +1,17 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text;
+using Balancer.Http.Forwarding;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Balancer.Http.Http1;
 
 /// <summary>
-/// Writes the request head YARP's default forwarder with Balancer's transforms would send (HttpClient over
-/// HTTP/1.1): the client's method and target, the destination's Host, the client's headers less YARP's hop-by-hop
-/// set and those the client's Connection header names, then X-Forwarded-For/-Proto/-Host for this hop. Anything it
-/// cannot reproduce exactly (a header repeated on several lines, a non-ASCII character) makes it decline, and the
-/// request goes to YARP.
+/// Writes the request head the route's <see cref="ForwardingPlan"/> describes, as YARP's forwarder sends the same plan
+/// through HttpClient over HTTP/1.1: HttpClient's spelling of the method, the target, then the plan's Host and headers.
+/// Anything it cannot reproduce exactly (a header repeated on several lines, which HttpClient joins with a separator
+/// that depends on the header; a non-ASCII character) makes it decline, and the request goes to YARP.
 /// </summary>
 internal static class Http1RequestHead
 {
@@ -21,6 +22,13 @@ internal static class Http1RequestHead
     private static readonly SearchValues<char> s_plainQuery =
         SearchValues.Create("!$&'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~");
 
+    // HttpClient's content headers (HttpHeaderType.Content): on a request without a body YARP gives them an empty
+    // content, which HttpClient then sends with Content-Length: 0.
+    private static readonly FrozenSet<string> s_contentHeaders = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length", "Content-Location", "Content-MD5",
+        "Content-Range", "Content-Type", "Expires", "Last-Modified");
+
     /// <summary>What <see cref="TryWrite"/> did.</summary>
     public enum Result
     {
@@ -29,86 +37,47 @@ internal static class Http1RequestHead
         Declined,
     }
 
-    public static Result TryWrite(HttpContext context, Http1ConnectionPool pool, ForwardedForTransform forwardedFor, Span<byte> buffer, out int length)
+    public static Result TryWrite(HttpContext context, ForwardingPlan plan, Http1ConnectionPool pool, Span<byte> buffer, out int length)
     {
-        var writer = new Writer(buffer);
+        var writer = new Writer(buffer, pool.HostLine);
         var request = context.Request;
-        var headers = request.Headers;
         writer.Write(Method(request.Method));
         writer.Write(" "u8);
-        if (!WriteTarget(ref writer, request, pool.Backend.Address))
+        if (!WriteTarget(ref writer, plan.PathFor(request), request.QueryString, pool.Backend.Address))
         {
             length = 0;
             return Result.Declined;
         }
 
         writer.Write(" HTTP/1.1\r\n"u8);
-        writer.Write(pool.HostLine);
-
-        var connection = headers.Connection;
-        var named = ConnectionHeaderTransform.NamesHeaders(connection) ? ConnectionHeaderTransform.Names(connection).ToArray() : null;
-        var received = named is not null && IsNamed(named, "X-Forwarded-For") ? default : headers["X-Forwarded-For"];
-        var hasForwardedFor = forwardedFor.TryCompute(context, received, out var forwardedForValue, out var trusted);
-        foreach (var (name, values) in headers)
+        plan.WriteHead(context, ref writer);
+        if (!writer.HasContentLength && (writer.HasContentHeader || MustHaveBody(request.Method)))
         {
-            if (Skip(name, named, stripUntrusted: hasForwardedFor && !trusted))
-            {
-                continue;
-            }
-
-            if (values.Count != 1)
-            {
-                length = 0;
-                return Result.Declined; // HttpClient joins repeated lines with a separator that depends on the header
-            }
-
-            writer.Write(name);
-            writer.Write(": "u8);
-            writer.Write(values[0]);
-            writer.Write("\r\n"u8);
+            // As HttpClient marks a body-less POST, PUT, PATCH or other method, and a request with content headers.
+            writer.Write("Content-Length: 0\r\n"u8);
         }
 
-        if (hasForwardedFor)
-        {
-            writer.Write("X-Forwarded-For: "u8);
-            for (var i = 0; i < forwardedForValue.Count; i++)
-            {
-                writer.Write(i == 0 ? ""u8 : ", "u8);
-                writer.Write(forwardedForValue[i]);
-            }
-
-            writer.Write("\r\n"u8);
-        }
-
-        writer.Write("X-Forwarded-Proto: "u8);
-        writer.Write(request.Scheme);
-        if (request.Host.HasValue)
-        {
-            writer.Write("\r\nX-Forwarded-Host: "u8);
-            writer.Write(request.Host.ToUriComponent());
-        }
-
-        writer.Write("\r\n\r\n"u8);
+        writer.Write("\r\n"u8);
         length = writer.Position;
-        return writer.NonAscii ? Result.Declined : writer.Overflow ? Result.BufferTooSmall : Result.Written;
+        return writer.Declined ? Result.Declined : writer.Overflow ? Result.BufferTooSmall : Result.Written;
     }
 
     /// <summary>The origin-form target YARP's client sends: plain paths as they are, others as <see cref="Uri"/> makes them.</summary>
-    private static bool WriteTarget(ref Writer writer, HttpRequest request, string prefix)
+    private static bool WriteTarget(ref Writer writer, PathString path, QueryString queryString, string prefix)
     {
-        var path = request.Path.Value;
-        var query = request.QueryString.Value;
-        if (path is { Length: > 0 } && path[0] == '/' && !path.AsSpan().ContainsAnyExcept(s_plainPath) && !path.Contains("/.", StringComparison.Ordinal)
+        var value = path.Value;
+        var query = queryString.Value;
+        if (value is { Length: > 0 } && value[0] == '/' && !value.AsSpan().ContainsAnyExcept(s_plainPath) && !value.Contains("/.", StringComparison.Ordinal)
             && (string.IsNullOrEmpty(query) || (query[0] == '?' && !query.AsSpan().ContainsAnyExcept(s_plainQuery))))
         {
-            writer.Write(path);
+            writer.Write(value);
             writer.Write(query);
             return true;
         }
 
         try
         {
-            writer.Write(RequestUtilities.MakeDestinationAddress(prefix, request.Path, request.QueryString).PathAndQuery);
+            writer.Write(RequestUtilities.MakeDestinationAddress(prefix, path, queryString).PathAndQuery);
             return true;
         }
         catch (UriFormatException)
@@ -131,34 +100,12 @@ internal static class Http1RequestHead
         _ => method,
     };
 
-    private static bool Skip(string name, string[]? named, bool stripUntrusted) =>
-        name.StartsWith(':')
-        || name.Equals("Host", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("X-Forwarded-Proto", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("X-Forwarded-Host", StringComparison.OrdinalIgnoreCase)
-        || ResponseHeaderNames.IsHopByHop(name)
-        || (stripUntrusted && IsUntrustedOnly(name))
-        || (named is not null && IsNamed(named, name));
+    /// <summary>The methods HttpClient gives <c>Content-Length: 0</c> when they carry no body (all but GET, HEAD, OPTIONS, DELETE, CONNECT).</summary>
+    private static bool MustHaveBody(string method) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsDelete(method) || HttpMethods.IsConnect(method));
 
-    private static bool IsUntrustedOnly(string name)
-    {
-        foreach (var header in ForwardedForTransform.UntrustedOnly)
-        {
-            if (name.Equals(header, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsNamed(string[] named, string name) =>
-        Array.Exists(named, n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Writes ASCII into a span, noting overflow and non-ASCII characters instead of throwing.</summary>
-    private ref struct Writer(Span<byte> buffer)
+    /// <summary>Writes ASCII into a span, noting overflow and what it cannot write exactly instead of throwing.</summary>
+    private ref struct Writer(Span<byte> buffer, byte[] backendHostLine) : IOutgoingHead
     {
         private readonly Span<byte> _buffer = buffer;
 
@@ -166,7 +113,45 @@ internal static class Http1RequestHead
 
         public bool Overflow { get; private set; }
 
-        public bool NonAscii { get; private set; }
+        /// <summary>A value the lean path cannot send as HttpClient would (repeated lines, non-ASCII).</summary>
+        public bool Declined { get; private set; }
+
+        public bool HasContentLength { get; private set; }
+
+        public bool HasContentHeader { get; private set; }
+
+        public void Host(string? value)
+        {
+            if (value is null)
+            {
+                Write(backendHostLine);
+                return;
+            }
+
+            Write("Host: "u8);
+            Write(value);
+            Write("\r\n"u8);
+        }
+
+        public void Header(string name, StringValues values)
+        {
+            if (values.Count != 1)
+            {
+                Declined = true;
+                return;
+            }
+
+            if (s_contentHeaders.Contains(name))
+            {
+                HasContentHeader = true;
+                HasContentLength |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
+            }
+
+            Write(name);
+            Write(": "u8);
+            Write(values[0]);
+            Write("\r\n"u8);
+        }
 
         public void Write(ReadOnlySpan<byte> bytes)
         {
@@ -185,7 +170,7 @@ internal static class Http1RequestHead
             var status = Ascii.FromUtf16(text, _buffer[Position..], out var written);
             Position += written;
             Overflow |= status == OperationStatus.DestinationTooSmall;
-            NonAscii |= status == OperationStatus.InvalidData;
+            Declined |= status == OperationStatus.InvalidData;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Balancer.Core.Http1;
+using Balancer.Http.Forwarding;
 using Balancer.Tls;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -11,15 +12,17 @@ namespace Balancer.Http.Http1;
 
 /// <summary>
 /// Copies a backend's response to the client as YARP's forwarder does: status and a non-default reason, headers
-/// less the hop-by-hop ones and those the backend's Connection header names, then the body with its transfer coding
-/// removed (Kestrel frames it again). Errors are YARP's: ResponseHeaders when Kestrel refuses a header, then
-/// ResponseBodyDestination/-Client/-Canceled, answered with a 502 if nothing was sent yet, else an aborted response.
+/// less the hop-by-hop ones, finished by the route's <see cref="ForwardingPlan"/> (those the backend's Connection header
+/// names go, the route's edits apply), then the body: a chunked one to an HTTP/1.1 client keeps its chunks and the
+/// backend's trailers (<see cref="ChunkedRelay"/>), any other loses its transfer coding (Kestrel frames it again). Errors
+/// are YARP's: ResponseHeaders when Kestrel refuses a header, then ResponseBodyDestination/-Client/-Canceled, answered
+/// with a 502 if nothing was sent yet, else an aborted response.
 /// </summary>
 internal static class Http1ResponseCopier
 {
     /// <summary>The error (None on success) and whether the connection may carry another request.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<(ForwarderError Error, bool Reusable)> CopyAsync(HttpContext context, Http1Connection connection, ListenerTls? tls, TimeSpan activityTimeout)
+    public static async ValueTask<(ForwarderError Error, bool Reusable)> CopyAsync(HttpContext context, ForwardingPlan plan, Http1Connection connection, ListenerTls? tls, TimeSpan activityTimeout)
     {
         var head = connection.Head;
         var response = context.Response;
@@ -27,7 +30,7 @@ internal static class Http1ResponseCopier
         var relay = head.Chunked && !head.IsBodyless && ChunkedRelay.ClientTakesChunks(context.Request) && !HttpMethods.IsHead(context.Request.Method);
         try
         {
-            CopyHead(context, connection);
+            CopyHead(context, plan, connection);
             ChunkedRelay.Announce(response, relay);
             if (tls is not null)
             {
@@ -95,7 +98,7 @@ internal static class Http1ResponseCopier
         return error;
     }
 
-    private static void CopyHead(HttpContext context, Http1Connection connection)
+    private static void CopyHead(HttpContext context, ForwardingPlan plan, Http1Connection connection)
     {
         var head = connection.Head;
         var bytes = connection.Buffered.Span;
@@ -112,7 +115,7 @@ internal static class Http1ResponseCopier
         foreach (var field in head.Fields)
         {
             var name = ResponseHeaderNames.Name(bytes.Slice(field.NameStart, field.NameLength), out var index);
-            if (index == ResponseHeaderNames.ContentLength || (index != ResponseHeaderNames.Connection && ResponseHeaderNames.IsHopByHop(name)))
+            if (index == ResponseHeaderNames.ContentLength || (index != ResponseHeaderNames.Connection && HopByHopHeaders.IsFixed(name)))
             {
                 continue;
             }
@@ -133,10 +136,7 @@ internal static class Http1ResponseCopier
             response.ContentLength = head.ContentLength;
         }
 
-        if (ConnectionHeaderTransform.NamesHeaders(connectionHeader))
-        {
-            ConnectionHeaderTransform.RemoveNamed(headers, connectionHeader);
-        }
+        plan.FinishResponse(response, connectionHeader);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text;
 
 namespace Balancer.Http.Http1;
@@ -23,18 +22,8 @@ internal static class ResponseHeaderNames
         "Cache-Control", "Expires", "Vary", "Content-Encoding", "Keep-Alive", "Transfer-Encoding", "Location",
     ];
 
-    // YARP's RequestUtilities: the headers it never copies from a response (nor from a request).
-    private static readonly FrozenSet<string> s_hopByHop = FrozenSet.Create(
-        StringComparer.OrdinalIgnoreCase,
-        "Connection", "Transfer-Encoding", "Keep-Alive", "Upgrade", "Proxy-Connection", "Proxy-Authenticate",
-        "Proxy-Authentication-Info", "Proxy-Authorization", "Proxy-Features", "Proxy-Instruction", "Security-Scheme",
-        "ALPN", "Close", "HTTP2-Settings", "Upgrade-Insecure-Requests", "TE", "Alt-Svc");
-
     /// <summary>Slots of a connection's value cache.</summary>
     public static int CachedCount => s_known.Length;
-
-    /// <summary>Headers YARP drops as hop-by-hop in both directions.</summary>
-    public static bool IsHopByHop(string name) => s_hopByHop.Contains(name);
 
     /// <summary>The header's name; <paramref name="index"/> is its slot in the table, or -1.</summary>
     public static string Name(ReadOnlySpan<byte> name, out int index)
