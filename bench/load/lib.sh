@@ -14,6 +14,7 @@ INLINE=${INLINE:-1}             # DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS f
 WORK=""
 STARTED_PIDS=()
 declare -A PID_OF=()
+EXTRA_HEADERS=()                # more wrk arguments for load_run, e.g. (-H 'X-A: 1')
 # shellcheck source=bench/load/proxies.sh
 source "$BENCH_DIR/proxies.sh"
 
@@ -183,6 +184,7 @@ load_run() {
     local url=$1 seconds=$2 conns=$3 close=${4:-} out
     local header=() insecure=()
     [[ $close == close ]] && header=(-H 'Connection: close')
+    header+=("${EXTRA_HEADERS[@]}")
     [[ $url == https:* ]] && insecure=(-k)
     if [[ $(loadgen) == bombardier ]]; then
         out=$(taskset -c "$CPUS" timeout $((seconds + 30)) bombardier -c "$conns" -d "${seconds}s" -l -p r -o json "${insecure[@]}" "${header[@]}" "$url")
@@ -196,11 +198,12 @@ load_run() {
 
 # measure SCENARIO ROUND NAME RUNNER ARGS... — one measured run against the proxy NAME: RUNNER
 # (load_run, hey_run, iperf_run) prints "requests errors non2xx rate p50 p99 p999"; appends
-# "scenario round name <that> cpu_ticks" to $RESULTS, cpu_ticks being NAME's own CPU time.
+# "scenario round name <that> cpu_ticks" to $RESULTS, cpu_ticks being NAME's own CPU time (MEASURE_PID's,
+# when NAME is one listener of a process that serves several).
 measure() {
     local scenario=$1 round=$2 name=$3 pid before after line
     shift 3
-    pid=${PID_OF[$name]}
+    pid=${MEASURE_PID:-${PID_OF[$name]}}
     before=$(proc_cpu_ticks "$pid")
     line=$("$@")
     after=$(proc_cpu_ticks "$pid")

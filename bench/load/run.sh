@@ -10,7 +10,8 @@
 # HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
 # no-resume.c), h2c (HTTP/2 prior knowledge in cleartext, h2load: 10 connections x 10 streams), h2 (the same over
-# TLS with ALPN h2). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
+# TLS with ALPN h2), routes (issue #22: Balancer alone, a plain route against one with three header matches
+# and three header transforms and one with a 10 % mirror, in one process; see routes.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
 # listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
 # balancer executables as more proxies (an A/B of two builds in one interleaved run).
@@ -187,11 +188,13 @@ start_l7_proxies() {
 
 # shellcheck source=bench/load/scenarios.sh
 source "$BENCH_DIR/scenarios.sh"
+# shellcheck source=bench/load/routes.sh
+source "$BENCH_DIR/routes.sh"
 
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
-    if [[ $scenario != tcp && -z $L7_STARTED ]]; then
+    if [[ $scenario != tcp && $scenario != routes && -z $L7_STARTED ]]; then
         start_l7_proxies
         warm_all 64
         L7_STARTED=1
@@ -209,6 +212,7 @@ for scenario in "${SCENARIO_LIST[@]}"; do
         openloop) openloop_rounds ;;
         h2c) h2_rounds h2c http ;;
         h2) h2_rounds h2 https ;;
+        routes) routes_rounds ;;
         tcp)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done

@@ -123,6 +123,10 @@ def summary(results, rss_file=None):
             line = versus(dict(rows.get((s, "balancer"), [])), dict(rows.get((s, other), [])))
             if line:
                 print(f"\nBalancer ÷ {label} (median of per-round ratios): {line}")
+        if (s, "plain") in rows:  # the routes scenario: each route's cost against the plain route, same process
+            for (sc, proxy) in order:
+                if sc == s and proxy != "plain":
+                    print(f"\n{proxy} ÷ plain (median of per-round ratios): {versus(dict(rows[(sc, proxy)]), dict(rows[(s, 'plain')]))}")
         print(f"\n{len(base) or max(len(v) for k, v in rows.items() if k[0] == s)} rounds.")
 
 

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Balancer.Core.Configuration;
+using Balancer.Core.Routing;
 
 namespace Balancer.Core.Reload;
 
@@ -28,6 +28,13 @@ public static class ConfigDiff
     {
         var changes = new List<ConfigChange>();
         Compare(changes, "listener", from.Listeners, to.Listeners, DescribeListener);
+        foreach (var (name, listener) in to.Listeners.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            if (from.Listeners.TryGetValue(name, out var old))
+            {
+                CompareRoutes(changes, name, old.Routes, listener.Routes);
+            }
+        }
         Compare(changes, "pool", from.Pools, to.Pools, (old, next) => Describe(old with { Backends = [] }, next with { Backends = [] }));
         foreach (var (name, pool) in to.Pools)
         {
@@ -94,22 +101,43 @@ public static class ConfigDiff
     private static bool IsRestartOnly(string field) =>
         s_restartOnly.Any(p => p.EndsWith('.') ? field.StartsWith(p, StringComparison.Ordinal) : field == p || field.StartsWith(p + ".", StringComparison.Ordinal));
 
-    private static string? DescribeListener(ListenerConfig old, ListenerConfig to)
+    private static string? DescribeListener(ListenerConfig old, ListenerConfig to) => Describe(old with { Routes = [] }, to with { Routes = [] });
+
+    /// <summary>
+    /// A listener's routes by position (they are matched in order): <c>+route web[2]: match → action</c>,
+    /// <c>-route web[2]: …</c>, <c>~route web[0]: action pool web → split v1 90, v2 10</c>, each in the config's terms.
+    /// </summary>
+    private static void CompareRoutes(List<ConfigChange> changes, string listener, IReadOnlyList<RouteConfig> from, IReadOnlyList<RouteConfig> to)
     {
-        var parts = new List<string>();
-        var routes = SettingsDiff.Compare(old.Routes.ToArray(), to.Routes.ToArray());
-        var detail = Describe(old with { Routes = [] }, to with { Routes = [] });
-        if (detail is not null)
+        for (var i = 0; i < Math.Max(from.Count, to.Count); i++)
         {
-            parts.Add(detail);
-        }
+            var subject = $"route {listener}[{i}]";
+            if (i >= to.Count)
+            {
+                changes.Add(new ConfigChange(ChangeKind.Removed, subject, $"{RouteDescription.Match(from[i])} → {RouteDescription.Action(from[i])}"));
+            }
+            else if (i >= from.Count)
+            {
+                changes.Add(new ConfigChange(ChangeKind.Added, subject, $"{RouteDescription.Match(to[i])} → {RouteDescription.Action(to[i])}"));
+            }
+            else
+            {
+                var parts = new List<string>();
+                foreach (var (what, describe) in new (string, Func<RouteConfig, string>)[] { ("match", RouteDescription.Match), ("action", RouteDescription.Action) })
+                {
+                    var (was, now) = (describe(from[i]), describe(to[i]));
+                    if (was != now)
+                    {
+                        parts.Add($"{what} {was} → {now}");
+                    }
+                }
 
-        if (routes.Count > 0)
-        {
-            parts.Add($"routes {Routes(old)} → {Routes(to)}");
+                if (parts.Count > 0)
+                {
+                    changes.Add(new ConfigChange(ChangeKind.Changed, subject, string.Join("; ", parts)));
+                }
+            }
         }
-
-        return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 
     /// <summary>The fields of two records that differ, as <c>retries 2 → 3, health.rise 2 → 3</c>; null when none.</summary>
@@ -141,10 +169,4 @@ public static class ConfigDiff
             }
         }
     }
-
-    private static string Routes(ListenerConfig listener) =>
-        "[" + string.Join("; ", listener.Routes.Select(r => $"{string.Join(",", r.Hosts)} {r.Path} → {r.Pool}{RateLimit(r.RateLimit)}")) + "]";
-
-    private static string RateLimit(RateLimitConfig? limit) =>
-        limit is null ? "" : $" (rateLimit {limit.RequestsPerSecond.ToString(CultureInfo.InvariantCulture)}/s burst {limit.EffectiveBurst} key {limit.Key})";
 }

@@ -8,4 +8,4 @@ namespace Balancer.Admin;
 
 /// <summary>What the admin API reads and acts on.</summary>
 internal sealed record AdminServices(
-    RuntimeState State, PoolRegistry Pools, IConfigReloader Reloader, PrometheusExporter Prometheus, IMeterFactory Meters, RouteCounterRegistry Routes, TimeProvider Time, ILoggerFactory Logs);
+    RuntimeState State, PoolRegistry Pools, IConfigReloader Reloader, PrometheusExporter Prometheus, IMeterFactory Meters, TimeProvider Time, ILoggerFactory Logs);

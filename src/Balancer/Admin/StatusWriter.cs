@@ -37,6 +37,7 @@ internal static class StatusWriter
             if (listener.Protocol == ListenerProtocols.Http)
             {
                 json.WriteString("forwarder", listener.Forwarder);
+                RouteStatusWriter.Write(json, state.RouteStats.Of(name));
             }
 
             json.WriteEndObject();

@@ -28,7 +28,6 @@ internal sealed class BalancerServer : IAsyncDisposable
     private readonly TelemetryHost _telemetry;
     private readonly ListenerSet _listeners;
     private readonly ConfigReloader _reloader;
-    private readonly ProxyServices _services;
     private AdminHost? _admin;
     private FailoverService? _failover;
     private ITimer? _sweeper;
@@ -43,9 +42,12 @@ internal sealed class BalancerServer : IAsyncDisposable
         _logger = logs.CreateLogger("Balancer");
         _pools = new PoolRegistry(time, Random.Shared);
         _telemetry = new TelemetryHost(config.Telemetry, () => _pools, () => State.Failover?.Snapshot);
-        var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates);
-        _services = services;
+        var services = new ProxyServices(_pools, time, logs, _telemetry.Metrics, _telemetry.AccessLog, drainTimeout, state.ConfigPath, state.Certificates)
+        {
+            RouteStats = state.RouteStats,
+        };
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
+        RouteMetrics.Observe(_telemetry.Metrics.Meter, state.RouteStats);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), timeline: state.Timeline);
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
         _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
@@ -200,7 +202,6 @@ internal sealed class BalancerServer : IAsyncDisposable
         }
 
         _pools.Load(config);
-        _services.Routes.Apply(config);
         foreach (var pool in _pools.Pools.Values)
         {
             _health.Watch(pool);
@@ -211,7 +212,7 @@ internal sealed class BalancerServer : IAsyncDisposable
             await _listeners.StartAsync(name, config, cancellationToken);
         }
 
-        var admin = new AdminServices(State, _pools, _reloader, _telemetry.Prometheus, _telemetry.Metrics.Factory, _services.Routes, _time, _logs);
+        var admin = new AdminServices(State, _pools, _reloader, _telemetry.Prometheus, _telemetry.Metrics.Factory, _time, _logs);
         _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, admin, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);

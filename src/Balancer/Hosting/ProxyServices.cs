@@ -1,4 +1,5 @@
 using Balancer.Core.Model;
+using Balancer.Core.Routing;
 using Balancer.Telemetry;
 using Balancer.Tls;
 
@@ -9,8 +10,8 @@ internal sealed record ProxyServices(
     PoolRegistry Pools, TimeProvider Time, ILoggerFactory Logs, BalancerMetrics Metrics, AccessLog? AccessLog, TimeSpan DrainTimeout,
     string ConfigPath, CertificateRegistry Certificates)
 {
-    /// <summary>Requests per route, for the dashboard; a reload applies its routes.</summary>
-    public RouteCounterRegistry Routes { get; init; } = new();
+    /// <summary>Per-route counters: requests matched, split shares, mirrored copies (/status, /metrics).</summary>
+    public RouteStatsRegistry RouteStats { get; init; } = new();
 
     /// <summary>Resolves a file named by the config (a certificate, a key) against the config file's directory, as the loader did.</summary>
     public string ResolveFile(string path) => Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(ConfigPath)) ?? ".");

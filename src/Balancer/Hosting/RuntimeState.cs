@@ -44,6 +44,9 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     /// <summary>The certificates the https listeners serve now.</summary>
     public Balancer.Tls.CertificateRegistry Certificates { get; } = new();
 
+    /// <summary>What each HTTP route did: requests matched, split shares, mirrored copies.</summary>
+    public Balancer.Core.Routing.RouteStatsRegistry RouteStats { get; } = new();
+
     /// <summary>Reloads applied since start (the first load not counted).</summary>
     public int ReloadsApplied => Volatile.Read(ref _reloadsApplied);
 

@@ -3,6 +3,8 @@ using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Http.Forwarding;
 using Balancer.Http.Http1;
+using Balancer.Http.Routing;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -16,7 +18,7 @@ namespace Balancer.Http;
 /// finished request goes to <see cref="ProxyTelemetry"/>.
 /// </summary>
 internal sealed class BackendSelectionMiddleware(
-    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, ILogger<BackendSelectionMiddleware> logger)
+    RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, IProxyStateLookup clusters, ILogger<BackendSelectionMiddleware> logger)
 {
     private readonly PoolRegistry _pools = services.Pools;
     private readonly TimeProvider _time = services.Time;
@@ -27,8 +29,16 @@ internal sealed class BackendSelectionMiddleware(
     {
         var proxy = context.GetReverseProxyFeature();
         var cluster = proxy.Route.Cluster!;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RoutePlan>() is { Split: { } split } plan
+            && PoolSplit.Choose(context, plan, split, _pools, clusters) is { } side)
+        {
+            // A weighted split: YARP forwards with the chosen side's cluster (its client and request settings).
+            context.ReassignProxyRequest(side);
+            proxy = context.GetReverseProxyFeature();
+            cluster = side;
+        }
+
         var pool = _pools.Get(cluster.ClusterId);
-        services.Routes.Get(proxy.Route.Config.RouteId)?.OnRequest();
         if (pool is null)
         {
             return ProxyResponses.Unavailable(context);

@@ -2,9 +2,11 @@ using Balancer.Core.Configuration;
 using Balancer.Hosting;
 using Balancer.Http.Forwarding;
 using Balancer.Http.Http1;
+using Balancer.Http.Routing;
 using Balancer.Telemetry;
 using Balancer.Tls;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,8 +24,11 @@ internal sealed class HttpListenerHost : IListenerHost
     private readonly ProxyServices _services;
     private readonly Http1Pools _http1Pools;
 
-    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services, Http1Pools http1Pools)
+    private readonly MirrorDispatcher _mirrors;
+
+    private HttpListenerHost(string name, ListenerConfig config, WebApplication app, ProxyConfigProvider proxyConfig, HttpsRedirect redirect, ListenerTls? tls, ProxyServices services, Http1Pools http1Pools, MirrorDispatcher mirrors)
     {
+        _mirrors = mirrors;
         _http1Pools = http1Pools;
         Name = name;
         Config = config;
@@ -74,7 +79,8 @@ internal sealed class HttpListenerHost : IListenerHost
                 }
             });
         });
-        var proxyConfig = new ProxyConfigProvider(name, config);
+        var proxyConfig = new ProxyConfigProvider(name, config, services.RouteStats);
+        var mirrors = new MirrorDispatcher(services.Pools);
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(new ListenerName(name));
         builder.Services.AddSingleton(listenerConfig.Limits);
@@ -82,6 +88,8 @@ internal sealed class HttpListenerHost : IListenerHost
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, BalancerHttpClientFactory>();
         var http1Pools = new Http1Pools(time, services.Pools);
         builder.Services.AddSingleton(new Http1Forwarder(http1Pools, tls, time));
+        builder.Services.AddSingleton(mirrors);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, RouteMatcherPolicy>());
         // Each route's request and response are shaped by its ForwardingPlan alone, in both forwarders: YARP's
         // transform builder (and its default X-Forwarded-* and Host transforms) is replaced by one that applies it.
         builder.Services.AddSingleton<ITransformBuilder>(new ForwardingTransformBuilder(proxyConfig, tls, time));
@@ -97,7 +105,12 @@ internal sealed class HttpListenerHost : IListenerHost
         }
 
         app.UseMiddleware<RequestGuardMiddleware>();
-        app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendSelectionMiddleware>());
+        app.UseMiddleware<RouteAnswerMiddleware>();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<MirrorMiddleware>();
+            proxy.UseMiddleware<BackendSelectionMiddleware>();
+        }).ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(proxyConfig.RoutePlanOf(route)));
         var redirect = new HttpsRedirect(listenerConfig);
         app.MapFallback("{**path}", redirect.Handle);
         services.Metrics.ListenerStarted(name);
@@ -107,7 +120,7 @@ internal sealed class HttpListenerHost : IListenerHost
             services.Certificates.Add(tls);
         }
 
-        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services, http1Pools) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
+        return new HttpListenerHost(name, listenerConfig, app, proxyConfig, redirect, tls, services, http1Pools, mirrors) { BoundAddress = WebAppFactory.BoundAddress(app, endpoint) };
     }
 
     /// <summary>Applies a new config's routes, clusters and forwarding plans (forwarder, trusted proxies) to this listener.</summary>
@@ -136,11 +149,14 @@ internal sealed class HttpListenerHost : IListenerHost
 
         await _app.StopAsync(cancellationToken);
         _http1Pools.Dispose(); // in-flight requests are done: close the idle backend connections
+        await _mirrors.DisposeAsync();
+        _services.RouteStats.Remove(Name);
     }
 
     public async ValueTask DisposeAsync()
     {
         _http1Pools.Dispose();
+        await _mirrors.DisposeAsync();
         await _app.DisposeAsync();
     }
 }

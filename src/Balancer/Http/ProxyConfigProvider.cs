@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Balancer.Core.Configuration;
+using Balancer.Core.Routing;
 using Balancer.Http.Forwarding;
+using Balancer.Http.Routing;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,8 +13,9 @@ namespace Balancer.Http;
 
 /// <summary>
 /// Feeds one HTTP listener's YARP instance from our config: one YARP route per configured
-/// route, one YARP cluster per pool those routes use, and each route's <see cref="ForwardingPlan"/>. YARP only
-/// forwards; which destination a request goes to is decided by the core (<see cref="BackendSelectionMiddleware"/>).
+/// route, one YARP cluster per pool those routes send requests or mirrored copies to, and each route's
+/// <see cref="RoutePlan"/> (with its <see cref="ForwardingPlan"/>). YARP only forwards; which destination a request goes
+/// to is decided by the core (<see cref="BackendSelectionMiddleware"/>).
 /// </summary>
 internal sealed class ProxyConfigProvider : IProxyConfigProvider
 {
@@ -20,11 +23,16 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
     public static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>Each YARP route given to YARP, with its plan; weak, so the routes of old configs go when YARP drops them.</summary>
-    private readonly ConditionalWeakTable<YarpRouteConfig, ForwardingPlan> _plans = [];
+    private readonly ConditionalWeakTable<YarpRouteConfig, RoutePlan> _plans = [];
+    private readonly RouteStatsRegistry _stats;
     private volatile Snapshot _current;
     private int _generation;
 
-    public ProxyConfigProvider(string listener, BalancerConfig config) => _current = Build(listener, config);
+    public ProxyConfigProvider(string listener, BalancerConfig config, RouteStatsRegistry stats)
+    {
+        _stats = stats;
+        _current = Build(listener, config);
+    }
 
     public IProxyConfig GetConfig() => _current;
 
@@ -37,7 +45,10 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
     }
 
     /// <summary>The plan made for a route this provider gave YARP (<see cref="ForwardingTransformBuilder"/>).</summary>
-    public ForwardingPlan PlanOf(YarpRouteConfig route) =>
+    public ForwardingPlan PlanOf(YarpRouteConfig route) => RoutePlanOf(route).Forwarding;
+
+    /// <summary>The whole plan of a route this provider gave YARP, for its endpoint's metadata.</summary>
+    public RoutePlan RoutePlanOf(YarpRouteConfig route) =>
         _plans.TryGetValue(route, out var plan) ? plan : throw new InvalidOperationException($"route {route.RouteId} was not made by this listener's config");
 
     private Snapshot Build(string listener, BalancerConfig config)
@@ -49,14 +60,16 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
         // Plans are rebuilt on every load; a new generation makes each route differ from its predecessor, so that YARP
         // rebuilds its transformer (it keeps a route whose YARP config is unchanged, and the plan is not in it).
         var generation = new Dictionary<string, string> { ["balancer.generation"] = (++_generation).ToString(CultureInfo.InvariantCulture) };
+        var stats = _stats.Apply(listener, listenerConfig.Routes);
         for (var i = 0; i < listenerConfig.Routes.Count; i++)
         {
             var route = listenerConfig.Routes[i];
-            pools.Add(route.Pool);
+            pools.UnionWith(route.ReferencedPools());
             var yarpRoute = new YarpRouteConfig
             {
                 RouteId = $"{listener}/{i}",
-                ClusterId = route.Pool,
+                // A split starts on its first side (BackendSelectionMiddleware moves it); a redirect or fixed answer has no cluster.
+                ClusterId = route.Pool.Length > 0 ? route.Pool : route.Pools.Count > 0 ? route.Pools[0].Pool : null,
                 // Routes are tried in config order, as users read them.
                 Order = i,
                 Match = new RouteMatch
@@ -66,7 +79,7 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
                 },
                 Metadata = generation,
             };
-            _plans.Add(yarpRoute, ForwardingPlan.For(listenerConfig, forwardedFor, route));
+            _plans.Add(yarpRoute, new RoutePlan(route, ForwardingPlan.For(listenerConfig, forwardedFor, route), stats[i]));
             routes.Add(yarpRoute);
         }
 

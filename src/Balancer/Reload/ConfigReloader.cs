@@ -26,7 +26,6 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly CertificateReloader _certificates;
-    private readonly ProxyServices _services;
     private FileWatcher? _watcher;
 
     public ConfigReloader(RuntimeState state, PoolRegistry pools, HealthChecker health, ListenerSet listeners, ProxyServices services, TelemetryHost telemetry, ILogger logger)
@@ -38,7 +37,6 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         _telemetry = telemetry;
         _time = services.Time;
         _logger = logger;
-        _services = services;
         _certificates = new CertificateReloader(state, listeners, services, _lock, logger);
     }
 
@@ -242,7 +240,5 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         {
             _telemetry.Metrics.PoolRetired(pool.Name);
         }
-
-        _services.Routes.Apply(config);
     }
 }

@@ -102,7 +102,7 @@ public sealed class TrafficPolicyConfigTests
 
         Assert.Equal(
             [
-                "~listener web (routes [* /{**rest} → web (rateLimit 100/s burst 200 key header:X-User)] → [* /{**rest} → web (rateLimit 100/s burst 50 key header:X-User)])",
+                "~route web[0] (action pool web; rate limit 100/s burst 200 per header:X-User → pool web; rate limit 100/s burst 50 per header:X-User)",
                 "~pool web (affinity.ttl 1h → 2h, hashKey cookie:session → host)",
             ],
             changes);

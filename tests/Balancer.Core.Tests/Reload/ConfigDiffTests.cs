@@ -32,12 +32,40 @@ public sealed class ConfigDiffTests
 
         Assert.Equal(
             [
-                "~listener web (bind 127.0.0.1:80 → 127.0.0.1:81, routes [* /{**rest} → web] → [* /api/{**rest} → api])",
+                "~listener web (bind 127.0.0.1:80 → 127.0.0.1:81)",
+                "~route web[0] (match hosts * path /{**rest} → hosts * path /api/{**rest}; action pool web → pool api)",
                 "-pool old",
                 "+pool api",
                 "~pool web (retries 2 → 3)",
             ],
             changes);
+    }
+
+    [Fact]
+    public void Compute_RoutesAddedRemovedChanged_OneLineEach()
+    {
+        var from = Parse("""
+            { "listeners": { "web": { "bind": "127.0.0.1:80", "routes": [ { "pool": "v1" }, { "path": "/old", "respond": { "status": 410 } } ] } },
+              "pools": { "v1": { "backends": [] }, "v2": { "backends": [] } } }
+            """);
+        var to = Parse("""
+            { "listeners": { "web": { "bind": "127.0.0.1:80", "routes": [
+                { "pools": [ { "pool": "v1", "weight": 90 }, { "pool": "v2", "weight": 10 } ], "headers": [ { "name": "X-Canary", "mode": "exists" } ] },
+                { "path": "/old", "respond": { "status": 410 } },
+                { "path": "/v1/{**rest}", "redirect": { "to": "/v2{path}", "status": 308 } } ] } },
+              "pools": { "v1": { "backends": [] }, "v2": { "backends": [] } } }
+            """);
+
+        var changes = ConfigDiff.Compute(from, to).Select(c => c.ToString()).ToList();
+        var back = ConfigDiff.Compute(to, from).Select(c => c.ToString()).ToList();
+
+        Assert.Equal(
+            [
+                "~route web[0] (match hosts * path /{**rest} → hosts * path /{**rest} header X-Canary exists; action pool v1 → split v1 90, v2 10)",
+                "+route web[2] (hosts * path /v1/{**rest} → redirect 308 /v2{path})",
+            ],
+            changes);
+        Assert.Contains("-route web[2] (hosts * path /v1/{**rest} → redirect 308 /v2{path})", back);
     }
 
     [Fact]

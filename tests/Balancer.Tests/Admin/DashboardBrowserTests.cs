@@ -135,4 +135,34 @@ public sealed class DashboardBrowserTests
         Assert.Contains(audit.Lines, l => l.GetProperty("action").GetString() == "reload" && l.GetProperty("result").GetString() == "rejected");
         Assert.Equal(JsonValueKind.Null, audit.Lines[0].GetProperty("client").ValueKind);
     }
+
+    [ChromiumFact]
+    public async Task Dashboard_ShowsEachListenersRoutes_MatchToAction_WithSplitShares()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        await using var balancer = await TestBalancer.StartAsync($$"""
+            { "listeners": { "web": { "bind": "127.0.0.1:0", "routes": [
+                { "path": "/down", "respond": { "status": 503, "body": "down\n" } },
+                { "headers": [ { "name": "X-Canary", "mode": "exists" } ], "pools": [ { "pool": "a", "weight": 90 }, { "pool": "b", "weight": 10 } ] },
+                { "pool": "a" } ] } },
+              "pools": { "a": { "backends": [ { "address": "{{a.ConfigAddress}}" } ] }, "b": { "backends": [ { "address": "{{a.ConfigAddress}}" } ] } },
+              "admin": { "bind": "127.0.0.1:0" } }
+            """);
+        using var client = balancer.CreateClient();
+        using var canary = new HttpRequestMessage(HttpMethod.Get, "/x");
+        canary.Headers.Add("X-Canary", "1");
+        (await client.SendAsync(canary)).Dispose();
+        await using var browser = await BrowserSession.LaunchAsync();
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(balancer.AdminAddress.ToString());
+
+        var routes = page.Locator("#routes-body tr[data-route^='web/']");
+        await Assertions.Expect(routes).ToHaveCountAsync(3, new() { Timeout = 20_000 });
+        await Assertions.Expect(routes.Nth(0)).ToContainTextAsync("path /down");
+        await Assertions.Expect(routes.Nth(0)).ToContainTextAsync("respond 503");
+        await Assertions.Expect(routes.Nth(1)).ToContainTextAsync("header X-Canary exists");
+        await Assertions.Expect(routes.Nth(1)).ToContainTextAsync("split a 90, b 10");
+        await Assertions.Expect(routes.Nth(2)).ToContainTextAsync("pool a");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
 using Balancer.Hosting;
@@ -9,6 +10,7 @@ using Balancer.Tests.Common;
 using Balancer.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 using YarpRouteConfig = Yarp.ReverseProxy.Configuration.RouteConfig;
 
@@ -59,7 +61,7 @@ internal sealed class ProxyHarness : IDisposable
     public BackendState Backend(string address) => Pool.Find(address)!;
 
     public BackendSelectionMiddleware Middleware(RequestDelegate next) =>
-        new(next, Services, new ListenerName("web"), new Http1Forwarder(_http1, null, Time), NullLogger<BackendSelectionMiddleware>.Instance);
+        new(next, Services, new ListenerName("web"), new Http1Forwarder(_http1, null, Time), new NoClusters(), NullLogger<BackendSelectionMiddleware>.Instance);
 
     /// <summary>A request routed to this harness's route, its response body kept.</summary>
     public DefaultHttpContext Request(string method = "GET", string protocol = "HTTP/2", long? contentLength = null)
@@ -92,5 +94,17 @@ internal sealed class ProxyHarness : IDisposable
         public IReadOnlyList<DestinationState> AvailableDestinations { get; set; } = [];
 
         public DestinationState? ProxiedDestination { get; set; }
+    }
+
+    /// <summary>The harness's route has no weighted split, so the middleware never looks a cluster up.</summary>
+    private sealed class NoClusters : IProxyStateLookup
+    {
+        public IEnumerable<RouteModel> GetRoutes() => [];
+
+        public bool TryGetRoute(string id, [NotNullWhen(true)] out RouteModel? route) => (route = null) is not null;
+
+        public IEnumerable<ClusterState> GetClusters() => [];
+
+        public bool TryGetCluster(string id, [NotNullWhen(true)] out ClusterState? cluster) => (cluster = null) is not null;
     }
 }

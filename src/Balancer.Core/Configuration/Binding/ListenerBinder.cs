@@ -10,8 +10,6 @@ internal static class ListenerBinder
         "trustedProxies", "limits", "tls", "redirectToHttps", "forwarder",
     ];
 
-    private static readonly string[] s_routeFields = ["hosts", "path", "pool", "rateLimit"];
-    private static readonly string[] s_rateLimitFields = ["requestsPerSecond", "burst", "key", "maxKeys"];
     private static readonly string[] s_protocols = [ListenerProtocols.Http, ListenerProtocols.Tcp];
     private static readonly string[] s_limitFields =
     [
@@ -27,7 +25,7 @@ internal static class ListenerBinder
         {
             Protocol = reader.Choice("protocol", "protocol", s_protocols) ?? defaults.Protocol,
             Bind = reader.RequiredString("bind"),
-            Routes = reader.Objects("routes", s_routeFields)?.Select(BindRoute).ToList() ?? defaults.Routes,
+            Routes = reader.Objects("routes", RouteBinder.RouteFields)?.Select(RouteBinder.BindRoute).ToList() ?? defaults.Routes,
             Pool = reader.String("pool"),
             MaxConnections = reader.Int("maxConnections") ?? defaults.MaxConnections,
             IdleTimeout = reader.Duration("idleTimeout") ?? defaults.IdleTimeout,
@@ -38,35 +36,6 @@ internal static class ListenerBinder
             Tls = reader.Object("tls", TlsBinder.ListenerTlsFields) is { } tls ? TlsBinder.BindListener(tls) : defaults.Tls,
             RedirectToHttps = reader.Int("redirectToHttps") ?? defaults.RedirectToHttps,
             Forwarder = reader.Choice("forwarder", "forwarder", ListenerForwarders.All) ?? defaults.Forwarder,
-        };
-    }
-
-    private static RouteConfig BindRoute(ObjectReader reader)
-    {
-        var defaults = new RouteConfig();
-        return new RouteConfig
-        {
-            Hosts = reader.Strings("hosts") ?? defaults.Hosts,
-            Path = reader.String("path") ?? defaults.Path,
-            Pool = reader.RequiredString("pool"),
-            RateLimit = reader.Object("rateLimit", s_rateLimitFields) is { } limit ? BindRateLimit(limit) : defaults.RateLimit,
-        };
-    }
-
-    private static RateLimitConfig BindRateLimit(ObjectReader reader)
-    {
-        var defaults = new RateLimitConfig();
-        if (!reader.Has("requestsPerSecond"))
-        {
-            reader.Report("requestsPerSecond", "missing required field 'requestsPerSecond'");
-        }
-
-        return new RateLimitConfig
-        {
-            RequestsPerSecond = reader.Double("requestsPerSecond") ?? defaults.RequestsPerSecond,
-            Burst = reader.Int("burst") ?? defaults.Burst,
-            Key = reader.String("key") ?? defaults.Key,
-            MaxKeys = reader.Int("maxKeys") ?? defaults.MaxKeys,
         };
     }
 

@@ -181,6 +181,30 @@ internal sealed class ObjectReader
         return values;
     }
 
+    /// <summary>An optional object whose members are strings (header name to value), in file order; other values are reported.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? StringMap(string name)
+    {
+        if (Object(name, known: null) is not { } map)
+        {
+            return null;
+        }
+
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var member in map.Members)
+        {
+            if (member.Value is JsonString s)
+            {
+                pairs.Add(new(member.Key, s.Value));
+            }
+            else
+            {
+                map.Report(member.Key, $"expected a string, got {member.Value.Kind}");
+            }
+        }
+
+        return pairs;
+    }
+
     /// <summary>A reader over member <paramref name="name"/> when it is an object.</summary>
     public ObjectReader? Object(string name, IReadOnlyCollection<string>? known) =>
         Get<JsonObject>(name, "an object") is { } node ? new ObjectReader(_diagnostics, node, PathOf(name), known) : null;

@@ -93,7 +93,13 @@ internal static class ConfigValidator
             }
 
             Report(diagnostics, ConfigPath.Child(routePath, "path"), RouteSyntax.CheckPath(route.Path));
-            CheckPoolReference(route.Pool, ConfigPath.Child(routePath, "pool"), PoolUse.Http, config, uses, diagnostics);
+            RouteMatchValidator.Check(route, routePath, diagnostics);
+            RouteActionValidator.Check(route, routePath, (pool, at) => CheckPoolReference(pool, at, PoolUse.Http, config, uses, diagnostics), diagnostics);
+            if (route.Transforms is { } transforms)
+            {
+                TransformsValidator.Check(route, transforms, ConfigPath.Child(routePath, "transforms"), diagnostics);
+            }
+
             if (route.RateLimit is { } limit)
             {
                 TrafficPolicyValidator.CheckRateLimit(limit, ConfigPath.Child(routePath, "rateLimit"), diagnostics);

@@ -15,8 +15,9 @@ internal static partial class RouteSyntax
     }
 
     /// <summary>
-    /// An ASP.NET route template kept simple: literal segments, then optionally one final <c>{**name}</c> catch-all.
-    /// Parameters and constraints elsewhere would need a route engine's matching rules, which Balancer does not promise.
+    /// An ASP.NET route template kept simple: literal segments and whole-segment parameters (<c>{id}</c>, which
+    /// <c>transforms.pathPattern</c> can use), then optionally one final <c>{**name}</c> catch-all. Constraints, optional
+    /// and partial-segment parameters would need a route engine's matching rules, which Balancer does not promise.
     /// </summary>
     public static string? CheckPath(string path)
     {
@@ -26,11 +27,22 @@ internal static partial class RouteSyntax
         }
 
         var segments = path[1..].Split('/');
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < segments.Length; i++)
         {
             var segment = segments[i];
             var last = i == segments.Length - 1;
-            if (last && (segment.Length == 0 || CatchAll().IsMatch(segment)))
+            if ((last && CatchAll().IsMatch(segment)) || Parameter().IsMatch(segment))
+            {
+                if (!names.Add(segment.Trim('{', '}', '*')))
+                {
+                    return $"route path '{path}' names parameter '{segment}' twice";
+                }
+
+                continue;
+            }
+
+            if (last && segment.Length == 0)
             {
                 continue;
             }
@@ -43,7 +55,7 @@ internal static partial class RouteSyntax
             if (!Literal().IsMatch(segment))
             {
                 return last || !CatchAll().IsMatch(segment)
-                    ? $"route path '{path}': segment '{segment}' is not supported; use literal segments and an optional final '{{**name}}'"
+                    ? $"route path '{path}': segment '{segment}' is not supported; use literal segments, whole-segment '{{name}}' parameters and an optional final '{{**name}}'"
                     : $"route path '{path}': the catch-all '{segment}' must be the last segment";
             }
         }
@@ -53,6 +65,9 @@ internal static partial class RouteSyntax
 
     [GeneratedRegex(@"^\{\*\*[A-Za-z_][A-Za-z0-9_]*\}$")]
     private static partial Regex CatchAll();
+
+    [GeneratedRegex(@"^\{[A-Za-z_][A-Za-z0-9_]*\}$")]
+    private static partial Regex Parameter();
 
     // RFC 3986 pchar without '%' escapes, '{', '}' and '*', which route templates give meaning to.
     [GeneratedRegex(@"^[A-Za-z0-9\-._~!$&'()+,;=:@]+$")]

@@ -41,6 +41,14 @@ export function renderCluster() {
   host.innerHTML = `<div class="cluster">${cards.join("")}</div>`;
 }
 
+// How a split's requests went, and what became of a mirror's copies.
+function spread(r) {
+  const split = (r.split ?? []).map(s => `${s.pool} ${s.share}% (${s.requests})`).join(", ");
+  const m = r.mirror;
+  const mirror = m ? `mirror → ${m.pool}: ${m.sent} sent, ${m.failed} failed, ${m.dropped} dropped, ${m.tooLarge} too large` : "";
+  return [split, mirror].filter(x => x).join("; ");
+}
+
 export function renderRoutes() {
   const host = document.getElementById("routes-body");
   host.innerHTML = Object.entries(store.listeners).map(([name, l]) => {
@@ -51,9 +59,9 @@ export function renderRoutes() {
     };
     const head = `<h3 data-listener="${esc(name)}">${esc(name)} <span class="kv">${esc(l.protocol)}${l.tls ? " + TLS" : ""} on ${esc(l.address ?? l.bind)}${l.redirectToHttps ? ` · other requests redirected to https port ${esc(l.redirectToHttps)}` : ""}</span></h3>`;
     if (l.protocol === "tcp") return `${head}<table><tbody><tr data-route="${esc(name)}/tcp"><td>every connection</td><td>pool ${esc(l.pool)}</td></tr></tbody></table>`;
-    return `${head}<table><thead><tr><th>#</th><th>match</th><th>action</th><th class="num">requests</th><th class="num">req/s</th><th class="num">429</th></tr></thead><tbody>
+    return `${head}<table><thead><tr><th>#</th><th>match</th><th>action</th><th class="num">requests</th><th class="num">req/s</th><th>split / mirror</th></tr></thead><tbody>
       ${l.routes.map(r => `<tr data-route="${esc(name)}/${r.index}"><td>${r.index}</td><td>${esc(r.match)}</td><td>${esc(r.action)}</td>
-        <td class="num">${r.requests}</td><td class="num">${rate(r)}</td><td class="num">${r.limited}</td></tr>`).join("")}</tbody></table>`;
+        <td class="num">${r.requests}</td><td class="num">${rate(r)}</td><td>${esc(spread(r))}</td></tr>`).join("")}</tbody></table>`;
   }).join("");
 }
 

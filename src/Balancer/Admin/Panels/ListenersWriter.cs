@@ -3,13 +3,12 @@ using Balancer.Core.Configuration;
 
 namespace Balancer.Admin.Panels;
 
-/// <summary>The routes panel: each listener, each route's match and action with its requests, and a <c>tcp</c> listener's series.</summary>
+/// <summary>The routes panel: each listener, each route's match and action with its requests (split shares, mirror outcomes), and a <c>tcp</c> listener's series.</summary>
 internal static class ListenersWriter
 {
     public static void Write(Utf8JsonWriter json, AdminServices services, long first, long count)
     {
         var state = services.State;
-        var routes = services.Routes.All.ToLookup(r => r.Listener, StringComparer.Ordinal);
         var history = state.History.Listeners;
         json.WriteStartObject("listeners");
         foreach (var (name, listener) in state.Config.Listeners.OrderBy(l => l.Key, StringComparer.Ordinal))
@@ -29,19 +28,12 @@ internal static class ListenersWriter
                 json.WriteNumber("redirectToHttps", port);
             }
 
-            json.WriteStartArray("routes");
-            foreach (var route in routes[name])
+            if (listener.Protocol == ListenerProtocols.Http)
             {
-                json.WriteStartObject();
-                json.WriteNumber("index", route.Index);
-                json.WriteString("match", route.Match);
-                json.WriteString("action", route.Action);
-                json.WriteNumber("requests", route.Requests);
-                json.WriteNumber("limited", route.Limited);
-                json.WriteEndObject();
+                // The same routes, counts, split shares and mirror outcomes as /status.
+                RouteStatusWriter.Write(json, state.RouteStats.Of(name));
             }
 
-            json.WriteEndArray();
             if (history.TryGetValue(name, out var tcp))
             {
                 SeriesWriter.WriteAll(json, "series", tcp.Named, first, count);

@@ -47,8 +47,13 @@ internal sealed class ForwardingPlan
     public HeaderEdits ResponseHeaders { get; }
 
     /// <summary>The plan of <paramref name="route"/> on <paramref name="listener"/>, whose X-Forwarded-For rule it shares.</summary>
-    public static ForwardingPlan For(ListenerConfig listener, ForwardedFor forwardedFor, RouteConfig route) =>
-        new(listener.Forwarder, forwardedFor, HostRule.Keep, PathRewrite.None, HeaderEdits.None, HeaderEdits.None);
+    public static ForwardingPlan For(ListenerConfig listener, ForwardedFor forwardedFor, RouteConfig route)
+    {
+        var transforms = route.Transforms;
+        var host = transforms is null || transforms.Host == TransformsConfig.KeepHost ? HostRule.Keep : new HostRule(HostMode.Fixed, transforms.Host);
+        return new(listener.Forwarder, forwardedFor, host, PathRewrite.From(transforms),
+            HeaderEdits.From(transforms?.RequestHeaders), HeaderEdits.From(transforms?.ResponseHeaders));
+    }
 
     /// <summary>Gives <paramref name="head"/> the Host and headers of the request to send for <paramref name="context"/>.</summary>
     public void WriteHead<THead>(HttpContext context, ref THead head)
@@ -98,7 +103,7 @@ internal sealed class ForwardingPlan
     }
 
     /// <summary>The path to send (the client's unless the route rewrites it).</summary>
-    public PathString PathFor(HttpRequest request) => Path.IsNone ? request.Path : Path.Apply(request.Path);
+    public PathString PathFor(HttpRequest request) => Path.IsNone ? request.Path : Path.Apply(request);
 
     /// <summary>
     /// Finishes a response whose headers a forwarder has copied from the backend, less the fixed hop-by-hop set: drops

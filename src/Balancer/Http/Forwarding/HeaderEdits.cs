@@ -35,6 +35,26 @@ internal sealed class HeaderEdits
         _folded = [.. folded];
     }
 
+    /// <summary>The edits of one direction of a route's transforms: <c>set</c>, then <c>append</c>, then <c>remove</c> (and <c>removeServer</c>).</summary>
+    public static HeaderEdits From(Core.Configuration.HeaderEditsConfig? config)
+    {
+        if (config is null)
+        {
+            return None;
+        }
+
+        var edits = new List<HeaderEdit>();
+        edits.AddRange(config.Set.Select(p => new HeaderEdit(p.Key, HeaderEditMode.Set, p.Value)));
+        edits.AddRange(config.Append.Select(p => new HeaderEdit(p.Key, HeaderEditMode.Append, p.Value)));
+        edits.AddRange(config.Remove.Select(name => new HeaderEdit(name, HeaderEditMode.Remove)));
+        if (config.RemoveServer)
+        {
+            edits.Add(new HeaderEdit("Server", HeaderEditMode.Remove));
+        }
+
+        return edits.Count == 0 ? None : new HeaderEdits(edits);
+    }
+
     /// <summary>How many header names the edits name.</summary>
     public int Count => _folded.Length;
 

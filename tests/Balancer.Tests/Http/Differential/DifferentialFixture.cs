@@ -32,7 +32,7 @@ public sealed class DifferentialFixture : IAsyncLifetime
                 _recorders.Add(recorder);
                 var name = $"{forwarder}{i}";
                 listeners.Append($$"""
-                    "{{name}}": { "bind": "127.0.0.1:0", "forwarder": "{{forwarder}}", "routes": [ { "pool": "{{name}}" } ],
+                    "{{name}}": { "bind": "127.0.0.1:0", "forwarder": "{{forwarder}}", "routes": [ {{TransformRoutes(name)}} { "pool": "{{name}}" } ],
                                   "limits": { "maxRequestBodySize": 65536, "requestHeadersTimeout": "2s" } },
                     """);
                 pools.Append($$"""
@@ -60,6 +60,18 @@ public sealed class DifferentialFixture : IAsyncLifetime
 
         Directory.Delete(_directory, recursive: true);
     }
+
+    /// <summary>
+    /// Routes under <c>/t/</c> and <c>/p/{id}/</c> that rewrite path, Host and headers both ways (issue #22's transforms):
+    /// ordinary requests sent there check that both forwarders apply them alike.
+    /// </summary>
+    private static string TransformRoutes(string pool) => $$"""
+        { "path": "/t/{**rest}", "pool": "{{pool}}", "transforms": { "stripPrefix": "/t", "addPrefix": "/v2", "host": "backend.internal:8080",
+            "requestHeaders": { "set": { "X-Env": "prod", "User-Agent": "balancer-test" }, "append": { "X-Forwarded-Proto": "https", "Accept": "text/x-extra" }, "remove": ["Cookie", "X-Debug"] },
+            "responseHeaders": { "set": { "X-Frame-Options": "DENY" }, "append": { "Cache-Control": "private" }, "remove": ["Set-Cookie"], "removeServer": true } } },
+        { "path": "/p/{id}/{**rest}", "pool": "{{pool}}", "transforms": { "pathPattern": "/items/{id}/x/{**rest}",
+            "requestHeaders": { "append": { "Via": "1.1 balancer" } }, "responseHeaders": { "set": { "Server": "balancer" } } } },
+        """;
 
     /// <summary>Requests the access log says the lean forwarder carried so far.</summary>
     internal int LeanRequests()

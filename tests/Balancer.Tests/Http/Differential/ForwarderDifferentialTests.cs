@@ -34,6 +34,18 @@ public sealed class ForwarderDifferentialTests(DifferentialFixture fixture) : IC
     }
 
     [Fact]
+    public async Task TransformedRequests_BothForwarders_SameBytesToBackendAndClient()
+    {
+        // The ordinary requests again, under the routes that rewrite path, Host and headers (issue #22's transforms).
+        var cases = OrdinaryRequests.All().SelectMany(c => new[] { Under(c, "/t"), Under(c, "/p/42") }).OfType<DifferentialCase>().ToList();
+
+        var differences = await RunAsync(cases);
+
+        Assert.True(cases.Count >= 100, $"only {cases.Count} transformed cases");
+        Assert.True(differences.Count == 0, $"{differences.Count} case(s) differ:\n\n{string.Join("\n", differences)}");
+    }
+
+    [Fact]
     public async Task FramingCorpus_BothForwarders_SameBytesToBackendAndClient()
     {
         var cases = CorpusCase.LoadAll(s_corpus).Select(c => new DifferentialCase(c.ToString(), c.Request, EndsWithClose: false)).ToList();
@@ -80,6 +92,16 @@ public sealed class ForwarderDifferentialTests(DifferentialFixture fixture) : IC
         var auto = View(lane.Auto, exchanges[0], client);
         var yarp = View(lane.Yarp, exchanges[1], client);
         return auto == yarp ? null : $"== {@case.Name}\n-- lean (forwarder auto):\n{auto}-- yarp:\n{yarp}";
+    }
+
+    /// <summary>The case with its origin-form target moved under <paramref name="prefix"/>; null for other targets.</summary>
+    private static DifferentialCase? Under(DifferentialCase @case, string prefix)
+    {
+        var text = System.Text.Encoding.Latin1.GetString(@case.Request);
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 || space + 1 >= text.Length || text[space + 1] != '/'
+            ? null
+            : @case with { Name = $"{prefix} {@case.Name}", Request = System.Text.Encoding.Latin1.GetBytes(text[..(space + 1)] + prefix + text[(space + 1)..]) };
     }
 
     private static string View(DifferentialFixture.Side side, RawExchange exchange, string client) =>
