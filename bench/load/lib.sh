@@ -225,13 +225,13 @@ iperf_run() {
 }
 
 # warm_up NAME URL CONNS [close] — PERF-NOTES: bursts separated by idle gaps let background JIT tier-up
-# finish (with one saturated core it gets no CPU otherwise). Bursts go on until NAME's CPU time per
+# finish (with one saturated core it gets no CPU otherwise); WARMUP_RUN names the runner (default load_run). Bursts go on until NAME's CPU time per
 # request settles (two bursts within 10 %), at least WARMUP_BURSTS (4) and at most WARMUP_MAX (15).
 warm_up() {
     local name=$1 url=$2 conns=$3 close=${4:-} i before line cost previous=0 curve=""
     for ((i = 1; i <= ${WARMUP_MAX:-15}; i++)); do
         before=$(proc_cpu_ticks "${PID_OF[$name]}")
-        line=$(load_run "$url" "${WARMUP_SECONDS:-4}" "$conns" "$close")
+        line=$(${WARMUP_RUN:-load_run} "$url" "${WARMUP_SECONDS:-4}" "$conns" "$close")
         # CPU microseconds per request (ticks are 10 ms).
         cost=$((($(proc_cpu_ticks "${PID_OF[$name]}") - before) * 10000 / (${line%% *} + 1)))
         curve+=" $cost"

@@ -3,9 +3,15 @@
 # building Balancer, the .NET environment, and the configs and start-up of NGINX, HAProxy and Balancer.
 # Everything binds 127.0.0.1 and starts through start_proc (lib.sh), pinned to $CPUS.
 
-# publish_balancer — Release build of Balancer (and bare YARP) into $WORK; sets BALANCER_BIN, YARP_BIN.
-# BALANCER_BIN and YARP_BIN already set (earlier publishes) skip the build.
+# publish_balancer — Release build of Balancer (and bare YARP, and with WITH_AOT=1 a Native AOT build) into $WORK;
+# sets BALANCER_BIN, YARP_BIN, AOT_BIN. BALANCER_BIN, YARP_BIN and AOT_BIN already set (earlier publishes) skip the build.
 publish_balancer() {
+    if [[ -n ${WITH_AOT:-} && ! -x ${AOT_BIN:-} ]]; then
+        log "dotnet publish src/Balancer -c Release -r linux-x64 -p:PublishAot=true"
+        dotnet publish "$REPO_DIR/src/Balancer" -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/balancer-aot" --nologo -v quiet \
+            >"$WORK/publish-aot.log" 2>&1 || { tail -30 "$WORK/publish-aot.log" >&2; die "AOT publish failed (clang, zlib1g-dev?)"; }
+        AOT_BIN=$WORK/balancer-aot/balancer
+    fi
     if [[ -x ${BALANCER_BIN:-} && ( ${WITH_YARP:-1} == 0 || -x ${YARP_BIN:-} ) ]]; then
         log "using $BALANCER_BIN${YARP_BIN:+ and $YARP_BIN}"
         return 0
@@ -139,13 +145,13 @@ EOF
 }
 
 # haproxy_frontend NAME PORT BACKEND_PORT... — appends a frontend on PORT, round-robin over the backends;
-# HAPROXY_BIND adds options to its bind line (e.g. "ssl crt FILE").
+# HAPROXY_BIND adds options to its bind line (e.g. "ssl crt FILE"), HAPROXY_SERVER to its server lines ("proto h2").
 haproxy_frontend() {
     local name=$1 port=$2 p
     shift 2
     {
         printf 'frontend fe%s\n    bind 127.0.0.1:%s%s\n    default_backend be%s\n' "$port" "$port" "${HAPROXY_BIND:+ $HAPROXY_BIND}" "$port"
         printf 'backend be%s\n    balance roundrobin\n' "$port"
-        for p; do printf '    server b%s 127.0.0.1:%s\n' "$p" "$p"; done
+        for p; do printf '    server b%s 127.0.0.1:%s%s\n' "$p" "$p" "${HAPROXY_SERVER:+ $HAPROXY_SERVER}"; done
     } >>"$WORK/$name.cfg"
 }

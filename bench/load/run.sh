@@ -2,7 +2,7 @@
 # Balancer against HAProxy, NGINX and a bare YARP proxy, side by side on one machine.
 #
 #   bench/load/run.sh [--scenarios LIST|all] [--rounds N] [--duration S] [--cpus LIST]
-#                     [--proxies LIST] [--builds NAME=PATH,...] [--loadgen wrk|bombardier] [--keep]
+#                     [--proxies LIST] [--builds NAME=PATH|aot,...] [--loadgen wrk|bombardier] [--keep]
 #
 # Scenarios (default keepalive): keepalive (64 connections, small body), 1k (1 KiB body),
 # close (a new connection per request), c1000 (1,000 connections), openloop (fixed rate at 50 %
@@ -10,13 +10,16 @@
 # HAProxy mode tcp), https (keep-alive, 64 connections, TLS terminated at the proxy, plain HTTP to
 # the backends), handshake (https with a new connection, so a full TLS handshake, per request; see
 # no-resume.c), h2c (HTTP/2 prior knowledge in cleartext, h2load: 10 connections x 10 streams), h2 (the same over
-# TLS with ALPN h2), routes (issue #22: Balancer alone, a plain route against one with three header matches
+# TLS with ALPN h2), grpc (unary gRPC calls with h2load over h2c: 8 connections x 8 concurrent calls, to HAProxy
+# "proto h2", NGINX grpc_pass, bare YARP and a Balancer pool with httpVersion 2 speaking h2c to 3 NGINX gRPC
+# backends; grpc.sh), routes (issue #22: Balancer alone, a plain route against one with three header matches
 # and three header transforms and one with a 10 % mirror, in one process; see routes.sh). Every TLS proxy serves one ECDSA P-256 certificate made here; bare YARP has no TLS
-# listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios. Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
+# listener and no HTTP/2 and sits out the TLS and HTTP/2 scenarios (not grpc: it speaks h2 there). Proxies (default all): balancer, yarp (bare YARP, bench/load/bare-yarp),
 # haproxy (nbthread 1), nginx (worker_processes 1). --builds NAME=PATH,... adds other published
-# balancer executables as more proxies (an A/B of two builds in one interleaved run).
+# balancer executables as more proxies (an A/B of two builds in one interleaved run); the name aot alone publishes
+# this tree with Native AOT (PublishAot, needs clang and zlib1g-dev) and runs it as the proxy "aot" (AOT_BIN skips that).
 # Everything binds 127.0.0.1 and runs pinned to --cpus (default 1). Needs wrk, haproxy, nginx
-# (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake, h2), h2load (h2c, h2: nghttp2-client), gcc and
+# (nginx-light), hey (openloop), iperf3 (tcp), openssl (https, handshake, h2), h2load (h2c, h2, grpc: nghttp2-client; and nghttp for grpc), gcc and
 # the OpenSSL headers (handshake: libssl-dev), dotnet, python3.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -35,13 +38,17 @@ extra_option() {
     esac
 }
 parse_options "$@"
-[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,h2c,h2
+[[ $SCENARIOS == all ]] && SCENARIOS=keepalive,1k,close,c1000,openloop,tcp,https,handshake,h2c,h2,grpc
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 declare -A BUILD_BIN=()
 IFS=, read -ra builds <<<"${BUILDS:-}"
 for build in "${builds[@]}"; do
-    BUILD_BIN[${build%%=*}]=${build#*=}
+    if [[ $build == aot ]]; then
+        WITH_AOT=1 # published below, with the JIT build
+    else
+        BUILD_BIN[${build%%=*}]=${build#*=}
+    fi
     PROXY_LIST+=("${build%%=*}")
 done
 [[ ,$PROXIES, == *,yarp,* ]] || WITH_YARP=0
@@ -49,6 +56,7 @@ done
 tools=(wrk haproxy nginx taskset python3 dotnet)
 [[ ,$SCENARIOS, == *,openloop,* ]] && tools+=(hey)
 [[ ,$SCENARIOS, == *,tcp,* ]] && tools+=(iperf3)
+[[ ,$SCENARIOS, == *,grpc,* ]] && tools+=(h2load nghttp)
 [[ ,$SCENARIOS, =~ ,(keepalive|1k|close|c1000|openloop), ]] && WITH_PLAIN=1 || WITH_PLAIN=""
 [[ ,$SCENARIOS, =~ ,(https|handshake|h2), ]] && WITH_TLS=1 && tools+=(openssl)
 [[ ,$SCENARIOS, =~ ,(h2c|h2), ]] && tools+=(h2load)
@@ -62,6 +70,7 @@ RSS_FILE=$WORK/rss.txt
 : >"$RESULTS"
 : >"$RSS_FILE"
 publish_balancer
+[[ -n ${WITH_AOT:-} ]] && BUILD_BIN[aot]=$AOT_BIN
 start_backends 3
 ADMIN_PORT=$(free_port)
 
@@ -188,13 +197,15 @@ start_l7_proxies() {
 
 # shellcheck source=bench/load/scenarios.sh
 source "$BENCH_DIR/scenarios.sh"
+# shellcheck source=bench/load/grpc.sh
+source "$BENCH_DIR/grpc.sh"
 # shellcheck source=bench/load/routes.sh
 source "$BENCH_DIR/routes.sh"
 
 [[ -n ${WITH_TLS:-} ]] && tls_init
 L7_STARTED=""
 for scenario in "${SCENARIO_LIST[@]}"; do
-    if [[ $scenario != tcp && $scenario != routes && -z $L7_STARTED ]]; then
+    if [[ $scenario != tcp && $scenario != grpc && $scenario != routes && -z $L7_STARTED ]]; then
         start_l7_proxies
         warm_all 64
         L7_STARTED=1
@@ -213,12 +224,12 @@ for scenario in "${SCENARIO_LIST[@]}"; do
         h2c) h2_rounds h2c http ;;
         h2) h2_rounds h2 https ;;
         routes) routes_rounds ;;
-        tcp)
+        tcp | grpc)
             if [[ -n $L7_STARTED ]]; then
                 for name in "${PROXY_LIST[@]}"; do stop_proc "$name"; done
                 L7_STARTED=""
             fi
-            tcp_rounds ;;
+            "${scenario}_rounds" ;;
         *) die "unknown scenario $scenario" ;;
     esac
 done

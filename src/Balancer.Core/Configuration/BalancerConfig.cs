@@ -1,6 +1,6 @@
 namespace Balancer.Core.Configuration;
 
-/// <summary>The whole user config file (v1): listeners, pools, failover and admin.</summary>
+/// <summary>The whole user config file (v1): listeners, pools, failover, announce and admin.</summary>
 public sealed record BalancerConfig
 {
     /// <summary>Listeners by name; each is an HTTP or TCP front end.</summary>
@@ -11,6 +11,9 @@ public sealed record BalancerConfig
 
     /// <summary>The active/standby peer protocol; null when this node runs alone.</summary>
     public FailoverConfig? Failover { get; init; }
+
+    /// <summary>The virtual IPs announced for an ECMP router while the node is healthy; null when the node announces nothing.</summary>
+    public AnnounceConfig? Announce { get; init; }
 
     /// <summary>Traces, OTLP export and access log; defaults apply when the block is absent.</summary>
     public TelemetryConfig Telemetry { get; init; } = new();

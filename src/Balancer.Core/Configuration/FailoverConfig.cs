@@ -15,8 +15,17 @@ public sealed record FailoverConfig
     /// <summary>UDP address the adverts are received on. Default <c>0.0.0.0:7946</c>.</summary>
     public string Bind { get; init; } = "0.0.0.0:7946";
 
-    /// <summary>Peers' advert addresses (<c>ip:port</c>).</summary>
+    /// <summary>
+    /// Every advert address (<c>ip:port</c>) of every peer, in file order: each heartbeat path of each peer. Adverts go
+    /// to each, and one heard on any of them keeps the peer alive.
+    /// </summary>
     public IReadOnlyList<string> Peers { get; init; } = [];
+
+    /// <summary>
+    /// The peers as written: a string is one peer on one path (no node id); an object names the peer's node id and its
+    /// addresses, one per heartbeat path. <see cref="Peers"/> holds their addresses flattened.
+    /// </summary>
+    public IReadOnlyList<FailoverPeerConfig> PeerNodes { get; init; } = [];
 
     /// <summary>Time between adverts of the master. Default 1 s.</summary>
     public TimeSpan AdvertInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -47,6 +56,22 @@ public sealed record FailoverConfig
 
     /// <summary>How often a master re-announces the virtual IPs (keepalived's garp_master_refresh); zero = never. Default 60 s.</summary>
     public TimeSpan GarpRefresh { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How far a peer's clock may be from ours for an advert to count as fresh by its send time alone, before the
+    /// peer has echoed our epoch (replay protection, docs/failover.md); zero: the echo alone counts. Default 2 s.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>One entry of <c>failover.peers</c>: a peer node and its addresses, one per heartbeat path.</summary>
+public sealed record FailoverPeerConfig
+{
+    /// <summary>The peer's node id; null for the string form, which names no node.</summary>
+    public string? NodeId { get; init; }
+
+    /// <summary>The peer's advert addresses (<c>ip:port</c>), one per heartbeat path.</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [];
 }
 
 /// <summary>The values of <c>failover.vipAction</c>.</summary>

@@ -3,7 +3,7 @@ namespace Balancer.Core.Configuration;
 /// <summary>Active health checking of a pool's backends.</summary>
 public sealed record HealthConfig
 {
-    /// <summary><c>http</c>, <c>tcp</c> or <c>none</c>. Default <c>none</c>.</summary>
+    /// <summary><c>http</c>, <c>grpc</c>, <c>tcp</c> or <c>none</c>. Default <c>none</c>.</summary>
     public string Probe { get; init; } = ProbeKinds.None;
 
     /// <summary>HTTP probe path. Default <c>/healthz</c>.</summary>
@@ -32,6 +32,9 @@ public sealed record HealthConfig
 
     /// <summary>A substring the HTTP probe's response body must contain; null checks no body.</summary>
     public string? ExpectBody { get; init; }
+
+    /// <summary>The service the <c>grpc</c> probe asks about; null asks about the server as a whole (the empty name).</summary>
+    public string? Service { get; init; }
 }
 
 /// <summary>Probe kind names as they appear in config.</summary>
@@ -39,6 +42,9 @@ public static class ProbeKinds
 {
     /// <summary>An HTTP request whose status must fall in the expected ranges.</summary>
     public const string Http = "http";
+
+    /// <summary>The standard gRPC health check (<c>grpc.health.v1.Health/Check</c>), which must answer SERVING.</summary>
+    public const string Grpc = "grpc";
 
     /// <summary>A TCP connect that must succeed.</summary>
     public const string Tcp = "tcp";

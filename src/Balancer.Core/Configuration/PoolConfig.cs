@@ -48,6 +48,12 @@ public sealed record PoolConfig
     /// <summary>PROXY protocol header sent to the backends of a <c>tcp</c> pool: <c>none</c> (the default), <c>v1</c> or <c>v2</c>.</summary>
     public string ProxyProtocol { get; init; } = ProxyProtocolVersions.None;
 
+    /// <summary>
+    /// HTTP version towards the backends (see <see cref="HttpVersions"/>): <c>auto</c> (the default), <c>1.1</c> or <c>2</c>
+    /// (h2c prior knowledge to <c>http://</c>, h2 to <c>https://</c>; what gRPC backends need).
+    /// </summary>
+    public string HttpVersion { get; init; } = HttpVersions.Auto;
+
     /// <summary>TLS towards the pool's <c>https://</c> backends; null verifies them against the system trust store.</summary>
     public BackendTlsConfig? Tls { get; init; }
 

@@ -1,19 +1,35 @@
 namespace Balancer.Core.Failover;
 
 /// <summary>
-/// Makes this node's adverts: one boot epoch, one sequence counted from 1 across everything the node sends, so that
-/// a receiver's replay rule (<see cref="PeerReplayGuard"/>) sees every advert of ours as newer than the last.
+/// Makes this node's adverts: one boot epoch, one sequence counted from 1 across everything the node sends (so that a
+/// receiver's replay rule sees every advert of ours as newer than the last), the peer's epoch echoed back and our send
+/// time (so that it can tell them fresh), signed with the ring's first key.
 /// </summary>
-internal sealed class AdvertWriter(byte[] key, ulong epoch)
+internal sealed class AdvertWriter(FailoverKeyRing ring, ulong epoch, Func<ulong> echo, TimeProvider time)
 {
     private ulong _sequence;
+    private volatile FailoverKeyRing _ring = ring;
 
-    /// <summary>The advert of <paramref name="options"/>'s node in <paramref name="state"/> at <paramref name="priority"/>, encoded and MACed.</summary>
-    public FailoverAction.SendAdvert Write(FailoverOptions options, FailoverState state, int priority)
+    /// <summary>This node's boot epoch, Unix milliseconds.</summary>
+    public ulong Epoch => epoch;
+
+    /// <summary>How many adverts this node has sent.</summary>
+    public ulong Sent => _sequence;
+
+    /// <summary>The keys adverts are signed with (the first) and verified with; swapped whole on a reload.</summary>
+    public FailoverKeyRing Ring
     {
-        var packet = new AdvertPacket(options.NodeId, state, (byte)priority, options.AdvertInterval, epoch, ++_sequence, options.ConfigHash);
+        get => _ring;
+        set => _ring = value;
+    }
+
+    /// <summary>The advert of <paramref name="options"/>' node in <paramref name="state"/> at <paramref name="priority"/>, encoded and MACed.</summary>
+    public FailoverAction.SendAdvert Write(FailoverOptions options, string group, FailoverState state, int priority)
+    {
+        var packet = new AdvertPacket(options.NodeId, state, (byte)priority, options.AdvertInterval, epoch, ++_sequence, options.ConfigHash,
+            group, echo(), time.GetUtcNow().ToUnixTimeMilliseconds());
         var buffer = new byte[AdvertCodec.MaxLength];
-        var length = AdvertCodec.Encode(packet, key, buffer);
+        var length = AdvertCodec.Encode(packet, Ring, buffer);
         return new FailoverAction.SendAdvert(packet, buffer.AsMemory(0, length));
     }
 }

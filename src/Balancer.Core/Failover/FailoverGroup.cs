@@ -15,8 +15,9 @@ internal sealed class FailoverGroup
     private readonly BackupRole _backup;
     private readonly MasterRole _master;
 
-    public FailoverGroup(FailoverOptions options, AdvertWriter writer, List<FailoverAction> actions, Func<TimeSpan> now)
+    public FailoverGroup(string name, FailoverOptions options, AdvertWriter writer, List<FailoverAction> actions, Func<TimeSpan> now)
     {
+        Name = name;
         _writer = writer;
         _now = now;
         _priority = new GroupPriority(options);
@@ -25,6 +26,9 @@ internal sealed class FailoverGroup
         _backup = new BackupRole(this);
         _master = new MasterRole(this);
     }
+
+    /// <summary>The group's name, carried in its adverts.</summary>
+    public string Name { get; }
 
     public FailoverState State { get; private set; } = FailoverState.Init;
 
@@ -163,6 +167,19 @@ internal sealed class FailoverGroup
         }
     }
 
+    /// <summary>
+    /// Sends this state's advert now, out of turn: the peer just started a new session, and hearing us at once lets its
+    /// next advert echo our epoch and so prove itself fresh (<see cref="PeerReplayGuard"/>).
+    /// </summary>
+    public void AdvertiseNow()
+    {
+        if (State is FailoverState.Backup or FailoverState.Fault || (State == FailoverState.Master && !HandingOver))
+        {
+            SendAdvert(EffectivePriority);
+            Timers.AdvertAt = Now + Options.AdvertInterval;
+        }
+    }
+
     /// <summary>Takes options that passed <see cref="FailoverMachine.ReconfigureProblems"/>; a changed priority is advertised at once.</summary>
     public void Reconfigure(FailoverOptions next)
     {
@@ -224,7 +241,7 @@ internal sealed class FailoverGroup
             _master.SentAdvert();
         }
 
-        Actions.Add(_writer.Write(Options, State, priority));
+        Actions.Add(_writer.Write(Options, Name, State, priority));
     }
 
     private void AnnouncePriority(FailoverAction.PriorityChanged changed)

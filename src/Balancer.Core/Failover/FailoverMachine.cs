@@ -19,12 +19,20 @@ public sealed class FailoverMachine
     private readonly Lock _lock = new();
     private readonly List<FailoverAction> _actions = [];
     private readonly AdvertIntake _intake;
+    private readonly AdvertWriter _writer;
     private readonly PeerRecord _peer = new();
     private readonly FailoverGroup _group;
 
-    /// <summary>Makes a machine in INIT. <paramref name="epoch"/> defaults to the start time in Unix milliseconds.</summary>
+    /// <summary>Makes a machine in INIT with one key. <paramref name="epoch"/> defaults to the start time in Unix milliseconds.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> fail <see cref="FailoverOptions.Validate"/>, or <paramref name="key"/> is empty.</exception>
     public FailoverMachine(FailoverOptions options, ReadOnlySpan<byte> key, TimeProvider time, ulong? epoch = null)
+        : this(options, key.IsEmpty ? throw new ArgumentException("The shared key is empty; see FailoverKey.TryParse.", nameof(key)) : new FailoverKeyRing(key), time, epoch)
+    {
+    }
+
+    /// <summary>Makes a machine in INIT. <paramref name="epoch"/> defaults to the start time in Unix milliseconds.</summary>
+    /// <exception cref="ArgumentException"><paramref name="options"/> fail <see cref="FailoverOptions.Validate"/>.</exception>
+    public FailoverMachine(FailoverOptions options, FailoverKeyRing keys, TimeProvider time, ulong? epoch = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0)
@@ -32,18 +40,13 @@ public sealed class FailoverMachine
             throw new ArgumentException(string.Join(" ", errors), nameof(options));
         }
 
-        if (key.IsEmpty)
-        {
-            throw new ArgumentException("The shared key is empty; see FailoverKey.TryParse.", nameof(key));
-        }
-
-        var secret = key.ToArray();
         _time = time;
         _origin = time.GetTimestamp();
-        var guard = new PeerReplayGuard(options.NodeId, options.Peers.Select(p => FailoverOptions.ParsePeerAddress(p)!), options.PeerNodeIds);
-        _intake = new AdvertIntake(secret, guard);
-        var writer = new AdvertWriter(secret, epoch ?? (ulong)time.GetUtcNow().ToUnixTimeMilliseconds());
-        _group = new FailoverGroup(options, writer, _actions, () => _time.GetElapsedTime(_origin));
+        var ownEpoch = epoch ?? (ulong)time.GetUtcNow().ToUnixTimeMilliseconds();
+        var guard = new PeerReplayGuard(options.NodeId, options.Peers.Select(p => FailoverOptions.ParsePeerAddress(p)!), options.PeerNodeIds, ownEpoch, options.MaxClockSkew);
+        _intake = new AdvertIntake(guard);
+        _writer = new AdvertWriter(keys, ownEpoch, () => guard.EchoEpoch, time);
+        _group = new FailoverGroup(AdvertPacket.DefaultGroup, options, _writer, _actions, () => _time.GetElapsedTime(_origin));
     }
 
     /// <summary>The current state.</summary>
@@ -109,27 +112,42 @@ public sealed class FailoverMachine
     /// </summary>
     public IReadOnlyList<FailoverAction> OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source)
     {
-        var decoded = _intake.TryDecode(datagram, out var packet, out var error); // outside the lock: the MAC is the costly part
+        var ring = _writer.Ring;
+        var decoded = _intake.Decode(datagram, source, ring); // outside the lock: the MAC is the costly part
         lock (_lock)
         {
-            _actions.Clear();
-            if (_intake.Admit(decoded, error, packet, source))
+            if (!_intake.Admit(decoded, source, _time.GetUtcNow(), out var newSession))
             {
-                if (_peer.Saw(packet, _time.GetUtcNow(), _group.Options.ConfigHash) is { } drift)
-                {
-                    _actions.Add(drift);
-                }
+                return [];
+            }
 
-                // Only a master advertises (RFC 5798 §6.4.3); adverts in other states are for /status only.
-                if (packet.State == FailoverState.Master)
-                {
-                    _group.OnMasterAdvert(packet);
-                }
+            _actions.Clear();
+            var packet = decoded.Packet;
+            if (_peer.Saw(packet, ring.KeyIds[decoded.KeySlot - 1], _time.GetUtcNow(), _group.Options.ConfigHash) is { } drift)
+            {
+                _actions.Add(drift);
+            }
+
+            if (newSession)
+            {
+                _group.AdvertiseNow();
+            }
+
+            // Only a master advertises as master (RFC 5798 §6.4.3); the others' adverts are for /status only.
+            if (packet.State == FailoverState.Master)
+            {
+                _group.OnMasterAdvert(packet);
             }
 
             return [.. _actions];
         }
     }
+
+    /// <summary>Every datagram rejected so far, whatever the reason; cheap to read on every datagram.</summary>
+    public long RejectedTotal => _intake.RejectedTotal;
+
+    /// <summary>Takes a reloaded key file: adverts are signed with its first key from now on, and verified with any of its keys.</summary>
+    public void SetKeys(FailoverKeyRing keys) => _writer.Ring = keys;
 
     /// <summary>
     /// Takes new priority, preempt, preempt delay, track weight and config hash without leaving the current state.
@@ -157,6 +175,7 @@ public sealed class FailoverMachine
         Check(running.Peers.SequenceEqual(options.Peers, StringComparer.Ordinal), "peers");
         Check(running.PeerNodeIds.SequenceEqual(options.PeerNodeIds, StringComparer.Ordinal), "peerNodeIds");
         Check(running.FaultOnTrackFailure == options.FaultOnTrackFailure, "track.fault");
+        Check(running.MaxClockSkew == options.MaxClockSkew, "maxClockSkew"); // the replay guard is built with it
         return problems;
 
         void Check(bool same, string field)
@@ -173,9 +192,11 @@ public sealed class FailoverMachine
     {
         lock (_lock)
         {
+            var ring = _writer.Ring;
             return new FailoverSnapshot(_group.State, _group.EffectivePriority, _group.Healthy, _peer.NodeId, _peer.LastAdvertAt, _peer.State, _peer.Priority,
                 _group.Transitions, _group.DualMasterEvents, _intake.Rejected(), _peer.DriftsFrom(_group.Options.ConfigHash), _peer.ConfigHash,
-                _group.LongestAdvertGapSent, _group.LongestAdvertGapHeard);
+                _group.LongestAdvertGapSent, _group.LongestAdvertGapHeard, ring.SigningKeyId, ring.KeyIds, _peer.KeyId,
+                (long)_writer.Sent, _intake.Accepted, _peer.Sequence, _intake.LastSources(), _intake.LastForeignVersion is > 0 and var version ? version : null);
         }
     }
 

@@ -37,6 +37,15 @@ public sealed record FailoverOptions
     /// <summary>This node's <see cref="ConfigFingerprint"/>, compared with the peer's to report config drift.</summary>
     public UInt128 ConfigHash { get; init; }
 
+    /// <summary>
+    /// How far an advert's send time may be from our clock for it to count as fresh before its session has echoed our
+    /// epoch (see <see cref="PeerReplayGuard"/>); zero: only the echo counts. Default <see cref="DefaultMaxClockSkew"/>.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; init; } = DefaultMaxClockSkew;
+
+    /// <summary>The default of <see cref="MaxClockSkew"/>: 2 s, far above what NTP keeps and well under a useful recording.</summary>
+    public static TimeSpan DefaultMaxClockSkew { get; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Maps the protocol's fields of <see cref="FailoverConfig"/>; the executable's (VIPs, hooks, GARP) stay there.</summary>
     public static FailoverOptions From(FailoverConfig config, UInt128 configHash = default) => new()
     {
@@ -48,7 +57,11 @@ public sealed record FailoverOptions
         TrackWeight = config.Track?.Weight ?? new FailoverTrackConfig().Weight,
         FaultOnTrackFailure = config.Track?.Fault ?? false,
         Peers = config.Peers,
+
+        // Only when every peer is named: a string peer has no node id, and the guard would refuse it.
+        PeerNodeIds = config.PeerNodes.Count > 0 && config.PeerNodes.All(p => !string.IsNullOrEmpty(p.NodeId)) ? [.. config.PeerNodes.Select(p => p.NodeId!)] : [],
         ConfigHash = configHash,
+        MaxClockSkew = config.MaxClockSkew,
     };
 
     /// <summary>Every problem with these options, each saying how to fix it; empty when they are usable.</summary>
@@ -70,6 +83,11 @@ public sealed record FailoverOptions
             || AdvertInterval.Ticks % (TimeSpan.TicksPerMillisecond * 10) != 0)
         {
             errors.Add($"advertInterval must be whole centiseconds from 10ms to 655.35s, is {AdvertInterval}.");
+        }
+
+        if (MaxClockSkew < TimeSpan.Zero)
+        {
+            errors.Add($"maxClockSkew must not be negative, is {MaxClockSkew}.");
         }
 
         if (PreemptDelay < TimeSpan.Zero)

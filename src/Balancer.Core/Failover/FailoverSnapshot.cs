@@ -15,6 +15,14 @@ namespace Balancer.Core.Failover;
 /// <param name="PeerConfigHash">The config hash of the last accepted advert, or null.</param>
 /// <param name="LongestAdvertGapSent">The longest time between two adverts this node sent in one term as master: late adverts show a stalled master.</param>
 /// <param name="LongestAdvertGapHeard">The longest time between two master adverts this node took in while backup: what its Master_Down_Timer saw.</param>
+/// <param name="SigningKeyId">The key id this node signs with: the first key of <c>keyFile</c>.</param>
+/// <param name="KeyIds">The key ids this node verifies with, in file order.</param>
+/// <param name="PeerKeyId">The key id the peer's last accepted advert was signed with, or null.</param>
+/// <param name="AdvertsSent">Adverts this node has sent.</param>
+/// <param name="AdvertsAccepted">Adverts accepted from the peer.</param>
+/// <param name="PeerSequence">The sequence number of the peer's last accepted advert (it counts every advert the peer sent in its session), or null.</param>
+/// <param name="RejectedLastFrom">The source address of the last datagram rejected for each reason in <paramref name="RejectedPackets"/>.</param>
+/// <param name="PeerProtocolVersion">The protocol version of the last advert rejected for speaking another one, or null.</param>
 public sealed record FailoverSnapshot(
     FailoverState State,
     int EffectivePriority,
@@ -29,4 +37,30 @@ public sealed record FailoverSnapshot(
     bool ConfigDrift,
     UInt128? PeerConfigHash,
     TimeSpan LongestAdvertGapSent,
-    TimeSpan LongestAdvertGapHeard);
+    TimeSpan LongestAdvertGapHeard,
+    uint SigningKeyId,
+    IReadOnlyList<uint> KeyIds,
+    uint? PeerKeyId,
+    long AdvertsSent,
+    long AdvertsAccepted,
+    ulong? PeerSequence,
+    IReadOnlyDictionary<string, string> RejectedLastFrom,
+    int? PeerProtocolVersion)
+{
+    /// <summary>The line of this node's key file holding the key the peer signs with (1 or 2); null when unknown or not held.</summary>
+    public int? PeerKeySlot
+    {
+        get
+        {
+            for (var i = 0; i < KeyIds.Count; i++)
+            {
+                if (KeyIds[i] == PeerKeyId)
+                {
+                    return i + 1;
+                }
+            }
+
+            return null;
+        }
+    }
+}

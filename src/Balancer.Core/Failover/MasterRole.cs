@@ -118,7 +118,12 @@ internal sealed class MasterRole(FailoverGroup group)
             group.MasterAdvertInterval = packet.AdvertInterval;
             group.ChangeState(FailoverState.Backup, FailoverEvent.HigherPriorityAdvert, $"{packet.NodeId} (priority {packet.Priority}) outranks us");
         }
-        else if (!OngoingIncident(packet.NodeId))
+        else if (string.Equals(packet.NodeId, _awaitingResignFrom, StringComparison.Ordinal) || OngoingIncident(packet.NodeId))
+        {
+            // The master we just displaced, still advertising until ours reaches it (adverts cross on the wire): it
+            // resigns when it hears us. Not a new dual master; our takeover or re-announcement burst covers it.
+        }
+        else
         {
             // Two masters (a healed partition, a master resuming from SIGSTOP, both started together) and we win: keep
             // the role and re-announce, so that ARP caches pointing at the loser are corrected at once. The loser's

@@ -14,4 +14,17 @@ public enum PeerCheck
 
     /// <summary>(epoch, sequence) is not newer than the last accepted from this node id.</summary>
     Replayed,
+
+    /// <summary>
+    /// Authentic and newer, but not shown fresh: its session has not echoed this node's epoch and its send time is
+    /// further than <c>maxClockSkew</c> from our clock. A recording made before this node started, or a peer that has
+    /// not heard us yet while the clocks disagree.
+    /// </summary>
+    Unproven,
+
+    /// <summary>
+    /// The advert just taken, again, from another address of the same peer: it sends each advert on every heartbeat
+    /// path. Not a rejection (never counted as one) and not fed to the state machine a second time.
+    /// </summary>
+    OtherPath,
 }

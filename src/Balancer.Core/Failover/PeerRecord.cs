@@ -12,6 +12,12 @@ internal sealed class PeerRecord
     /// <summary>The priority the peer's last accepted advert carried, or null.</summary>
     public byte? Priority { get; private set; }
 
+    /// <summary>The sequence number of the peer's last accepted advert: with <see cref="FailoverSnapshot.AdvertsAccepted"/>, how many it sent that we missed.</summary>
+    public ulong? Sequence { get; private set; }
+
+    /// <summary>The key id the peer's last accepted advert was signed with, or null.</summary>
+    public uint? KeyId { get; private set; }
+
     /// <summary>When the last advert was accepted, or null.</summary>
     public DateTimeOffset? LastAdvertAt { get; private set; }
 
@@ -25,8 +31,9 @@ internal sealed class PeerRecord
     /// Records an accepted advert; returns the action that logs a change of drift (it begins, the peer's hash changes
     /// again while drifting, or it ends), or null when there is none.
     /// </summary>
-    public FailoverAction.ConfigDriftChanged? Saw(in AdvertPacket packet, DateTimeOffset at, UInt128 ours)
+    public FailoverAction.ConfigDriftChanged? Saw(in AdvertPacket packet, uint keyId, DateTimeOffset at, UInt128 ours)
     {
+        (KeyId, Sequence) = (keyId, packet.Sequence);
         var wasDrift = DriftsFrom(ours);
         var changed = ConfigHash != packet.ConfigHash;
         (NodeId, State, Priority, LastAdvertAt, ConfigHash) = (packet.NodeId, packet.State, packet.Priority, at, packet.ConfigHash);

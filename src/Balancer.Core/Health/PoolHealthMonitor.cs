@@ -1,4 +1,5 @@
 using Balancer.Core.Configuration;
+using Balancer.Core.Grpc;
 using Balancer.Core.Model;
 
 namespace Balancer.Core.Health;
@@ -59,16 +60,22 @@ public sealed class PoolHealthMonitor : IDisposable
     /// <summary>Live traffic could not connect to, or lost the connection with, the backend: eject it at once.</summary>
     public void OnConnectFailure(BackendState backend, string detail) => Eject(backend, $"passive: {detail}");
 
-    /// <summary>Counts 5xx streaks on live traffic when the pool ejects on them.</summary>
-    public void OnResponse(BackendState backend, int status)
+    /// <summary>
+    /// Counts streaks of failed responses on live traffic when the pool ejects on them: a 5xx, or a gRPC call that ended
+    /// with one of the pool's <c>grpcFailureStatuses</c> (<paramref name="grpcStatus"/>; <see cref="GrpcStatusCodes.None"/>
+    /// for a request that is not a gRPC call).
+    /// </summary>
+    public void OnResponse(BackendState backend, int status, int grpcStatus = GrpcStatusCodes.None)
     {
-        var threshold = _pool.Config.Passive.Consecutive5xx;
+        var passive = _pool.Config.Passive;
+        var threshold = passive.Consecutive5xx;
         if (threshold <= 0)
         {
             return;
         }
 
-        if (status < 500)
+        var grpcFailure = grpcStatus > GrpcStatusCodes.Ok && IsListed(passive.GrpcFailureStatuses, grpcStatus);
+        if (status < 500 && !grpcFailure)
         {
             if (Volatile.Read(ref backend.Consecutive5xx) != 0)
             {
@@ -80,7 +87,9 @@ public sealed class PoolHealthMonitor : IDisposable
 
         if (Interlocked.Increment(ref backend.Consecutive5xx) == threshold)
         {
-            Eject(backend, $"passive: {threshold} consecutive 5xx responses, last: {status}");
+            Eject(backend, grpcFailure && status < 500
+                ? $"passive: {threshold} consecutive 5xx responses or gRPC failures, last: grpc-status {grpcStatus} {GrpcStatusCodes.Name(grpcStatus)}"
+                : $"passive: {threshold} consecutive 5xx responses, last: {status}");
             Volatile.Write(ref backend.Consecutive5xx, 0);
         }
     }
@@ -145,6 +154,20 @@ public sealed class PoolHealthMonitor : IDisposable
 
             _readmitTimers.Clear();
         }
+    }
+
+    private static bool IsListed(IReadOnlyList<string> names, int code)
+    {
+        var name = GrpcStatusCodes.Name(code);
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Eject(BackendState backend, string reason)

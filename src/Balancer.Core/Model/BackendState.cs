@@ -104,6 +104,9 @@ public sealed class BackendState
     /// <summary>Responses this backend gave, by status class (L7).</summary>
     public StatusClassCounts Responses { get; } = new();
 
+    /// <summary>gRPC calls this backend ended, by <c>grpc-status</c>.</summary>
+    public GrpcStatusCounts GrpcCalls { get; } = new();
+
     /// <summary>Requests that became upgraded connections (WebSocket): counted here, kept out of the latency histogram.</summary>
     public long Upgrades => Interlocked.Read(ref _upgrades);
 

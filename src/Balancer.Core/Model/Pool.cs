@@ -147,6 +147,7 @@ public sealed class Pool : IDisposable
         BackendState[] all;
         List<BackendState> added = [];
         List<BackendState> removed = [];
+        List<BackendState> returned = [];
         lock (_writeLock)
         {
             var old = Snapshot;
@@ -155,7 +156,8 @@ public sealed class Pool : IDisposable
             var next = new List<BackendState>(config.Backends.Count);
             foreach (var b in config.Backends)
             {
-                if (byAddress.Remove(b.Address, out var kept))
+                var returning = byAddress.Remove(b.Address, out var kept) && kept.Removed;
+                if (kept is not null && !returning)
                 {
                     if (kept.ConfiguredWeight != b.Weight)
                     {
@@ -165,20 +167,35 @@ public sealed class Pool : IDisposable
                     }
 
                     kept.Weight = kept.WeightOverride ?? kept.ConfiguredWeight;
+                    next.Add(kept);
+                    continue;
+                }
+
+                if (returning)
+                {
+                    // Removed by an earlier reload and not swept yet: it comes back as it would once swept, a new
+                    // backend (probed anew, its admin drain and runtime weight gone), so timing never decides what a
+                    // reload means. The same state keeps its counters, so /metrics series never go backwards.
+                    kept!.ConfiguredWeight = b.Weight;
+                    kept.WeightOverride = null;
+                    kept.Weight = b.Weight;
                     kept.Removed = false;
+                    kept.Draining = false;
+                    Renew(kept);
+                    returned.Add(kept);
                 }
                 else
                 {
                     kept = NewBackend(b);
-                    kept.SlowStartOnFirstUp = true;
-                    if (kept.Health == BackendHealth.Up && config.SlowStart > TimeSpan.Zero)
-                    {
-                        kept.SlowStartSince = _time.GetTimestamp();
-                    }
-
-                    added.Add(kept);
                 }
 
+                kept.SlowStartOnFirstUp = true;
+                if (kept.Health == BackendHealth.Up && config.SlowStart > TimeSpan.Zero)
+                {
+                    kept.SlowStartSince = _time.GetTimestamp();
+                }
+
+                added.Add(kept);
                 next.Add(kept);
             }
 
@@ -198,6 +215,11 @@ public sealed class Pool : IDisposable
             var chosen = old.Algorithm.Name == config.Algorithm ? old.Algorithm : algorithm();
             all = [.. next];
             Volatile.Write(ref _snapshot, Build(chosen, all));
+        }
+
+        foreach (var b in returned)
+        {
+            Health.Forget(b); // its old verdict and ejection history went with its removal
         }
 
         Health.OnConfigChanged(all);
@@ -249,13 +271,18 @@ public sealed class Pool : IDisposable
 
     private BackendState NewBackend(BackendConfig b)
     {
+        var backend = new BackendState(Name, b.Address, b.Weight, _time, Config.DecayTime);
+        Renew(backend);
+        return backend;
+    }
+
+    /// <summary>The health a backend starts with: unknown until its first probe, or up in a pool without probes.</summary>
+    private void Renew(BackendState backend)
+    {
         var probed = Config.Health is { Probe: not ProbeKinds.None };
-        return new BackendState(Name, b.Address, b.Weight, _time, Config.DecayTime)
-        {
-            Health = probed ? BackendHealth.Unknown : BackendHealth.Up,
-            HealthReason = probed ? "not probed yet" : "no active probe",
-            HealthChangedAt = _time.GetUtcNow(),
-        };
+        backend.Health = probed ? BackendHealth.Unknown : BackendHealth.Up;
+        backend.HealthReason = probed ? "not probed yet" : "no active probe";
+        backend.HealthChangedAt = _time.GetUtcNow();
     }
 
     private void Rebuild() => Volatile.Write(ref _snapshot, Build(_snapshot.Algorithm, _snapshot.All));

@@ -22,6 +22,9 @@ public sealed class PoolCounters
     /// <summary>Responses Balancer gave for this pool without a backend (503 with nobody to take it, 502 after the tries).</summary>
     public StatusClassCounts Unrouted { get; } = new();
 
+    /// <summary>gRPC calls Balancer ended for this pool without a backend (UNAVAILABLE: nobody to take them, or unreachable).</summary>
+    public GrpcStatusCounts GrpcUnrouted { get; } = new();
+
     /// <summary>Counts one retry.</summary>
     public void OnRetried() => Interlocked.Increment(ref _retries);
 

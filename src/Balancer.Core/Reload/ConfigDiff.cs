@@ -5,7 +5,7 @@ namespace Balancer.Core.Reload;
 
 /// <summary>
 /// Compares two configs the way a reload applies them: listeners, routes, pools and backends
-/// (identified by pool and address), admin, telemetry and failover, every field by value, so ops can see a
+/// (identified by pool and address), admin, telemetry, failover and announce, every field by value, so ops can see a
 /// change, with its values, before and after they make it. Changes a running process cannot take are marked
 /// <see cref="ConfigChange.RestartNeeded"/>.
 /// </summary>
@@ -20,7 +20,7 @@ public static class ConfigDiff
     [
         "admin.bind", "admin.tokenFile", "telemetry.",
         "failover.nodeId", "failover.advertInterval", "failover.peers", "failover.track.fault", "failover.bind",
-        "failover.keyFile", "failover.vipAction", "failover.interface", "failover.virtualIps",
+        "failover.vipAction", "failover.interface", "failover.virtualIps", "failover.maxClockSkew", "failover.peerNodes",
     ];
 
     /// <summary>Every change from <paramref name="from"/> to <paramref name="to"/>, listeners first, then pools, then the rest.</summary>
@@ -55,8 +55,24 @@ public static class ConfigDiff
             CompareBlock(changes, "failover", from.Failover, to.Failover);
         }
 
+        if ((from.Announce is null) != (to.Announce is null))
+        {
+            changes.Add(new ConfigChange(from.Announce is null ? ChangeKind.Added : ChangeKind.Removed, "announce", RestartNeeded: true));
+        }
+        else
+        {
+            CompareBlock(changes, "announce", from.Announce, to.Announce);
+        }
+
         return changes;
     }
+
+    /// <summary>
+    /// The fields of one config block that differ, each as <c>priority 150 → 120</c>, in declaration order; empty when
+    /// none: what a component's own "reconfigured" line names, so that a reload changing nothing of it says nothing.
+    /// </summary>
+    public static IReadOnlyList<string> Fields<T>(T from, T to)
+        where T : class => [.. SettingsDiff.Compare(from, to).Select(f => $"{f.Path} {f.From} → {f.To}")];
 
     /// <summary>One line for the reload log: <c>+1 backend web/…, -1 backend web/… (draining)</c>, or <c>no changes</c>.</summary>
     public static string Summarize(IReadOnlyList<ConfigChange> changes) =>

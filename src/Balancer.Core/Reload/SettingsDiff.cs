@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Balancer.Core.Configuration;
 
 namespace Balancer.Core.Reload;
@@ -19,6 +20,7 @@ internal static class SettingsDiff
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, // an unset optional field reads as absent
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // shown to people, never to a browser
         Converters = { new DurationConverter() },
+        TypeInfoResolver = ConfigJsonContext.Default, // no reflection: runs under Native AOT
     };
 
     /// <summary>Each field that differs, in declaration order: its dotted path and both values (<c>none</c> when absent).</summary>
@@ -47,7 +49,7 @@ internal static class SettingsDiff
         var leaves = new Dictionary<string, string>(StringComparer.Ordinal);
         if (value is not null)
         {
-            Walk(JsonSerializer.SerializeToNode(value, s_options), "", leaves);
+            Walk(JsonSerializer.SerializeToNode(value, (JsonTypeInfo<T>)s_options.GetTypeInfo(typeof(T))), "", leaves);
         }
 
         return leaves;

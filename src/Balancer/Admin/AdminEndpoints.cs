@@ -34,7 +34,8 @@ internal static class AdminEndpoints
         {
             var result = await services.Reloader.ReloadAsync(ReloadTrigger.AdminApi, AdminCaller.Of(context));
             return Results.Json(
-                new { applied = result.Applied, hash = result.Hash, changes = result.Changes.Select(c => c.ToString()), errors = result.Errors },
+                new ReloadAnswer(result.Applied, result.Hash, [.. result.Changes.Select(c => c.ToString())], result.Errors),
+                AdminAnswers.Of<ReloadAnswer>(),
                 statusCode: result.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
         });
         app.MapMethods("/config", s_read, async context =>
@@ -53,7 +54,7 @@ internal static class AdminEndpoints
             if (PollQuery.Parse(context.Request.Query["q"]) is not { } query)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await context.Response.WriteAsJsonAsync(new { error = PollQuery.Usage });
+                await context.Response.WriteAsJsonAsync(new AdminError(PollQuery.Usage), AdminAnswers.Of<AdminError>());
                 return;
             }
 

@@ -29,8 +29,6 @@ internal sealed class AdminHost : IAsyncDisposable
         var endpoint = BindAddress.Parse(config.Bind);
         var builder = WebAppFactory.CreateBuilder(services.Logs, TimeSpan.FromSeconds(1), services.Meters);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
-        // Answers are read by people with curl: "pool 'web'", "&&", not \u0027 and \u0026 (JSON, never HTML).
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         var app = builder.Build();
         var logger = services.Logs.CreateLogger("Balancer.Admin");
         var refusals = new UnauthorizedLog(logger, services.Time);
@@ -56,7 +54,7 @@ internal sealed class AdminHost : IAsyncDisposable
                 return;
             }
 
-            await context.Response.WriteAsJsonAsync(new { error = decision.Error });
+            await context.Response.WriteAsJsonAsync(new AdminError(decision.Error), AdminAnswers.Of<AdminError>());
         });
 
         AdminEndpoints.Map(app, services, logger);

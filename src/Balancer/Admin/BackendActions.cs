@@ -43,7 +43,7 @@ internal static class BackendActions
 
                 timeline.Record(TimelineKind.Admin, target.Action, named, changed ? "ok" : "unchanged",
                     changed ? $"{(draining ? "drained" : "enabled")}, {backend.InFlight} in flight" : $"already {(draining ? "draining" : "enabled")}", TimelineSeverity.Info, actor);
-                return Results.Ok(new { pool = pool.Name, address = backend.Address, draining = backend.Draining, changed, inflight = backend.InFlight });
+                return Results.Json(new BackendAnswer(pool.Name, backend.Address, backend.Draining, changed, backend.InFlight), AdminAnswers.Of<BackendAnswer>());
 
             case "weight":
                 var (weight, error) = await ReadWeightAsync(context);
@@ -58,11 +58,9 @@ internal static class BackendActions
                     : $"weight {before} → {backend.ConfiguredWeight} (the configured weight; no runtime override)";
                 Log.AdminBackendAction(logger, pool.Name, backend.Address, detail);
                 timeline.Record(TimelineKind.Admin, "weight", named, before == backend.Weight ? "unchanged" : "ok", detail, TimelineSeverity.Info, actor);
-                return Results.Ok(new
-                {
-                    pool = pool.Name, address = backend.Address, weight = backend.Weight, configuredWeight = backend.ConfiguredWeight,
-                    weightOverride = backend.WeightOverride, changed = before != backend.Weight,
-                });
+                return Results.Json(
+                    new WeightAnswer(pool.Name, backend.Address, backend.Weight, backend.ConfiguredWeight, backend.WeightOverride, before != backend.Weight),
+                    AdminAnswers.Of<WeightAnswer>());
 
             default:
                 return Refuse(timeline, actor, target.Action, named, StatusCodes.Status404NotFound, $"unknown action '{target.Action}': use drain, enable or weight");
@@ -72,7 +70,7 @@ internal static class BackendActions
     private static IResult Refuse(EventTimeline timeline, TimelineActor actor, string action, string target, int status, string error)
     {
         timeline.Record(TimelineKind.Admin, action, target, $"refused ({status})", error, TimelineSeverity.Error, actor);
-        return Results.Json(new { error }, statusCode: status);
+        return Results.Json(new AdminError(error), AdminAnswers.Of<AdminError>(), statusCode: status);
     }
 
     /// <summary>The body <c>{"weight": N}</c> (0–256), or <c>{"weight": null}</c> for the configured weight again.</summary>

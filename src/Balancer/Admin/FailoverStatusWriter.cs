@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Balancer.Core.Failover;
 using Balancer.Failover;
 
 namespace Balancer.Admin;
@@ -28,19 +29,36 @@ internal static class FailoverStatusWriter
         json.WriteStartObject("peer");
         json.WriteString("nodeId", snapshot.LastAdvertFrom);
         json.WriteString("state", snapshot.PeerState is { } peerState ? NotifyHooks.Name(peerState) : null);
-        if (snapshot.PeerPriority is { } peerPriority)
-        {
-            json.WriteNumber("priority", peerPriority);
-        }
-        else
-        {
-            json.WriteNull("priority");
-        }
+        WriteNullable(json, "priority", snapshot.PeerPriority);
 
         StatusWriter.WriteTime(json, "lastSeen", snapshot.LastAdvertAt);
 
         json.WriteString("configHash", snapshot.PeerConfigHash?.ToString("x32", null));
+        json.WriteString("keyId", snapshot.PeerKeyId is { } peerKey ? FailoverKeyRing.Format(peerKey) : null);
+        WriteNullable(json, "keySlot", snapshot.PeerKeySlot);
+        if (snapshot.PeerSequence is { } sequence)
+        {
+            json.WriteNumber("sequence", sequence);
+        }
+        else
+        {
+            json.WriteNull("sequence");
+        }
+
+        WriteNullable(json, "protocolVersion", snapshot.PeerProtocolVersion);
         json.WriteEndObject();
+        json.WriteStartObject("keys");
+        json.WriteString("signing", FailoverKeyRing.Format(snapshot.SigningKeyId));
+        json.WriteStartArray("verifying");
+        foreach (var id in snapshot.KeyIds)
+        {
+            json.WriteStringValue(FailoverKeyRing.Format(id));
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteNumber("advertsSent", snapshot.AdvertsSent);
+        json.WriteNumber("advertsAccepted", snapshot.AdvertsAccepted);
         json.WriteNumber("transitions", snapshot.Transitions);
         json.WriteNumber("dualMasterEvents", snapshot.DualMasterEvents);
         json.WriteBoolean("configDrift", snapshot.ConfigDrift);
@@ -55,6 +73,25 @@ internal static class FailoverStatusWriter
         }
 
         json.WriteEndObject();
+        json.WriteStartObject("rejectedLastFrom");
+        foreach (var (reason, source) in snapshot.RejectedLastFrom)
+        {
+            json.WriteString(reason, source);
+        }
+
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 }

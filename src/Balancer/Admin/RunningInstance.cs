@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Balancer.Admin;
 
@@ -14,7 +15,7 @@ internal sealed record RunningInstance(string Admin, string? TokenFile, string C
     private const string FileName = "admin.json";
     private const string DefaultDirectory = "/run/balancer";
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true, TypeInfoResolver = AdminJsonContext.Default };
 
     /// <summary>The runtime directory systemd gave this process, or null when it has none (then nothing is published).</summary>
     private static string? OwnDirectory =>
@@ -36,7 +37,7 @@ internal sealed record RunningInstance(string Admin, string? TokenFile, string C
         var temp = $"{path}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp";
         try
         {
-            File.WriteAllText(temp, JsonSerializer.Serialize(record, s_json));
+            File.WriteAllText(temp, JsonSerializer.Serialize(record, (JsonTypeInfo<RunningInstance>)s_json.GetTypeInfo(typeof(RunningInstance))));
             File.Move(temp, path, overwrite: true);
             return path;
         }
@@ -83,7 +84,7 @@ internal sealed record RunningInstance(string Admin, string? TokenFile, string C
     }
 
     private static RunningInstance? Read(string path) =>
-        File.Exists(path) ? JsonSerializer.Deserialize<RunningInstance>(File.ReadAllText(path), s_json) : null;
+        File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), (JsonTypeInfo<RunningInstance>)s_json.GetTypeInfo(typeof(RunningInstance))) : null;
 
     /// <summary>A wildcard bind is reached on loopback.</summary>
     private static string Loopback(string bound) =>

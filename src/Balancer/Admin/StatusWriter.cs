@@ -26,6 +26,7 @@ internal static class StatusWriter
         json.WriteEndObject();
 
         FailoverStatusWriter.Write(json, state.Failover, state.Config.Failover is not null);
+        AnnounceStatusWriter.Write(json, state.Announce, state.Config.Announce is not null);
 
         json.WriteStartObject("listeners");
         foreach (var (name, listener) in state.Config.Listeners)

@@ -4,7 +4,8 @@ using Balancer.Hosting;
 namespace Balancer.Demo;
 
 /// <summary>
-/// A tiny backend for the demo (and for docker-compose): answers with its name, and can be
+/// A tiny backend for the demo (and for docker-compose): answers with its name (<c>X-Backend</c>) and the address that
+/// connected to it (<c>X-Peer-Address</c>: the balancer that proxied the request), and can be
 /// made slow (<c>?delay=300ms</c> or <c>POST /demo/slow?delay=300ms</c>), made to fail its health
 /// check (<c>POST /demo/unhealthy</c>, <c>POST /demo/healthy</c>) or answer a chosen status (<c>?status=500</c>).
 /// </summary>
@@ -73,6 +74,8 @@ internal sealed class DemoBackend : IAsyncDisposable
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers["X-Backend"] = Name;
+        // Who connected: behind several balancers (a pair, an ECMP tier) it says which one proxied the request.
+        context.Response.Headers["X-Peer-Address"] = context.Connection.RemoteIpAddress?.ToString();
         await context.Response.WriteAsync($"Hello from {Name} ({BoundAddress}) {context.Request.Method} {context.Request.Path}{context.Request.QueryString}\n", context.RequestAborted);
     }
 }

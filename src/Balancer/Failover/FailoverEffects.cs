@@ -24,6 +24,9 @@ internal sealed class FailoverEffects(
     /// <summary>The group as the timeline names it: its virtual IPs (the single-group form has no group name).</summary>
     private string Group => $"virtual IPs {string.Join(", ", _config.VirtualIps)}";
 
+    /// <summary>The process's total GC pause when this node last sent an advert (loop thread only).</summary>
+    private TimeSpan _gcAtLastAdvert;
+
     /// <summary>When the running master announces the virtual IPs next; read by the loop.</summary>
     public GarpSchedule Garp { get; private set; } = new(config.GarpRepeat, config.GarpRefresh);
 
@@ -32,12 +35,14 @@ internal sealed class FailoverEffects(
         // The timeline hears of a transition after its adverts are sent and its address changes queued: a takeover's
         // critical path does not wait for formatting or the audit line.
         List<Action>? report = null;
+        var gcAtPreviousAdvert = _gcAtLastAdvert; // a late advert's stall comes in the same batch as the advert itself
         foreach (var action in actions)
         {
             switch (action)
             {
                 case FailoverAction.SendAdvert advert:
                     socket.Send(advert.Datagram.Span);
+                    _gcAtLastAdvert = GC.GetTotalPauseDuration();
                     break;
                 case FailoverAction.AddVips:
                     // Its log line waits until the first announcement queued right behind is out: the first use of a
@@ -87,7 +92,10 @@ internal sealed class FailoverEffects(
                     Report(ref report, t => t.Record(TimelineKind.Failover, "config drift", Group, drift.Drift ? "drift" : "in step", $"peer {drift.PeerNodeId} runs config hash {drift.PeerHash:x32}", drift.Drift ? TimelineSeverity.Warning : TimelineSeverity.Info));
                     break;
                 case FailoverAction.AdvertStall stall:
-                    Log.FailoverAdvertStall(logger, stall.Gap.TotalMilliseconds, stall.Sent ? "sent as master" : "heard as backup", stall.MasterDownInterval.TotalMilliseconds, stall.Sent ? " (plus its skew)" : "");
+                    // For a late advert of ours, how much of the gap the runtime's GC suspended the process: tells a
+                    // collection on a starved host from the loop thread itself waiting for a CPU.
+                    var gc = stall.Sent ? $"; the GC paused the process {(GC.GetTotalPauseDuration() - gcAtPreviousAdvert).TotalMilliseconds:0} ms meanwhile" : "";
+                    Log.FailoverAdvertStall(logger, stall.Gap.TotalMilliseconds, stall.Sent ? "sent as master" : "heard as backup", stall.MasterDownInterval.TotalMilliseconds, stall.Sent ? " (plus its skew)" : "", gc);
                     break;
             }
         }

@@ -8,7 +8,7 @@ namespace Balancer.Failover;
 internal static class FailoverKeyFile
 {
     /// <exception cref="StartupException">The file cannot be read or does not hold a key.</exception>
-    public static byte[] Read(string path, ILogger logger)
+    public static FailoverKeyRing Read(string path, ILogger logger)
     {
         string text;
         try
@@ -20,7 +20,7 @@ internal static class FailoverKeyFile
             throw new StartupException($"failover.keyFile: cannot read {path}: {e.Message}");
         }
 
-        if (!FailoverKey.TryParse(text, out var key, out var error))
+        if (!FailoverKey.TryParse(text, out var ring, out var error))
         {
             throw new StartupException($"failover.keyFile: {path}: {error}");
         }
@@ -30,6 +30,6 @@ internal static class FailoverKeyFile
             Log.FailoverKeyWorldReadable(logger, path);
         }
 
-        return key;
+        return ring;
     }
 }

@@ -22,7 +22,7 @@ internal sealed class FailoverLoop(
     /// <summary>Datagrams taken in per wake-up at most, so that a flood cannot hold the timers off.</summary>
     private const int ReceiveBatch = 16;
 
-    private readonly RejectLogLimiter _rejects = new(time);
+    private readonly RejectLogLimiter _rejects = new(time, logger);
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopped;
 
@@ -38,6 +38,7 @@ internal sealed class FailoverLoop(
     {
         try
         {
+            LoopPriority.RaiseCurrentThread(logger);
             CheckTracking();
             if (!shutdownRequested.IsCompleted)
             {
@@ -81,16 +82,8 @@ internal sealed class FailoverLoop(
 
     private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source)
     {
-        var actions = machine.OnDatagram(datagram, source);
-        if (actions.Count == 0)
-        {
-            foreach (var (reason, count) in _rejects.Admit(machine.GetSnapshot().RejectedPackets))
-            {
-                Log.FailoverPacketRejected(logger, source.ToString(), reason, count);
-            }
-        }
-
-        effects.Apply(actions);
+        effects.Apply(machine.OnDatagram(datagram, source));
+        _rejects.Check(machine);
     }
 
     private TimeSpan NextWake()
@@ -111,6 +104,13 @@ internal sealed class FailoverLoop(
 
     private void RunDueTimers()
     {
+        if (machine.NextTimerDue is { } silence && silence <= TimeSpan.Zero && (machine.State == FailoverState.Backup || machine.HandingOver))
+        {
+            // A timer that judges silence (master down, the hand-over's successor) looks at what has arrived first: an
+            // advert queued behind a flood of forged datagrams means the master lives (#26 item 3).
+            socket.Drain(config().AdvertInterval, OnDatagram);
+        }
+
         // Tick fires one timer per call; a few calls catch up with any that came due together.
         for (var i = 0; i < 4 && machine.NextTimerDue is { } due && due <= TimeSpan.Zero; i++)
         {
@@ -126,6 +126,8 @@ internal sealed class FailoverLoop(
         {
             effects.AnnounceDue();
         }
+
+        _rejects.Check(machine); // what a flood that stopped left unlogged
     }
 
     private void CheckTracking()

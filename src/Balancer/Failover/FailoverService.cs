@@ -1,7 +1,9 @@
+using System.Net;
 using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
+using Balancer.Core.Reload;
 using Balancer.Hosting;
 using Balancer.Telemetry;
 
@@ -21,18 +23,24 @@ internal sealed class FailoverService : IAsyncDisposable
     private readonly FailoverEffects _effects;
     private readonly FailoverLoop _loop;
     private readonly ILogger _logger;
+    private readonly string _configDirectory;
     private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FailoverConfig _config;
+    private FailoverKeyRing _keys;
+    private FailoverKeyRing? _reloadedKeys;
     private int _shutdown;
 
     private FailoverService(
-        FailoverConfig config, byte[] key, UInt128 configHash, AdvertSocket socket, IVipActions vips, CommandRunner runner, PoolRegistry pools, ILogger logger, TimeProvider time, EventTimeline? timeline)
+        FailoverConfig config, string configDirectory, FailoverKeyRing keys, UInt128 configHash, AdvertSocket socket, IVipActions vips, CommandRunner runner,
+        PoolRegistry pools, ILogger logger, TimeProvider time, EventTimeline? timeline)
     {
         var clock = new ElapsedClock(time);
         _config = config;
+        _configDirectory = configDirectory;
+        _keys = keys;
         _socket = socket;
         _logger = logger;
-        _machine = new FailoverMachine(FailoverOptions.From(config, configHash), key, time);
+        _machine = new FailoverMachine(FailoverOptions.From(config, configHash), keys, time);
         _worker = new FailoverWorker(logger);
         _effects = new FailoverEffects(config, socket, _worker, vips, runner, clock, logger, timeline);
         _loop = new FailoverLoop(_machine, socket, _effects, new PoolTracking(pools, clock), () => _config, _shutdownRequested.Task, clock, time, logger);
@@ -56,14 +64,14 @@ internal sealed class FailoverService : IAsyncDisposable
         FailoverConfig config, string configDirectory, UInt128 configHash, PoolRegistry pools, ILoggerFactory logs, TimeProvider time, IVipActions? vips = null, EventTimeline? timeline = null)
     {
         var logger = logs.CreateLogger("Balancer.Failover");
-        var key = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
+        var keys = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
         var socket = AdvertSocket.Bind(config.Bind, config.Peers, logger);
         var runner = new CommandRunner(logger);
         vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
             ? new IpVipActions(device, config.VirtualIps, runner, logger)
             : new NoVipActions();
-        WarmUp(config, key, configHash, time);
-        var service = new FailoverService(config, key, configHash, socket, vips, runner, pools, logger, time, timeline);
+        WarmUp(config, keys, configHash, time);
+        var service = new FailoverService(config, configDirectory, keys, configHash, socket, vips, runner, pools, logger, time, timeline);
         Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
         if (vips is IpVipActions ip)
         {
@@ -119,10 +127,20 @@ internal sealed class FailoverService : IAsyncDisposable
     {
         var problems = _machine.ReconfigureProblems(FailoverOptions.From(next)).ToList();
         Check(_config.Bind == next.Bind, "bind");
-        Check(_config.KeyFile == next.KeyFile, "keyFile");
         Check(_config.VipAction == next.VipAction, "vipAction");
         Check(_config.Interface == next.Interface, "interface");
         Check(_config.VirtualIps.SequenceEqual(next.VirtualIps, StringComparer.Ordinal), "virtualIps");
+
+        // The key file is read again on every reload: that is how a key is rotated (docs/failover.md).
+        try
+        {
+            _reloadedKeys = FailoverKeyFile.Read(Path.GetFullPath(next.KeyFile, _configDirectory), _logger);
+        }
+        catch (StartupException e)
+        {
+            problems.Add(e.Message);
+        }
+
         return problems;
 
         void Check(bool same, string field)
@@ -137,6 +155,7 @@ internal sealed class FailoverService : IAsyncDisposable
     /// <summary>Applies a reload that passed <see cref="CheckReload"/>: priority, preempt, track, hooks, GARP timing, config hash.</summary>
     public void Reconfigure(FailoverConfig next, UInt128 configHash)
     {
+        var changed = ConfigDiff.Fields(_config, next);
         _effects.Reconfigure(next, _machine.State == FailoverState.Master);
         _config = next;
         _effects.Apply(_machine.Reconfigure(FailoverOptions.From(next, configHash)));
@@ -145,18 +164,40 @@ internal sealed class FailoverService : IAsyncDisposable
             _effects.Apply(_machine.SetTrackedHealth(true)); // nothing tracked any more: a sick node must not stay sick
         }
 
-        Log.FailoverReconfigured(_logger, next.Priority, next.Preempt, string.Join(", ", next.Track?.Pools ?? []));
+        if (changed.Count > 0)
+        {
+            Log.FailoverReconfigured(_logger, string.Join(", ", changed)); // a reload of other sections changes nothing here: no line
+        }
+        if (_reloadedKeys is { } keys && !keys.SameAs(_keys))
+        {
+            _machine.SetKeys(keys);
+            _keys = keys;
+            Log.FailoverKeysReloaded(_logger, FailoverKeyRing.Format(keys.SigningKeyId), string.Join(", ", keys.KeyIds.Select(FailoverKeyRing.Format)));
+        }
     }
 
     /// <summary>
-    /// Runs a takeover and a hand-over on a throwaway machine, whose actions are dropped, so that the first real
-    /// takeover of this process does not pay for compiling that path (milliseconds, on a crash's critical path).
+    /// Runs a takeover, a hand-over and every kind of rejection on a throwaway machine, whose actions are dropped, so
+    /// that neither the first real takeover of this process (milliseconds, on a crash's critical path) nor the first
+    /// second of a flood (the reject paths, cold, while forged datagrams pile up) pays for compiling them.
     /// </summary>
-    private static void WarmUp(FailoverConfig config, byte[] key, UInt128 configHash, TimeProvider time)
+    private static void WarmUp(FailoverConfig config, FailoverKeyRing keys, UInt128 configHash, TimeProvider time)
     {
-        var scratch = new FailoverMachine(FailoverOptions.From(config, configHash) with { Priority = 255 }, key, time);
+        var scratch = new FailoverMachine(FailoverOptions.From(config, configHash) with { Priority = 255 }, keys, time);
         scratch.Start();
         scratch.Tick();
+        var peer = new IPEndPoint(IPEndPoint.Parse(config.Peers[0]).Address, 7946);
+        var buffer = new byte[AdvertCodec.MaxLength];
+        var advert = buffer[..AdvertCodec.Encode(new AdvertPacket("warm-up", FailoverState.Master, 1, config.AdvertInterval, 1, 1, configHash,
+            SentAt: time.GetUtcNow().ToUnixTimeMilliseconds()), keys, buffer)];
+        var forged = (byte[])advert.Clone();
+        forged[^1] ^= 1;
+        foreach (var datagram in new[] { advert, advert, forged, [.. advert[..4], 1, .. advert[5..]], advert[..10], new byte[120] })
+        {
+            scratch.OnDatagram(datagram, peer);
+        }
+
+        scratch.GetSnapshot();
         scratch.Shutdown();
         scratch.Shutdown();
     }

@@ -1,32 +1,71 @@
+using Balancer.Core.Failover;
+using Balancer.Telemetry;
+
 namespace Balancer.Failover;
 
-/// <summary>Lets at most one log line per rejection reason through every 10 s, so a flood of bad packets cannot flood the log.</summary>
-internal sealed class RejectLogLimiter(TimeProvider time)
+/// <summary>
+/// Logs rejected datagrams with their counts, at most one line per reason every 10 s, so that a flood of forged or
+/// replayed datagrams shows in the log as a few lines with figures, never as one line per datagram. It costs one
+/// comparison per datagram: the machine's running total is looked at closer at most once a second.
+/// </summary>
+internal sealed class RejectLogLimiter(TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan _window = TimeSpan.FromSeconds(10);
-    private readonly Dictionary<string, long> _lastLogged = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private static readonly TimeSpan _checkEvery = TimeSpan.FromSeconds(1);
+    private readonly Dictionary<string, (long Count, long At)> _logged = new(StringComparer.Ordinal);
+    private long _seenTotal;
+    private bool _pending;
+    private long? _checkedAt;
 
-    /// <summary>The reasons whose count rose since the last call and may be logged now, with their totals.</summary>
-    public List<(string Reason, long Count)> Admit(IReadOnlyDictionary<string, long> rejected)
+    /// <summary>
+    /// Called after every datagram and from the loop's timers; logs the reasons that are due. A reason seen for the
+    /// first time is logged within a second; after that, what came since its last line, once its 10 s have passed.
+    /// </summary>
+    public void Check(FailoverMachine machine)
     {
-        var admitted = new List<(string, long)>();
-        var now = time.GetTimestamp();
-        foreach (var (reason, count) in rejected)
+        var total = machine.RejectedTotal;
+        if (total == _seenTotal && !_pending)
         {
-            if (_counts.GetValueOrDefault(reason) == count)
+            return; // nothing new, nothing held back: the cost of every datagram
+        }
+
+        var now = time.GetTimestamp();
+        if (_checkedAt is { } last && time.GetElapsedTime(last, now) < _checkEvery)
+        {
+            return;
+        }
+
+        (_checkedAt, _seenTotal, _pending) = (now, total, false);
+        var snapshot = machine.GetSnapshot();
+        foreach (var (reason, count) in snapshot.RejectedPackets)
+        {
+            var seen = _logged.TryGetValue(reason, out var logged);
+            if (count == logged.Count)
             {
                 continue;
             }
 
-            _counts[reason] = count;
-            if (!_lastLogged.TryGetValue(reason, out var last) || time.GetElapsedTime(last, now) >= _window)
+            if (seen && time.GetElapsedTime(logged.At, now) < _window)
             {
-                _lastLogged[reason] = now;
-                admitted.Add((reason, count));
+                _pending = true; // logged when its window has passed, even if nothing more comes
+                continue;
             }
-        }
 
-        return admitted;
+            _logged[reason] = (count, now);
+            Log.FailoverPacketRejected(logger, count - logged.Count, reason, snapshot.RejectedLastFrom.GetValueOrDefault(reason, "?"), count, Hint(reason, snapshot));
+        }
     }
+
+    /// <summary>What an operator should make of each reason.</summary>
+    private static string Hint(string reason, FailoverSnapshot snapshot) => reason switch
+    {
+        nameof(DecodeError.BadVersion) => $"the peer speaks failover protocol version {snapshot.PeerProtocolVersion}, this node {AdvertCodec.Version}: run the same release on both nodes",
+        nameof(DecodeError.UnknownKey) => "signed with a key not in this node's key file: a rotation step done on one node only, or forged",
+        nameof(DecodeError.BadMac) => "the MAC does not verify: corrupted or forged",
+        nameof(PeerCheck.UnknownPeer) => "not from an address in failover.peers",
+        nameof(PeerCheck.Replayed) => "an advert already seen, or older: a replay",
+        nameof(PeerCheck.Unproven) => "its session has not echoed this node's epoch and its send time is beyond maxClockSkew: a replayed recording, or a peer that cannot hear us while the clocks disagree (check UDP both ways and NTP)",
+        nameof(PeerCheck.OwnNodeId) => "carries this node's own id: a loop, or two nodes with one nodeId",
+        _ => "malformed: not a Balancer advert",
+    };
 }

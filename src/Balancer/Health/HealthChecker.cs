@@ -24,7 +24,7 @@ internal sealed class HealthChecker : IAsyncDisposable
 
     /// <param name="time">The clock of the probe intervals.</param>
     /// <param name="logger">Where health transitions are logged.</param>
-    /// <param name="probeFor">The probe of a probe kind (<c>http</c>, <c>tcp</c>); the real ones when null (tests pass stubs).</param>
+    /// <param name="probeFor">The probe of a probe kind (<c>http</c>, <c>grpc</c>, <c>tcp</c>); the real ones when null (tests pass stubs).</param>
     /// <param name="timeline">Where health transitions and panic mode are reported for the dashboard.</param>
     /// <remarks>Probe results and ejections are counted on the backend's state (<c>BackendState.OnProbed</c>, <c>OnEjected</c>), which /metrics observes.</remarks>
     public HealthChecker(TimeProvider time, ILogger logger, Func<string, IProbe>? probeFor = null, EventTimeline? timeline = null)
@@ -32,7 +32,12 @@ internal sealed class HealthChecker : IAsyncDisposable
         _timeline = timeline;
         _time = time;
         _logger = logger;
-        _probeFor = probeFor ?? (kind => kind == ProbeKinds.Http ? new HttpProbe(_httpClient) : new TcpProbe());
+        _probeFor = probeFor ?? (kind => kind switch
+        {
+            ProbeKinds.Http => new HttpProbe(_httpClient),
+            ProbeKinds.Grpc => new GrpcProbe(_httpClient),
+            _ => new TcpProbe(),
+        });
     }
 
     /// <summary>Starts probing every backend of <paramref name="pool"/> that is not probed yet, and logs its transitions.</summary>
@@ -126,7 +131,7 @@ internal sealed class HealthChecker : IAsyncDisposable
                 using (var activity = BalancerActivities.Source.StartActivity("health probe", System.Diagnostics.ActivityKind.Client))
                 {
                     activity?.SetTag("balancer.pool", pool.Name).SetTag("balancer.backend", backend.Address).SetTag("balancer.probe", health.Probe);
-                    result = await probe.ProbeAsync(backend.Address, health, stop);
+                    result = await probe.ProbeAsync(backend.Address, health, pool.Config.HttpVersion, stop);
                     activity?.SetTag("balancer.probe.result", result.Detail).SetStatus(result.Success ? System.Diagnostics.ActivityStatusCode.Ok : System.Diagnostics.ActivityStatusCode.Error);
                 }
 

@@ -6,8 +6,8 @@ namespace Balancer.Health;
 
 /// <summary>
 /// Sends <c>health.method health.path</c> on a fresh connection (as HAProxy's checks do, so a
-/// backend that stopped accepting is noticed) and passes on an expected status and, when set,
-/// a body containing <c>expectBody</c>.
+/// backend that stopped accepting is noticed), over HTTP/2 to a pool with <c>httpVersion</c> 2, and
+/// passes on an expected status and, when set, a body containing <c>expectBody</c>.
 /// </summary>
 internal sealed class HttpProbe(HttpMessageInvoker client) : IProbe
 {
@@ -23,47 +23,42 @@ internal sealed class HttpProbe(HttpMessageInvoker client) : IProbe
         ConnectTimeout = TimeSpan.FromSeconds(30),
     });
 
-    public async Task<ProbeResult> ProbeAsync(string address, HealthConfig health, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(health.Timeout);
-        using var request = new HttpRequestMessage(new HttpMethod(health.Method), new Uri(new Uri(address), health.Path));
-        request.Headers.ConnectionClose = true;
-        request.Headers.UserAgent.ParseAdd("balancer-health/1");
-        if (health.Host is not null)
+    public Task<ProbeResult> ProbeAsync(string address, HealthConfig health, string httpVersion, CancellationToken cancellationToken) =>
+        ProbeErrors.RunAsync(health.Timeout, cancellationToken, async timeout =>
         {
-            request.Headers.Host = health.Host;
-        }
+            using var request = new HttpRequestMessage(new HttpMethod(health.Method), new Uri(new Uri(address), health.Path));
+            if (httpVersion == HttpVersions.Http2)
+            {
+                // The pool's backends may speak nothing else (an h2c-only gRPC server); PooledConnectionLifetime 0 still
+                // gives each probe a fresh connection.
+                request.Version = System.Net.HttpVersion.Version20;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            }
+            else
+            {
+                request.Headers.ConnectionClose = true;
+            }
 
-        try
-        {
-            using var response = await client.SendAsync(request, timeout.Token);
+            request.Headers.UserAgent.ParseAdd("balancer-health/1");
+            if (health.Host is not null)
+            {
+                request.Headers.Host = health.Host;
+            }
+
+            using var response = await client.SendAsync(request, timeout);
             var status = (int)response.StatusCode;
             if (!StatusCodeRanges.TryParse(health.ExpectStatus, out var expected, out _) || !expected.Contains(status))
             {
                 return ProbeResult.Fail($"status {status}, expected {health.ExpectStatus}");
             }
 
-            if (health.ExpectBody is { } body && !(await ReadPrefix(response, timeout.Token)).Contains(body, StringComparison.Ordinal))
+            if (health.ExpectBody is { } body && !(await ReadPrefix(response, timeout)).Contains(body, StringComparison.Ordinal))
             {
                 return ProbeResult.Fail($"status {status} but body lacks '{body}'");
             }
 
             return ProbeResult.Pass($"status {status}");
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return ProbeResult.Fail($"timeout after {Durations.Format(health.Timeout)}");
-        }
-        catch (HttpRequestException e)
-        {
-            return ProbeResult.Fail(ProbeErrors.Describe(e));
-        }
-        catch (IOException e)
-        {
-            return ProbeResult.Fail(ProbeErrors.Describe(e));
-        }
-    }
+        });
 
     private static async Task<string> ReadPrefix(HttpResponseMessage response, CancellationToken cancellationToken)
     {

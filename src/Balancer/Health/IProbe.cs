@@ -6,5 +6,6 @@ namespace Balancer.Health;
 /// <summary>One active probe of one backend; ends by its timeout whatever the backend does.</summary>
 internal interface IProbe
 {
-    Task<ProbeResult> ProbeAsync(string address, HealthConfig health, CancellationToken cancellationToken);
+    /// <summary>Probes <paramref name="address"/>; <paramref name="httpVersion"/> is its pool's (<see cref="HttpVersions"/>).</summary>
+    Task<ProbeResult> ProbeAsync(string address, HealthConfig health, string httpVersion, CancellationToken cancellationToken);
 }

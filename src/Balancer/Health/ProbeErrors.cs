@@ -1,10 +1,34 @@
 using System.Net.Sockets;
+using Balancer.Core.Configuration;
+using Balancer.Core.Health;
 
 namespace Balancer.Health;
 
 /// <summary>Turns socket and HTTP failures into the short details health logs show.</summary>
 internal static class ProbeErrors
 {
+    /// <summary>
+    /// Runs one HTTP-based probe under its timeout: the token <paramref name="probe"/> gets fires at the timeout or when
+    /// probing stops; a timeout, an HTTP or a connection failure becomes a failed result with a short detail.
+    /// </summary>
+    public static async Task<ProbeResult> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, Func<CancellationToken, Task<ProbeResult>> probe)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await probe(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ProbeResult.Fail($"timeout after {Durations.Format(timeout)}");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return ProbeResult.Fail(Describe(e));
+        }
+    }
+
     public static string Describe(Exception e) => e switch
     {
         SocketException s => Describe(s.SocketErrorCode),

@@ -7,7 +7,7 @@ namespace Balancer.Health;
 /// <summary>Passes when a TCP connection to the backend opens within the timeout.</summary>
 internal sealed class TcpProbe : IProbe
 {
-    public async Task<ProbeResult> ProbeAsync(string address, HealthConfig health, CancellationToken cancellationToken)
+    public async Task<ProbeResult> ProbeAsync(string address, HealthConfig health, string httpVersion, CancellationToken cancellationToken)
     {
         var (host, port) = HostPort(address);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,5 +1,6 @@
 using Balancer.Admin;
 using Balancer.Admin.Timeline;
+using Balancer.Announce;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
 using Balancer.Failover;
@@ -12,7 +13,7 @@ namespace Balancer.Hosting;
 /// <summary>
 /// The composition root: loads the config, builds the core pools, starts one host per listener
 /// and the admin API, hands reloads (file change, SIGHUP, admin API) to its <see cref="ConfigReloader"/>,
-/// and on SIGTERM/SIGINT stops accepting and drains before it returns.
+/// and on SIGTERM/SIGINT withdraws (failover resign, announced addresses off) and drains before it returns.
 /// </summary>
 internal sealed class BalancerServer : IAsyncDisposable
 {
@@ -28,8 +29,10 @@ internal sealed class BalancerServer : IAsyncDisposable
     private readonly TelemetryHost _telemetry;
     private readonly ListenerSet _listeners;
     private readonly ConfigReloader _reloader;
+    private readonly ReconnectHint _reconnect;
     private AdminHost? _admin;
     private FailoverService? _failover;
+    private AnnounceService? _announce;
     private ITimer? _sweeper;
     private HistorySampler? _history;
 
@@ -46,6 +49,8 @@ internal sealed class BalancerServer : IAsyncDisposable
         {
             RouteStats = state.RouteStats,
         };
+        _reconnect = services.Reconnect;
+        AnnounceMetrics.Observe(_telemetry.Metrics.Meter, () => State.Announce);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
         RouteMetrics.Observe(_telemetry.Metrics.Meter, state.RouteStats);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), timeline: state.Timeline);
@@ -85,6 +90,13 @@ internal sealed class BalancerServer : IAsyncDisposable
                 server._failover = FailoverService.Start(failover, directory, ServedConfigFingerprint.Of(config), server._pools, logs, time, timeline: state.Timeline);
                 state.Failover = server._failover;
             }
+
+            if (config.Announce is { } announce)
+            {
+                // After the listeners too: the first check may announce, and the router then sends traffic at once.
+                server._announce = AnnounceService.Start(announce, server._pools, server._reconnect, logs, time);
+                state.Announce = server._announce;
+            }
         }
         catch
         {
@@ -114,7 +126,7 @@ internal sealed class BalancerServer : IAsyncDisposable
         var signal = await await Task.WhenAny(signals.Signalled, stopped.Task);
         if (signals.Signalled.IsCompleted)
         {
-            RequestFailoverShutdown(); // a signal that came while starting found no server to resign
+            BeginShutdown(); // a signal that came while starting found no server to resign or withdraw
         }
 
         Log.ShuttingDown(_logger, signal, DrainTimeout.TotalSeconds);
@@ -123,11 +135,18 @@ internal sealed class BalancerServer : IAsyncDisposable
         await StopAsync();
     }
 
-    /// <summary>A stop signal's first act: the failover node resigns at once, before any logging or draining.</summary>
-    internal void RequestFailoverShutdown() => _failover?.RequestShutdown();
+    /// <summary>A stop signal's first act, before any logging or draining: the failover node resigns, the announced addresses go.</summary>
+    internal void BeginShutdown()
+    {
+        _failover?.RequestShutdown();
+        _announce?.RequestShutdown();
+    }
 
     /// <inheritdoc cref="ConfigReloader.ReloadAsync"/>
     public Task<ReloadResult> ReloadAsync(ReloadTrigger trigger) => _reloader.ReloadAsync(trigger);
+
+    /// <summary>Ends when the reload path has run once with the running config, which changes nothing.</summary>
+    internal Task ReloadWarmedUp => _reloader.WarmedUp;
 
     /// <inheritdoc cref="CertificateReloader.ReloadAsync"/>
     public Task<IReadOnlyList<string>> ReloadCertificatesAsync() => _reloader.ReloadCertificatesAsync();
@@ -150,14 +169,16 @@ internal sealed class BalancerServer : IAsyncDisposable
             TaskScheduler.Default);
     }
 
-    /// <summary>Stops accepting on every listener at once, then waits for in-flight work up to the drain timeout.</summary>
+    /// <summary>
+    /// Hands the virtual IPs over and withdraws the announced ones, serving until the peer has them and the router has
+    /// converged (<c>announce.withdrawDelay</c>); then stops accepting on every listener at once and waits for in-flight
+    /// work up to the drain timeout.
+    /// </summary>
     public async Task StopAsync()
     {
-        if (_failover is not null)
-        {
-            // First, so the peer takes the virtual IPs at once (RFC 5798 §6.4.3 shutdown) while we drain.
-            await _failover.ShutdownAsync();
-        }
+        // First, so the peer takes the virtual IPs at once (RFC 5798 §6.4.3 shutdown) and the router stops sending new
+        // connections here, while the listeners still serve the ones on their way.
+        await Task.WhenAll(_failover?.ShutdownAsync() ?? Task.CompletedTask, _announce?.ShutdownAsync() ?? Task.CompletedTask);
 
         _reloader.StopWatching();
         await _listeners.StopAsync();
@@ -177,6 +198,11 @@ internal sealed class BalancerServer : IAsyncDisposable
         if (_failover is not null)
         {
             await _failover.DisposeAsync();
+        }
+
+        if (_announce is not null)
+        {
+            await _announce.DisposeAsync();
         }
 
         await _health.DisposeAsync();

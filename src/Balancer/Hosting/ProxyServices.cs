@@ -10,6 +10,9 @@ internal sealed record ProxyServices(
     PoolRegistry Pools, TimeProvider Time, ILoggerFactory Logs, BalancerMetrics Metrics, AccessLog? AccessLog, TimeSpan DrainTimeout,
     string ConfigPath, CertificateRegistry Certificates)
 {
+    /// <summary>Set while the node is withdrawn from an ECMP router: clients of the announced addresses are asked to reconnect.</summary>
+    public Announce.ReconnectHint Reconnect { get; } = new();
+
     /// <summary>Per-route counters: requests matched, split shares, mirrored copies (/status, /metrics).</summary>
     public RouteStatsRegistry RouteStats { get; init; } = new();
 

@@ -38,6 +38,9 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     /// <summary>The running failover node, or null when the config has no failover block.</summary>
     public Balancer.Failover.FailoverService? Failover { get; set; }
 
+    /// <summary>The running announcement, or null when the config has no announce block.</summary>
+    public Balancer.Announce.AnnounceService? Announce { get; set; }
+
     /// <summary>Listener name → address actually bound.</summary>
     public Dictionary<string, string> BoundListeners { get; } = new(StringComparer.Ordinal);
 

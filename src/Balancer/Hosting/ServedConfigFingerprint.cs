@@ -11,5 +11,5 @@ namespace Balancer.Hosting;
 internal static class ServedConfigFingerprint
 {
     public static UInt128 Of(BalancerConfig config) =>
-        ConfigFingerprint.Compute(JsonSerializer.SerializeToUtf8Bytes(new { config.Listeners, config.Pools }));
+        ConfigFingerprint.Compute(JsonSerializer.SerializeToUtf8Bytes(new ServedConfig(config.Listeners, config.Pools), ConfigJsonContext.Default.ServedConfig));
 }

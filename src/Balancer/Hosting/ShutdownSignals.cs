@@ -33,7 +33,7 @@ internal sealed class ShutdownSignals : IDisposable
     private void OnStop(PosixSignalContext context)
     {
         context.Cancel = true;
-        _server?.RequestFailoverShutdown(); // the resign advert first: the peer's skew timer starts now, not after our logging
+        _server?.BeginShutdown(); // the resign advert and the withdrawal first: the peer's skew timer starts now, not after our logging
         _signalled.TrySetResult(context.Signal.ToString());
     }
 

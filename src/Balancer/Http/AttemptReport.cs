@@ -23,12 +23,15 @@ internal sealed class AttemptReport(TimeProvider time, ILogger logger)
         backend.OnFinished(backendFault);
     }
 
-    /// <summary>Reports the attempt to passive health; returns why the request never reached the backend, or null when it did.</summary>
-    public string? ReportHealth(HttpContext context, Pool pool, BackendState backend, ForwarderError error)
+    /// <summary>
+    /// Reports the attempt to passive health (a gRPC call by its <paramref name="grpcStatus"/> as well); returns why the
+    /// request never reached the backend, or null when it did.
+    /// </summary>
+    public string? ReportHealth(HttpContext context, Pool pool, BackendState backend, ForwarderError error, int grpcStatus)
     {
         if (error == ForwarderError.None)
         {
-            pool.Health.OnResponse(backend, context.Response.StatusCode);
+            pool.Health.OnResponse(backend, context.Response.StatusCode, grpcStatus);
             return null;
         }
 

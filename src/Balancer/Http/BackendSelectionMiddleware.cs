@@ -1,7 +1,10 @@
+using Balancer.Core.Configuration;
+using Balancer.Core.Grpc;
 using Balancer.Core.LoadBalancing;
 using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Http.Forwarding;
+using Balancer.Http.Grpc;
 using Balancer.Http.Http1;
 using Balancer.Http.Routing;
 using Yarp.ReverseProxy;
@@ -14,8 +17,9 @@ namespace Balancer.Http;
 /// Runs in YARP's proxy pipeline in place of its load balancing: asks the core pool for a backend, counts the request
 /// in flight, and hands it to a forwarder — the lean one (<see cref="Http1Forwarder"/>) for what it can carry to a
 /// plain-http backend, YARP's for the rest, both applying the route's <see cref="ForwardingPlan"/>. How each attempt
-/// went goes to <see cref="AttemptReport"/>, whether to try another backend is <see cref="ProxyRetries"/>' call, and the
-/// finished request goes to <see cref="ProxyTelemetry"/>.
+/// went goes to <see cref="AttemptReport"/>, whether to try another backend (after a failed connect, or an idempotent
+/// request the backend closed on before answering) is <see cref="ProxyRetries"/>' call, and the finished request goes
+/// to <see cref="ProxyTelemetry"/>.
 /// </summary>
 internal sealed class BackendSelectionMiddleware(
     RequestDelegate next, ProxyServices services, ListenerName listener, Http1Forwarder lean, IProxyStateLookup clusters, ILogger<BackendSelectionMiddleware> logger)
@@ -69,7 +73,9 @@ internal sealed class BackendSelectionMiddleware(
         {
             // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
             var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
-            var leanFits = plan is not null && Http1Forwarder.CanForward(context, plan);
+            // An HTTP/2 pool goes through YARP's forwarder, whose client speaks h2; the lean one speaks HTTP/1.1 only.
+            var leanFits = pool.Config.HttpVersion != HttpVersions.Http2 && plan is not null && Http1Forwarder.CanForward(context, plan);
+            var grpc = !leanFits && GrpcCall.Is(context.Request);
             BackendState? failed = null;
             for (var tryNumber = 1; ; tryNumber++)
             {
@@ -81,6 +87,7 @@ internal sealed class BackendSelectionMiddleware(
                     {
                         // Backends there, but all at maxRequestsPerBackend: say so, so nobody hunts for a health problem.
                         var saturated = pool.Config.MaxRequestsPerBackend > 0 && snapshot.Available.Length > 0;
+                        attempt.GrpcStatus = grpc ? GrpcStatusCodes.Unavailable : GrpcStatusCodes.None;
                         await ProxyResponses.Unavailable(context, saturated ? ProxyResponses.SaturatedBody : ProxyResponses.UnavailableBody);
                         return;
                     }
@@ -103,6 +110,10 @@ internal sealed class BackendSelectionMiddleware(
                         await next(context);
                         error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
                         await ChunkedRelayBody.FinishAsync(context, error);
+                        if (grpc)
+                        {
+                            error = GrpcCall.Settle(context, error, attempt);
+                        }
                     }
                     else
                     {
@@ -115,18 +126,25 @@ internal sealed class BackendSelectionMiddleware(
                 }
 
                 attempt.Error = error;
-                var failure = _report.ReportHealth(context, pool, backend, error);
+                var failure = _report.ReportHealth(context, pool, backend, error, attempt.GrpcStatus);
                 if (error == ForwarderError.None)
                 {
                     return;
                 }
 
-                if (!_retries.TryAgain(context, pool, backend, failure, tryNumber, attempt))
+                if (!_retries.TryAgain(context, pool, backend, error, failure, tryNumber, attempt))
                 {
                     break;
                 }
 
                 failed = backend;
+            }
+
+            if (grpc && !context.Response.HasStarted)
+            {
+                // Balancer answers UNAVAILABLE; CANCELLED stays when the client went away first (its deadline, or it
+                // gave up): not the backend's fault.
+                attempt.GrpcStatus = attempt.GrpcStatus == GrpcStatusCodes.Cancelled ? GrpcStatusCodes.Cancelled : GrpcStatusCodes.Unavailable;
             }
 
             await ProxyResponses.GatewayError(context);
@@ -140,26 +158,31 @@ internal sealed class BackendSelectionMiddleware(
 
     /// <summary>
     /// A backend below its in-flight cap, already counted in flight, with its YARP destination; nulls when none.
-    /// After a failed connect the failed one is avoided; one YARP does not know yet (a reload adds it to the core
-    /// a moment before YARP) is given back and another tried. Picks are cheap; bound the tries by the pool size.
+    /// After a failed connect the failed one is avoided. One YARP does not know yet (a reload adds it to the core a
+    /// moment before the listener's YARP config, and its first probe may pass in between) is given back; a
+    /// load-aware algorithm would offer that idle one again and again, so the others are then tried in turn.
     /// </summary>
-    private static (BackendState? Backend, DestinationState? Destination) PickAndStart(
+    internal static (BackendState? Backend, DestinationState? Destination) PickAndStart(
         PoolSnapshot snapshot, ClusterState cluster, int maxPerBackend, BackendState? failed)
     {
-        for (var spin = 0; spin <= snapshot.Available.Length; spin++)
+        var backend = ConnectionPicker.PickAndStart(snapshot, maxPerBackend, failed);
+        if (backend is null)
         {
-            var backend = ConnectionPicker.PickAndStart(snapshot, maxPerBackend, failed);
-            if (backend is null)
-            {
-                break;
-            }
+            return (null, null);
+        }
 
-            if (cluster.Destinations.TryGetValue(backend.Address, out var destination))
-            {
-                return (backend, destination);
-            }
+        if (cluster.Destinations.TryGetValue(backend.Address, out var destination))
+        {
+            return (backend, destination);
+        }
 
-            backend.OnFinished(failed: false); // its request count keeps this one phantom start; rare and harmless
+        backend.OnFinished(failed: false); // its request count keeps this one phantom start; rare and harmless
+        foreach (var other in snapshot.Available)
+        {
+            if (other != failed && other != backend && cluster.Destinations.TryGetValue(other.Address, out destination) && other.TryStart(maxPerBackend))
+            {
+                return (other, destination);
+            }
         }
 
         return (null, null);

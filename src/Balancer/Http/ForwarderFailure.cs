@@ -48,15 +48,40 @@ internal static class ForwarderFailure
     }
 
     /// <summary>
-    /// Only a request that never reached the backend is retried: its method is idempotent
-    /// (RFC 9110 §9.2.2) and it has no body that may have been consumed.
+    /// Whether the failed request may be sent to another backend. A connection that was never established carried
+    /// nothing, so any request may (HAProxy's <c>retry-on conn-failure</c>): its body is still unread. Otherwise only an
+    /// idempotent request without a body (RFC 9110 §9.2.2) that got no byte of an answer: reset, or closed before the
+    /// response began (a backend killed under it; nginx's <c>proxy_next_upstream error</c>).
     /// </summary>
-    public static bool CanRetry(HttpContext context)
+    public static bool CanRetry(HttpContext context, ForwarderError error, string? connectFailure)
     {
+        if (context.Response.HasStarted)
+        {
+            return false;
+        }
+
+        if (NeverConnected(context))
+        {
+            return true;
+        }
+
         var request = context.Request;
         var hasBody = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
-        return !context.Response.HasStarted && !hasBody && IsIdempotent(request.Method);
+        return !hasBody && IsIdempotent(request.Method) && (connectFailure is not null || EndedBeforeResponse(context, error));
     }
+
+    /// <summary>The connect itself failed (refused, unreachable, timed out): no byte of the request was sent.</summary>
+    private static bool NeverConnected(HttpContext context) => context.Features.Get<IForwarderErrorFeature>()?.Exception switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => true,
+        OperationCanceledException { InnerException: TimeoutException } => true, // SocketsHttpHandler's ConnectTimeout
+        _ => false,
+    };
+
+    /// <summary>The backend closed the connection before the first byte of its response.</summary>
+    private static bool EndedBeforeResponse(HttpContext context, ForwarderError error) =>
+        error == ForwarderError.Request
+        && context.Features.Get<IForwarderErrorFeature>()?.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded };
 
     private static bool IsIdempotent(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)

@@ -1,3 +1,4 @@
+using Balancer.Core.Grpc;
 using Balancer.Core.Model;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -33,6 +34,9 @@ internal sealed class ProxyAttempt
 
     /// <summary>How the last try failed; <see cref="ForwarderError.None"/> when it got an answer from the backend.</summary>
     public ForwarderError Error { get; set; }
+
+    /// <summary>How a gRPC call ended (<c>grpc-status</c>); <see cref="GrpcStatusCodes.None"/> for other requests.</summary>
+    public int GrpcStatus { get; set; } = GrpcStatusCodes.None;
 
     /// <summary>The forwarder that carried the last attempt.</summary>
     public ForwarderKind Forwarder { get; set; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Runtime.CompilerServices;
 using Balancer.Core.Configuration;
 using Balancer.Core.Routing;
@@ -91,13 +92,22 @@ internal sealed class ProxyConfigProvider : IProxyConfigProvider
                 b => b.Address,
                 b => new DestinationConfig { Address = b.Address },
                 StringComparer.Ordinal),
-            HttpRequest = new ForwarderRequestConfig
-            {
-                ActivityTimeout = ActivityTimeout,
-            },
+            HttpRequest = RequestConfig(config.Pools[name].HttpVersion),
         }).ToList();
         return new Snapshot(routes, clusters);
     }
+
+    /// <summary>
+    /// The pool's HTTP version as YARP sets it on each request. <c>2</c> is exact: HTTP/2 with prior knowledge to
+    /// <c>http://</c> (RFC 9113 §3.3) and h2 by ALPN to <c>https://</c>, never a fallback to HTTP/1.1, which a gRPC
+    /// backend cannot serve. <c>auto</c> is YARP's default: 2.0 or lower, so HTTP/1.1 in cleartext and ALPN's choice over TLS.
+    /// </summary>
+    private static ForwarderRequestConfig RequestConfig(string httpVersion) => httpVersion switch
+    {
+        HttpVersions.Http2 => new() { ActivityTimeout = ActivityTimeout, Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact },
+        HttpVersions.Http11 => new() { ActivityTimeout = ActivityTimeout, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact },
+        _ => new() { ActivityTimeout = ActivityTimeout },
+    };
 
     private sealed class Snapshot(IReadOnlyList<YarpRouteConfig> routes, IReadOnlyList<ClusterConfig> clusters) : IProxyConfig
     {

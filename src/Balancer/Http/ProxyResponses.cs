@@ -1,8 +1,11 @@
+using Balancer.Http.Grpc;
+
 namespace Balancer.Http;
 
 /// <summary>
 /// The answers Balancer itself gives a proxied request it could not carry: short plain-text bodies saying why, marked
 /// <c>Cache-Control: no-cache</c> — an error of the moment is never to be cached (HAProxy's error pages say the same).
+/// A gRPC call gets the same reason as a trailers-only UNAVAILABLE that its client can read (<see cref="GrpcCall"/>).
 /// </summary>
 internal static class ProxyResponses
 {
@@ -15,6 +18,11 @@ internal static class ProxyResponses
     /// <summary>503 with <c>Retry-After</c>: no backend can take the request now.</summary>
     public static Task Unavailable(HttpContext context, string body = UnavailableBody)
     {
+        if (GrpcCall.Is(context.Request))
+        {
+            return GrpcCall.UnavailableAsync(context, body);
+        }
+
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         context.Response.ContentType = "text/plain; charset=utf-8";
@@ -31,6 +39,11 @@ internal static class ProxyResponses
         }
 
         var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
+        if (GrpcCall.Is(context.Request))
+        {
+            return GrpcCall.UnavailableAsync(context, timedOut ? GatewayTimeoutBody : BadGatewayBody);
+        }
+
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         return context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Balancer.Core.Grpc;
 using Balancer.Core.Model;
 using Balancer.Hosting;
 using Balancer.Telemetry;
@@ -22,7 +23,8 @@ internal static class ProxyTelemetry
         // A WebSocket (HTTP/1.1 upgrade, or RFC 8441 CONNECT over HTTP/2) lives as long as the conversation: no latency.
         var upgraded = status == StatusCodes.Status101SwitchingProtocols
             || (status == StatusCodes.Status200OK && context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true });
-        services.Metrics.RequestFinished(pool, attempt.Backend, status, elapsed.TotalSeconds, upgraded);
+        var grpcStatus = attempt.GrpcStatus;
+        services.Metrics.RequestFinished(pool, attempt.Backend, status, elapsed.TotalSeconds, upgraded, grpcStatus);
         // The dashboard's one-second history: whose the answer was, and its duration.
         (attempt.Backend?.Traffic ?? pool.Refused).Record(
             status, generated: attempt.Backend is null || attempt.Error != Yarp.ReverseProxy.Forwarder.ForwarderError.None, upgraded || attempt.Backend is null ? null : elapsed);
@@ -30,7 +32,12 @@ internal static class ProxyTelemetry
         {
             activity.SetTag("balancer.backend", backend).SetTag("http.response.status_code", status).SetTag("balancer.retries", attempt.Retries)
                 .SetTag("balancer.forwarder", forwarder);
-            if (status >= 500)
+            if (grpcStatus != GrpcStatusCodes.None)
+            {
+                activity.SetTag("rpc.grpc.status_code", grpcStatus); // OpenTelemetry RPC semantic conventions
+            }
+
+            if (status >= 500 || grpcStatus > GrpcStatusCodes.Ok)
             {
                 activity.SetStatus(ActivityStatusCode.Error);
             }
@@ -41,7 +48,7 @@ internal static class ProxyTelemetry
             var request = context.Request;
             log.Write(new AccessLogEntry(
                 services.Time.GetUtcNow(), context.Connection.RemoteIpAddress?.ToString(), listener, request.Method, request.Path.Value ?? "/",
-                pool.Name, attempt.Backend?.Address, status, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed, attempt.Retries, forwarder));
+                pool.Name, attempt.Backend?.Address, status, request.ContentLength ?? 0, context.Response.ContentLength ?? 0, elapsed, attempt.Retries, forwarder, grpcStatus));
         }
     }
 

@@ -17,6 +17,7 @@ namespace Balancer.Http;
 /// and a <c>:path</c> over <c>maxRequestLineSize</c> with the 414 HTTP/1.1 gets. RFC 8441 extended CONNECT with
 /// <c>:protocol websocket</c> is proxied (YARP carries it to the backend as an HTTP/1.1 upgrade or over h2).
 /// Every refusal is counted per listener and reason (<c>balancer_requests_refused_total</c>).
+/// While the node is withdrawn from an ECMP router, it asks clients of the announced addresses to reconnect (<see cref="Announce.ReconnectHint"/>).
 /// </summary>
 internal sealed class RequestGuardMiddleware(RequestDelegate next, ProxyServices services, ListenerName listener, ListenerLimitsConfig limits)
 {
@@ -34,10 +35,16 @@ internal sealed class RequestGuardMiddleware(RequestDelegate next, ProxyServices
     private static readonly string[] s_connectionSpecific = ["keep-alive", "proxy-connection", "transfer-encoding", "upgrade"];
 
     private readonly BalancerMetrics _metrics = services.Metrics;
+    private readonly Announce.ReconnectHint _reconnect = services.Reconnect;
 
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        if (_reconnect.Active)
+        {
+            _reconnect.Apply(context);
+        }
+
         var http2 = HttpProtocol.IsHttp2(request.Protocol) || HttpProtocol.IsHttp3(request.Protocol);
         if (HttpMethods.IsConnect(request.Method) && !IsWebSocketConnect(context))
         {

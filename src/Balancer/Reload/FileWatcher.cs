@@ -18,6 +18,7 @@ internal sealed class FileWatcher : IDisposable
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     private readonly string[] _paths;
+    private HashSet<string> _relevant;
     private readonly Func<Task> _reload;
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly ITimer _debounce;
@@ -29,6 +30,7 @@ internal sealed class FileWatcher : IDisposable
     {
         _paths = [.. paths.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)];
         _reload = reload;
+        _relevant = Relevant(_paths);
         _lastHash = HashOf(_paths);
         _debounce = time.CreateTimer(_ => Check(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _poll = time.CreateTimer(_ => Check(), null, PollInterval, PollInterval);
@@ -90,7 +92,40 @@ internal sealed class FileWatcher : IDisposable
         }
     }
 
-    private void OnEvent(object sender, FileSystemEventArgs e) => _debounce.Change(Debounce, Timeout.InfiniteTimeSpan);
+    /// <summary>
+    /// Whether an event in a watched directory can change what a watched file reads: the file itself written, created,
+    /// deleted or renamed onto or away, or the entry its symlink goes through (a ConfigMap's <c>..data</c>). A
+    /// neighbour's events do not count: a log file written next to the config would otherwise re-arm the debounce
+    /// for as long as it is written to, and every edit would wait for the poll.
+    /// </summary>
+    internal static bool Concerns(IReadOnlySet<string> relevant, FileSystemEventArgs e) =>
+        relevant.Contains(e.FullPath) || (e is RenamedEventArgs renamed && relevant.Contains(renamed.OldFullPath));
+
+    /// <summary>The watched files and, for those that are symlinks, the first entry of their target in the same directory.</summary>
+    internal static HashSet<string> Relevant(IEnumerable<string> paths)
+    {
+        var relevant = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            relevant.Add(path);
+            var directory = Path.GetDirectoryName(path)!;
+            if (new FileInfo(path).LinkTarget is { } target
+                && Path.GetFullPath(target, directory) is var full && full.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                relevant.Add(Path.Combine(directory, full[(directory.Length + 1)..].Split(Path.DirectorySeparatorChar)[0]));
+            }
+        }
+
+        return relevant;
+    }
+
+    private void OnEvent(object sender, FileSystemEventArgs e)
+    {
+        if (Concerns(Volatile.Read(ref _relevant), e))
+        {
+            _debounce.Change(Debounce, Timeout.InfiniteTimeSpan);
+        }
+    }
 
     private void Check()
     {
@@ -109,6 +144,7 @@ internal sealed class FileWatcher : IDisposable
         }
 
         _lastHash = hash;
+        Volatile.Write(ref _relevant, Relevant(_paths)); // a reload may have re-pointed a symlink
         _ = RunReload();
     }
 

@@ -39,6 +39,11 @@ internal static class RunningConfigCheck
             problems.AddRange(failover.CheckReload(config.Failover!).Select(p => $"{path}: {p}"));
         }
 
+        if ((config.Announce is null) != (state.Announce is null))
+        {
+            problems.Add($"{path}: announce cannot be {(state.Announce is null ? "added" : "removed")} while running; restart balancer (a stop withdraws first)");
+        }
+
         // Addresses this process holds now and would still hold, or give up, after the reload.
         var released = listeners.All.Where(l => !config.Listeners.TryGetValue(l.Name, out var next) || !ListenerHosts.CanUpdateInPlace(l.Config, next)).Select(l => l.Config.Bind).ToHashSet();
         foreach (var (name, listener) in config.Listeners)

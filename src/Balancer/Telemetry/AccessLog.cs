@@ -39,13 +39,18 @@ internal sealed class AccessLog : IAsyncDisposable
             json.WriteString("forwarder", forwarder);
         }
 
+        if (entry.GrpcStatus >= 0)
+        {
+            json.WriteNumber("grpcStatus", entry.GrpcStatus);
+        }
+
         json.WriteEndObject();
     });
 
     public ValueTask DisposeAsync() => _lines.DisposeAsync();
 }
 
-/// <summary>What the access log records of one request (L7) or connection (L4).</summary>
+/// <summary>What the access log records of one request (L7) or connection (L4); <c>GrpcStatus</c> only of a gRPC call (-1 otherwise).</summary>
 internal readonly record struct AccessLogEntry(
     DateTimeOffset Time, string? Client, string Listener, string Method, string Path, string? Pool, string? Backend,
-    int Status, long BytesIn, long BytesOut, TimeSpan Duration, int Retries, string? Forwarder = null);
+    int Status, long BytesIn, long BytesOut, TimeSpan Duration, int Retries, string? Forwarder = null, int GrpcStatus = -1);

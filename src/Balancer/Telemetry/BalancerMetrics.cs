@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Balancer.Core.Failover;
+using Balancer.Core.Grpc;
 using Balancer.Core.Model;
 
 namespace Balancer.Telemetry;
@@ -38,6 +39,7 @@ internal sealed class BalancerMetrics : IDisposable
         meter.CreateObservableCounter("balancer.retries", () => PerPool(pools(), p => p.Counters.Retries), "{request}", "Requests retried on another backend after a failed connect.");
         meter.CreateObservableCounter("balancer.health_checks", () => HealthChecks(pools()), "{check}", "Active health probes, by result.");
         meter.CreateObservableCounter("balancer.ejections", () => Ejections(pools()), "{ejection}", "Backends marked down, by cause (active or passive).");
+        meter.CreateObservableCounter("balancer.grpc.calls", () => GrpcCalls(pools()), "{call}", "gRPC calls proxied, by pool, backend and grpc-status name (grpc_code; backend none: ended by Balancer).");
         meter.CreateObservableCounter("balancer.upgrades", () => Each(pools(), b => b.Upgrades, http: true), "{connection}", "Requests that became upgraded connections (WebSocket), kept out of balancer.request.duration.");
         meter.CreateObservableGauge("balancer.requests.in_flight", () => Each(pools(), b => b.InFlight), "{request}", "Requests or connections in flight per backend.");
         meter.CreateObservableGauge("balancer.backend.healthy", () => Each(pools(), b => b.Health == BackendHealth.Up ? 1 : 0), "{backend}", "1 when the backend takes traffic by health, else 0.");
@@ -45,10 +47,7 @@ internal sealed class BalancerMetrics : IDisposable
         meter.CreateObservableCounter("balancer.backend.handled", () => Each(pools(), b => b.Requests), "{request}", "Requests (L7) or connections (L4) handed to each backend.");
         meter.CreateObservableCounter("balancer.backend.failures", () => Each(pools(), b => b.Failures), "{request}", "Requests or connections that failed at each backend.");
         meter.CreateObservableCounter("balancer.tcp.bytes", () => TcpBytes(pools()), "By", "Bytes proxied by TCP listeners, by direction (in = client to backend).");
-        meter.CreateObservableGauge("balancer.failover.state", () => FailoverState(failover()), "{state}", "1 for the state this node is in (master, backup, fault, init).");
-        meter.CreateObservableGauge<int>("balancer.failover.priority", () => failover() is { } f ? [new Measurement<int>(f.EffectivePriority)] : [], "{priority}", "Priority advertised now, after tracking.");
-        meter.CreateObservableCounter<long>("balancer.failover.transitions", () => failover() is { } f ? [new Measurement<long>(f.Transitions)] : [], "{transition}", "Failover state changes.");
-        meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
+        FailoverMetrics.Register(meter, failover);
         Meter = meter;
     }
 
@@ -60,12 +59,17 @@ internal sealed class BalancerMetrics : IDisposable
 
     /// <summary>
     /// One finished proxied request: counted by status class on its backend (or the pool's, when Balancer answered
-    /// without one), its time in the pool's latency histogram unless the connection was upgraded (a WebSocket's
+    /// without one), a gRPC call also by its <c>grpc-status</c>, its time in the pool's latency histogram unless the connection was upgraded (a WebSocket's
     /// lifetime is no latency: it is counted in <c>balancer.upgrades</c> instead).
     /// </summary>
-    public void RequestFinished(Pool pool, BackendState? backend, int status, double seconds, bool upgraded)
+    public void RequestFinished(Pool pool, BackendState? backend, int status, double seconds, bool upgraded, int grpcStatus = GrpcStatusCodes.None)
     {
         (backend?.Responses ?? pool.Counters.Unrouted).Count(status);
+        if (grpcStatus != GrpcStatusCodes.None)
+        {
+            (backend?.GrpcCalls ?? pool.Counters.GrpcUnrouted).Count(grpcStatus);
+        }
+
         if (upgraded)
         {
             backend?.OnUpgraded();
@@ -144,6 +148,29 @@ internal sealed class BalancerMetrics : IDisposable
         }
     }
 
+    /// <summary>
+    /// gRPC calls by status name. A pool that speaks HTTP/2 to its backends (<c>httpVersion</c> 2, gRPC's) exports every
+    /// code of every backend from 0 on; any other pool only the codes it has seen, so HTTP/1.1 pools add no series.
+    /// </summary>
+    private static IEnumerable<Measurement<long>> GrpcCalls(PoolRegistry? pools)
+    {
+        foreach (var pool in pools?.Pools.Values ?? [])
+        {
+            var all = pool.Config.HttpVersion == Core.Configuration.HttpVersions.Http2;
+            foreach (var (name, counts) in pool.Snapshot.All.Where(b => b.Address.Contains("://", StringComparison.Ordinal))
+                .Select(b => (b.Address, b.GrpcCalls)).Append(("none", pool.Counters.GrpcUnrouted)))
+            {
+                for (var code = 0; code < GrpcStatusCodes.Names.Count; code++)
+                {
+                    if (all || counts[code] > 0)
+                    {
+                        yield return new Measurement<long>(counts[code], new("pool", pool.Name), new("backend", name), new("grpc_code", GrpcStatusCodes.Names[code]));
+                    }
+                }
+            }
+        }
+    }
+
     private static IEnumerable<Measurement<long>> HealthChecks(PoolRegistry? pools)
     {
         foreach (var (pool, b) in Backends(pools, http: null))
@@ -171,35 +198,6 @@ internal sealed class BalancerMetrics : IDisposable
         {
             yield return new Measurement<long>(b.BytesIn, new("pool", pool.Name), new("backend", b.Address), new("direction", "in"));
             yield return new Measurement<long>(b.BytesOut, new("pool", pool.Name), new("backend", b.Address), new("direction", "out"));
-        }
-    }
-
-    private static IEnumerable<Measurement<int>> FailoverState(FailoverSnapshot? snapshot)
-    {
-        if (snapshot is null)
-        {
-            yield break;
-        }
-
-        foreach (var state in Enum.GetValues<Core.Failover.FailoverState>())
-        {
-            yield return new Measurement<int>(state == snapshot.State ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
-        }
-    }
-
-    /// <summary>Every reason a peer datagram can be dropped for, at 0 until it happens.</summary>
-    private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot)
-    {
-        if (snapshot is null)
-        {
-            yield break;
-        }
-
-        var reasons = Enum.GetNames<DecodeError>().Where(r => r != nameof(DecodeError.None))
-            .Concat(Enum.GetNames<PeerCheck>().Where(r => r != nameof(PeerCheck.Accepted)));
-        foreach (var reason in reasons)
-        {
-            yield return new Measurement<long>(snapshot.RejectedPackets.GetValueOrDefault(reason), new KeyValuePair<string, object?>("reason", reason));
         }
     }
 

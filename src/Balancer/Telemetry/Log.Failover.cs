@@ -20,8 +20,11 @@ internal static partial class Log
     [LoggerMessage(405, LogLevel.Warning, "failover config drift {Drift}: peer {Peer} runs config hash {Hash:x32}")]
     public static partial void FailoverConfigDrift(ILogger logger, bool drift, string peer, UInt128 hash);
 
-    [LoggerMessage(406, LogLevel.Warning, "failover advert from {Source} rejected: {Reason} ({Count} so far; at most one line per reason per 10 s)")]
-    public static partial void FailoverPacketRejected(ILogger logger, string source, string reason, long count);
+    [LoggerMessage(406, LogLevel.Warning, "failover rejected {Count} datagrams as {Reason} since the last such line ({Total} in all, the last from {Source}; at most one line per reason per 10 s): {Hint}")]
+    public static partial void FailoverPacketRejected(ILogger logger, long count, string reason, string source, long total, string hint);
+
+    [LoggerMessage(417, LogLevel.Information, "failover keys reloaded: signing with key {SigningKey}, verifying with {Keys}")]
+    public static partial void FailoverKeysReloaded(ILogger logger, string signingKey, string keys);
 
     [LoggerMessage(407, LogLevel.Error, "failover command {Command} failed: {Problem}")]
     public static partial void FailoverCommandFailed(ILogger logger, string command, string problem);
@@ -38,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(411, LogLevel.Warning, "failover socket receive failed: {Message}")]
     public static partial void FailoverReceiveFailed(ILogger logger, string message);
 
-    [LoggerMessage(412, LogLevel.Information, "failover reconfigured live: priority {Priority}, preempt {Preempt}, tracked pools [{Pools}]")]
-    public static partial void FailoverReconfigured(ILogger logger, int priority, bool preempt, string pools);
+    [LoggerMessage(412, LogLevel.Information, "failover reconfigured live: {Changes}")]
+    public static partial void FailoverReconfigured(ILogger logger, string changes);
 
     [LoggerMessage(413, LogLevel.Error, "failover loop failed; the node stops taking part in the protocol")]
     public static partial void FailoverLoopFailed(ILogger logger, Exception error);
@@ -50,6 +53,12 @@ internal static partial class Log
     [LoggerMessage(415, LogLevel.Warning, "failover removed stale virtual IPs {Vips} from {Interface} on entering {State}: this node was not master, so another may hold them")]
     public static partial void FailoverStaleVipsRemoved(ILogger logger, string vips, string @interface, FailoverState state);
 
-    [LoggerMessage(416, LogLevel.Warning, "failover advert stall: {GapMs:0} ms between two adverts {Direction}; a backup takes over after {MasterDownMs:0} ms{Qualifier} of silence: a stalled process or network came near a false failover, or caused one")]
-    public static partial void FailoverAdvertStall(ILogger logger, double gapMs, string direction, double masterDownMs, string qualifier);
+    [LoggerMessage(416, LogLevel.Warning, "failover advert stall: {GapMs:0} ms between two adverts {Direction}; a backup takes over after {MasterDownMs:0} ms{Qualifier} of silence: a stalled process or network came near a false failover, or caused one{Gc}")]
+    public static partial void FailoverAdvertStall(ILogger logger, double gapMs, string direction, double masterDownMs, string qualifier, string gc);
+
+    [LoggerMessage(418, LogLevel.Information, "failover loop runs at nice {Nice}, so that adverts are neither sent nor read late on a busy host")]
+    public static partial void FailoverLoopPriority(ILogger logger, int nice);
+
+    [LoggerMessage(419, LogLevel.Warning, "failover loop could not raise its priority to nice {Nice} ({Problem}); on a busy host adverts may be late: give the service CAP_SYS_NICE")]
+    public static partial void FailoverLoopPriorityRefused(ILogger logger, int nice, string problem);
 }

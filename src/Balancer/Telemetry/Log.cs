@@ -3,7 +3,7 @@ namespace Balancer.Telemetry;
 /// <summary>Every log message of the executable, with stable event ids (ranges in LogEventIds).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(101, LogLevel.Information, "{Pool} request failed at {Backend} before anything was sent (try {Try}); retrying on another backend")]
+    [LoggerMessage(101, LogLevel.Information, "{Pool} request failed at {Backend} before any answer (try {Try}); retrying on another backend")]
     public static partial void RetryingRequest(ILogger logger, string pool, string backend, int @try);
 
     [LoggerMessage(102, LogLevel.Warning, "{Pool} {Backend} DOWN: {Reason}")]

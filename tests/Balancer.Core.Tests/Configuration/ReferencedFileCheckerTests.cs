@@ -135,7 +135,7 @@ public sealed class ReferencedFileCheckerTests : IDisposable
         Assert.False(result.IsValid);
         Assert.Collection(
             result.Errors,
-            e => Assert.Equal($"{_configPath}:2:76 failover.keyFile: file 'peer.key' is not a peer key: the key file must hold 64 hex digits (openssl rand -hex 32), found 7 characters", e.ToString()),
+            e => Assert.Equal($"{_configPath}:2:76 failover.keyFile: file 'peer.key' is not a peer key: a key must be 64 hex digits (openssl rand -hex 32), found 7 characters", e.ToString()),
             e => Assert.Equal($"{_configPath}:3:53 admin.tokenFile: file 'admin.token' is empty", e.ToString()));
     }
 

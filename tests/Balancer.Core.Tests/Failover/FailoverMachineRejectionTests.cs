@@ -11,11 +11,12 @@ namespace Balancer.Core.Tests.Failover;
 public class FailoverMachineRejectionTests
 {
     private readonly FakeTimeProvider _clock = new();
-    private readonly FakePeer _peer = new();
+    private readonly FakePeer _peer;
     private readonly FailoverMachine _machine;
 
     public FailoverMachineRejectionTests()
     {
+        _peer = new FakePeer(_clock);
         _machine = new FailoverMachine(FakePeer.Options(100), InMemoryFailoverLink.Key, _clock);
         _machine.Start();
         _clock.Advance(FailoverTimers.MasterDownInterval(100, TimeSpan.FromSeconds(1)));
@@ -49,13 +50,36 @@ public class FailoverMachineRejectionTests
     }
 
     [Fact]
-    public void OnDatagram_WrongKey_RejectedAsBadMac()
+    public void OnDatagram_KeyNotInTheKeyFile_RejectedAsUnknownKey()
     {
         var otherKey = new byte[32];
 
         AssertRejected(_peer.Advert(200, key: otherKey));
 
+        Assert.Equal(1, _machine.GetSnapshot().RejectedPackets["UnknownKey"]);
+    }
+
+    [Fact]
+    public void OnDatagram_ForgedMacUnderAKnownKeyId_RejectedAsBadMac()
+    {
+        var forged = _peer.Advert(200);
+        forged[^1] ^= 1;
+
+        AssertRejected(forged);
+
         Assert.Equal(1, _machine.GetSnapshot().RejectedPackets["BadMac"]);
+    }
+
+    [Fact]
+    public void OnDatagram_RecordedBeforeThisNodeStarted_RejectedAsUnproven()
+    {
+        // #26 item 2: older than maxClockSkew, echoing an epoch that is not ours.
+        _peer.Echo = 12345;
+        _peer.ClockOffset = -TimeSpan.FromSeconds(20);
+
+        AssertRejected(_peer.Advert(200));
+
+        Assert.Equal(1, _machine.GetSnapshot().RejectedPackets["Unproven"]);
     }
 
     [Fact]

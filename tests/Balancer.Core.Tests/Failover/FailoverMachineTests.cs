@@ -9,7 +9,9 @@ public class FailoverMachineTests
     private static readonly TimeSpan _oneTick = TimeSpan.FromTicks(1);
     private static readonly TimeSpan _interval = TimeSpan.FromSeconds(1);
     private readonly FakeTimeProvider _clock = new();
-    private readonly FakePeer _peer = new();
+    private readonly FakePeer _peer;
+
+    public FailoverMachineTests() => _peer = new FakePeer(_clock);
 
     internal static string[] Kinds(IEnumerable<FailoverAction> actions) => [.. actions.Select(a => a.GetType().Name)];
 
@@ -36,7 +38,7 @@ public class FailoverMachineTests
         var adverts = TickThrough(machine, TimeSpan.FromSeconds(3)).OfType<SendAdvert>().Select(a => a.Packet).ToArray();
 
         Assert.Equal([FailoverState.Backup, FailoverState.Backup, FailoverState.Backup], adverts.Select(p => p.State));
-        Assert.Equal([2UL, 3UL, 4UL], adverts.Select(p => p.Sequence));
+        Assert.Equal([3UL, 4UL, 5UL], adverts.Select(p => p.Sequence)); // 1: on entering BACKUP, 2: the handshake's answer
     }
 
     [Fact]
@@ -74,7 +76,7 @@ public class FailoverMachineTests
         var sequences = Enumerable.Range(0, 3)
             .Select(_ => AdvanceAndTick(machine, _interval).OfType<SendAdvert>().Single().Packet.Sequence).ToArray();
 
-        Assert.Equal([2UL, 3UL, 4UL], sequences);
+        Assert.Equal([3UL, 4UL, 5UL], sequences); // 1: on becoming master, 2: the handshake's answer
     }
 
     [Fact]
@@ -188,8 +190,10 @@ public class FailoverMachineTests
     public void OnDatagram_EqualPriorityAsMaster_GreaterNodeIdWins(string ownId, bool weWin)
     {
         const int priority = 200;
-        var machine = new FailoverMachine(FakePeer.Options(priority) with { NodeId = ownId }, InMemoryFailoverLink.Key, _clock);
+        var options = FakePeer.Options(priority) with { NodeId = ownId };
+        var machine = new FailoverMachine(options, InMemoryFailoverLink.Key, _clock);
         machine.Start();
+        Handshake(machine, options);
         AdvanceAndTick(machine, FailoverTimers.MasterDownInterval(priority, _interval));
 
         var actions = machine.OnDatagram(_peer.Advert(priority), _peer.EndPoint);
@@ -444,11 +448,23 @@ public class FailoverMachineTests
 
     private FailoverMachine Started(int priority) => Started(FakePeer.Options(priority));
 
+    /// <summary>A started machine that has heard the peer once (as backup), so the peer's session is known.</summary>
     private FailoverMachine Started(FailoverOptions options)
     {
         var machine = Machine(options);
         machine.Start();
+        Handshake(machine, options);
         return machine;
+    }
+
+    /// <summary>
+    /// The peer's first advert: a new session, which the machine answers at once with an advert of its own (the
+    /// handshake that lets the peer's next adverts echo its epoch). Tests of one advert start after it.
+    /// </summary>
+    private void Handshake(FailoverMachine machine, FailoverOptions options)
+    {
+        var answer = machine.OnDatagram(_peer.Advert(1, FailoverState.Backup, options.ConfigHash), _peer.EndPoint);
+        Assert.Equal(machine.State == FailoverState.Init ? [] : ["SendAdvert"], Kinds(answer));
     }
 
     private IReadOnlyList<FailoverAction> AdvanceAndTick(FailoverMachine machine, TimeSpan by)

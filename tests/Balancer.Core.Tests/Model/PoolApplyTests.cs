@@ -78,6 +78,29 @@ public sealed class PoolApplyTests
     }
 
     [Fact]
+    public void Apply_RemovedThenReaddedBeforeSweep_ComesBackAsANewBackendWould()
+    {
+        // Found by the chaos run: the reload that removed b stopped its probes, and one that put b back before the
+        // sweep forgot it did not start them again, so b's health froze; an admin drain survived or not by timing.
+        using var pool = CreatePool(Config("tcp", ("http://a", 1), ("http://b", 1)));
+        var b = pool.Find("http://b")!;
+        pool.Health.OnProbe(b, ProbeResult.Pass());
+        pool.SetDraining(b, true);
+        b.OnStarted(); // in flight: not swept yet
+        pool.Apply(Config("tcp", ("http://a", 1)), Algorithm);
+
+        var (added, _) = pool.Apply(Config("tcp", ("http://a", 1), ("http://b", 1)), Algorithm);
+
+        Assert.Same(b, Assert.Single(added)); // so its probes start again
+        Assert.False(b.Removed);
+        Assert.False(b.Draining);
+        Assert.Equal(BackendHealth.Unknown, b.Health);
+        pool.Health.OnProbe(b, ProbeResult.Pass());
+        Assert.Equal("first probe passed (ok)", b.HealthReason);
+        Assert.Contains(b, pool.Snapshot.Available);
+    }
+
+    [Fact]
     public void Apply_AddedBackendWithSlowStart_RampsFromFirstUp()
     {
         using var pool = CreatePool(Config("tcp", ("http://a", 1)) with { SlowStart = TimeSpan.FromSeconds(10) });

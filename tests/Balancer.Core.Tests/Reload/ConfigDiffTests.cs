@@ -122,6 +122,20 @@ public sealed class ConfigDiffTests
     }
 
     [Fact]
+    public void Compute_Announce_ChangesLiveAndAddingItNeedsARestart()
+    {
+        var none = Parse("{}");
+        var one = Parse("""{ "announce": { "virtualIps": ["198.18.10.100/32"] } }""");
+        var two = Parse("""{ "announce": { "virtualIps": ["198.18.10.100/32", "198.18.10.101/32"], "rise": 5 } }""");
+
+        Assert.Equal(["+announce — refused live: restart needed"], ConfigDiff.Compute(none, one).Select(c => c.ToString()));
+        Assert.Equal(["-announce — refused live: restart needed"], ConfigDiff.Compute(one, none).Select(c => c.ToString()));
+        Assert.Equal(
+            ["~announce (virtualIps [\"198.18.10.100/32\"] → [\"198.18.10.100/32\",\"198.18.10.101/32\"], rise 3 → 5)"],
+            ConfigDiff.Compute(one, two).Select(c => c.ToString()));
+    }
+
+    [Fact]
     public void Summarize_RemovedBackend_SaysDraining()
     {
         var summary = ConfigDiff.Summarize([new ConfigChange(ChangeKind.Added, "backend web/http://c:1"), new ConfigChange(ChangeKind.Removed, "backend web/http://a:1")]);

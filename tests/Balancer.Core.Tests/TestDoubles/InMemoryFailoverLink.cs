@@ -46,6 +46,7 @@ internal sealed class InMemoryFailoverLink
         from.Actions.AddRange(actions);
         foreach (var send in actions.OfType<FailoverAction.SendAdvert>())
         {
+            from.Sent.Add((Clock.GetTimestamp(), send.Datagram.ToArray()));
             if (from.LinkUp)
             {
                 _inFlight.Enqueue((from, send.Datagram));
@@ -86,7 +87,7 @@ internal sealed class InMemoryFailoverLink
         }
     }
 
-    private FailoverMachine Machine(FailoverOptions options) => new(options, Key, Clock);
+    private FailoverMachine Machine(FailoverOptions options) => new(options, new FailoverKeyRing(Key), Clock);
 
     internal sealed class Node(FailoverMachine machine, IPEndPoint endPoint)
     {
@@ -95,6 +96,9 @@ internal sealed class InMemoryFailoverLink
         public IPEndPoint EndPoint { get; } = endPoint;
 
         public List<FailoverAction> Actions { get; } = [];
+
+        /// <summary>Every datagram this node sent, with the fake-clock timestamp: what an attacker on the path records.</summary>
+        public List<(long At, byte[] Datagram)> Sent { get; } = [];
 
         /// <summary>False cuts what this node sends: to its peer it looks dead.</summary>
         public bool LinkUp { get; set; } = true;

@@ -40,6 +40,7 @@ public sealed class DashboardBrowserTests
         var page = await browser.NewPageAsync();
         await page.GotoAsync(balancer.AdminAddress.ToString());
         await Assertions.Expect(Row(page, b.ConfigAddress)).ToHaveAttributeAsync("data-state", "up", Patient);
+        await Assertions.Expect(page.Locator("#announce")).ToHaveTextAsync("disabled"); // no announce block (docs/scale-out.md)
         using var client = balancer.CreateClient();
         await using var load = LoadLoop.Start(client);
 

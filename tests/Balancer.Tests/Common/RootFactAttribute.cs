@@ -14,7 +14,7 @@ public sealed class RootFactAttribute : FactAttribute
         }
     }
 
-    private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Call first in a <see cref="RootFactAttribute"/> test: fails it when it cannot run.</summary>
     public static void RequireRoot()

@@ -33,7 +33,7 @@ public sealed class FailoverFiles : IDisposable
 
     /// <summary>Writes node <paramref name="nodeId"/>'s config and hook; returns the config path.</summary>
     /// <param name="failoverFields">More fields of the failover block, JSON without braces, e.g. <c>"vipAction": "none"</c>.</param>
-    public string WriteNode(string nodeId, int priority, string bind, string peer, string failoverFields, string listenerBind = "127.0.0.1:0", string backend = "http://127.0.0.1:9")
+    public string WriteNode(string nodeId, int priority, string bind, string peer, string failoverFields, string listenerBind = "127.0.0.1:0", string backend = "http://127.0.0.1:9", string? keyFile = null)
     {
         var hook = Path.Combine(Directory, $"hook-{nodeId}.sh");
         File.WriteAllText(hook, $"#!/bin/sh\necho \"$1 $2\" >> '{HookLog(nodeId)}'\n");
@@ -45,7 +45,7 @@ public sealed class FailoverFiles : IDisposable
               "pools": { "web": { "backends": [ { "address": "{{backend}}" } ] } },
               "failover": {
                 "nodeId": "{{nodeId}}", "priority": {{priority}}, "bind": "{{bind}}", "peers": ["{{peer}}"],
-                "advertInterval": "100ms", "keyFile": "{{KeyFile}}",
+                "advertInterval": "100ms", "keyFile": "{{keyFile ?? KeyFile}}",
                 "notify": { "onMaster": "{{hook}}", "onBackup": "{{hook}}", "onFault": "{{hook}}" },
                 {{failoverFields}}
               },
@@ -84,6 +84,16 @@ public sealed class FailoverFiles : IDisposable
     /// <summary>Waits until <paramref name="master"/>'s last hook says master and <paramref name="backup"/>'s says backup.</summary>
     public Task WaitForRolesAsync(string master, string backup, TimeSpan timeout) =>
         Common.Wait.Until(() => LastHook(master) == "master" && LastHook(backup) == "backup", timeout, $"{master} master and {backup} backup");
+
+    /// <summary>Writes <paramref name="keys"/>, one hex key per line, to <paramref name="path"/> (mode 0600).</summary>
+    public static void WriteKeys(string path, params string[] keys)
+    {
+        File.WriteAllText(path, string.Join("\n", keys) + "\n");
+        SetMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    /// <summary>A new random key, as <c>openssl rand -hex 32</c> makes.</summary>
+    public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     public string HookLog(string nodeId) => Path.Combine(Directory, $"{nodeId}.hooks");
 

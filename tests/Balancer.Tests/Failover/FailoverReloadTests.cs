@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Balancer.Reload;
 using Balancer.Tests.Common;
+using Microsoft.Extensions.Logging;
 
 namespace Balancer.Tests.Failover;
 
@@ -29,6 +30,24 @@ public sealed class FailoverReloadTests
         var rejected = await balancer.Server.ReloadAsync(ReloadTrigger.AdminApi);
         Assert.False(rejected.Applied);
         Assert.Equal([$"{path}: failover.bind cannot change while running; restart balancer to change it"], rejected.Errors);
+    }
+
+    [Fact]
+    public async Task Reload_NothingOfFailoverChanged_NoReconfiguredLine_APriorityChange_NamesIt()
+    {
+        using var files = new FailoverFiles();
+        var path = files.WriteNode("lb1", 150, $"127.0.0.1:{FailoverFiles.FreeUdpPort()}", $"127.0.0.1:{FailoverFiles.FreeUdpPort()}", "\"vipAction\": \"none\"");
+        var sink = new LogSink();
+        await using var balancer = await TestBalancer.StartAtAsync(path, watch: false, logSink: sink, logLevel: LogLevel.Information);
+
+        Assert.True((await balancer.Server.ReloadAsync(ReloadTrigger.AdminApi)).Applied); // the same file
+        await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace("http://127.0.0.1:9", "http://127.0.0.1:10", StringComparison.Ordinal));
+        Assert.True((await balancer.Server.ReloadAsync(ReloadTrigger.AdminApi)).Applied); // a pool's backend only
+        Assert.DoesNotContain(sink.Lines, l => l.Contains("failover reconfigured live", StringComparison.Ordinal));
+
+        await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace("\"priority\": 150", "\"priority\": 120", StringComparison.Ordinal));
+        Assert.True((await balancer.Server.ReloadAsync(ReloadTrigger.AdminApi)).Applied);
+        Assert.Equal(["Information: failover reconfigured live: priority 150 → 120"], sink.Lines.Where(l => l.Contains("failover reconfigured live", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -185,9 +185,10 @@ public sealed class FailoverServiceTests : IDisposable
     /// <summary>A master advert of <paramref name="nodeId"/> from the peer socket.</summary>
     private void SendAdvert(FailoverService service, string nodeId, byte priority, ulong sequence)
     {
-        FailoverKey.TryParse(File.ReadAllText(_files.KeyFile), out var key, out _);
+        FailoverKey.TryParse(File.ReadAllText(_files.KeyFile), out var keys, out _);
         var buffer = new byte[AdvertCodec.MaxLength];
-        var length = AdvertCodec.Encode(new AdvertPacket(nodeId, FailoverState.Master, priority, _interval, 1, sequence, 0), key, buffer);
+        var packet = new AdvertPacket(nodeId, FailoverState.Master, priority, _interval, 1, sequence, 0, SentAt: _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var length = AdvertCodec.Encode(packet, keys, buffer);
         _peer.SendTo(buffer.AsSpan(0, length), IPEndPoint.Parse(service.BoundAddress));
     }
 
@@ -196,13 +197,13 @@ public sealed class FailoverServiceTests : IDisposable
     /// <summary>The priorities of the adverts queued at the peer socket.</summary>
     private List<byte> ReceivedPriorities()
     {
-        FailoverKey.TryParse(File.ReadAllText(_files.KeyFile), out var key, out _);
+        FailoverKey.TryParse(File.ReadAllText(_files.KeyFile), out var keys, out _);
         var priorities = new List<byte>();
         var buffer = new byte[2048];
         while (_peer.Available > 0)
         {
             var length = _peer.Receive(buffer);
-            if (AdvertCodec.TryDecode(buffer.AsSpan(0, length), key, out var packet, out _))
+            if (AdvertCodec.TryDecode(buffer.AsSpan(0, length), keys, out var packet, out _, out _) && packet.State == FailoverState.Master)
             {
                 priorities.Add(packet.Priority);
             }

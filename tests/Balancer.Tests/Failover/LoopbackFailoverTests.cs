@@ -4,6 +4,8 @@ using Xunit.Abstractions;
 namespace Balancer.Tests.Failover;
 
 /// <summary>Two real balancer processes on 127.0.0.1 with <c>vipAction: "none"</c>: election, takeover, preemption, hand-over.</summary>
+// One failover pair at a time: each times takeovers and advert gaps, and the recorder and flood block test threads for 20–30 s.
+[Collection("failover pairs")]
 public sealed class LoopbackFailoverTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);

@@ -8,6 +8,8 @@ namespace Balancer.Tests.Failover;
 /// End to end in network namespaces: a client curls the virtual IP while the pair moves it with iproute2 and
 /// gratuitous ARP. Every request loop is bounded in count and time; every namespace and process is removed in finally.
 /// </summary>
+// One failover pair at a time: each times takeovers and advert gaps, and the recorder and flood block test threads for 20–30 s.
+[Collection("failover pairs")]
 public sealed class NamespaceFailoverTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);
@@ -83,9 +85,7 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
     }
 
     private static string WriteNode(FailoverFiles files, string nodeId, int priority, string address, string peer) =>
-        files.WriteNode(nodeId, priority, $"{address}:7946", $"{peer}:7946",
-            $"\"vipAction\": \"ip\", \"interface\": \"eth0\", \"virtualIps\": [\"{NetnsTopology.VirtualIp}/24\"], \"garpRepeat\": 3",
-            listenerBind: "0.0.0.0:8080", backend: $"http://{NetnsTopology.BackendAddress}:8080");
+        NamespacePair.WriteNode(files, nodeId, priority, address, peer);
 
     /// <summary>The distinct MAC addresses that answer ARP for the virtual IP from the client namespace (two requests).</summary>
     private static HashSet<string> ArpRepliers(NetnsTopology net)
@@ -94,21 +94,5 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
         return [.. System.Text.RegularExpressions.Regex.Matches(output, @"reply from [0-9.]+ \[([0-9A-Fa-f:]+)\]").Select(m => m.Groups[1].Value.ToLowerInvariant())];
     }
 
-    /// <summary>Curls the virtual IP from the client namespace until one request succeeds: at most 150 requests in 20 s.</summary>
-    private static async Task UntilServedAsync(NetnsTopology net, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < 150 && watch.Elapsed < TimeSpan.FromSeconds(20); i++)
-        {
-            var (code, body) = NetnsTopology.Run("ip", "netns", "exec", net.Client, "curl", "-s", "-m", "1", $"http://{NetnsTopology.VirtualIp}:8080/");
-            if (code == 0 && body.Length > 0)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"{what}: the client got no answer from {NetnsTopology.VirtualIp} within {watch.Elapsed}");
-    }
+    private static Task UntilServedAsync(NetnsTopology net, string what) => NamespacePair.UntilServedAsync(net, what);
 }

@@ -96,7 +96,7 @@ public sealed class HealthCheckerTests : IAsyncLifetime
 
         public int Count => Volatile.Read(ref _count);
 
-        public Task<ProbeResult> ProbeAsync(string address, HealthConfig health, CancellationToken cancellationToken)
+        public Task<ProbeResult> ProbeAsync(string address, HealthConfig health, string httpVersion, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _count);
             return Task.FromResult(Passing ? ProbeResult.Pass() : ProbeResult.Fail("status 500"));

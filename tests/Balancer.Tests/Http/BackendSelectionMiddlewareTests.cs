@@ -54,7 +54,7 @@ public sealed class BackendSelectionMiddlewareTests
     }
 
     [Fact]
-    public async Task InvokeAsync_PostWithBodyConnectRefused_NotRetried502WithBody()
+    public async Task InvokeAsync_PostWithBodyConnectRefused_RetriedOnTheOther_502WithBodyWhenBothRefuse()
     {
         using var harness = new ProxyHarness("", "yarp", A, B);
         var seen = new List<string>();
@@ -62,7 +62,7 @@ public sealed class BackendSelectionMiddlewareTests
 
         await harness.Middleware(c => Refuse(c, seen)).InvokeAsync(context);
 
-        Assert.Single(seen);
+        Assert.Equal(2, seen.Distinct().Count()); // a refused connect sent nothing: any method goes to another (HAProxy's retry-on conn-failure)
         Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
         Assert.Equal("502 Bad Gateway: the backend could not be reached.\n", Body(context));
         Assert.Equal("no-cache", context.Response.Headers.CacheControl); // an error of the moment is never cached

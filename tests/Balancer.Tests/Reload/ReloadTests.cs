@@ -233,6 +233,26 @@ public sealed class ReloadTests : ThreeBackends
     }
 
     /// <summary>Writes <paramref name="json"/> and waits until backend 0 has <paramref name="weight"/>: every earlier file event has been handled by then.</summary>
+    [Fact]
+    public async Task WarmUpAtStart_ChangesNothing_NeverUndoesAReloadThatCameFirst()
+    {
+        await using var balancer = await TestBalancer.StartAsync(Config((Backends[0], 1), (Backends[1], 1)));
+        var backends = balancer.Server.Pools.Get("web")!.Snapshot.All;
+        var hash = balancer.Server.State.ConfigHash;
+        await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], 5), (Backends[1], 1)));
+
+        var reload = await balancer.Server.ReloadAsync(ReloadTrigger.Signal); // before or after the warm-up: either way it stays
+        await balancer.Server.ReloadWarmedUp.WaitAsync(Generous);
+
+        Assert.True(reload.Applied);
+        Assert.NotEqual(hash, balancer.Server.State.ConfigHash);
+        var after = balancer.Server.Pools.Get("web")!.Snapshot.All;
+        Assert.Equal(backends, after); // the same backends, counters and health kept
+        Assert.Equal(5, after[0].Weight);
+        await Wait.Until(() => balancer.Reloads >= 1, Generous, "the edit applied");
+        Assert.Equal(5, balancer.Server.Pools.Get("web")!.Snapshot.All[0].Weight);
+    }
+
     private static async Task EditAndWaitForWeightAsync(TestBalancer balancer, int weight, string json)
     {
         await File.WriteAllTextAsync(balancer.ConfigPath, json);

@@ -8,7 +8,7 @@ namespace Balancer.Core.Configuration.Binding;
 /// </summary>
 internal static class ConfigBinder
 {
-    private static readonly string[] s_rootFields = ["listeners", "pools", "failover", "admin", "telemetry"];
+    private static readonly string[] s_rootFields = ["listeners", "pools", "failover", "announce", "admin", "telemetry"];
     private static readonly string[] s_telemetryFields = ["otlpEndpoint", "otlpProtocol", "sampleRatio", "serviceName", "accessLog", "detailedMeters"];
     private static readonly string[] s_adminFields = ["bind", "tokenFile", "auditLog"];
 
@@ -29,6 +29,7 @@ internal static class ConfigBinder
                 .ToDictionary(e => e.Name, e => ListenerBinder.BindListener(e.Reader), StringComparer.Ordinal) ?? defaults.Listeners,
             Pools = PoolBinder.BindPools(reader.Object("pools", known: null)) ?? defaults.Pools,
             Failover = reader.Object("failover", FailoverBinder.FailoverFields) is { } failover ? FailoverBinder.BindFailover(failover) : null,
+            Announce = reader.Object("announce", AnnounceBinder.AnnounceFields) is { } announce ? AnnounceBinder.BindAnnounce(announce) : null,
             Admin = reader.Object("admin", s_adminFields) is { } admin ? BindAdmin(admin) : defaults.Admin,
             Telemetry = reader.Object("telemetry", s_telemetryFields) is { } telemetry ? BindTelemetry(telemetry) : defaults.Telemetry,
         };

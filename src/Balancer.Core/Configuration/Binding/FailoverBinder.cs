@@ -1,3 +1,5 @@
+using Balancer.Core.Configuration.Parsing;
+
 namespace Balancer.Core.Configuration.Binding;
 
 /// <summary>Binds the <c>failover</c> block.</summary>
@@ -7,9 +9,10 @@ internal static class FailoverBinder
     public static readonly string[] FailoverFields =
     [
         "nodeId", "priority", "preempt", "preemptDelay", "bind", "peers", "advertInterval", "keyFile", "virtualIps", "interface",
-        "vipAction", "track", "notify", "garpRepeat", "garpRefresh",
+        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew",
     ];
 
+    private static readonly string[] _peerFields = ["nodeId", "addresses"];
     private static readonly string[] _trackFields = ["pools", "weight", "fault"];
     private static readonly string[] _notifyFields = ["onMaster", "onBackup", "onFault"];
     private static readonly string[] _vipActions = [VipActions.Ip, VipActions.None];
@@ -18,15 +21,7 @@ internal static class FailoverBinder
     public static FailoverConfig BindFailover(ObjectReader reader)
     {
         var defaults = new FailoverConfig();
-        if (!reader.Has("peers"))
-        {
-            reader.Report("peers", "missing required field 'peers'");
-        }
-        else if (reader.Strings("peers") is [])
-        {
-            reader.Report("peers", "failover needs at least one peer");
-        }
-
+        var peers = BindPeers(reader);
         return new FailoverConfig
         {
             NodeId = reader.RequiredString("nodeId"),
@@ -34,7 +29,8 @@ internal static class FailoverBinder
             Preempt = reader.Bool("preempt") ?? defaults.Preempt,
             PreemptDelay = reader.Duration("preemptDelay") ?? defaults.PreemptDelay,
             Bind = reader.String("bind") ?? defaults.Bind,
-            Peers = reader.Strings("peers") ?? defaults.Peers,
+            Peers = [.. peers.SelectMany(p => p.Addresses)],
+            PeerNodes = peers,
             AdvertInterval = reader.Duration("advertInterval") ?? defaults.AdvertInterval,
             KeyFile = reader.RequiredString("keyFile"),
             VirtualIps = reader.Strings("virtualIps") ?? defaults.VirtualIps,
@@ -44,7 +40,59 @@ internal static class FailoverBinder
             Notify = reader.Object("notify", _notifyFields) is { } notify ? BindNotify(notify) : defaults.Notify,
             GarpRepeat = reader.Int("garpRepeat") ?? defaults.GarpRepeat,
             GarpRefresh = reader.Duration("garpRefresh") ?? defaults.GarpRefresh,
+            MaxClockSkew = reader.Duration("maxClockSkew") ?? defaults.MaxClockSkew,
         };
+    }
+
+    /// <summary>
+    /// <c>peers</c>: each item an address string (one peer, one path) or <c>{ "nodeId": …, "addresses": [ … ] }</c>
+    /// (one peer, a path per address). Required, and not empty.
+    /// </summary>
+    private static List<FailoverPeerConfig> BindPeers(ObjectReader reader)
+    {
+        var peers = new List<FailoverPeerConfig>();
+        if (!reader.Has("peers"))
+        {
+            reader.Report("peers", "missing required field 'peers'");
+            return peers;
+        }
+
+        if (reader.Get<JsonArray>("peers", "an array of addresses or { \"nodeId\", \"addresses\" } objects") is not { } array)
+        {
+            return peers;
+        }
+
+        for (var i = 0; i < array.Items.Count; i++)
+        {
+            var itemPath = ConfigPath.Item(reader.PathOf("peers"), i);
+            switch (array.Items[i])
+            {
+                case JsonString address:
+                    peers.Add(new FailoverPeerConfig { Addresses = [address.Value] });
+                    break;
+                case JsonObject node:
+                    var peer = new ObjectReader(reader.Diagnostics, node, itemPath, _peerFields);
+                    var addresses = peer.Has("addresses") ? peer.Strings("addresses") ?? [] : [];
+                    if (addresses.Count == 0)
+                    {
+                        peer.Report("addresses", "a peer needs at least one address (ip:port), one per heartbeat path");
+                    }
+
+                    peers.Add(new FailoverPeerConfig { NodeId = peer.RequiredString("nodeId"), Addresses = addresses });
+                    break;
+                default:
+                    peers.Add(new FailoverPeerConfig()); // keeps the validator's indexes those of the file; the config is refused anyway
+                    reader.Diagnostics.Report(array.Items[i].Offset, itemPath, $"expected an address string or an object {{ \"nodeId\", \"addresses\" }}, got {array.Items[i].Kind}");
+                    break;
+            }
+        }
+
+        if (array.Items.Count == 0)
+        {
+            reader.Report("peers", "failover needs at least one peer");
+        }
+
+        return peers;
     }
 
     private static FailoverTrackConfig BindTrack(ObjectReader reader)

@@ -33,6 +33,9 @@ internal sealed class ObjectReader
         }
     }
 
+    /// <summary>Where this reader reports: for items its helpers do not cover (an array of mixed kinds).</summary>
+    public ConfigDiagnostics Diagnostics => _diagnostics;
+
     /// <summary>The object read.</summary>
     public JsonObject Node { get; }
 

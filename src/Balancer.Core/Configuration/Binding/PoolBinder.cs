@@ -1,3 +1,4 @@
+using Balancer.Core.Configuration.Parsing;
 using Balancer.Core.LoadBalancing;
 
 namespace Balancer.Core.Configuration.Binding;
@@ -5,13 +6,13 @@ namespace Balancer.Core.Configuration.Binding;
 /// <summary>Binds the <c>pools</c> map: algorithms, health checks and backends.</summary>
 internal static class PoolBinder
 {
-    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "maxConnectionsPerBackend", "maxRequestsPerBackend", "maxPendingRequests", "proxyProtocol", "tls", "affinity", "hashKey", "hashBalanceFactor", "backends"];
+    private static readonly string[] s_poolFields = ["algorithm", "slowStart", "decayTime", "health", "passive", "panicThreshold", "retries", "maxConnectionsPerBackend", "maxRequestsPerBackend", "maxPendingRequests", "proxyProtocol", "httpVersion", "tls", "affinity", "hashKey", "hashBalanceFactor", "backends"];
     private static readonly string[] s_affinityFields = ["cookie", "ttl", "secure", "sameSite"];
-    private static readonly string[] s_passiveFields = ["consecutive5xx", "ejectTime", "maxEjectTime"];
+    private static readonly string[] s_passiveFields = ["consecutive5xx", "grpcFailureStatuses", "ejectTime", "maxEjectTime"];
     private static readonly string[] s_healthFields =
-        ["probe", "path", "method", "host", "interval", "timeout", "rise", "fall", "expectStatus", "expectBody"];
+        ["probe", "path", "method", "host", "interval", "timeout", "rise", "fall", "expectStatus", "expectBody", "service"];
     private static readonly string[] s_backendFields = ["address", "weight"];
-    private static readonly string[] s_probes = [ProbeKinds.Http, ProbeKinds.Tcp, ProbeKinds.None];
+    private static readonly string[] s_probes = [ProbeKinds.Http, ProbeKinds.Grpc, ProbeKinds.Tcp, ProbeKinds.None];
 
     /// <summary>Binds every pool of <paramref name="pools"/>; null when the map is absent.</summary>
     public static IReadOnlyDictionary<string, PoolConfig>? BindPools(ObjectReader? pools) =>
@@ -33,6 +34,7 @@ internal static class PoolBinder
             MaxRequestsPerBackend = reader.Int("maxRequestsPerBackend") ?? defaults.MaxRequestsPerBackend,
             MaxPendingRequests = reader.Int("maxPendingRequests") ?? defaults.MaxPendingRequests,
             ProxyProtocol = reader.Choice("proxyProtocol", "PROXY protocol version", ProxyProtocolVersions.All) ?? defaults.ProxyProtocol,
+            HttpVersion = BindHttpVersion(reader) ?? defaults.HttpVersion,
             Tls = reader.Object("tls", TlsBinder.BackendTlsFields) is { } tls ? TlsBinder.BindBackend(tls) : defaults.Tls,
             Affinity = reader.Object("affinity", s_affinityFields) is { } affinity ? BindAffinity(affinity) : defaults.Affinity,
             HashKey = reader.String("hashKey") ?? defaults.HashKey,
@@ -56,7 +58,33 @@ internal static class PoolBinder
             Fall = reader.Int("fall") ?? defaults.Fall,
             ExpectStatus = reader.String("expectStatus") ?? defaults.ExpectStatus,
             ExpectBody = reader.String("expectBody") ?? defaults.ExpectBody,
+            Service = reader.String("service") ?? defaults.Service,
         };
+    }
+
+    /// <summary><c>httpVersion</c> as a string or, since people write versions as numbers, a JSON number (<c>2</c>, <c>1.1</c>).</summary>
+    private static string? BindHttpVersion(ObjectReader reader)
+    {
+        const string name = "httpVersion", expected = "\"auto\", \"1.1\" or \"2\"";
+        var written = reader.Get<JsonNode>(name, expected) switch
+        {
+            JsonString s => s.Value,
+            JsonNumber n => n.Text,
+            null => null,
+            var other => Unexpected(other),
+        };
+        if (written is not null && HttpVersions.Normalize(written) is null)
+        {
+            reader.Report(name, $"unknown HTTP version '{written}'; expected {expected}");
+        }
+
+        return written is null ? null : HttpVersions.Normalize(written);
+
+        string? Unexpected(JsonNode node)
+        {
+            reader.Report(name, $"expected {expected}, got {node.Kind}");
+            return null;
+        }
     }
 
     private static AffinityConfig BindAffinity(ObjectReader reader)
@@ -77,6 +105,7 @@ internal static class PoolBinder
         return new PassiveHealthConfig
         {
             Consecutive5xx = reader.Int("consecutive5xx") ?? defaults.Consecutive5xx,
+            GrpcFailureStatuses = reader.Strings("grpcFailureStatuses") ?? defaults.GrpcFailureStatuses,
             EjectTime = reader.Duration("ejectTime") ?? defaults.EjectTime,
             MaxEjectTime = reader.Duration("maxEjectTime") ?? defaults.MaxEjectTime,
         };

@@ -78,6 +78,10 @@ internal static partial class AddressSyntax
             : $"'{text}' must be just scheme://host:port, with no path, query or user; routes choose the path";
     }
 
+    /// <summary>A network interface name as Linux takes it: 1–15 characters (IFNAMSIZ 16 with the NUL), no '/', ':' or white space.</summary>
+    public static string? CheckInterface(string name) =>
+        InterfaceName().IsMatch(name) ? null : $"'{name}' is not a network interface name (1-15 characters, no '/', ':' or spaces)";
+
     /// <summary>True for a DNS host name: dot-separated labels of letters, digits and inner hyphens.</summary>
     public static bool IsDnsName(string host) => host.Length <= 253 && DnsName().IsMatch(host) && !AllNumeric().IsMatch(host);
 
@@ -120,6 +124,9 @@ internal static partial class AddressSyntax
 
     [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
     private static partial Regex DnsName();
+
+    [GeneratedRegex(@"^[^/\s:]{1,15}$")]
+    private static partial Regex InterfaceName();
 
     [GeneratedRegex(@"^[0-9.]+$")]
     private static partial Regex AllNumeric();

@@ -42,6 +42,8 @@ internal static class ConfigValidator
             FailoverValidator.Validate(failover, config.Pools, diagnostics);
         }
 
+        AnnounceValidator.Validate(config, diagnostics);
+
         CheckTelemetry(config.Telemetry, diagnostics);
     }
 

@@ -25,7 +25,7 @@ internal static partial class FailoverValidator
             diagnostics.Report(ConfigPath.Child(Path, "bind"), bindError);
         }
 
-        CheckList(ConfigPath.Child(Path, "peers"), failover.Peers, AddressSyntax.CheckPeer, diagnostics);
+        FailoverPeerValidator.Validate(failover, diagnostics);
         CheckList(ConfigPath.Child(Path, "virtualIps"), failover.VirtualIps, AddressSyntax.CheckCidr, diagnostics);
         if (failover.Interface is { } name && !InterfaceName().IsMatch(name))
         {
@@ -34,6 +34,11 @@ internal static partial class FailoverValidator
         else if (failover.Interface is null && failover.VipAction == VipActions.Ip && failover.VirtualIps.Count > 0)
         {
             diagnostics.Report(ConfigPath.Child(Path, "interface"), "vipAction \"ip\" needs the 'interface' the virtual IPs are added to; or set vipAction \"none\"");
+        }
+
+        if (failover.MaxClockSkew > TimeSpan.FromMinutes(1))
+        {
+            diagnostics.Report(ConfigPath.Child(Path, "maxClockSkew"), "maxClockSkew must be at most 1m: a replayed advert is taken while it is younger than this (\"0s\" trusts the echo alone)");
         }
 
         // keepalived caps garp_master_repeat far lower; 100 is plenty and bounds the work of one takeover.

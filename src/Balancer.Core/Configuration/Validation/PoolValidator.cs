@@ -29,6 +29,7 @@ internal static partial class PoolValidator
         TlsValidator.CheckPool(pool, path, use, diagnostics);
         HttpSettingsValidator.CheckPool(pool, path, use, diagnostics);
         TrafficPolicyValidator.CheckPool(pool, path, use, diagnostics);
+        GrpcSettingsValidator.CheckPool(pool, path, use, diagnostics);
         CheckPassive(ConfigPath.Child(path, "passive"), pool.Passive, diagnostics);
         CheckBackends(ConfigPath.Child(path, "backends"), pool.Backends, use, diagnostics);
         if (pool.Health is { } health)

@@ -50,13 +50,18 @@ function render() {
 }
 
 function renderHeader() {
-  const { node, config, failover } = store;
+  const { node, config, failover, announce } = store;
   document.getElementById("node").textContent = node.nodeId ?? node.host ?? "–";
   document.getElementById("version").textContent = node.version ?? "–";
   document.getElementById("uptime").textContent = duration(node.uptimeSeconds ?? 0);
   const state = failover?.state ?? "disabled";
   const badge = document.getElementById("failover");
   badge.textContent = state; badge.className = `badge ${state}`;
+  // ECMP announcement (docs/scale-out.md): its state, and why, beside the failover state.
+  const announced = announce?.state ?? "disabled";
+  const ae = document.getElementById("announce");
+  ae.textContent = announced; ae.className = `badge ${announced}`; ae.title = (announce?.virtualIps ?? []).join(", ");
+  document.getElementById("announceReason").textContent = announce?.reason ?? "";
   document.getElementById("hash").textContent = (config.hash ?? "").slice(0, 12);
   document.getElementById("loaded").textContent = ago(config.loadedAt);
   document.getElementById("reload").textContent = config.lastError ? `rejected ${ago(config.lastErrorAt)}` : "applied";

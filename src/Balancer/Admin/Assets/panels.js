@@ -17,11 +17,14 @@ function generic(value, depth = 0) {
 const card = (title, body, attrs = "") => `<div class="card" ${attrs}><h3>${title}</h3>${body}</div>`;
 const dl = pairs => `<dl>${pairs.filter(p => p).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
 
+/** Whether the config has an announce block (the poll always says its state, "disabled" when none). */
+const announcing = () => (store.announce?.state ?? "disabled") !== "disabled";
+
 export function renderCluster() {
   const f = store.failover ?? { state: "disabled" };
   const host = document.getElementById("cluster-body");
   if (f.state === "disabled") {
-    host.innerHTML = `<p class="kv">This node runs alone: the config has no failover block.</p>${store.announce ? card("Announcement (ECMP)", generic(store.announce), "data-announce") : ""}`;
+    host.innerHTML = `<p class="kv">This node runs alone: the config has no failover block.</p>${announcing() ? card("Announcement (ECMP)", generic(store.announce), "data-announce") : ""}`;
     return;
   }
   const peer = f.peer ?? {};
@@ -37,7 +40,7 @@ export function renderCluster() {
   if (rejected.length) cards.push(card("Rejected adverts", dl(rejected.map(([k, v]) => [k, esc(v)]))));
   const extra = Object.fromEntries(Object.entries(f).filter(([k]) => !KNOWN_FAILOVER.has(k)));
   if (Object.keys(extra).length) cards.push(card("More", generic(extra)));
-  if (store.announce) cards.push(card("Announcement (ECMP)", generic(store.announce), "data-announce"));
+  if (announcing()) cards.push(card("Announcement (ECMP)", generic(store.announce), "data-announce"));
   host.innerHTML = `<div class="cluster">${cards.join("")}</div>`;
 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Balancer.Admin.Panels;
 
@@ -17,7 +18,8 @@ internal sealed record PollQuery
         "q must be JSON: {\"since\": N, \"events\": N, \"pages\": {\"POOL\": {\"offset\": N, \"limit\": N, \"filter\": \"all|down|draining|override|problems\", "
         + "\"search\": \"TEXT\", \"sort\": \"config|requests|errors|p99|inflight\"}}, \"have\": [\"POOL|ADDRESS\"], \"expand\": [\"POOL|ADDRESS\"]}";
 
-    private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web) { AllowTrailingCommas = true };
+    // Source-generated (AdminJsonContext): no reflection, so the same code runs under Native AOT.
+    private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web) { AllowTrailingCommas = true, TypeInfoResolver = AdminJsonContext.Default };
 
     /// <summary>Samples the client has: it gets those numbered from here on (0: all there are).</summary>
     public long Since { get; init; }
@@ -44,7 +46,7 @@ internal sealed record PollQuery
 
         try
         {
-            var query = JsonSerializer.Deserialize<PollQuery>(q, s_options);
+            var query = JsonSerializer.Deserialize(q, (JsonTypeInfo<PollQuery>)s_options.GetTypeInfo(typeof(PollQuery)));
             return query is null || query.Since < 0 || query.Events < 0 || query.Have.Count > 10 * MaxSeries || query.Expand.Count > MaxSeries
                 || query.Pages.Values.Any(p => p is null || p.Offset < 0 || p.Limit is < 1 or > MaxPageSize) ? null : query;
         }

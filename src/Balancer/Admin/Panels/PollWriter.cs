@@ -37,6 +37,7 @@ internal static class PollWriter
         WriteNode(json, services);
         WriteConfig(json, services);
         FailoverStatusWriter.Write(json, state.Failover, state.Config.Failover is not null);
+        AnnounceStatusWriter.Write(json, state.Announce, state.Config.Announce is not null);
         ListenersWriter.Write(json, services, first, count);
         PoolsWriter.Write(json, query, services, first, count);
         WriteEvents(json, state.Timeline, query.Events > state.Timeline.LastSequence ? 0 : query.Events);

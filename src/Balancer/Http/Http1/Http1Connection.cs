@@ -84,6 +84,22 @@ internal sealed class Http1Connection : IDisposable
 
     public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data) => _socket.SendAsync(data, SocketFlags.None, Token);
 
+    /// <summary>
+    /// Whether an idle connection can still carry a request: nothing to read on it (a closed or reset one reads as
+    /// readable, and bytes a backend sent unasked make it unusable too), as SocketsHttpHandler checks before reuse.
+    /// </summary>
+    public bool IsReusable()
+    {
+        try
+        {
+            return !_socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Marks <paramref name="count"/> buffered bytes as used.</summary>
     public void Consume(int count)
     {

@@ -61,8 +61,13 @@ internal static class Http1Exchange
             {
                 throw new Http1Failure(ForwarderError.RequestBodyDestination, StatusCodes.Status502BadGateway, new IOException(e.Message, e));
             }
+            finally
+            {
+                // Also when sending failed: a read left open makes Kestrel's drain of the rest of the body fail
+                // ("Reading is already in progress", logged with a stack trace) when the 502 has been sent.
+                reader.AdvanceTo(read.Buffer.End);
+            }
 
-            reader.AdvanceTo(read.Buffer.End);
             connection.Progress(ActivityTimeout);
             if (read.IsCompleted)
             {

@@ -71,6 +71,14 @@ internal sealed class Http1Forwarder(Http1Pools pools, ListenerTls? tls, TimePro
             var head = buffer.AsMemory(0, length);
             var aborted = context.RequestAborted;
             var pooled = pool.Rent();
+            // A request with a body cannot be sent again once its body started: check first that the backend has not
+            // closed the idle connection (a bodiless one is sent again on a new connection when it had, below).
+            while (pooled is not null && context.Request.ContentLength > 0 && !pooled.IsReusable())
+            {
+                pooled.Dispose();
+                pooled = pool.Rent();
+            }
+
             var reused = pooled is not null;
             while (true)
             {

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+
+namespace Balancer.Tests.Failover;
+
+/// <summary>What the namespace failover tests share: a node's config in the topology, and a client that waits to be served.</summary>
+internal static class NamespacePair
+{
+    /// <summary>Node <paramref name="nodeId"/> at <paramref name="address"/> with <paramref name="peer"/>, moving the VIP on eth0.</summary>
+    public static string WriteNode(FailoverFiles files, string nodeId, int priority, string address, string peer, string moreFields = "", string? keyFile = null) =>
+        files.WriteNode(nodeId, priority, $"{address}:7946", $"{peer}:7946",
+            $"\"vipAction\": \"ip\", \"interface\": \"eth0\", \"virtualIps\": [\"{NetnsTopology.VirtualIp}/24\"], \"garpRepeat\": 3{moreFields}",
+            listenerBind: "0.0.0.0:8080", backend: $"http://{NetnsTopology.BackendAddress}:8080", keyFile: keyFile);
+
+    /// <summary>Curls the virtual IP from the client namespace until one request succeeds: at most 150 requests in 20 s.</summary>
+    public static async Task UntilServedAsync(NetnsTopology net, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 150 && watch.Elapsed < TimeSpan.FromSeconds(20); i++)
+        {
+            var (code, body) = NetnsTopology.Run("ip", "netns", "exec", net.Client, "curl", "-s", "-m", "1", $"http://{NetnsTopology.VirtualIp}:8080/");
+            if (code == 0 && body.Length > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{what}: the client got no answer from {NetnsTopology.VirtualIp} within {watch.Elapsed}");
+    }
+}
