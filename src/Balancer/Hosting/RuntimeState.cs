@@ -59,8 +59,19 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     /// <summary>Reloads rejected since start.</summary>
     public int ReloadsRejected => Volatile.Read(ref _reloadsRejected);
 
+    /// <summary>
+    /// Applied reloads that have also finished: their pools, routes, listeners, failover and announce settings all in
+    /// place. <see cref="ReloadsApplied"/> moves first, before the new pools route, so /status never lags what routes;
+    /// this one says when the whole of a reload is in effect (what a caller that edits the file then tests waits for).
+    /// </summary>
+    public int ReloadsFinished => Volatile.Read(ref _reloadsFinished);
+
     private int _reloadsApplied;
     private int _reloadsRejected;
+    private int _reloadsFinished;
+
+    /// <summary>The reload counted by <see cref="Loaded"/> has finished applying (or failed part-way and said so).</summary>
+    public void Finished() => Interlocked.Increment(ref _reloadsFinished);
 
     public void Loaded(BalancerConfig config, string hash, string text, DateTimeOffset at)
     {

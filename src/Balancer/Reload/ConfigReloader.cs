@@ -122,6 +122,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             audit = null;
             ReloadEvents.Applied(_state.Timeline, _state.ConfigPath, result.Hash, changes, actor);
             ReloadEvents.OverridesEnded(_state.Timeline, overrides, actor);
+            _state.Finished();
             return new ReloadResult(true, result.Hash, changes, []);
         }
         catch (Exception e) when (e is StartupException or IOException or SocketException)
@@ -137,6 +138,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             Log.ConfigRejected(_logger, error);
             _state.Failed(error, _time.GetUtcNow());
             ReloadEvents.Rejected(_state.Timeline, _state.ConfigPath, [error], actor);
+            _state.Finished();
             return ReloadResult.Rejected("", [error]);
         }
         finally

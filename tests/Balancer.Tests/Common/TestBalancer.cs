@@ -53,6 +53,9 @@ public sealed class TestBalancer : IAsyncDisposable
     /// <summary>Reloads applied since start.</summary>
     public int Reloads => Server.State.ReloadsApplied;
 
+    /// <summary>Reloads finished since start: wait on this, not <see cref="Reloads"/> (which moves before the new pools route), before testing a reload's effect.</summary>
+    public int ReloadsFinished => Server.State.ReloadsFinished;
+
     /// <summary>A config with one HTTP listener and one pool named <c>web</c> over <paramref name="backends"/>.</summary>
     public static string SinglePoolConfig(string algorithm, params (string Address, int Weight)[] backends) => PoolConfig(algorithm, "", backends);
 

@@ -18,7 +18,9 @@ internal sealed record PollQuery
         "q must be JSON: {\"since\": N, \"events\": N, \"pages\": {\"POOL\": {\"offset\": N, \"limit\": N, \"filter\": \"all|down|draining|override|problems\", "
         + "\"search\": \"TEXT\", \"sort\": \"config|requests|errors|p99|inflight\"}}, \"have\": [\"POOL|ADDRESS\"], \"expand\": [\"POOL|ADDRESS\"]}";
 
-    // Source-generated (AdminJsonContext): no reflection, so the same code runs under Native AOT.
+    // Source-generated (AdminJsonContext): no reflection, so the same code runs under Native AOT. Properties with a
+    // default are set, not init: the generator builds init-only ones in one object initializer that sets those the
+    // query left out to null or 0, over their defaults (every poll without "have" answered 500).
     private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web) { AllowTrailingCommas = true, TypeInfoResolver = AdminJsonContext.Default };
 
     /// <summary>Samples the client has: it gets those numbered from here on (0: all there are).</summary>
@@ -28,13 +30,13 @@ internal sealed record PollQuery
     public long Events { get; init; }
 
     /// <summary>The page of each pool's backend table shown; pools not named get their first page.</summary>
-    public Dictionary<string, PageQuery> Pages { get; init; } = [];
+    public Dictionary<string, PageQuery> Pages { get; set; } = [];
 
     /// <summary>Backends (<c>pool|address</c>) whose series the client already has up to <see cref="Since"/>.</summary>
-    public List<string> Have { get; init; } = [];
+    public List<string> Have { get; set; } = [];
 
     /// <summary>Backends (<c>pool|address</c>) whose series the client wants besides those its pool's chart draws.</summary>
-    public List<string> Expand { get; init; } = [];
+    public List<string> Expand { get; set; } = [];
 
     /// <summary>The query in <paramref name="q"/> (none: the defaults); null when it is not one.</summary>
     public static PollQuery? Parse(string? q)
@@ -71,14 +73,14 @@ internal sealed record PageQuery
 
     public int Offset { get; init; }
 
-    public int Limit { get; init; } = 50;
+    public int Limit { get; set; } = 50;
 
     /// <summary><c>all</c>, <c>down</c> (down or not probed yet), <c>draining</c>, <c>override</c> (a runtime weight), <c>problems</c> (any of those, or failing).</summary>
-    public string Filter { get; init; } = "all";
+    public string Filter { get; set; } = "all";
 
     /// <summary>Only backends whose address contains this.</summary>
-    public string Search { get; init; } = "";
+    public string Search { get; set; } = "";
 
     /// <summary><c>config</c> (the config's order), or by <c>requests</c>, <c>errors</c>, <c>p99</c>, <c>inflight</c>, highest first.</summary>
-    public string Sort { get; init; } = "config";
+    public string Sort { get; set; } = "config";
 }
