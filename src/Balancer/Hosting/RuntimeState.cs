@@ -1,4 +1,7 @@
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
+using Balancer.Core.History;
+using Balancer.Reload;
 
 namespace Balancer.Hosting;
 
@@ -22,6 +25,15 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     public string? LastError { get; private set; }
 
     public DateTimeOffset? LastErrorAt { get; private set; }
+
+    /// <summary>Where every event source reports: the dashboard's timeline and the audit log.</summary>
+    public EventTimeline Timeline { get; } = new(time);
+
+    /// <summary>The last 15 minutes of traffic, sampled every second, for the dashboard.</summary>
+    public TrafficHistory History { get; } = new();
+
+    /// <summary>The last config file a reload rejected, with its text; null when none was since start.</summary>
+    public RejectedConfig? LastRejected { get; private set; }
 
     /// <summary>The running failover node, or null when the config has no failover block.</summary>
     public Balancer.Failover.FailoverService? Failover { get; set; }
@@ -72,10 +84,15 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
         LastErrorAt = null;
     }
 
-    public void Rejected(string error, DateTimeOffset at)
+    /// <summary>A reload was refused; <paramref name="file"/> is the config file refused, when the problem was in it.</summary>
+    public void Rejected(string error, DateTimeOffset at, RejectedConfig? file = null)
     {
         Interlocked.Increment(ref _reloadsRejected);
         Failed(error, at);
+        if (file is not null)
+        {
+            LastRejected = file;
+        }
     }
 
     /// <summary>An error of a load already counted as applied (a listener that could not bind after its pools took over).</summary>

@@ -80,6 +80,10 @@ public sealed class TestBalancer : IAsyncDisposable
         }
         """;
 
+    /// <summary><paramref name="json"/> (one of the configs above) with more fields in its admin block, e.g. <c>"auditLog": "audit.log"</c>.</summary>
+    public static string WithAdmin(string json, string fields) =>
+        json.Replace("\"admin\": { \"bind\": \"127.0.0.1:0\" }", $"\"admin\": {{ \"bind\": \"127.0.0.1:0\", {fields} }}", StringComparison.Ordinal);
+
     /// <summary>The first listener's bound <c>ip:port</c>.</summary>
     public string ListenerAddress => Server.State.BoundListeners.Values.First();
 
