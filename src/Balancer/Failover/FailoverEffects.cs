@@ -24,8 +24,8 @@ internal sealed class FailoverEffects(
     /// <summary>The group as the timeline names it: its virtual IPs (the single-group form has no group name).</summary>
     private string Group => $"virtual IPs {string.Join(", ", _config.VirtualIps)}";
 
-    /// <summary>The process's total GC pause when this node last sent an advert (loop thread only).</summary>
-    private TimeSpan _gcAtLastAdvert;
+    /// <summary>The process's total GC pause and collections when this node last sent an advert (loop thread only).</summary>
+    private GcMark _gcAtLastAdvert;
 
     /// <summary>When the running master announces the virtual IPs next; read by the loop.</summary>
     public GarpSchedule Garp { get; private set; } = new(config.GarpRepeat, config.GarpRefresh);
@@ -42,7 +42,7 @@ internal sealed class FailoverEffects(
             {
                 case FailoverAction.SendAdvert advert:
                     socket.Send(advert.Datagram.Span);
-                    _gcAtLastAdvert = GC.GetTotalPauseDuration();
+                    _gcAtLastAdvert = GcMark.Now();
                     break;
                 case FailoverAction.AddVips:
                     // Its log line waits until the first announcement queued right behind is out: the first use of a
@@ -94,7 +94,7 @@ internal sealed class FailoverEffects(
                 case FailoverAction.AdvertStall stall:
                     // For a late advert of ours, how much of the gap the runtime's GC suspended the process: tells a
                     // collection on a starved host from the loop thread itself waiting for a CPU.
-                    var gc = stall.Sent ? $"; the GC paused the process {(GC.GetTotalPauseDuration() - gcAtPreviousAdvert).TotalMilliseconds:0} ms meanwhile" : "";
+                    var gc = stall.Sent ? GcMark.Now().Since(gcAtPreviousAdvert) : "";
                     Log.FailoverAdvertStall(logger, stall.Gap.TotalMilliseconds, stall.Sent ? "sent as master" : "heard as backup", stall.MasterDownInterval.TotalMilliseconds, stall.Sent ? " (plus its skew)" : "", gc);
                     break;
             }

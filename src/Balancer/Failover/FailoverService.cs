@@ -73,12 +73,22 @@ internal sealed class FailoverService : IAsyncDisposable
         WarmUp(config, keys, configHash, time);
         var service = new FailoverService(config, configDirectory, keys, configHash, socket, vips, runner, pools, logger, time, timeline);
         Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
-        if (vips is IpVipActions ip)
+        // The machine starts (INIT -> BACKUP, and a preemption right after) only once the interface check has bound and
+        // compiled the direct paths: queued ahead of a takeover, the cold check held the first virtual IP add back
+        // 100-250 ms while the preempted master had already let the address go (docs/benchmarks.md, Chaos run).
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        service._worker.Enqueue(async () =>
         {
-            service._worker.Enqueue(ip.CheckInterfaceAsync);
-        }
-
-        service._loop.Start();
+            try
+            {
+                await vips.PrepareAsync();
+            }
+            finally
+            {
+                ready.TrySetResult();
+            }
+        });
+        service._loop.Start(ready.Task);
         return service;
     }
 
