@@ -66,6 +66,9 @@ public sealed class TcpBalancingTests
         await using var down = TestTcpServer.Start();
         await using var balancer = await TestBalancer.StartAsync(TestBalancer.TcpConfig("round-robin", "", "", a.Address, down.Address));
         var pool = balancer.Server.Pools.Get("db")!;
+        // Marked down directly, past the health monitor: after the start's reload warm-up, which (as any reload does)
+        // brings a backend's shown health back in line with the monitor's verdict (up: no probe, no ejection).
+        await balancer.Server.ReloadWarmedUp.WaitAsync(TimeSpan.FromSeconds(30));
         pool.SetHealth(pool.Find(down.Address)!, BackendHealth.Down, "test");
 
         for (var i = 0; i < 10; i++)
