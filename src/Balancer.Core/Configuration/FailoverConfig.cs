@@ -12,8 +12,21 @@ public sealed record FailoverConfig
     /// <summary>Whether a higher-priority node takes over from a lower-priority master. Default true.</summary>
     public bool Preempt { get; init; } = true;
 
-    /// <summary>UDP address the adverts are received on. Default <c>0.0.0.0:7946</c>.</summary>
-    public string Bind { get; init; } = "0.0.0.0:7946";
+    /// <summary>
+    /// The first of <see cref="Binds"/>: the UDP address adverts are received on when there is one. Default
+    /// <c>0.0.0.0:7946</c>. Setting it sets <see cref="Binds"/> to it alone.
+    /// </summary>
+    public string Bind
+    {
+        get => Binds.Count > 0 ? Binds[0] : "";
+        init => Binds = [value];
+    }
+
+    /// <summary>
+    /// The UDP addresses adverts are sent from and received on: <c>failover.bind</c> as a string (one) or an array (one
+    /// per heartbeat path, each a specific address, #23). An advert to a peer address goes out from the one that matches it.
+    /// </summary>
+    public IReadOnlyList<string> Binds { get; init; } = ["0.0.0.0:7946"];
 
     /// <summary>
     /// Every advert address (<c>ip:port</c>) of every peer, in file order: each heartbeat path of each peer. Adverts go

@@ -31,6 +31,12 @@ public sealed record FailoverOptions
     /// <summary>Peers' addresses, <c>ip:port</c> or <c>ip</c>; adverts from any other source address are rejected.</summary>
     public IReadOnlyList<string> Peers { get; init; } = [];
 
+    /// <summary>
+    /// Each peer with its addresses, one per heartbeat path (#23); when empty, each of <see cref="Peers"/> is a peer of
+    /// its own on one path.
+    /// </summary>
+    public IReadOnlyList<PeerPathsOptions> PeerPaths { get; init; } = [];
+
     /// <summary>Peers' node ids; when empty, any node id other than ours is accepted from a peer address.</summary>
     public IReadOnlyList<string> PeerNodeIds { get; init; } = [];
 
@@ -57,6 +63,7 @@ public sealed record FailoverOptions
         TrackWeight = config.Track?.Weight ?? new FailoverTrackConfig().Weight,
         FaultOnTrackFailure = config.Track?.Fault ?? false,
         Peers = config.Peers,
+        PeerPaths = [.. config.PeerNodes.Select(p => new PeerPathsOptions(p.NodeId, p.Addresses))],
 
         // Only when every peer is named: a string peer has no node id, and the guard would refuse it.
         PeerNodeIds = config.PeerNodes.Count > 0 && config.PeerNodes.All(p => !string.IsNullOrEmpty(p.NodeId)) ? [.. config.PeerNodes.Select(p => p.NodeId!)] : [],

@@ -23,6 +23,7 @@ namespace Balancer.Core.Failover;
 /// <param name="PeerSequence">The sequence number of the peer's last accepted advert (it counts every advert the peer sent in its session), or null.</param>
 /// <param name="RejectedLastFrom">The source address of the last datagram rejected for each reason in <paramref name="RejectedPackets"/>.</param>
 /// <param name="PeerProtocolVersion">The protocol version of the last advert rejected for speaking another one, or null.</param>
+/// <param name="Paths">Each heartbeat path to each peer: when it last brought an advert, and whether it is silent while another works.</param>
 public sealed record FailoverSnapshot(
     FailoverState State,
     int EffectivePriority,
@@ -45,7 +46,8 @@ public sealed record FailoverSnapshot(
     long AdvertsAccepted,
     ulong? PeerSequence,
     IReadOnlyDictionary<string, string> RejectedLastFrom,
-    int? PeerProtocolVersion)
+    int? PeerProtocolVersion,
+    IReadOnlyList<HeartbeatPathStatus> Paths)
 {
     /// <summary>The line of this node's key file holding the key the peer signs with (1 or 2); null when unknown or not held.</summary>
     public int? PeerKeySlot

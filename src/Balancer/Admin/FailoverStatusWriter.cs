@@ -47,6 +47,7 @@ internal static class FailoverStatusWriter
 
         WriteNullable(json, "protocolVersion", snapshot.PeerProtocolVersion);
         json.WriteEndObject();
+        WritePaths(json, snapshot.Paths);
         json.WriteStartObject("keys");
         json.WriteString("signing", FailoverKeyRing.Format(snapshot.SigningKeyId));
         json.WriteStartArray("verifying");
@@ -81,6 +82,23 @@ internal static class FailoverStatusWriter
 
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    /// <summary>Each heartbeat path to each peer: its address, when it last brought an advert, and whether it is silent while another works.</summary>
+    private static void WritePaths(Utf8JsonWriter json, IReadOnlyList<HeartbeatPathStatus> paths)
+    {
+        json.WriteStartArray("paths");
+        foreach (var path in paths)
+        {
+            json.WriteStartObject();
+            json.WriteString("peer", path.PeerNodeId);
+            json.WriteString("address", path.Address);
+            StatusWriter.WriteTime(json, "lastAdvert", path.LastAdvertAt);
+            json.WriteBoolean("silent", path.Silent);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteNullable(Utf8JsonWriter json, string name, int? value)

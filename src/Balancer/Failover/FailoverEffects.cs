@@ -79,6 +79,12 @@ internal sealed class FailoverEffects(
                 case FailoverAction.ConfigDriftChanged drift:
                     Log.FailoverConfigDrift(logger, drift.Drift, drift.PeerNodeId, drift.PeerHash);
                     break;
+                case FailoverAction.PathChanged path when path.Silent:
+                    Log.FailoverPathSilent(logger, path.PeerNodeId ?? "peer", path.Address.ToString(), path.SilentFor.TotalMilliseconds, path.Working, path.Paths);
+                    break;
+                case FailoverAction.PathChanged path:
+                    Log.FailoverPathRestored(logger, path.PeerNodeId ?? "peer", path.Address.ToString(), path.Working, path.Paths);
+                    break;
                 case FailoverAction.AdvertStall stall:
                     // For a late advert of ours, how much of the gap the runtime's GC suspended the process: tells a
                     // collection on a starved host from the loop thread itself waiting for a CPU.

@@ -15,6 +15,8 @@ internal static class FailoverMetrics
         meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
         meter.CreateObservableCounter("balancer.failover.adverts.sent", () => One(failover(), f => f.AdvertsSent), "{advert}", "Adverts this node sent.");
         meter.CreateObservableCounter("balancer.failover.adverts.accepted", () => One(failover(), f => f.AdvertsAccepted), "{advert}", "Adverts accepted from the peer.");
+        meter.CreateObservableGauge("balancer.failover.path.up", () => Paths(failover()), "{path}",
+            "1 while a heartbeat path to a peer brings adverts (or none does: the peer is silent), 0 while it is silent and another works; by peer and address.");
         meter.CreateObservableGauge("balancer.failover.peer.key_slot", () => PeerKey(failover()), "{line}",
             "Line of this node's key file holding the key the peer signs with (1 or 2; 0 when none), by the key's id.");
     }
@@ -50,6 +52,9 @@ internal static class FailoverMetrics
             yield return new Measurement<long>(snapshot.RejectedPackets.GetValueOrDefault(reason), new KeyValuePair<string, object?>("reason", reason));
         }
     }
+
+    private static IEnumerable<Measurement<int>> Paths(FailoverSnapshot? snapshot) =>
+        snapshot is null ? [] : snapshot.Paths.Select(p => new Measurement<int>(p.Silent ? 0 : 1, new("peer", p.PeerNodeId ?? ""), new("address", p.Address)));
 
     private static IEnumerable<Measurement<int>> PeerKey(FailoverSnapshot? snapshot) =>
         snapshot?.PeerKeyId is { } id

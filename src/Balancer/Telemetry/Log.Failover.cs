@@ -64,4 +64,13 @@ internal static partial class Log
 
     [LoggerMessage(420, LogLevel.Information, "failover loop runs at real-time priority {Priority} (SCHED_RR), so that adverts are sent and read on time on a busy host")]
     public static partial void FailoverLoopRealtime(ILogger logger, int priority);
+
+    [LoggerMessage(421, LogLevel.Warning, "failover adverts from {Local} to {Peer}: {Problem} (said once per change)")]
+    public static partial void FailoverSendChanged(ILogger logger, string local, string peer, string problem);
+
+    [LoggerMessage(422, LogLevel.Warning, "failover heartbeat path to {Peer} at {Address} silent for {SilentMs:0} ms while another path brings its adverts ({Working} of {Paths} paths work): a failed port, cable or route; no failover while one path works")]
+    public static partial void FailoverPathSilent(ILogger logger, string peer, string address, double silentMs, int working, int paths);
+
+    [LoggerMessage(423, LogLevel.Information, "failover heartbeat path to {Peer} at {Address} works again ({Working} of {Paths} paths work)")]
+    public static partial void FailoverPathRestored(ILogger logger, string peer, string address, int working, int paths);
 }

@@ -35,6 +35,10 @@ public sealed class LoopbackFailoverTests(ITestOutputHelper output)
 
             // lb1 comes back with the higher priority and preempts at once; lb2 steps down.
             lb1 = BalancerProcess.Start("--config", lb1Config);
+
+            // The hook log still ends in the first run's "master": wait for this run's own, which its worker runs after
+            // the advert that makes lb2 a backup, or the freeze below may catch lb1 with its hooks still queued.
+            await files.WaitForHookAsync("lb1", "master", 2, _settle);
             await files.WaitForRolesAsync("lb1", "lb2", _settle);
 
             // A frozen master (#17 item 4): lb2 takes over; on SIGCONT lb1 reads lb2's queued adverts and wins them back

@@ -28,7 +28,7 @@ internal static class FailoverBinder
             Priority = reader.Int("priority") ?? defaults.Priority,
             Preempt = reader.Bool("preempt") ?? defaults.Preempt,
             PreemptDelay = reader.Duration("preemptDelay") ?? defaults.PreemptDelay,
-            Bind = reader.String("bind") ?? defaults.Bind,
+            Binds = BindBinds(reader) ?? defaults.Binds,
             Peers = [.. peers.SelectMany(p => p.Addresses)],
             PeerNodes = peers,
             AdvertInterval = reader.Duration("advertInterval") ?? defaults.AdvertInterval,
@@ -94,6 +94,30 @@ internal static class FailoverBinder
         }
 
         return peers;
+    }
+
+    /// <summary><c>bind</c>: one address as a string, or an array of them (one per heartbeat path), not empty.</summary>
+    private static IReadOnlyList<string>? BindBinds(ObjectReader reader)
+    {
+        switch (reader.Get<JsonNode>("bind", "an address"))
+        {
+            case null:
+                return null;
+            case JsonString one:
+                return [one.Value];
+            case JsonArray:
+                var many = reader.Strings("bind") ?? [];
+                if (many.Count == 0)
+                {
+                    reader.Report("bind", "bind needs at least one address (ip:port); list several only for several heartbeat paths");
+                    return null;
+                }
+
+                return many;
+            case var other:
+                reader.Report("bind", $"expected an address string (ip:port) or an array of them, one per heartbeat path, got {other.Kind}");
+                return null;
+        }
     }
 
     private static FailoverTrackConfig BindTrack(ObjectReader reader)

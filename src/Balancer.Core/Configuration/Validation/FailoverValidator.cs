@@ -20,10 +20,7 @@ internal static partial class FailoverValidator
         // RFC 5798 section 5.2.4: 255 is reserved for the address owner and 0 for a master giving up.
         PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "priority"), "priority", failover.Priority, 1, 254);
         CheckAdvertInterval(failover.AdvertInterval, diagnostics);
-        if (AddressSyntax.CheckBind(failover.Bind, out _) is { } bindError)
-        {
-            diagnostics.Report(ConfigPath.Child(Path, "bind"), bindError);
-        }
+        CheckBinds(failover.Binds, diagnostics);
 
         FailoverPeerValidator.Validate(failover, diagnostics);
         CheckList(ConfigPath.Child(Path, "virtualIps"), failover.VirtualIps, AddressSyntax.CheckCidr, diagnostics);
@@ -54,6 +51,32 @@ internal static partial class FailoverValidator
             CheckHook("onMaster", notify.OnMaster, diagnostics);
             CheckHook("onBackup", notify.OnBackup, diagnostics);
             CheckHook("onFault", notify.OnFault, diagnostics);
+        }
+    }
+
+    /// <summary>
+    /// One bind as before; several (one per heartbeat path) must each be a specific address, listed once, so that each
+    /// path's adverts leave from its own address and a wildcard does not take the port from the others.
+    /// </summary>
+    private static void CheckBinds(IReadOnlyList<string> binds, ConfigDiagnostics diagnostics)
+    {
+        var bindPath = ConfigPath.Child(Path, "bind");
+        var seen = new HashSet<BindEndpoint>();
+        for (var i = 0; i < binds.Count; i++)
+        {
+            var path = binds.Count == 1 ? bindPath : ConfigPath.Item(bindPath, i);
+            if (AddressSyntax.CheckBind(binds[i], out var endpoint) is { } error)
+            {
+                diagnostics.Report(path, error);
+            }
+            else if (binds.Count > 1 && endpoint.IsWildcard)
+            {
+                diagnostics.Report(path, $"'{binds[i]}' is a wildcard; with several heartbeat paths each bind is one of this node's addresses, e.g. 198.18.1.11:7946");
+            }
+            else if (!seen.Add(endpoint))
+            {
+                diagnostics.Report(path, $"'{binds[i]}' is listed twice; list each address once");
+            }
         }
     }
 
