@@ -76,6 +76,9 @@ public sealed record FailoverConfig
     /// </summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The witness a node asks before taking over on silence (#23); null when there is none.</summary>
+    public FailoverWitnessConfig? Witness { get; init; }
+
     /// <summary>
     /// SCHED_RR priority (1–99) of the thread that sends and reads adverts, when the process may take it (keepalived's
     /// <c>vrrp_rt_priority</c>); 0: nice −10 alone. Read at start. Default 10.
@@ -91,6 +94,22 @@ public sealed record FailoverPeerConfig
 
     /// <summary>The peer's advert addresses (<c>ip:port</c>), one per heartbeat path.</summary>
     public IReadOnlyList<string> Addresses { get; init; } = [];
+}
+
+/// <summary><c>failover.witness</c>: a third host (<c>balancer witness</c>) that tells a node whether the master it cannot hear is alive.</summary>
+public sealed record FailoverWitnessConfig
+{
+    /// <summary>The witness's address, <c>ip:port</c>.</summary>
+    public string Address { get; init; } = "";
+
+    /// <summary>How long to wait for its answer; at most half the advert interval's Master_Down_Interval is sensible. Default 200 ms.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// False (default): without an answer a backup takes over (availability, as plain VRRP) and an isolated master keeps
+    /// the virtual IPs. True: no takeover without the witness's word, and an isolated master releases them (self-fence).
+    /// </summary>
+    public bool Required { get; init; }
 }
 
 /// <summary>The values of <c>failover.vipAction</c>.</summary>

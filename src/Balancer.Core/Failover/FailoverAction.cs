@@ -52,4 +52,10 @@ public abstract record FailoverAction
     /// of <paramref name="Paths"/> paths work now. Once per change; never a failover.
     /// </summary>
     public sealed record PathChanged(string? PeerNodeId, System.Net.IPAddress Address, bool Silent, TimeSpan SilentFor, int Working, int Paths) : FailoverAction;
+
+    /// <summary>Send <paramref name="Datagram"/>, a signed query, to the witness (#23).</summary>
+    public sealed record AskWitness(ReadOnlyMemory<byte> Datagram) : FailoverAction;
+
+    /// <summary>Log what the witness's answer, or its silence, decided when it changed nothing: once per episode of silence.</summary>
+    public sealed record WitnessVerdict(string Text) : FailoverAction;
 }

@@ -48,6 +48,7 @@ internal static class FailoverStatusWriter
         WriteNullable(json, "protocolVersion", snapshot.PeerProtocolVersion);
         json.WriteEndObject();
         WritePaths(json, snapshot.Paths);
+        WriteWitness(json, snapshot.Witness);
         json.WriteStartObject("keys");
         json.WriteString("signing", FailoverKeyRing.Format(snapshot.SigningKeyId));
         json.WriteStartArray("verifying");
@@ -99,6 +100,45 @@ internal static class FailoverStatusWriter
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>The witness: where, whether required, whether it answered last, and what it said; null when none is configured.</summary>
+    private static void WriteWitness(Utf8JsonWriter json, WitnessStatus? witness)
+    {
+        if (witness is null)
+        {
+            json.WriteNull("witness");
+            return;
+        }
+
+        json.WriteStartObject("witness");
+        json.WriteString("address", witness.Address);
+        json.WriteBoolean("required", witness.Required);
+        if (witness.Reachable is { } reachable)
+        {
+            json.WriteBoolean("reachable", reachable);
+        }
+        else
+        {
+            json.WriteNull("reachable");
+        }
+
+        StatusWriter.WriteTime(json, "lastAnswer", witness.LastAnswerAt);
+        json.WriteString("lastAnswerMaster", witness.LastAnswerMaster);
+        if (witness.LastAnswerHeardAgo is { } ago)
+        {
+            json.WriteNumber("lastAnswerHeardAgoMs", Math.Round(ago.TotalMilliseconds, 1));
+        }
+        else
+        {
+            json.WriteNull("lastAnswerHeardAgoMs");
+        }
+
+        json.WriteNumber("asked", witness.Asked);
+        json.WriteNumber("answered", witness.Answered);
+        json.WriteNumber("timedOut", witness.TimedOut);
+        json.WriteNumber("refused", witness.Refused);
+        json.WriteEndObject();
     }
 
     private static void WriteNullable(Utf8JsonWriter json, string name, int? value)

@@ -24,13 +24,23 @@ internal sealed class AdvertSocket : IDisposable
     private readonly ILogger _logger;
     private readonly byte[] _buffer = new byte[2048];
 
-    private AdvertSocket(Socket[] sockets, IEnumerable<string> peers, ILogger logger)
+    private readonly (IPEndPoint Peer, Socket From)? _witness;
+
+    private AdvertSocket(Socket[] sockets, IEnumerable<string> peers, string? witness, ILogger logger)
     {
         _sockets = sockets;
         _logger = logger;
         var locals = sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Address).ToArray();
         _peers = [.. peers.Select(p => PeerEndPoint(p, ((IPEndPoint)sockets[0].LocalEndPoint!).Port))
             .Select(p => (p, sockets[HeartbeatSource.Pick(locals, p.Address)]))];
+        if (witness is not null)
+        {
+            // The witness hears every advert too (#23): that is how it knows the master; it is the last destination.
+            var endPoint = PeerEndPoint(witness, ((IPEndPoint)sockets[0].LocalEndPoint!).Port);
+            _witness = (endPoint, sockets[HeartbeatSource.Pick(locals, endPoint.Address)]);
+            _peers = [.. _peers, _witness.Value];
+        }
+
         _sendErrors = new string?[_peers.Length];
     }
 
@@ -39,7 +49,7 @@ internal sealed class AdvertSocket : IDisposable
 
     /// <summary>Binds each of <paramref name="binds"/> (dual-stack for <c>[::]</c>).</summary>
     /// <exception cref="StartupException">An address cannot be bound; one line.</exception>
-    public static AdvertSocket Bind(IReadOnlyList<string> binds, IEnumerable<string> peers, ILogger logger)
+    public static AdvertSocket Bind(IReadOnlyList<string> binds, IEnumerable<string> peers, string? witness, ILogger logger)
     {
         var sockets = new List<Socket>();
         foreach (var bind in binds)
@@ -64,7 +74,7 @@ internal sealed class AdvertSocket : IDisposable
             }
         }
 
-        return new AdvertSocket([.. sockets], peers, logger);
+        return new AdvertSocket([.. sockets], peers, witness, logger);
     }
 
     /// <summary>
@@ -75,23 +85,37 @@ internal sealed class AdvertSocket : IDisposable
     {
         for (var i = 0; i < _peers.Length; i++)
         {
-            var (peer, from) = _peers[i];
-            string? error = null;
-            try
-            {
-                from.SendTo(datagram, SocketFlags.None, peer);
-            }
-            catch (SocketException e)
-            {
-                // An unreachable peer or path is what failover is for; the next advert tries again.
-                error = e.Message;
-            }
+            SendTo(i, datagram);
+        }
+    }
 
-            if (error != _sendErrors[i])
-            {
-                _sendErrors[i] = error;
-                Log.FailoverSendChanged(_logger, BindAddress.Format(from.LocalEndPoint), peer.ToString(), error ?? "works again");
-            }
+    /// <summary>Sends a query to the witness alone (the last destination); nothing when there is none.</summary>
+    public void SendToWitness(ReadOnlySpan<byte> datagram)
+    {
+        if (_witness is not null)
+        {
+            SendTo(_peers.Length - 1, datagram);
+        }
+    }
+
+    private void SendTo(int i, ReadOnlySpan<byte> datagram)
+    {
+        var (peer, from) = _peers[i];
+        string? error = null;
+        try
+        {
+            from.SendTo(datagram, SocketFlags.None, peer);
+        }
+        catch (SocketException e)
+        {
+            // An unreachable peer or path is what failover is for; the next advert tries again.
+            error = e.Message;
+        }
+
+        if (error != _sendErrors[i])
+        {
+            _sendErrors[i] = error;
+            Log.FailoverSendChanged(_logger, BindAddress.Format(from.LocalEndPoint), peer.ToString(), error ?? "works again");
         }
     }
 

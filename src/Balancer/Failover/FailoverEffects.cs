@@ -79,6 +79,12 @@ internal sealed class FailoverEffects(
                 case FailoverAction.ConfigDriftChanged drift:
                     Log.FailoverConfigDrift(logger, drift.Drift, drift.PeerNodeId, drift.PeerHash);
                     break;
+                case FailoverAction.AskWitness ask:
+                    socket.SendToWitness(ask.Datagram.Span);
+                    break;
+                case FailoverAction.WitnessVerdict verdict:
+                    Log.FailoverWitnessVerdict(logger, verdict.Text);
+                    break;
                 case FailoverAction.PathChanged path when path.Silent:
                     Log.FailoverPathSilent(logger, path.PeerNodeId ?? "peer", path.Address.ToString(), path.SilentFor.TotalMilliseconds, path.Working, path.Paths);
                     break;

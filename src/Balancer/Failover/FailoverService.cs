@@ -61,7 +61,7 @@ internal sealed class FailoverService : IAsyncDisposable
     {
         var logger = logs.CreateLogger("Balancer.Failover");
         var keys = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
-        var socket = AdvertSocket.Bind(config.Binds, config.Peers, logger);
+        var socket = AdvertSocket.Bind(config.Binds, config.Peers, config.Witness?.Address, logger);
         var runner = new CommandRunner(logger);
         vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
             ? new IpVipActions(device, config.VirtualIps, runner, logger)

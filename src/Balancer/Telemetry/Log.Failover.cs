@@ -73,4 +73,16 @@ internal static partial class Log
 
     [LoggerMessage(423, LogLevel.Information, "failover heartbeat path to {Peer} at {Address} works again ({Working} of {Paths} paths work)")]
     public static partial void FailoverPathRestored(ILogger logger, string peer, string address, int working, int paths);
+
+    [LoggerMessage(424, LogLevel.Warning, "failover witness: {Verdict}")]
+    public static partial void FailoverWitnessVerdict(ILogger logger, string verdict);
+
+    [LoggerMessage(425, LogLevel.Information, "witness listening on {Address}, {Sources}; answers whom it hears as master of each group")]
+    public static partial void WitnessStarted(ILogger logger, string address, string sources);
+
+    [LoggerMessage(426, LogLevel.Information, "witness hears {NodeId} as master of group {Group} (priority {Priority})")]
+    public static partial void WitnessMasterChanged(ILogger logger, string nodeId, string group, int priority);
+
+    [LoggerMessage(427, LogLevel.Warning, "witness refused {Count} datagrams as {Reason} since the last such line (at most one line per reason per 10 s)")]
+    public static partial void WitnessRefused(ILogger logger, long count, string reason);
 }

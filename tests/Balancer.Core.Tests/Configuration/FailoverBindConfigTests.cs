@@ -48,3 +48,46 @@ public class FailoverBindConfigTests
         Assert.Equal(["c.json:3:13 failover.bind: expected an address string (ip:port) or an array of them, one per heartbeat path, got a number"], Problems(Config("7946")));
     }
 }
+
+/// <summary><c>failover.witness</c> (#23).</summary>
+public class FailoverWitnessConfigTests
+{
+    private static string Config(string witness) => $$"""
+        {
+          "failover": { "nodeId": "lb1", "keyFile": "k", "vipAction": "none", "peers": ["198.18.0.12:7946"], "advertInterval": "100ms",
+            "witness": {{witness}} }
+        }
+        """;
+
+    private static string[] Problems(string json) =>
+        [.. ConfigLoader.Parse(json, "c.json").Errors.Select(e => e.ToString()).Where(p => !p.Contains("warning", StringComparison.Ordinal))];
+
+    [Fact]
+    public void Parse_Witness_DefaultsAndOptions()
+    {
+        var witness = ConfigLoader.Parse(Config("""{ "address": "198.18.0.30:7947" }"""), "c.json").Config!.Failover!.Witness!;
+        Assert.Equal(("198.18.0.30:7947", TimeSpan.FromMilliseconds(200), false), (witness.Address, witness.Timeout, witness.Required));
+
+        var options = Balancer.Core.Failover.FailoverOptions.From(ConfigLoader.Parse(Config("""{ "address": "198.18.0.30:7947", "timeout": "50ms", "required": true }"""), "c.json").Config!.Failover!);
+        Assert.Equal(("198.18.0.30:7947", TimeSpan.FromMilliseconds(50), true), (options.WitnessAddress, options.WitnessTimeout, options.WitnessRequired));
+    }
+
+    [Fact]
+    public void Parse_EveryMistakeInWitness_EachReported()
+    {
+        Assert.Equal(
+            [
+                "c.json:3:16 failover.witness.address: missing required field 'address'",
+                "c.json:3:29 failover.witness.timeout: timeout 500ms is more than 3 advert intervals: every takeover on silence would wait that long; use at most 300ms",
+                "c.json:3:38 failover.witness.requird: unknown field 'requird' (did you mean 'required'?)",
+            ],
+            Problems(Config("""{ "timeout": "500ms", "requird": true }""")));
+        Assert.Equal(
+            [
+                "c.json:3:29 failover.witness.address: '198.18.0.12:7946' is a peer's address; the witness runs on a third host (balancer witness)",
+                "c.json:3:60 failover.witness.timeout: timeout must be from 1ms to 10s (a takeover waits this long for the witness's answer)",
+            ],
+            Problems(Config("""{ "address": "198.18.0.12:7946", "timeout": "0s" }""")));
+        Assert.Equal(["c.json:3:29 failover.witness.address: 'nope' is not ip:port ([ipv6]:port for IPv6; port 1-65535)"], Problems(Config("""{ "address": "nope" }""")));
+    }
+}

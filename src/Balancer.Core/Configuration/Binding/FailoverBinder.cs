@@ -9,8 +9,10 @@ internal static class FailoverBinder
     public static readonly string[] FailoverFields =
     [
         "nodeId", "priority", "preempt", "preemptDelay", "bind", "peers", "advertInterval", "keyFile", "virtualIps", "interface",
-        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew", "realtimePriority",
+        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew", "realtimePriority", "witness",
     ];
+
+    private static readonly string[] _witnessFields = ["address", "timeout", "required"];
 
     private static readonly string[] _peerFields = ["nodeId", "addresses"];
     private static readonly string[] _trackFields = ["pools", "weight", "fault"];
@@ -42,6 +44,7 @@ internal static class FailoverBinder
             GarpRefresh = reader.Duration("garpRefresh") ?? defaults.GarpRefresh,
             MaxClockSkew = reader.Duration("maxClockSkew") ?? defaults.MaxClockSkew,
             RealtimePriority = reader.Int("realtimePriority") ?? defaults.RealtimePriority,
+            Witness = reader.Object("witness", _witnessFields) is { } witness ? BindWitness(witness) : defaults.Witness,
         };
     }
 
@@ -119,6 +122,13 @@ internal static class FailoverBinder
                 return null;
         }
     }
+
+    private static FailoverWitnessConfig BindWitness(ObjectReader reader) => new()
+    {
+        Address = reader.RequiredString("address"),
+        Timeout = reader.Duration("timeout") ?? new FailoverWitnessConfig().Timeout,
+        Required = reader.Bool("required") ?? false,
+    };
 
     private static FailoverTrackConfig BindTrack(ObjectReader reader)
     {

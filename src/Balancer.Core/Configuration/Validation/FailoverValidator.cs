@@ -46,6 +46,11 @@ internal static partial class FailoverValidator
             CheckTrack(track, pools, diagnostics);
         }
 
+        if (failover.Witness is { } witness)
+        {
+            CheckWitness(failover, witness, diagnostics);
+        }
+
         if (failover.Notify is { } notify)
         {
             CheckHook("onMaster", notify.OnMaster, diagnostics);
@@ -108,6 +113,32 @@ internal static partial class FailoverValidator
             {
                 diagnostics.Report(ConfigPath.Item(ConfigPath.Child(path, "pools"), i), $"unknown pool '{track.Pools[i]}'{NameSuggester.Hint(track.Pools[i], [.. pools.Keys])}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The witness's address, and a timeout that leaves the answer time to matter: the backup asks when the master has
+    /// been silent for Master_Down_Interval, so waiting longer than one more interval makes every takeover slow.
+    /// </summary>
+    private static void CheckWitness(FailoverConfig failover, FailoverWitnessConfig witness, ConfigDiagnostics diagnostics)
+    {
+        var path = ConfigPath.Child(Path, "witness");
+        if (witness.Address.Length > 0 && AddressSyntax.CheckPeer(witness.Address) is { } error)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "address"), error);
+        }
+        else if (failover.Peers.Contains(witness.Address, StringComparer.OrdinalIgnoreCase))
+        {
+            diagnostics.Report(ConfigPath.Child(path, "address"), $"'{witness.Address}' is a peer's address; the witness runs on a third host (balancer witness)");
+        }
+
+        if (witness.Timeout < TimeSpan.FromMilliseconds(1) || witness.Timeout > TimeSpan.FromSeconds(10))
+        {
+            diagnostics.Report(ConfigPath.Child(path, "timeout"), "timeout must be from 1ms to 10s (a takeover waits this long for the witness's answer)");
+        }
+        else if (witness.Timeout > failover.AdvertInterval * 3)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "timeout"), $"timeout {witness.Timeout.TotalMilliseconds:0}ms is more than 3 advert intervals: every takeover on silence would wait that long; use at most {(failover.AdvertInterval * 3).TotalMilliseconds:0}ms");
         }
     }
 
