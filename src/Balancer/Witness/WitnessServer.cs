@@ -51,11 +51,24 @@ internal sealed class WitnessServer : IDisposable
             allowed.Add(address);
         }
 
-        var keys = FailoverKeyFile.Read(Path.GetFullPath(keyFile), logger);
+        FailoverKeyRing keys;
+        try
+        {
+            keys = FailoverKeyFile.Read(Path.GetFullPath(keyFile), logger);
+        }
+        catch (StartupException e)
+        {
+            throw new StartupException($"witness --key-file: {e.Message.Replace("failover.keyFile: ", "", StringComparison.Ordinal)}");
+        }
+
         var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            socket.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
             socket.Bind(endpoint);
         }
         catch (SocketException e)
