@@ -33,18 +33,18 @@ public sealed class LoopbackFailoverTests(ITestOutputHelper output)
             await lb1.WaitForExitAsync(_settle);
             lb1.Dispose();
 
-            // lb1 comes back with the higher priority and preempts at once; lb2 steps down.
+            // lb1 comes back with the higher priority and preempts at once; lb2 steps down. The hook log still ends with
+            // the killed lb1's "master": wait for the new process's own (its "backup" at start, then "master").
+            var lb1Mastered = files.HookCount("lb1", "master");
             lb1 = BalancerProcess.Start("--config", lb1Config);
-
-            // The hook log still ends in the first run's "master": wait for this run's own, which its worker runs after
-            // the advert that makes lb2 a backup, or the freeze below may catch lb1 with its hooks still queued.
-            await files.WaitForHookAsync("lb1", "master", 2, _settle);
+            await files.WaitForHookAsync("lb1", "master", lb1Mastered + 1, _settle);
             await files.WaitForRolesAsync("lb1", "lb2", _settle);
 
             // A frozen master (#17 item 4): lb2 takes over; on SIGCONT lb1 reads lb2's queued adverts and wins them back
             // as one incident: one dual-master line, one stall line, no "after the transition" line (lb1 had none).
             mastered = files.HookCount("lb2", "master");
             var backedUp = files.HookCount("lb2", "backup");
+            var lb1BackedUp = files.HookCount("lb1", "backup");
             lb1.Signal(19);
             await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
             var resumedAt = lb1.Stdout.Length;
@@ -56,6 +56,7 @@ public sealed class LoopbackFailoverTests(ITestOutputHelper output)
             output.WriteLine($"lb1 after SIGCONT:\n{resumed}");
             Assert.Single(resumed.Split('\n'), l => l.Contains("dual master", StringComparison.Ordinal));
             Assert.DoesNotContain("after the transition", resumed, StringComparison.Ordinal);
+            Assert.Equal(lb1BackedUp, files.HookCount("lb1", "backup")); // lb1 never stepped down
             Assert.Equal("master", files.LastHook("lb1"));
 
             // SIGTERM: lb1 resigns with priority 0, lb2 takes over after its skew time alone (~61 ms); lb1 leaves on lb2's second advert.
