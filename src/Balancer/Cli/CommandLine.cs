@@ -99,7 +99,11 @@ internal static class CommandLine
             using var logs = Logging.CreateFactory();
             var peerList = (result.GetValue(peers) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             using var server = Witness.WitnessServer.Start(result.GetValue(bind)!, result.GetValue(keyFile)!, peerList, logs.CreateLogger("Balancer.Witness"), TimeProvider.System);
-            server.Run(token);
+
+            // A thread of its own, raised like the nodes' advert loop: a late answer makes a backup take over.
+            var loop = new Thread(() => server.Run(token)) { IsBackground = true, Name = "witness loop" };
+            loop.Start();
+            loop.Join();
             return 0;
         }, CancellationToken.None)));
         return witness;
