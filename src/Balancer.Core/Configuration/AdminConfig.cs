@@ -8,4 +8,10 @@ public sealed record AdminConfig
 
     /// <summary>File holding the bearer token every admin call must present; required off loopback.</summary>
     public string? TokenFile { get; init; }
+
+    /// <summary>
+    /// Where the audit log goes: <c>stdout</c>, or a file appended to (relative to the config file's directory). One JSON
+    /// line per admin action, reload and failover transition. Null (the default): no audit log.
+    /// </summary>
+    public string? AuditLog { get; init; }
 }

@@ -31,6 +31,7 @@ public sealed class BackendState
         Address = address;
         EndPoint = IPEndPoint.TryParse(address, out var endPoint) && endPoint.Port != 0 ? endPoint : null;
         Weight = weight;
+        ConfiguredWeight = weight;
         Latency = new PeakEwma(time, decayTime);
     }
 
@@ -46,8 +47,17 @@ public sealed class BackendState
     /// </summary>
     public IPEndPoint? EndPoint { get; }
 
-    /// <summary>Configured weight (0 takes no new traffic). Changed live by a reload.</summary>
+    /// <summary>The weight in effect (0 takes no new traffic): <see cref="WeightOverride"/> when set, else <see cref="ConfiguredWeight"/>.</summary>
     public int Weight { get; internal set; }
+
+    /// <summary>The weight the config gives the backend; a reload changes it.</summary>
+    public int ConfiguredWeight { get; internal set; }
+
+    /// <summary>
+    /// A weight set at run time (the admin API), in effect until a reload changes this backend's weight or removes it
+    /// (HAProxy's <c>set server weight</c>); null when none.
+    /// </summary>
+    public int? WeightOverride { get; internal set; }
 
     /// <summary>What health checking says; only <see cref="BackendHealth.Up"/> takes new traffic.</summary>
     public BackendHealth Health { get; internal set; }
@@ -123,6 +133,9 @@ public sealed class BackendState
 
     /// <summary>Counts a request that followed its affinity cookie here.</summary>
     public void OnAffine() => Interlocked.Increment(ref _affineRequests);
+
+    /// <summary>Answers by kind and their durations, for the dashboard's history.</summary>
+    public TrafficCounters Traffic { get; } = new();
 
     /// <summary>Peak-EWMA response-time estimate used by the response-time algorithm.</summary>
     public PeakEwma Latency { get; }

@@ -43,6 +43,9 @@ public sealed class Pool : IDisposable
     /// <summary>Affinity and hashing event counts.</summary>
     public PoolCounters Counters { get; } = new();
 
+    /// <summary>Of the answers the pool gave without a backend (<see cref="PoolCounters.Unrouted"/>), Balancer's 5xx and the 429s, for the dashboard.</summary>
+    public TrafficCounters Refused { get; } = new();
+
     /// <summary>The pool's name.</summary>
     public string Name { get; }
 
@@ -116,6 +119,23 @@ public sealed class Pool : IDisposable
     }
 
     /// <summary>
+    /// Sets a runtime weight (0–256) in place of the configured one, or with null goes back to the configured weight; a
+    /// weight equal to the configured one is no override. Kept until a reload changes the backend's weight or removes it.
+    /// </summary>
+    /// <returns>The weight in effect before.</returns>
+    public int SetWeightOverride(BackendState backend, int? weight)
+    {
+        lock (_writeLock)
+        {
+            var before = backend.Weight;
+            backend.WeightOverride = weight == backend.ConfiguredWeight ? null : weight;
+            backend.Weight = backend.WeightOverride ?? backend.ConfiguredWeight;
+            Rebuild();
+            return before;
+        }
+    }
+
+    /// <summary>
     /// Applies a reloaded config as a diff: backends kept by address keep their health, counters
     /// and latency history; new ones start unprobed (or up, without probes) and ramp with slow
     /// start; removed ones stop taking traffic and are forgotten once drained (<see cref="Sweep"/>).
@@ -139,7 +159,14 @@ public sealed class Pool : IDisposable
                 var returning = byAddress.Remove(b.Address, out var kept) && kept.Removed;
                 if (kept is not null && !returning)
                 {
-                    kept.Weight = b.Weight;
+                    if (kept.ConfiguredWeight != b.Weight)
+                    {
+                        // The reload changed this backend: its runtime weight gives way to the new configured one.
+                        kept.ConfiguredWeight = b.Weight;
+                        kept.WeightOverride = null;
+                    }
+
+                    kept.Weight = kept.WeightOverride ?? kept.ConfiguredWeight;
                     next.Add(kept);
                     continue;
                 }
@@ -147,9 +174,11 @@ public sealed class Pool : IDisposable
                 if (returning)
                 {
                     // Removed by an earlier reload and not swept yet: it comes back as it would once swept, a new
-                    // backend (probed anew, its admin drain gone), so timing never decides what a reload means.
-                    // The same state keeps its counters, so /metrics series never go backwards.
-                    kept!.Weight = b.Weight;
+                    // backend (probed anew, its admin drain and runtime weight gone), so timing never decides what a
+                    // reload means. The same state keeps its counters, so /metrics series never go backwards.
+                    kept!.ConfiguredWeight = b.Weight;
+                    kept.WeightOverride = null;
+                    kept.Weight = b.Weight;
                     kept.Removed = false;
                     kept.Draining = false;
                     Renew(kept);
@@ -175,6 +204,7 @@ public sealed class Pool : IDisposable
                 if (!gone.Removed)
                 {
                     gone.Removed = true;
+                    gone.WeightOverride = null; // a backend added back later starts from its configured weight
                     gone.RemovedAt = _time.GetTimestamp();
                     removed.Add(gone);
                 }

@@ -20,8 +20,11 @@ internal sealed class AdminAuth(string? tokenFile, ILogger logger, UnauthorizedL
     private DateTime _tokenWrittenAt;
     private string? _fileProblem;
 
-    /// <summary>The outcome of a check: <see cref="Status"/> 0 when the call may go on, else the answer.</summary>
-    public readonly record struct Decision(int Status, string? Error);
+    /// <summary>
+    /// The outcome of a check: <see cref="Status"/> 0 when the call may go on, else the answer; <see cref="Fingerprint"/>
+    /// names the token presented (see <see cref="Timeline.TokenFingerprint"/>) when tokens are on.
+    /// </summary>
+    public readonly record struct Decision(int Status, string? Error, string? Fingerprint = null);
 
     public Decision Check(HttpContext context)
     {
@@ -38,11 +41,10 @@ internal sealed class AdminAuth(string? tokenFile, ILogger logger, UnauthorizedL
         }
 
         // Hash both sides so the comparison takes the same time whatever the lengths.
-        var presented = Presented(context);
-        if (presented is not null && expected is not null
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), expected))
+        var presented = Presented(context) is { } token ? SHA256.HashData(Encoding.UTF8.GetBytes(token)) : null;
+        if (presented is not null && expected is not null && CryptographicOperations.FixedTimeEquals(presented, expected))
         {
-            return default;
+            return new Decision(0, null, Timeline.TokenFingerprint.Of(presented));
         }
 
         refusals.Refused(Describe(context));

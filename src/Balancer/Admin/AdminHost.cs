@@ -1,17 +1,14 @@
-using System.Diagnostics.Metrics;
-using System.Text.Json;
 using Balancer.Core.Configuration;
-using Balancer.Core.Model;
 using Balancer.Hosting;
-using Balancer.Telemetry;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Balancer.Admin;
 
-/// <summary>The admin API on <c>admin.bind</c>: status, config, metrics, reload, and drain/enable of single backends.</summary>
+/// <summary>
+/// The admin API on <c>admin.bind</c>: status, config, metrics, reload, drain/enable/weight of single backends, and the
+/// dashboard with what it polls (<see cref="AdminEndpoints"/>). Every call passes the token check first.
+/// </summary>
 internal sealed class AdminHost : IAsyncDisposable
 {
-    private static readonly string[] s_read = [HttpMethods.Get, HttpMethods.Head];
     private readonly WebApplication _app;
     private readonly UnauthorizedLog _refusals;
     private readonly string? _published;
@@ -26,15 +23,15 @@ internal sealed class AdminHost : IAsyncDisposable
 
     public string BoundAddress { get; }
 
-    public static async Task<AdminHost> StartAsync(
-        AdminConfig config, RuntimeState state, PoolRegistry pools, Reload.IConfigReloader reloader, PrometheusExporter prometheus, IMeterFactory meters, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
+    public static async Task<AdminHost> StartAsync(AdminConfig config, AdminServices services, CancellationToken cancellationToken)
     {
+        var state = services.State;
         var endpoint = BindAddress.Parse(config.Bind);
-        var builder = WebAppFactory.CreateBuilder(logs, TimeSpan.FromSeconds(1), meters);
+        var builder = WebAppFactory.CreateBuilder(services.Logs, TimeSpan.FromSeconds(1), services.Meters);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         var app = builder.Build();
-        var logger = logs.CreateLogger("Balancer.Admin");
-        var refusals = new UnauthorizedLog(logger, time);
+        var logger = services.Logs.CreateLogger("Balancer.Admin");
+        var refusals = new UnauthorizedLog(logger, services.Time);
         // Relative to the config file, as `balancer check` and start-up resolve it.
         var tokenFile = config.TokenFile is null ? null : Path.GetFullPath(config.TokenFile, Path.GetDirectoryName(Path.GetFullPath(state.ConfigPath))!);
         var auth = new AdminAuth(tokenFile, logger, refusals);
@@ -43,6 +40,7 @@ internal sealed class AdminHost : IAsyncDisposable
             var decision = auth.Check(context);
             if (decision.Status == 0)
             {
+                AdminCaller.Set(context, decision.Fingerprint);
                 await next(context);
                 return;
             }
@@ -59,68 +57,10 @@ internal sealed class AdminHost : IAsyncDisposable
             await context.Response.WriteAsJsonAsync(new AdminError(decision.Error), AdminAnswers.Of<AdminError>());
         });
 
-        // HEAD as GET without the body (Kestrel drops it), as load-balancer health checks and monitoring probes send.
-        app.MapMethods("/", s_read, async context =>
-        {
-            context.Response.ContentType = "text/html; charset=utf-8";
-            context.Response.Headers.CacheControl = "no-store";
-            await context.Response.WriteAsync(Dashboard.Page);
-        });
-        app.MapMethods("/metrics", s_read, async context =>
-        {
-            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            await context.Response.WriteAsync(prometheus.Scrape());
-        });
-        app.MapMethods("/status", s_read, async context =>
-        {
-            context.Response.ContentType = "application/json; charset=utf-8";
-            await using var json = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Indented = true });
-            StatusWriter.Write(json, state, pools, time);
-        });
-        app.MapPost("/reload", async () =>
-        {
-            var result = await reloader.ReloadAsync(Reload.ReloadTrigger.AdminApi);
-            return Results.Json(
-                new ReloadAnswer(result.Applied, result.Hash, [.. result.Changes.Select(c => c.ToString())], result.Errors),
-                AdminAnswers.Of<ReloadAnswer>(),
-                statusCode: result.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
-        });
-        app.MapMethods("/config", s_read, async context =>
-        {
-            // The file as loaded: it holds no secrets (those live in the files it names).
-            context.Response.ContentType = "application/json; charset=utf-8";
-            await context.Response.WriteAsync(state.ConfigText);
-        });
-        app.MapPost("/pools/{pool}/backends/{**address}", (HttpContext context) => BackendAction(context, pools, logger));
-
+        AdminEndpoints.Map(app, services, logger);
         await app.StartAsync(cancellationToken);
         var bound = WebAppFactory.BoundAddress(app, endpoint);
         return new AdminHost(app, refusals, bound, RunningInstance.Publish(bound, tokenFile, state.ConfigPath, logger));
-    }
-
-    /// <summary>drain or enable, on the backend named by the path as the client sent it (see <see cref="BackendTarget"/>).</summary>
-    private static IResult BackendAction(HttpContext context, PoolRegistry pools, ILogger logger)
-    {
-        var target = BackendTarget.Resolve(context.Features.Get<IHttpRequestFeature>()!.RawTarget, pools);
-        if (target.Backend is not { } backend)
-        {
-            return Results.Json(new AdminError(target.Error), AdminAnswers.Of<AdminError>(), statusCode: target.Status);
-        }
-
-        if (target.Action is not ("drain" or "enable"))
-        {
-            return Results.Json(new AdminError($"unknown action '{target.Action}': use drain or enable"), AdminAnswers.Of<AdminError>(), statusCode: StatusCodes.Status404NotFound);
-        }
-
-        var draining = target.Action == "drain";
-        var changed = target.Pool!.SetDraining(backend, draining);
-        if (changed)
-        {
-            // Only a change is logged: repeating a drain (scripts, retries) says nothing new.
-            Log.AdminBackendAction(logger, target.Pool.Name, backend.Address, draining ? "drained" : "enabled");
-        }
-
-        return Results.Json(new BackendAnswer(target.Pool.Name, backend.Address, backend.Draining, changed, backend.InFlight), AdminAnswers.Of<BackendAnswer>());
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

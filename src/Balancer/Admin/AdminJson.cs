@@ -13,13 +13,18 @@ internal sealed record ReloadAnswer(bool Applied, string Hash, IReadOnlyList<str
 /// <summary>The answer of a drain or enable of one backend.</summary>
 internal sealed record BackendAnswer(string Pool, string Address, bool Draining, bool Changed, int Inflight);
 
+/// <summary>The answer of a runtime weight change of one backend; <c>WeightOverride</c> is null at the configured weight.</summary>
+internal sealed record WeightAnswer(string Pool, string Address, int Weight, int ConfiguredWeight, int? WeightOverride, bool Changed);
+
 /// <summary>
-/// Source-generated JSON for the admin API's answers and the running-instance record: no reflection, so the same code
+/// Source-generated JSON for the admin API's answers, the dashboard's poll query and the running-instance record: no reflection, so the same code
 /// runs under Native AOT. <c>partial</c> because the generator writes the other half; nothing else is split.
 /// </summary>
 [JsonSerializable(typeof(AdminError))]
 [JsonSerializable(typeof(ReloadAnswer))]
 [JsonSerializable(typeof(BackendAnswer))]
+[JsonSerializable(typeof(WeightAnswer))]
+[JsonSerializable(typeof(Panels.PollQuery))]
 [JsonSerializable(typeof(RunningInstance))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
 

@@ -84,6 +84,16 @@ internal static class StatusWriter
             json.WriteNumber("bytesIn", b.BytesIn);
             json.WriteNumber("bytesOut", b.BytesOut);
             json.WriteNumber("weight", b.Weight);
+            json.WriteNumber("configuredWeight", b.ConfiguredWeight);
+            if (b.WeightOverride is { } weightOverride)
+            {
+                json.WriteNumber("weightOverride", weightOverride); // set at run time; kept until a reload changes the backend
+            }
+            else
+            {
+                json.WriteNull("weightOverride");
+            }
+
             json.WriteNumber("effectiveWeight", index < 0 ? 0 : Math.Round(snapshot.Weights[index], 2));
             json.WriteNumber("latencyMs", Math.Round(b.Latency.CurrentMilliseconds, 3));
             json.WriteNumber("affineRequests", b.AffineRequests);

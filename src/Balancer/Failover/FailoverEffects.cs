@@ -1,3 +1,4 @@
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Telemetry;
@@ -10,7 +11,7 @@ namespace Balancer.Failover;
 /// the gratuitous ARP schedule that the loop fires.
 /// </summary>
 internal sealed class FailoverEffects(
-    FailoverConfig config, AdvertSocket socket, FailoverWorker worker, IVipActions vips, CommandRunner runner, ElapsedClock clock, ILogger logger)
+    FailoverConfig config, AdvertSocket socket, FailoverWorker worker, IVipActions vips, CommandRunner runner, ElapsedClock clock, ILogger logger, EventTimeline? timeline)
 {
 
     private FailoverConfig _config = config;
@@ -20,14 +21,20 @@ internal sealed class FailoverEffects(
     /// <summary>A finished action whose log line waits for the one behind it (worker thread only).</summary>
     private (string Action, TimeSpan After)? _deferredDone;
 
-    /// <summary>The process's total GC pause when this node last sent an advert (loop thread only).</summary>
-    private TimeSpan _gcAtLastAdvert;
+    /// <summary>The group as the timeline names it: its virtual IPs (the single-group form has no group name).</summary>
+    private string Group => $"virtual IPs {string.Join(", ", _config.VirtualIps)}";
+
+    /// <summary>The process's total GC pause and collections when this node last sent an advert (loop thread only).</summary>
+    private GcMark _gcAtLastAdvert;
 
     /// <summary>When the running master announces the virtual IPs next; read by the loop.</summary>
     public GarpSchedule Garp { get; private set; } = new(config.GarpRepeat, config.GarpRefresh);
 
     public void Apply(IReadOnlyList<FailoverAction> actions)
     {
+        // The timeline hears of a transition after its adverts are sent and its address changes queued: a takeover's
+        // critical path does not wait for formatting or the audit line.
+        List<Action>? report = null;
         var gcAtPreviousAdvert = _gcAtLastAdvert; // a late advert's stall comes in the same batch as the advert itself
         foreach (var action in actions)
         {
@@ -35,7 +42,7 @@ internal sealed class FailoverEffects(
             {
                 case FailoverAction.SendAdvert advert:
                     socket.Send(advert.Datagram.Span);
-                    _gcAtLastAdvert = GC.GetTotalPauseDuration();
+                    _gcAtLastAdvert = GcMark.Now();
                     break;
                 case FailoverAction.AddVips:
                     // Its log line waits until the first announcement queued right behind is out: the first use of a
@@ -69,15 +76,20 @@ internal sealed class FailoverEffects(
                     }
 
                     Log.FailoverStateChanged(logger, changed.From, changed.To, changed.Event, changed.Reason);
+                    Report(ref report, t => t.FailoverChanged(Group, changed.From, changed.To, changed.Event, changed.Reason));
                     break;
                 case FailoverAction.PriorityChanged priority:
                     Log.FailoverPriorityChanged(logger, priority.From, priority.To, priority.Healthy);
+                    Report(ref report, t => t.Record(TimelineKind.Failover, "priority", Group, priority.To.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        priority.Healthy ? $"priority {priority.From} → {priority.To}" : $"priority {priority.From} → {priority.To}: tracked pools sick", TimelineSeverity.Warning));
                     break;
                 case FailoverAction.DualMasterDetected dual:
                     Log.FailoverDualMaster(logger, dual.PeerNodeId, dual.PeerPriority);
+                    Report(ref report, t => t.Record(TimelineKind.Failover, "dual master", Group, "re-announcing", $"heard master {dual.PeerNodeId} (priority {dual.PeerPriority}), which we outrank", TimelineSeverity.Error));
                     break;
                 case FailoverAction.ConfigDriftChanged drift:
                     Log.FailoverConfigDrift(logger, drift.Drift, drift.PeerNodeId, drift.PeerHash);
+                    Report(ref report, t => t.Record(TimelineKind.Failover, "config drift", Group, drift.Drift ? "drift" : "in step", $"peer {drift.PeerNodeId} runs config hash {drift.PeerHash:x32}", drift.Drift ? TimelineSeverity.Warning : TimelineSeverity.Info));
                     break;
                 case FailoverAction.AskWitness ask:
                     socket.SendToWitness(ask.Datagram.Span);
@@ -94,11 +106,13 @@ internal sealed class FailoverEffects(
                 case FailoverAction.AdvertStall stall:
                     // For a late advert of ours, how much of the gap the runtime's GC suspended the process: tells a
                     // collection on a starved host from the loop thread itself waiting for a CPU.
-                    var gc = stall.Sent ? $"; the GC paused the process {(GC.GetTotalPauseDuration() - gcAtPreviousAdvert).TotalMilliseconds:0} ms meanwhile" : "";
+                    var gc = stall.Sent ? GcMark.Now().Since(gcAtPreviousAdvert) : "";
                     Log.FailoverAdvertStall(logger, stall.Gap.TotalMilliseconds, stall.Sent ? "sent as master" : "heard as backup", stall.MasterDownInterval.TotalMilliseconds, stall.Sent ? " (plus its skew)" : "", gc);
                     break;
             }
         }
+
+        report?.ForEach(r => r());
     }
 
     /// <summary>Queues one announcement of a burst or a refresh that the schedule says is due.</summary>
@@ -125,6 +139,14 @@ internal sealed class FailoverEffects(
         }
 
         _config = next;
+    }
+
+    private void Report(ref List<Action>? report, Action<EventTimeline> record)
+    {
+        if (timeline is { } t)
+        {
+            (report ??= []).Add(() => record(t));
+        }
     }
 
     /// <summary>

@@ -29,16 +29,23 @@ internal sealed class FailoverLoop(
     /// <summary>Completes when the loop has ended: shut down, stopped, or failed (logged).</summary>
     public Task Done => _done.Task;
 
-    public void Start() => new Thread(Run) { IsBackground = true, Name = "failover loop" }.Start();
+    /// <summary>How long the loop waits for <c>ready</c> at most: the interface check's command timeout.</summary>
+    internal static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>Starts the loop's thread; the machine starts when <paramref name="ready"/> completes (or after <see cref="ReadyBound"/>).</summary>
+    public void Start(Task ready) => new Thread(() => Run(ready)) { IsBackground = true, Name = "failover loop" }.Start();
 
     /// <summary>Ends the loop at its next wake-up (within <see cref="_maxPoll"/>), handed over or not.</summary>
     public void Stop() => _stopped = true;
 
-    private void Run()
+    private void Run(Task ready)
     {
         try
         {
             LoopPriority.RaiseCurrentThread(config().RealtimePriority, logger);
+            // Until the virtual IP actions are warm this node stays in INIT: it neither advertises nor takes over, so it
+            // cannot displace a master before it can add the address itself. A failed check logs its own error.
+            ready.Wait(ReadyBound);
             CheckTracking();
             if (!shutdownRequested.IsCompleted)
             {

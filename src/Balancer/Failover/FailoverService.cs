@@ -1,4 +1,5 @@
 using System.Net;
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
@@ -31,7 +32,7 @@ internal sealed class FailoverService : IAsyncDisposable
 
     private FailoverService(
         FailoverConfig config, string configDirectory, FailoverKeyRing keys, UInt128 configHash, AdvertSocket socket, IVipActions vips, CommandRunner runner,
-        PoolRegistry pools, ILogger logger, TimeProvider time)
+        PoolRegistry pools, ILogger logger, TimeProvider time, EventTimeline? timeline)
     {
         var clock = new ElapsedClock(time);
         _config = config;
@@ -41,7 +42,7 @@ internal sealed class FailoverService : IAsyncDisposable
         _logger = logger;
         _machine = new FailoverMachine(FailoverOptions.From(config, configHash), keys, time);
         _worker = new FailoverWorker(logger);
-        _effects = new FailoverEffects(config, socket, _worker, vips, runner, clock, logger);
+        _effects = new FailoverEffects(config, socket, _worker, vips, runner, clock, logger, timeline);
         _loop = new FailoverLoop(_machine, socket, _effects, new PoolTracking(pools, clock), () => _config, _shutdownRequested.Task, clock, time, logger);
     }
 
@@ -54,10 +55,13 @@ internal sealed class FailoverService : IAsyncDisposable
     /// <summary>The machine's view, for <c>/status</c>.</summary>
     public FailoverSnapshot Snapshot => _machine.GetSnapshot();
 
-    /// <summary>Reads the key, binds the socket and starts the loop; <paramref name="vips"/> overrides <c>vipAction</c> (tests).</summary>
+    /// <summary>
+    /// Reads the key, binds the socket and starts the loop; <paramref name="vips"/> overrides <c>vipAction</c> (tests);
+    /// transitions are reported to <paramref name="timeline"/>.
+    /// </summary>
     /// <exception cref="StartupException">The key file is unusable or the address cannot be bound; one line.</exception>
     public static FailoverService Start(
-        FailoverConfig config, string configDirectory, UInt128 configHash, PoolRegistry pools, ILoggerFactory logs, TimeProvider time, IVipActions? vips = null)
+        FailoverConfig config, string configDirectory, UInt128 configHash, PoolRegistry pools, ILoggerFactory logs, TimeProvider time, IVipActions? vips = null, EventTimeline? timeline = null)
     {
         var logger = logs.CreateLogger("Balancer.Failover");
         var keys = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
@@ -67,14 +71,24 @@ internal sealed class FailoverService : IAsyncDisposable
             ? new IpVipActions(device, config.VirtualIps, runner, logger)
             : new NoVipActions();
         WarmUp(config, keys, configHash, time);
-        var service = new FailoverService(config, configDirectory, keys, configHash, socket, vips, runner, pools, logger, time);
+        var service = new FailoverService(config, configDirectory, keys, configHash, socket, vips, runner, pools, logger, time, timeline);
         Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
-        if (vips is IpVipActions ip)
+        // The machine starts (INIT -> BACKUP, and a preemption right after) only once the interface check has bound and
+        // compiled the direct paths: queued ahead of a takeover, the cold check held the first virtual IP add back
+        // 100-250 ms while the preempted master had already let the address go (docs/benchmarks.md, Chaos run).
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        service._worker.Enqueue(async () =>
         {
-            service._worker.Enqueue(ip.CheckInterfaceAsync);
-        }
-
-        service._loop.Start();
+            try
+            {
+                await vips.PrepareAsync();
+            }
+            finally
+            {
+                ready.TrySetResult();
+            }
+        });
+        service._loop.Start(ready.Task);
         return service;
     }
 

@@ -11,4 +11,10 @@ internal interface IVipActions
 
     /// <summary>Sends one round of gratuitous ARP (IPv6: unsolicited neighbour advertisement) for every virtual IP.</summary>
     Task AnnounceAsync();
+
+    /// <summary>
+    /// Readies the actions before the node joins the protocol: checks the interface and warms the paths a takeover takes.
+    /// Problems are logged, never thrown; the node starts when this completes.
+    /// </summary>
+    Task PrepareAsync();
 }

@@ -42,7 +42,7 @@ internal sealed class IpVipActions(string device, IReadOnlyList<string> virtualI
     /// Checks at startup that the interface exists (a typo is logged at once, not at the first takeover), and so
     /// binds the native calls and looks up the MAC before a takeover needs them; with iproute2 when they are unavailable.
     /// </summary>
-    public async Task CheckInterfaceAsync()
+    public async Task PrepareAsync()
     {
         if (TryDirect(PrepareDirect, $"interface {device}") || FindIp() is not { } ip)
         {

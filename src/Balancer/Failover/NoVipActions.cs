@@ -8,4 +8,6 @@ internal sealed class NoVipActions : IVipActions
     public Task<IReadOnlyList<string>> RemoveAsync() => Task.FromResult<IReadOnlyList<string>>([]);
 
     public Task AnnounceAsync() => Task.CompletedTask;
+
+    public Task PrepareAsync() => Task.CompletedTask;
 }

@@ -1,3 +1,4 @@
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
 using Balancer.Core.Health;
 using Balancer.Core.Model;
@@ -19,13 +20,16 @@ internal sealed class HealthChecker : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<string, IProbe> _probeFor;
+    private readonly EventTimeline? _timeline;
 
     /// <param name="time">The clock of the probe intervals.</param>
     /// <param name="logger">Where health transitions are logged.</param>
     /// <param name="probeFor">The probe of a probe kind (<c>http</c>, <c>grpc</c>, <c>tcp</c>); the real ones when null (tests pass stubs).</param>
+    /// <param name="timeline">Where health transitions and panic mode are reported for the dashboard.</param>
     /// <remarks>Probe results and ejections are counted on the backend's state (<c>BackendState.OnProbed</c>, <c>OnEjected</c>), which /metrics observes.</remarks>
-    public HealthChecker(TimeProvider time, ILogger logger, Func<string, IProbe>? probeFor = null)
+    public HealthChecker(TimeProvider time, ILogger logger, Func<string, IProbe>? probeFor = null, EventTimeline? timeline = null)
     {
+        _timeline = timeline;
         _time = time;
         _logger = logger;
         _probeFor = probeFor ?? (kind => kind switch
@@ -148,6 +152,7 @@ internal sealed class HealthChecker : IAsyncDisposable
 
     private void OnChanged(HealthTransition transition)
     {
+        _timeline?.HealthChanged(transition);
         if (transition.To == BackendHealth.Up)
         {
             Log.BackendUp(_logger, transition.Backend.Pool, transition.Backend.Address, transition.Reason);
@@ -160,6 +165,7 @@ internal sealed class HealthChecker : IAsyncDisposable
 
     private void OnPanicChanged(Pool pool, bool panic)
     {
+        _timeline?.PanicChanged(pool, panic);
         if (panic)
         {
             Log.PanicEntered(_logger, pool.Name, pool.Snapshot.All.Count(b => b.Health == BackendHealth.Up), pool.Snapshot.All.Length, pool.Config.PanicThreshold);

@@ -1,4 +1,5 @@
 using Balancer.Admin;
+using Balancer.Admin.Timeline;
 using Balancer.Announce;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
@@ -33,6 +34,7 @@ internal sealed class BalancerServer : IAsyncDisposable
     private FailoverService? _failover;
     private AnnounceService? _announce;
     private ITimer? _sweeper;
+    private HistorySampler? _history;
 
     private BalancerServer(RuntimeState state, BalancerConfig config, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout)
     {
@@ -53,7 +55,7 @@ internal sealed class BalancerServer : IAsyncDisposable
         _telemetry.Metrics.ObserveTrafficPolicies(state.RateLimits);
         _telemetry.Metrics.ObserveCertificateExpiry(state.Certificates.ExpiryMeasurements);
         RouteMetrics.Observe(_telemetry.Metrics.Meter, state.RouteStats);
-        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"));
+        _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), timeline: state.Timeline);
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
         _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
     }
@@ -87,7 +89,7 @@ internal sealed class BalancerServer : IAsyncDisposable
             {
                 // After the listeners: a node becomes master only once it can serve the virtual IPs.
                 var directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-                server._failover = FailoverService.Start(failover, directory, ServedConfigFingerprint.Of(config), server._pools, logs, time);
+                server._failover = FailoverService.Start(failover, directory, ServedConfigFingerprint.Of(config), server._pools, logs, time, timeline: state.Timeline);
                 state.Failover = server._failover;
             }
 
@@ -106,6 +108,8 @@ internal sealed class BalancerServer : IAsyncDisposable
 
         state.Loaded(config, result.Hash, result.Text, time.GetUtcNow());
         Log.ConfigLoaded(server._logger, configPath, ConfigReloader.Short(result.Hash), config.Pools.Count, config.Pools.Values.Sum(p => p.Backends.Count), config.Listeners.Count);
+        state.Timeline.Record(TimelineKind.Reload, "start", configPath, "serving",
+            $"sha256 {ConfigReloader.Short(result.Hash)}: {config.Pools.Count} pools, {config.Pools.Values.Sum(p => p.Backends.Count)} backends, {config.Listeners.Count} listeners");
         if (watchConfig)
         {
             server._reloader.Watch(config);
@@ -128,6 +132,7 @@ internal sealed class BalancerServer : IAsyncDisposable
         }
 
         Log.ShuttingDown(_logger, signal, DrainTimeout.TotalSeconds);
+        State.Timeline.Record(TimelineKind.Reload, "stop", State.ConfigPath, "draining", $"{signal}: draining for up to {DrainTimeout.TotalSeconds} s, then exiting");
         SystemdNotifier.Stopping();
         await StopAsync();
     }
@@ -191,6 +196,7 @@ internal sealed class BalancerServer : IAsyncDisposable
     {
         _reloader.StopWatching();
         _sweeper?.Dispose();
+        _history?.Dispose();
         if (_failover is not null)
         {
             await _failover.DisposeAsync();
@@ -212,10 +218,17 @@ internal sealed class BalancerServer : IAsyncDisposable
         _pools.Dispose();
         await _telemetry.DisposeAsync();
         _reloader.Dispose();
+        await State.Timeline.DisposeAsync(); // writes the audit lines still queued
     }
 
     private async Task StartServingAsync(BalancerConfig config, CancellationToken cancellationToken)
     {
+        if (config.Admin.AuditLog is { } auditLog)
+        {
+            // Before anything that reports to it: a failover transition at start-up is audited too.
+            State.Timeline.SetAudit(StartupException.Opening("admin.auditLog", auditLog, () => AuditLog.Open(auditLog, Path.GetDirectoryName(Path.GetFullPath(State.ConfigPath))!)));
+        }
+
         _pools.Load(config);
         State.RateLimits.Apply(config); // before the listeners: their routes take their tables from it
         foreach (var pool in _pools.Pools.Values)
@@ -228,9 +241,11 @@ internal sealed class BalancerServer : IAsyncDisposable
             await _listeners.StartAsync(name, config, cancellationToken);
         }
 
-        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, State, _pools, _reloader, _telemetry.Prometheus, _telemetry.Metrics.Factory, _time, _logs, cancellationToken));
+        var admin = new AdminServices(State, _pools, _reloader, _telemetry.Prometheus, _telemetry.Metrics.Factory, _time, _logs);
+        _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, admin, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
+        _history = new HistorySampler(State.History, _pools, _listeners, _time);
     }
 
     /// <summary>Forgets backends removed by reloads once drained, and stops probing them.</summary>

@@ -12,8 +12,12 @@ internal sealed class ListenerSet(RuntimeState state, ProxyServices services, IL
 {
     private readonly Dictionary<string, IListenerHost> _hosts = new(StringComparer.Ordinal);
     private readonly List<Task> _retiring = [];
+    private IListenerHost[] _snapshot = [];
 
     public IReadOnlyCollection<IListenerHost> All => _hosts.Values;
+
+    /// <summary>The running listeners as of the last start or retirement, safe to read from any thread.</summary>
+    public IReadOnlyList<IListenerHost> Snapshot => Volatile.Read(ref _snapshot);
 
     public IListenerHost? Get(string name) => _hosts.GetValueOrDefault(name);
 
@@ -23,6 +27,7 @@ internal sealed class ListenerSet(RuntimeState state, ProxyServices services, IL
         var listener = config.Listeners[name];
         var host = await StartupException.Binding(name, listener.Bind, () => ListenerHosts.StartAsync(name, config, services, cancellationToken));
         _hosts[name] = host;
+        Volatile.Write(ref _snapshot, [.. _hosts.Values]);
         state.BoundListeners[name] = host.BoundAddress;
         Log.ListenerStarted(logger, name, listener.Protocol, host.BoundAddress);
     }
@@ -31,6 +36,7 @@ internal sealed class ListenerSet(RuntimeState state, ProxyServices services, IL
     public void Retire(IListenerHost host)
     {
         _hosts.Remove(host.Name);
+        Volatile.Write(ref _snapshot, [.. _hosts.Values]);
         state.BoundListeners.Remove(host.Name);
         _retiring.Add(RetireAsync(host));
     }

@@ -6,7 +6,7 @@ using Balancer.Tls;
 
 namespace Balancer.Hosting;
 
-/// <summary>What every listener host shares: the core pools, the clock, logging, telemetry and the served certificates.</summary>
+/// <summary>What every listener host shares: the core pools, the clock, logging, telemetry, the served certificates and the routes' counters.</summary>
 internal sealed record ProxyServices(
     PoolRegistry Pools, TimeProvider Time, ILoggerFactory Logs, BalancerMetrics Metrics, AccessLog? AccessLog, TimeSpan DrainTimeout,
     string ConfigPath, CertificateRegistry Certificates)

@@ -1,4 +1,7 @@
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
+using Balancer.Core.History;
+using Balancer.Reload;
 
 namespace Balancer.Hosting;
 
@@ -22,6 +25,15 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     public string? LastError { get; private set; }
 
     public DateTimeOffset? LastErrorAt { get; private set; }
+
+    /// <summary>Where every event source reports: the dashboard's timeline and the audit log.</summary>
+    public EventTimeline Timeline { get; } = new(time);
+
+    /// <summary>The last 15 minutes of traffic, sampled every second, for the dashboard.</summary>
+    public TrafficHistory History { get; } = new();
+
+    /// <summary>The last config file a reload rejected, with its text; null when none was since start.</summary>
+    public RejectedConfig? LastRejected { get; private set; }
 
     /// <summary>The running failover node, or null when the config has no failover block.</summary>
     public Balancer.Failover.FailoverService? Failover { get; set; }
@@ -47,8 +59,19 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
     /// <summary>Reloads rejected since start.</summary>
     public int ReloadsRejected => Volatile.Read(ref _reloadsRejected);
 
+    /// <summary>
+    /// Applied reloads that have also finished: their pools, routes, listeners, failover and announce settings all in
+    /// place. <see cref="ReloadsApplied"/> moves first, before the new pools route, so /status never lags what routes;
+    /// this one says when the whole of a reload is in effect (what a caller that edits the file then tests waits for).
+    /// </summary>
+    public int ReloadsFinished => Volatile.Read(ref _reloadsFinished);
+
     private int _reloadsApplied;
     private int _reloadsRejected;
+    private int _reloadsFinished;
+
+    /// <summary>The reload counted by <see cref="Loaded"/> has finished applying (or failed part-way and said so).</summary>
+    public void Finished() => Interlocked.Increment(ref _reloadsFinished);
 
     public void Loaded(BalancerConfig config, string hash, string text, DateTimeOffset at)
     {
@@ -72,10 +95,15 @@ internal sealed class RuntimeState(string configPath, TimeProvider time)
         LastErrorAt = null;
     }
 
-    public void Rejected(string error, DateTimeOffset at)
+    /// <summary>A reload was refused; <paramref name="file"/> is the config file refused, when the problem was in it.</summary>
+    public void Rejected(string error, DateTimeOffset at, RejectedConfig? file = null)
     {
         Interlocked.Increment(ref _reloadsRejected);
         Failed(error, at);
+        if (file is not null)
+        {
+            LastRejected = file;
+        }
     }
 
     /// <summary>An error of a load already counted as applied (a listener that could not bind after its pools took over).</summary>

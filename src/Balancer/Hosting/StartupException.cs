@@ -24,4 +24,17 @@ internal sealed class StartupException(string message, Exception? inner = null) 
             throw new StartupException($"listener {name}: cannot listen on {address}: {e.Message}", e);
         }
     }
+
+    /// <summary>Runs <paramref name="open"/>, turning a file that cannot be opened into one line that names the field and the file.</summary>
+    public static T Opening<T>(string field, string file, Func<T> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"{field}: cannot open '{file}' for appending: {e.Message}", e);
+        }
+    }
 }

@@ -56,6 +56,9 @@ internal sealed class BackendSelectionMiddleware(
         // Circuit breaking (Envoy's max_pending_requests): over the pool's cap, refuse at once rather than queue.
         if (!pool.Requests.TryEnter(pool.Config.MaxPendingRequests))
         {
+            // Answered by Balancer without a backend, as /metrics counts it (backend "none").
+            pool.Counters.Unrouted.Count(StatusCodes.Status503ServiceUnavailable);
+            pool.Refused.Record(StatusCodes.Status503ServiceUnavailable, generated: true, duration: null);
             return ProxyResponses.Unavailable(context, ProxyResponses.PoolFullBody);
         }
 
@@ -125,6 +128,7 @@ internal sealed class BackendSelectionMiddleware(
                     _report.Finished(backend, attempt, error);
                 }
 
+                attempt.Error = error;
                 var failure = _report.ReportHealth(context, pool, backend, error, attempt.GrpcStatus);
                 if (error == ForwarderError.None)
                 {

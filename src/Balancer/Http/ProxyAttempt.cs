@@ -1,5 +1,6 @@
 using Balancer.Core.Grpc;
 using Balancer.Core.Model;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Balancer.Http;
 
@@ -30,6 +31,9 @@ internal sealed class ProxyAttempt
 
     /// <summary>Tries made on other backends after failed connects.</summary>
     public int Retries { get; set; }
+
+    /// <summary>How the last try failed; <see cref="ForwarderError.None"/> when it got an answer from the backend.</summary>
+    public ForwarderError Error { get; set; }
 
     /// <summary>How a gRPC call ended (<c>grpc-status</c>); <see cref="GrpcStatusCodes.None"/> for other requests.</summary>
     public int GrpcStatus { get; set; } = GrpcStatusCodes.None;

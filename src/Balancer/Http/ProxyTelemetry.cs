@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Balancer.Http;
 
-/// <summary>Telemetry of one proxied request: its span when a tracer samples it, then metrics always and the access log when on.</summary>
+/// <summary>Telemetry of one proxied request: its span when a tracer samples it, then metrics and the dashboard's counters always, and the access log when on.</summary>
 internal static class ProxyTelemetry
 {
     /// <summary>The request's span (its trace context is what the forwarders pass on); null unless a tracer listens.</summary>
@@ -25,6 +25,9 @@ internal static class ProxyTelemetry
             || (status == StatusCodes.Status200OK && context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true });
         var grpcStatus = attempt.GrpcStatus;
         services.Metrics.RequestFinished(pool, attempt.Backend, status, elapsed.TotalSeconds, upgraded, grpcStatus);
+        // The dashboard's one-second history: whose the answer was, and its duration.
+        (attempt.Backend?.Traffic ?? pool.Refused).Record(
+            status, generated: attempt.Backend is null || attempt.Error != Yarp.ReverseProxy.Forwarder.ForwarderError.None, upgraded || attempt.Backend is null ? null : elapsed);
         if (activity is not null)
         {
             activity.SetTag("balancer.backend", backend).SetTag("http.response.status_code", status).SetTag("balancer.retries", attempt.Retries)

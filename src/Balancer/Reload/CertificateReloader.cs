@@ -1,3 +1,4 @@
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
 using Balancer.Hosting;
 using Balancer.Http;
@@ -23,12 +24,15 @@ internal sealed class CertificateReloader(
         await reloadLock.WaitAsync();
         try
         {
+            var before = Served();
             var errors = listeners.All.OfType<HttpListenerHost>().SelectMany(h => h.Tls?.Reload() ?? []).ToList();
+            ReportRenewals(before);
             if (errors.Count > 0)
             {
                 foreach (var error in errors)
                 {
                     TlsLog.CertificateRejected(logger, error);
+                    state.Timeline.Record(TimelineKind.Certificate, "renewal", "certificates", "rejected", error, TimelineSeverity.Error);
                 }
 
                 state.Rejected(string.Join(Environment.NewLine, errors), services.Time.GetUtcNow());
@@ -46,6 +50,30 @@ internal sealed class CertificateReloader(
         finally
         {
             reloadLock.Release();
+        }
+    }
+
+    /// <summary>The certificates served now, by listener and file: their thumbprint and expiry.</summary>
+    private Dictionary<(string Listener, string File), (string Thumbprint, DateTimeOffset NotAfter)> Served() =>
+        (from listener in state.Certificates.Listeners
+         from certificate in listener.Table.Certificates
+         select (Key: (listener.Listener, certificate.File), Value: (certificate.Pem.Leaf.Thumbprint, certificate.NotAfter)))
+        .DistinctBy(c => c.Key).ToDictionary(c => c.Key, c => c.Value);
+
+    /// <summary>Puts each certificate that now differs from <paramref name="before"/> on the timeline.</summary>
+    private void ReportRenewals(Dictionary<(string Listener, string File), (string Thumbprint, DateTimeOffset NotAfter)> before)
+    {
+        foreach (var listener in state.Certificates.Listeners)
+        {
+            foreach (var served in listener.Table.Certificates)
+            {
+                if (before.TryGetValue((listener.Listener, served.File), out var was) && was.Thumbprint != served.Pem.Leaf.Thumbprint)
+                {
+                    state.Timeline.Record(
+                        TimelineKind.Certificate, "renewal", $"{listener.Listener} {served.Subject}", "renewed",
+                        $"{served.File}: valid until {served.NotAfter:yyyy-MM-dd HH:mm} UTC (was {was.NotAfter:yyyy-MM-dd HH:mm} UTC)");
+                }
+            }
         }
     }
 

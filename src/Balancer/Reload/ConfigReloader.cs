@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Balancer.Admin.Timeline;
 using Balancer.Core.Configuration;
 using Balancer.Core.Model;
 using Balancer.Core.Reload;
@@ -53,8 +54,13 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
     /// <inheritdoc cref="CertificateReloader.ReloadAsync"/>
     public Task<IReadOnlyList<string>> ReloadCertificatesAsync() => _certificates.ReloadAsync();
 
-    public async Task<ReloadResult> ReloadAsync(ReloadTrigger trigger)
+    public Task<ReloadResult> ReloadAsync(ReloadTrigger trigger) => ReloadAsync(trigger, null);
+
+    /// <summary>Reloads now; <paramref name="caller"/> is who asked, for the timeline and the audit log (the admin API's client).</summary>
+    public async Task<ReloadResult> ReloadAsync(ReloadTrigger trigger, TimelineActor? caller)
     {
+        var actor = ReloadEvents.Actor(trigger, caller);
+        AuditLog? audit = null;
         await _lock.WaitAsync();
         var counted = false;
         try
@@ -62,14 +68,21 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             var result = ConfigLoader.Load(_state.ConfigPath);
             if (!result.IsValid)
             {
-                return Reject(result.Hash, [.. result.Errors.Where(e => e.IsError).Select(e => e.ToString())]);
+                var errors = result.Errors.Where(e => e.IsError).ToList();
+                return Reject(result.Hash, [.. errors.Select(e => e.ToString())], actor, new RejectedConfig(_time.GetUtcNow(), _state.ConfigPath, result.Text, errors, result.Hash));
             }
 
             var config = result.Config!;
-            var problems = CheckAgainstRunning(config);
+            var problems = RunningConfigCheck.Problems(config, _state, _listeners, _telemetry.Config);
+            if (problems.Count == 0 && OpenAuditLog(config, out audit) is { } auditProblem)
+            {
+                problems.Add(auditProblem);
+            }
+
             if (problems.Count > 0)
             {
-                return Reject(result.Hash, problems);
+                var unplaced = problems.Select(p => new ConfigError(_state.ConfigPath, 0, 0, "", p)).ToList();
+                return Reject(result.Hash, problems, actor, new RejectedConfig(_time.GetUtcNow(), _state.ConfigPath, result.Text, unplaced, result.Hash));
             }
 
             var changes = ConfigDiff.Compute(_state.Config, config);
@@ -83,11 +96,13 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
                     _state.ClearError();
                 }
 
+                ReloadEvents.Applied(_state.Timeline, _state.ConfigPath, result.Hash, changes, actor);
                 return new ReloadResult(true, result.Hash, [], []);
             }
 
             // What /status and /metrics say of this reload moves before traffic can see the new pools, so an
             // observer never sees a new backend serve while the reload count still reads the old number.
+            var overrides = ReloadEvents.Overrides(_pools);
             var running = _state.Config;
             _state.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
             _telemetry.Metrics.Reloaded(applied: true);
@@ -102,6 +117,12 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             }
 
             Log.ConfigReloaded(_logger, trigger, Short(result.Hash), ConfigDiff.Summarize(changes));
+            // Reopened on every reload, so logrotate can move the file away and send SIGHUP.
+            await SwapAuditLog(audit);
+            audit = null;
+            ReloadEvents.Applied(_state.Timeline, _state.ConfigPath, result.Hash, changes, actor);
+            ReloadEvents.OverridesEnded(_state.Timeline, overrides, actor);
+            _state.Finished();
             return new ReloadResult(true, result.Hash, changes, []);
         }
         catch (Exception e) when (e is StartupException or IOException or SocketException)
@@ -111,15 +132,22 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             var error = $"{_state.ConfigPath}: reload partly applied: {e.Message}";
             if (!counted)
             {
-                return Reject("", [error]);
+                return Reject("", [error], actor, null);
             }
 
             Log.ConfigRejected(_logger, error);
             _state.Failed(error, _time.GetUtcNow());
+            ReloadEvents.Rejected(_state.Timeline, _state.ConfigPath, [error], actor);
+            _state.Finished();
             return ReloadResult.Rejected("", [error]);
         }
         finally
         {
+            if (audit is not null)
+            {
+                await audit.DisposeAsync(); // opened for a reload that was then refused
+            }
+
             _lock.Release();
         }
     }
@@ -136,7 +164,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         try
         {
             // Only the config it was given, never one a reload has replaced meanwhile; and not once shutdown began.
-            if (_watcher is not null && ReferenceEquals(_state.Config, config) && CheckAgainstRunning(config).Count == 0)
+            if (_watcher is not null && ReferenceEquals(_state.Config, config) && RunningConfigCheck.Problems(config, _state, _listeners, _telemetry.Config).Count == 0)
             {
                 _ = ConfigDiff.Summarize(ConfigDiff.Compute(config, config));
                 await ApplyAsync(config, config);
@@ -169,7 +197,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
     /// <summary>The first 12 hex digits of a config hash, as logs show it.</summary>
     internal static string Short(string hash) => hash[..Math.Min(12, hash.Length)];
 
-    private ReloadResult Reject(string hash, IReadOnlyList<string> errors)
+    private ReloadResult Reject(string hash, IReadOnlyList<string> errors, TimelineActor actor, RejectedConfig? file)
     {
         _telemetry.Metrics.Reloaded(applied: false);
         foreach (var error in errors)
@@ -177,63 +205,37 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             Log.ConfigRejected(_logger, error);
         }
 
-        _state.Rejected(string.Join(Environment.NewLine, errors), _time.GetUtcNow());
+        _state.Rejected(string.Join(Environment.NewLine, errors), _time.GetUtcNow(), file);
+        ReloadEvents.Rejected(_state.Timeline, _state.ConfigPath, errors, actor);
         return ReloadResult.Rejected(hash, errors);
     }
 
-    /// <summary>What a valid file still cannot do to this running process, each said precisely.</summary>
-    private List<string> CheckAgainstRunning(BalancerConfig config)
+    /// <summary>Opens the audit log <paramref name="config"/> names (null when none); the problem when it cannot be opened.</summary>
+    private string? OpenAuditLog(BalancerConfig config, out AuditLog? audit)
     {
-        var path = _state.ConfigPath;
-        var running = _state.Config;
-        var problems = new List<string>();
-        if (config.Admin.Bind != running.Admin.Bind)
+        audit = null;
+        if (config.Admin.AuditLog is not { } target)
         {
-            problems.Add($"{path}: admin.bind cannot change while running ({running.Admin.Bind} → {config.Admin.Bind}); restart balancer to move the admin API");
+            return null;
         }
 
-        if (config.Admin.TokenFile != running.Admin.TokenFile)
+        try
         {
-            problems.Add($"{path}: admin.tokenFile cannot change while running; restart balancer to change it (the file's content is re-read on every call)");
+            audit = AuditLog.Open(target, Path.GetDirectoryName(Path.GetFullPath(_state.ConfigPath))!);
+            return null;
         }
-
-        if (config.Telemetry != _telemetry.Config)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            problems.Add($"{path}: telemetry cannot change while running; restart balancer to change the OTLP endpoint, sampling or access log");
+            return $"{_state.ConfigPath}: admin.auditLog: cannot open '{target}' for appending: {e.Message}";
         }
+    }
 
-        var failover = _state.Failover;
-        if ((config.Failover is null) != (failover is null))
+    private async Task SwapAuditLog(AuditLog? audit)
+    {
+        if (_state.Timeline.SetAudit(audit) is { } old)
         {
-            problems.Add($"{path}: failover cannot be {(failover is null ? "added" : "removed")} while running; restart balancer");
+            await old.DisposeAsync();
         }
-        else if (failover is not null)
-        {
-            problems.AddRange(failover.CheckReload(config.Failover!).Select(p => $"{path}: {p}"));
-        }
-
-        if ((config.Announce is null) != (_state.Announce is null))
-        {
-            problems.Add($"{path}: announce cannot be {(_state.Announce is null ? "added" : "removed")} while running; restart balancer (a stop withdraws first)");
-        }
-
-        // Addresses this process holds now and would still hold, or give up, after the reload.
-        var released = _listeners.All.Where(l => !config.Listeners.TryGetValue(l.Name, out var next) || !ListenerHosts.CanUpdateInPlace(l.Config, next)).Select(l => l.Config.Bind).ToHashSet();
-        foreach (var (name, listener) in config.Listeners)
-        {
-            var host = _listeners.Get(name);
-            if ((host is not null && ListenerHosts.CanUpdateInPlace(host.Config, listener)) || released.Contains(listener.Bind))
-            {
-                continue;
-            }
-
-            if (BindProbe.TryBind(listener.Bind) is { } error)
-            {
-                problems.Add($"{path}: listeners.{name}.bind: cannot listen on {listener.Bind}: {error}");
-            }
-        }
-
-        return problems;
     }
 
     /// <summary>Applies pools first (new routes find their pools), then listeners, then retires what is gone.</summary>

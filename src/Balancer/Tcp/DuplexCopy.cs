@@ -21,12 +21,13 @@ internal static class DuplexCopy
     }
 
     /// <summary>Runs the copy; true when the backend failed it (reset, or could not take our bytes).</summary>
-    public static async Task<bool> RunAsync(TcpLeg client, TcpLeg backend, BackendState state, TimeSpan idleTimeout, TimeProvider time)
+    /// <param name="listener">The listener's counters, which count the bytes too; null in tests of the copy alone.</param>
+    public static async Task<bool> RunAsync(TcpLeg client, TcpLeg backend, BackendState state, TimeSpan idleTimeout, TimeProvider time, ListenerCounters? listener = null)
     {
         // One idle timeout for the connection, restarted by traffic either way (HAProxy's "timeout tunnel").
         using var idle = new IdleTimeout(idleTimeout, time);
-        var toBackend = CopyAsync(client, backend, state, toBackend: true, idle);
-        var toClient = CopyAsync(backend, client, state, toBackend: false, idle);
+        var toBackend = CopyAsync(client, backend, state, listener, toBackend: true, idle);
+        var toClient = CopyAsync(backend, client, state, listener, toBackend: false, idle);
         var first = await Task.WhenAny(toBackend, toClient);
         if (first.Result != End.Eof)
         {
@@ -39,7 +40,7 @@ internal static class DuplexCopy
         return clientToBackend == End.DestinationFailed || backendToClient == End.SourceFailed;
     }
 
-    private static async Task<End> CopyAsync(TcpLeg from, TcpLeg to, BackendState state, bool toBackend, IdleTimeout idle)
+    private static async Task<End> CopyAsync(TcpLeg from, TcpLeg to, BackendState state, ListenerCounters? listener, bool toBackend, IdleTimeout idle)
     {
         var token = idle.Token;
         while (true)
@@ -80,10 +81,12 @@ internal static class DuplexCopy
                 if (toBackend)
                 {
                     state.AddBytesIn(length);
+                    listener?.AddBytesIn(length);
                 }
                 else
                 {
                     state.AddBytesOut(length);
+                    listener?.AddBytesOut(length);
                 }
 
                 idle.Touch();

@@ -1,4 +1,5 @@
 using Balancer.Core.Configuration;
+using Balancer.Core.Model;
 
 namespace Balancer.Tcp;
 
@@ -8,6 +9,9 @@ internal sealed class TcpListenerContext(string name, ListenerConfig config)
     private volatile ListenerConfig _config = config;
 
     public string Name { get; } = name;
+
+    /// <summary>The listener's connections and bytes, for the dashboard.</summary>
+    public ListenerCounters Counters { get; } = new();
 
     /// <summary>Read once per connection: timeouts, pool and PROXY settings apply to new connections.</summary>
     public ListenerConfig Config

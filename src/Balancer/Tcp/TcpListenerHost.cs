@@ -33,6 +33,9 @@ internal sealed class TcpListenerHost : IListenerHost
 
     public ListenerConfig Config => _context.Config;
 
+    /// <summary>The listener's connections and bytes since it started.</summary>
+    public Core.Model.ListenerCounters Counters => _context.Counters;
+
     /// <summary>The address actually bound (real port when config said 0).</summary>
     public string BoundAddress { get; private set; } = "";
 

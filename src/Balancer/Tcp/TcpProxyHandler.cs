@@ -16,6 +16,19 @@ internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry 
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        listener.Counters.OnOpened();
+        try
+        {
+            await ProxyAsync(connection);
+        }
+        finally
+        {
+            listener.Counters.OnClosed();
+        }
+    }
+
+    private async Task ProxyAsync(ConnectionContext connection)
+    {
         var config = listener.Config;
         var origin = new ProxyHeader(connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint);
         if (config.AcceptProxyProtocol)
@@ -52,7 +65,7 @@ internal sealed class TcpProxyHandler(TcpListenerContext listener, PoolRegistry 
                 await server.Output.FlushAsync();
             }
 
-            failed = await DuplexCopy.RunAsync(client, server, backend, config.IdleTimeout, time);
+            failed = await DuplexCopy.RunAsync(client, server, backend, config.IdleTimeout, time, listener.Counters);
         }
         catch (IOException)
         {

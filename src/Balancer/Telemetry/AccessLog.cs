@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
-using System.Threading.Channels;
-
 namespace Balancer.Telemetry;
 
 /// <summary>
@@ -12,87 +8,46 @@ namespace Balancer.Telemetry;
 internal sealed class AccessLog : IAsyncDisposable
 {
     private const int Capacity = 16 * 1024;
-    private readonly Channel<byte[]> _lines = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private readonly Stream _output;
-    private readonly bool _ownsOutput;
-    private readonly Task _writer;
-    private long _dropped;
+    private readonly JsonLines _lines;
 
-    private AccessLog(Stream output, bool ownsOutput)
-    {
-        _output = output;
-        _ownsOutput = ownsOutput;
-        _writer = Task.Run(WriteLoop);
-    }
+    private AccessLog(JsonLines lines) => _lines = lines;
 
     /// <summary>Lines dropped because the writer fell behind.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Dropped => _lines.Dropped;
 
     /// <summary>Opens <c>stdout</c> or appends to a file.</summary>
-    public static AccessLog Open(string target) => target == "stdout"
-        ? new AccessLog(Console.OpenStandardOutput(), ownsOutput: false)
-        : new AccessLog(new FileStream(target, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 64 * 1024), ownsOutput: true);
+    public static AccessLog Open(string target) => new(JsonLines.Open(target, Capacity, 64 * 1024));
 
     /// <summary>Queues one entry.</summary>
-    public void Write(in AccessLogEntry entry)
+    public void Write(in AccessLogEntry entry) => _lines.Write(entry, static (json, entry) =>
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        json.WriteStartObject();
+        json.WriteString("time", entry.Time);
+        json.WriteString("client", entry.Client);
+        json.WriteString("listener", entry.Listener);
+        json.WriteString("method", entry.Method);
+        json.WriteString("path", entry.Path);
+        json.WriteString("pool", entry.Pool);
+        json.WriteString("backend", entry.Backend);
+        json.WriteNumber("status", entry.Status);
+        json.WriteNumber("bytesIn", entry.BytesIn);
+        json.WriteNumber("bytesOut", entry.BytesOut);
+        json.WriteNumber("durationMs", Math.Round(entry.Duration.TotalMilliseconds, 3));
+        json.WriteNumber("retries", entry.Retries);
+        if (entry.Forwarder is { } forwarder)
         {
-            json.WriteStartObject();
-            json.WriteString("time", entry.Time);
-            json.WriteString("client", entry.Client);
-            json.WriteString("listener", entry.Listener);
-            json.WriteString("method", entry.Method);
-            json.WriteString("path", entry.Path);
-            json.WriteString("pool", entry.Pool);
-            json.WriteString("backend", entry.Backend);
-            json.WriteNumber("status", entry.Status);
-            json.WriteNumber("bytesIn", entry.BytesIn);
-            json.WriteNumber("bytesOut", entry.BytesOut);
-            json.WriteNumber("durationMs", Math.Round(entry.Duration.TotalMilliseconds, 3));
-            json.WriteNumber("retries", entry.Retries);
-            if (entry.Forwarder is { } forwarder)
-            {
-                json.WriteString("forwarder", forwarder);
-            }
-
-            if (entry.GrpcStatus >= 0)
-            {
-                json.WriteNumber("grpcStatus", entry.GrpcStatus);
-            }
-
-            json.WriteEndObject();
+            json.WriteString("forwarder", forwarder);
         }
 
-        buffer.Write("\n"u8);
-        if (!_lines.Writer.TryWrite(buffer.WrittenSpan.ToArray()))
+        if (entry.GrpcStatus >= 0)
         {
-            Interlocked.Increment(ref _dropped);
+            json.WriteNumber("grpcStatus", entry.GrpcStatus);
         }
-    }
 
-    public async ValueTask DisposeAsync()
-    {
-        _lines.Writer.TryComplete();
-        await _writer;
-        if (_ownsOutput)
-        {
-            await _output.DisposeAsync();
-        }
-    }
+        json.WriteEndObject();
+    });
 
-    private async Task WriteLoop()
-    {
-        await foreach (var line in _lines.Reader.ReadAllAsync())
-        {
-            await _output.WriteAsync(line);
-            if (_lines.Reader.Count == 0)
-            {
-                await _output.FlushAsync();
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _lines.DisposeAsync();
 }
 
 /// <summary>What the access log records of one request (L7) or connection (L4); <c>GrpcStatus</c> only of a gRPC call (-1 otherwise).</summary>

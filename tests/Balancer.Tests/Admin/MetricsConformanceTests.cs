@@ -142,7 +142,7 @@ public sealed class MetricsConformanceTests : ThreeBackends
         }
 
         await File.WriteAllTextAsync(balancer.ConfigPath, Config(withOldPool: false));
-        await Wait.Until(() => balancer.Reloads == 1, Timeout, "reload applied");
+        await Wait.Until(() => balancer.ReloadsFinished == 1, Timeout, "reload applied");
         await File.WriteAllTextAsync(balancer.ConfigPath, "{ \"listeners\": { ");
         await Wait.Until(async () => (await MetricsScrape.TakeAsync(balancer)).Single("balancer_config_reloads_total", "result=\"rejected\"") == 1, Timeout, "rejection counted");
         var scrape = (await MetricsScrape.TakeAsync(balancer)).Text;

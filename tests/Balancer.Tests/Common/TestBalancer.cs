@@ -53,6 +53,9 @@ public sealed class TestBalancer : IAsyncDisposable
     /// <summary>Reloads applied since start.</summary>
     public int Reloads => Server.State.ReloadsApplied;
 
+    /// <summary>Reloads finished since start: wait on this, not <see cref="Reloads"/> (which moves before the new pools route), before testing a reload's effect.</summary>
+    public int ReloadsFinished => Server.State.ReloadsFinished;
+
     /// <summary>A config with one HTTP listener and one pool named <c>web</c> over <paramref name="backends"/>.</summary>
     public static string SinglePoolConfig(string algorithm, params (string Address, int Weight)[] backends) => PoolConfig(algorithm, "", backends);
 
@@ -79,6 +82,10 @@ public sealed class TestBalancer : IAsyncDisposable
           "admin": { "bind": "127.0.0.1:0" }
         }
         """;
+
+    /// <summary><paramref name="json"/> (one of the configs above) with more fields in its admin block, e.g. <c>"auditLog": "audit.log"</c>.</summary>
+    public static string WithAdmin(string json, string fields) =>
+        json.Replace("\"admin\": { \"bind\": \"127.0.0.1:0\" }", $"\"admin\": {{ \"bind\": \"127.0.0.1:0\", {fields} }}", StringComparison.Ordinal);
 
     /// <summary>The first listener's bound <c>ip:port</c>.</summary>
     public string ListenerAddress => Server.State.BoundListeners.Values.First();

@@ -53,6 +53,28 @@ public sealed class FailoverServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task VipActionsNotReady_StaysInInitUntilPreparedThenTakesOver()
+    {
+        // A chaos run (#17) saw a restarted node preempt 5 ms after start while its cold interface check still held the
+        // worker: the old master let the address go at once, the new one added it 100-250 ms later.
+        var prepared = new TaskCompletionSource();
+        _vips = new FakeVipActions(prepared: prepared.Task);
+        await using var service = Start(Config());
+        await Wait.Until(() => _vips.Prepares == 1, _timeout, "the service prepares the virtual IP actions");
+        for (var i = 0; i < 10; i++)
+        {
+            _clock.Advance(_interval); // 1 s on the fake clock: well past Master_Down_Interval
+            await Task.Delay(20);      // real time in which a started loop would act on it (it polls at most 50 ms)
+        }
+
+        Assert.Equal((FailoverState.Init, 0), (service.Snapshot.State, _vips.Adds));
+        Assert.Equal(0, _peer.Available); // not in the protocol yet: no advert at all, none that could displace a master
+
+        prepared.SetResult();
+        await AdvanceUntil(() => _vips.Adds == 1, "master after Master_Down_Interval once prepared");
+    }
+
+    [Fact]
     public async Task TrackedPoolWithoutAvailableBackend_LowersThePriorityByTheWeightUntilItRecovers()
     {
         await using var service = Start(Config() with { Track = new FailoverTrackConfig { Pools = ["web"], Weight = 30 } });

@@ -10,8 +10,20 @@ internal sealed class FakeVipActions : IVipActions
     private int _announces;
     private volatile bool _onInterface;
 
-    /// <summary>Starts with the virtual IP already on the interface, as a crash of the master leaves it.</summary>
-    public FakeVipActions(bool stale = false) => _onInterface = stale;
+    private readonly Task _prepared;
+    private int _prepares;
+
+    /// <summary>
+    /// Starts with the virtual IP already on the interface when <paramref name="stale"/>, as a crash of the master leaves
+    /// it; <see cref="PrepareAsync"/> completes with <paramref name="prepared"/> (at once by default).
+    /// </summary>
+    public FakeVipActions(bool stale = false, Task? prepared = null)
+    {
+        _onInterface = stale;
+        _prepared = prepared ?? Task.CompletedTask;
+    }
+
+    public int Prepares => Volatile.Read(ref _prepares);
 
     public int Adds => Volatile.Read(ref _adds);
 
@@ -36,6 +48,12 @@ internal sealed class FakeVipActions : IVipActions
     }
 
     public Task AnnounceAsync() => Count(ref _announces);
+
+    public Task PrepareAsync()
+    {
+        Interlocked.Increment(ref _prepares);
+        return _prepared;
+    }
 
     private static Task Count(ref int counter)
     {

@@ -133,7 +133,7 @@ public sealed class ReloadTests : ThreeBackends
         var bBefore = Backends[1].Requests;
 
         await File.WriteAllTextAsync(balancer.ConfigPath, Config((Backends[0], 1)));
-        await Wait.Until(() => balancer.Reloads == 1, Generous, "reload applied");
+        await Wait.Until(() => balancer.ReloadsFinished == 1, Generous, "reload applied");
         var b = await balancer.BackendStatusAsync("web", Backends[1].ConfigAddress);
         Assert.True(b.GetProperty("draining").GetBoolean());
         for (var i = 0; i < 10; i++)
@@ -160,7 +160,7 @@ public sealed class ReloadTests : ThreeBackends
         var changedAt = (await balancer.BackendStatusAsync("web", dead)).GetProperty("healthChangedAt").GetString();
 
         await File.WriteAllTextAsync(balancer.ConfigPath, TestBalancer.PoolConfig("round-robin", health, (Backends[0].ConfigAddress, 3), (dead, 1), (Backends[1].ConfigAddress, 1)));
-        await Wait.Until(() => balancer.Reloads == 1, Generous, "reload applied");
+        await Wait.Until(() => balancer.ReloadsFinished == 1, Generous, "reload applied");
 
         var after = await balancer.BackendStatusAsync("web", dead);
         Assert.Equal("down", after.GetProperty("health").GetString());
@@ -274,7 +274,7 @@ public sealed class ReloadTests : ThreeBackends
         var after = balancer.Server.Pools.Get("web")!.Snapshot.All;
         Assert.Equal(backends, after); // the same backends, counters and health kept
         Assert.Equal(5, after[0].Weight);
-        await Wait.Until(() => balancer.Reloads >= 1, Generous, "the edit applied");
+        await Wait.Until(() => balancer.ReloadsFinished >= 1, Generous, "the edit applied");
         Assert.Equal(5, balancer.Server.Pools.Get("web")!.Snapshot.All[0].Weight);
     }
 

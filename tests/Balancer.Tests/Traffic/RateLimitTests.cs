@@ -116,12 +116,12 @@ public sealed class RateLimitTests : ThreeBackends
         Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("/")).StatusCode);
 
         await File.WriteAllTextAsync(balancer.ConfigPath, Config("""{ "requestsPerSecond": 0.01, "burst": 3, "key": "route" }"""));
-        await Wait.Until(() => balancer.Reloads >= 1, TimeSpan.FromSeconds(20), "reload with burst 3");
+        await Wait.Until(() => balancer.ReloadsFinished >= 1, TimeSpan.FromSeconds(20), "reload with burst 3");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode); // a new bucket, full
         Assert.Equal(1, (await RouteStatusAsync(balancer)).GetProperty("limited").GetInt32()); // the count carries on
 
         await File.WriteAllTextAsync(balancer.ConfigPath, Config("null"));
-        await Wait.Until(() => balancer.Reloads >= 2, TimeSpan.FromSeconds(20), "reload without a limit");
+        await Wait.Until(() => balancer.ReloadsFinished >= 2, TimeSpan.FromSeconds(20), "reload without a limit");
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);

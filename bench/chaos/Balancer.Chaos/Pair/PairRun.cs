@@ -14,6 +14,7 @@ namespace Balancer.Chaos.Pair;
 internal sealed class PairRun(RunOptions options, string work)
 {
     private readonly Violations _violations = new();
+    private readonly ViolationContext _context = new();
     private int _step;
 
     public async Task<int> RunAsync()
@@ -47,7 +48,11 @@ internal sealed class PairRun(RunOptions options, string work)
         using var failures = new StreamWriter(Path.Combine(work, "client-failures.log")) { AutoFlush = true };
         using var client = new LineProcess(line => served.OnLine(line, failures), "ip", "netns", "exec", net.Client, "dotnet", typeof(PairRun).Assembly.Location,
             "client", "--target", $"{PairTopology.VirtualIp}:8080", "--duration", $"{options.Duration.TotalSeconds + 120:0}");
-        using var sampler = new HolderSampler(nodes, vips, window, what => _violations.Add(Volatile.Read(ref _step), what));
+        using var sampler = new HolderSampler(nodes, vips, window, what =>
+        {
+            _violations.Add(Volatile.Read(ref _step), what);
+            _context.Add(what, DateTime.Now - TimeSpan.FromMilliseconds(window), DateTime.Now + TimeSpan.FromSeconds(1)); // its end is not known yet
+        });
         if (await SettleAsync(nodes, sampler, served, Now(), TimeSpan.FromSeconds(60)) is { } notUp)
         {
             throw new InvalidOperationException($"the pair did not come up: {notUp}");
@@ -78,6 +83,7 @@ internal sealed class PairRun(RunOptions options, string work)
             if (difference is not null)
             {
                 _violations.Add(step.Number, $"{step.Describe()}: not settled within 10 s: {difference}");
+                _context.Add($"step {step.Number} not settled", DateTime.Now - TimeSpan.FromSeconds(10), DateTime.Now);
             }
 
             report.Step(step.Kind.ToString(), took);
@@ -99,6 +105,13 @@ internal sealed class PairRun(RunOptions options, string work)
         report.Figures["longestDoubleHoldMs"] = sampler.LongestDouble;
         report.Figures["violations"] = _violations.Count;
         report.Print(Console.Out);
+        if (_violations.Count > 0)
+        {
+            using var context = new StreamWriter(Path.Combine(work, "violations-context.log"));
+            _context.Print(context, nodes);
+            Console.WriteLine($"what the nodes logged around each violation: {Path.Combine(work, "violations-context.log")}");
+        }
+
         if (options.Json is { } json)
         {
             report.Save(json);
@@ -113,7 +126,10 @@ internal sealed class PairRun(RunOptions options, string work)
     {
         foreach (var (from, ms) in served.NewGaps(upTo, bound))
         {
-            _violations.Add(Volatile.Read(ref _step), $"client not served for {ms} ms from {DateTimeOffset.FromUnixTimeMilliseconds(from).ToLocalTime():HH:mm:ss.fff} (bound {bound:0} ms)");
+            var start = DateTimeOffset.FromUnixTimeMilliseconds(from).ToLocalTime().DateTime;
+            var what = $"client not served for {ms} ms from {start:HH:mm:ss.fff} (bound {bound:0} ms)";
+            _violations.Add(Volatile.Read(ref _step), what);
+            _context.Add(what, start, start + TimeSpan.FromMilliseconds(ms));
         }
     }
 

@@ -10,7 +10,7 @@ internal static class ConfigBinder
 {
     private static readonly string[] s_rootFields = ["listeners", "pools", "failover", "announce", "admin", "telemetry"];
     private static readonly string[] s_telemetryFields = ["otlpEndpoint", "otlpProtocol", "sampleRatio", "serviceName", "accessLog", "detailedMeters"];
-    private static readonly string[] s_adminFields = ["bind", "tokenFile"];
+    private static readonly string[] s_adminFields = ["bind", "tokenFile", "auditLog"];
 
     /// <summary>Binds <paramref name="root"/>; null when it is not an object.</summary>
     public static BalancerConfig? Bind(JsonNode root, ConfigDiagnostics diagnostics)
@@ -56,6 +56,7 @@ internal static class ConfigBinder
         {
             Bind = reader.String("bind") ?? defaults.Bind,
             TokenFile = reader.String("tokenFile") ?? defaults.TokenFile,
+            AuditLog = reader.String("auditLog") ?? defaults.AuditLog,
         };
     }
 }

@@ -151,6 +151,11 @@ internal static class ConfigValidator
         {
             diagnostics.Report("admin.bind", $"the admin API on non-loopback '{admin.Bind}' needs 'tokenFile' so calls must present a token");
         }
+
+        if (admin.AuditLog is "")
+        {
+            diagnostics.Report("admin.auditLog", "auditLog must be \"stdout\" or a file path; leave it out for no audit log");
+        }
     }
 
     /// <summary>Reports <paramref name="message"/> at <paramref name="path"/> when a check returned one.</summary>

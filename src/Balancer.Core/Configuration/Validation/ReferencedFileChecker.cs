@@ -24,7 +24,46 @@ internal static class ReferencedFileChecker
             CheckFile("admin.tokenFile", tokenFile, baseDirectory, unreadable, diagnostics, _ => null);
         }
 
+        if (config.Admin.AuditLog is { Length: > 0 } auditLog && auditLog != "stdout")
+        {
+            CheckAppendable("admin.auditLog", auditLog, baseDirectory, unreadable, diagnostics);
+        }
+
         CertificateFileChecker.Check(config, baseDirectory, unreadable, diagnostics);
+    }
+
+    /// <summary>A file Balancer will append to: not a directory, in a directory that exists, writable if it exists already.</summary>
+    private static void CheckAppendable(string path, string file, string baseDirectory, ConfigErrorSeverity unwritable, ConfigDiagnostics diagnostics)
+    {
+        var fullPath = Path.GetFullPath(file, baseDirectory);
+        if (Directory.Exists(fullPath))
+        {
+            diagnostics.Report(path, $"'{file}' is a directory; name a file in it, e.g. {Path.Combine(file, "audit.log")}");
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(fullPath);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            diagnostics.Report(path, $"the directory of '{file}' ({directory}) does not exist", unwritable);
+            return;
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            return; // created at start-up; a directory the service cannot write is reported then
+        }
+
+        try
+        {
+            // Opened for writing without writing, creating or truncating anything.
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var why = e is UnauthorizedAccessException ? "cannot be written by this user (permission denied); the service must append to it" : $"cannot be written: {e.Message}";
+            diagnostics.Report(path, $"file '{file}' {why}", unwritable);
+        }
     }
 
     private static void CheckFile(
