@@ -12,8 +12,21 @@ public sealed record FailoverConfig
     /// <summary>Whether a higher-priority node takes over from a lower-priority master. Default true.</summary>
     public bool Preempt { get; init; } = true;
 
-    /// <summary>UDP address the adverts are received on. Default <c>0.0.0.0:7946</c>.</summary>
-    public string Bind { get; init; } = "0.0.0.0:7946";
+    /// <summary>
+    /// The first of <see cref="Binds"/>: the UDP address adverts are received on when there is one. Default
+    /// <c>0.0.0.0:7946</c>. Setting it sets <see cref="Binds"/> to it alone.
+    /// </summary>
+    public string Bind
+    {
+        get => Binds.Count > 0 ? Binds[0] : "";
+        init => Binds = [value];
+    }
+
+    /// <summary>
+    /// The UDP addresses adverts are sent from and received on: <c>failover.bind</c> as a string (one) or an array (one
+    /// per heartbeat path, each a specific address, #23). An advert to a peer address goes out from the one that matches it.
+    /// </summary>
+    public IReadOnlyList<string> Binds { get; init; } = ["0.0.0.0:7946"];
 
     /// <summary>
     /// Every advert address (<c>ip:port</c>) of every peer, in file order: each heartbeat path of each peer. Adverts go
@@ -63,6 +76,9 @@ public sealed record FailoverConfig
     /// </summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The witness a node asks before taking over on silence (#23); null when there is none.</summary>
+    public FailoverWitnessConfig? Witness { get; init; }
+
     /// <summary>
     /// SCHED_RR priority (1–99) of the thread that sends and reads adverts, when the process may take it (keepalived's
     /// <c>vrrp_rt_priority</c>); 0: nice −10 alone. Read at start. Default 10.
@@ -78,6 +94,22 @@ public sealed record FailoverPeerConfig
 
     /// <summary>The peer's advert addresses (<c>ip:port</c>), one per heartbeat path.</summary>
     public IReadOnlyList<string> Addresses { get; init; } = [];
+}
+
+/// <summary><c>failover.witness</c>: a third host (<c>balancer witness</c>) that tells a node whether the master it cannot hear is alive.</summary>
+public sealed record FailoverWitnessConfig
+{
+    /// <summary>The witness's address, <c>ip:port</c>.</summary>
+    public string Address { get; init; } = "";
+
+    /// <summary>How long to wait for its answer; at most half the advert interval's Master_Down_Interval is sensible. Default 200 ms.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// False (default): without an answer a backup takes over (availability, as plain VRRP) and an isolated master keeps
+    /// the virtual IPs. True: no takeover without the witness's word, and an isolated master releases them (self-fence).
+    /// </summary>
+    public bool Required { get; init; }
 }
 
 /// <summary>The values of <c>failover.vipAction</c>.</summary>

@@ -111,17 +111,9 @@ public static class AdvertCodec
             return false;
         }
 
-        if (!ring.TryFind(BinaryPrimitives.ReadUInt32BigEndian(datagram[12..]), out var key, out var slot))
+        error = Verify(datagram, BinaryPrimitives.ReadUInt32BigEndian(datagram[12..]), signedLength, ring, out var slot);
+        if (error != DecodeError.None)
         {
-            error = DecodeError.UnknownKey;
-            return false;
-        }
-
-        Span<byte> expected = stackalloc byte[MacLength];
-        HMACSHA256.HashData(key, datagram[..signedLength], expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, datagram[signedLength..]))
-        {
-            error = DecodeError.BadMac;
             return false;
         }
 
@@ -151,6 +143,22 @@ public static class AdvertCodec
             BinaryPrimitives.ReadInt64BigEndian(datagram[40..]));
         keySlot = slot;
         return true;
+    }
+
+    /// <summary>
+    /// Checks the HMAC-SHA256 that follows the first <paramref name="signedLength"/> bytes against the key of
+    /// <paramref name="ring"/> named by <paramref name="keyId"/>, in constant time; <paramref name="slot"/> is its line.
+    /// </summary>
+    internal static DecodeError Verify(ReadOnlySpan<byte> datagram, uint keyId, int signedLength, FailoverKeyRing ring, out int slot)
+    {
+        if (!ring.TryFind(keyId, out var key, out slot))
+        {
+            return DecodeError.UnknownKey;
+        }
+
+        Span<byte> expected = stackalloc byte[MacLength];
+        HMACSHA256.HashData(key, datagram[..signedLength], expected);
+        return CryptographicOperations.FixedTimeEquals(expected, datagram[signedLength..]) ? DecodeError.None : DecodeError.BadMac;
     }
 
     private static DecodeError CheckFraming(ReadOnlySpan<byte> datagram, out int signedLength)

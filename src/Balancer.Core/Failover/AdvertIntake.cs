@@ -46,11 +46,13 @@ internal sealed class AdvertIntake(PeerReplayGuard guard)
 
     /// <summary>
     /// True when a datagram decoded by <see cref="Decode"/> may drive the machine; otherwise counts why not.
-    /// <paramref name="newSession"/>: it taught a new epoch of the peer.
+    /// <paramref name="newSession"/>: it taught a new epoch of the peer. <paramref name="pathHeard"/>: it is an advert
+    /// taken, or a copy of one by another heartbeat path — its source's path works.
     /// </summary>
-    public bool Admit(in Decoded decoded, IPEndPoint source, DateTimeOffset now, out bool newSession)
+    public bool Admit(in Decoded decoded, IPEndPoint source, DateTimeOffset now, out bool newSession, out bool pathHeard)
     {
         newSession = false;
+        pathHeard = false;
         if (decoded.Error != DecodeError.None)
         {
             Count(ref _decodeRejects[(int)decoded.Error]);
@@ -59,6 +61,7 @@ internal sealed class AdvertIntake(PeerReplayGuard guard)
         }
 
         var check = decoded.FromPeer ? guard.Admit(decoded.Packet, source, now, out newSession) : PeerCheck.UnknownPeer;
+        pathHeard = check is PeerCheck.OtherPath or PeerCheck.Accepted;
         if (check == PeerCheck.OtherPath)
         {
             return false; // the second copy of an advert taken already, by another heartbeat path: fine, and done

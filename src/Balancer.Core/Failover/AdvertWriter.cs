@@ -32,4 +32,12 @@ internal sealed class AdvertWriter(FailoverKeyRing ring, ulong epoch, Func<ulong
         var length = AdvertCodec.Encode(packet, Ring, buffer);
         return new FailoverAction.SendAdvert(packet, buffer.AsMemory(0, length));
     }
+
+    /// <summary>A question to the witness about <paramref name="group"/>, signed, taking the next sequence number: the nonce its answer must echo.</summary>
+    public (ReadOnlyMemory<byte> Datagram, ulong Nonce) WriteWitnessQuery(string nodeId, string group)
+    {
+        var message = new WitnessMessage(IsAnswer: false, nodeId, group, epoch, ++_sequence, time.GetUtcNow().ToUnixTimeMilliseconds());
+        var buffer = new byte[WitnessCodec.MaxLength];
+        return (buffer.AsMemory(0, WitnessCodec.Encode(message, Ring, buffer)), message.Sequence);
+    }
 }

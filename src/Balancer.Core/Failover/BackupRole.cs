@@ -24,7 +24,13 @@ internal sealed class BackupRole(FailoverGroup group)
     public bool Tick()
     {
         var now = group.Now;
-        if (group.Timers.MasterDownAt <= now)
+        if (group.Timers.MasterDownAt <= now && _resignedBy is null && group.Witness.Configured)
+        {
+            // Silence alone: a cut heartbeat link looks the same as a dead master. Ask the witness first (#23).
+            group.Timers.MasterDownAt = null;
+            group.Witness.Ask();
+        }
+        else if (group.Timers.MasterDownAt <= now)
         {
             group.ChangeState(FailoverState.Master, FailoverEvent.MasterDownTimerExpired, _resignedBy is { } resigned
                 ? $"{resigned} resigned and Skew_Time {FailoverTimers.SkewTime(group.EffectivePriority, group.MasterAdvertInterval)} passed"
@@ -49,6 +55,7 @@ internal sealed class BackupRole(FailoverGroup group)
     {
         var now = group.Now;
         var timers = group.Timers;
+        group.Witness.Reset(); // the master is heard: a question to the witness about it is moot
         if (packet.Priority == 0)
         {
             // RFC 5798 §6.4.2: the master resigns; take over after Skew_Time only.

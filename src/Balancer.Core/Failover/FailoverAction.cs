@@ -45,4 +45,17 @@ public abstract record FailoverAction
 
     /// <summary>Log, once per change, that the peer's config hash now differs from ours (or matches again).</summary>
     public sealed record ConfigDriftChanged(bool Drift, string PeerNodeId, UInt128 PeerHash) : FailoverAction;
+
+    /// <summary>
+    /// Log that heartbeat path <paramref name="Address"/> to peer <paramref name="PeerNodeId"/> fell silent (for
+    /// <paramref name="SilentFor"/> so far) while another still brings adverts, or works again; <paramref name="Working"/>
+    /// of <paramref name="Paths"/> paths work now. Once per change; never a failover.
+    /// </summary>
+    public sealed record PathChanged(string? PeerNodeId, System.Net.IPAddress Address, bool Silent, TimeSpan SilentFor, int Working, int Paths) : FailoverAction;
+
+    /// <summary>Send <paramref name="Datagram"/>, a signed query, to the witness (#23).</summary>
+    public sealed record AskWitness(ReadOnlyMemory<byte> Datagram) : FailoverAction;
+
+    /// <summary>Log what the witness's answer, or its silence, decided when it changed nothing: once per episode of silence.</summary>
+    public sealed record WitnessVerdict(string Text) : FailoverAction;
 }

@@ -26,4 +26,7 @@ public enum FailoverEvent
 
     /// <summary>The tracked health recovered; a FAULT node returns to BACKUP.</summary>
     TrackRecovered,
+
+    /// <summary>A master heard neither its peer nor the witness and, the witness being required, released the virtual IPs (#23).</summary>
+    Isolated,
 }

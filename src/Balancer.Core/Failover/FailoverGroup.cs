@@ -14,6 +14,7 @@ internal sealed class FailoverGroup
     private readonly GroupPriority _priority;
     private readonly BackupRole _backup;
     private readonly MasterRole _master;
+    private readonly WitnessRole _witness;
 
     public FailoverGroup(string name, FailoverOptions options, AdvertWriter writer, List<FailoverAction> actions, Func<TimeSpan> now)
     {
@@ -25,6 +26,8 @@ internal sealed class FailoverGroup
         MasterAdvertInterval = options.AdvertInterval;
         _backup = new BackupRole(this);
         _master = new MasterRole(this);
+        _witness = new WitnessRole(this, writer);
+        LastPeerHeard = now();
     }
 
     /// <summary>The group's name, carried in its adverts.</summary>
@@ -47,6 +50,12 @@ internal sealed class FailoverGroup
     public TimeSpan LongestAdvertGapSent => _master.LongestGapSent;
 
     public TimeSpan LongestAdvertGapHeard => _backup.LongestGapHeard;
+
+    /// <summary>The witness's part (#23): its counters and last answer are for <c>/status</c>.</summary>
+    public WitnessRole Witness => _witness;
+
+    /// <summary>When the last admitted advert of the peer came (any state), on the machine's clock; the group's start before any.</summary>
+    internal TimeSpan LastPeerHeard { get; private set; }
 
     /// <summary>The earliest timer deadline, on the machine's clock; null when none runs.</summary>
     public TimeSpan? NextDeadline => Timers.Next;
@@ -92,7 +101,16 @@ internal sealed class FailoverGroup
     /// <summary>Fires the one timer of the current state that is due, if any.</summary>
     public void Tick()
     {
-        if (State == FailoverState.Master)
+        if (Timers.WitnessUntil <= Now)
+        {
+            _witness.OnTimeout();
+        }
+        else if (State == FailoverState.Master && !HandingOver && Timers.WitnessAskAt <= Now)
+        {
+            Timers.WitnessAskAt = null;
+            _witness.Ask(); // the peer has been silent for Master_Down_Interval: is this node the one cut off?
+        }
+        else if (State == FailoverState.Master)
         {
             _master.Tick();
         }
@@ -121,6 +139,20 @@ internal sealed class FailoverGroup
             _backup.OnAdvert(packet);
         }
     }
+
+    /// <summary>An admitted advert of the peer, whatever its state: a master's silence episode, and its question to the witness, end.</summary>
+    public void PeerHeard()
+    {
+        LastPeerHeard = Now;
+        if (State == FailoverState.Master && _witness.Configured && !HandingOver)
+        {
+            _witness.Reset();
+            Timers.WitnessAskAt = Now + MasterDownInterval;
+        }
+    }
+
+    /// <summary>An authentic answer from the witness.</summary>
+    public void OnWitnessAnswer(in WitnessMessage answer, DateTimeOffset utcNow) => _witness.OnAnswer(answer, utcNow);
 
     /// <summary>The shutdown event: a master hands over (<see cref="MasterRole.Shutdown"/>), any other state goes to INIT at once.</summary>
     public void Shutdown()
@@ -199,6 +231,7 @@ internal sealed class FailoverGroup
         Timers.Clear();
         _backup.Reset();
         _master.Reset();
+        _witness.Reset();
         switch (next)
         {
             case FailoverState.Master:
@@ -208,6 +241,7 @@ internal sealed class FailoverGroup
                 Actions.Add(new FailoverAction.AddVips());
                 Actions.Add(new FailoverAction.SendGratuitousArp(Takeover: true));
                 Timers.AdvertAt = Now + Options.AdvertInterval;
+                Timers.WitnessAskAt = _witness.Configured ? Now + MasterDownInterval : null;
                 break;
             case FailoverState.Backup:
                 // RFC 5798 §6.4.1/§6.4.3: set the Master_Down_Timer to Master_Down_Interval.

@@ -22,6 +22,8 @@ public sealed class FailoverMachine
     private readonly AdvertWriter _writer;
     private readonly PeerRecord _peer = new();
     private readonly FailoverGroup _group;
+    private readonly HeartbeatPaths _paths;
+    private readonly IPAddress? _witness;
 
     /// <summary>Makes a machine in INIT with one key. <paramref name="epoch"/> defaults to the start time in Unix milliseconds.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> fail <see cref="FailoverOptions.Validate"/>, or <paramref name="key"/> is empty.</exception>
@@ -47,6 +49,8 @@ public sealed class FailoverMachine
         _intake = new AdvertIntake(guard);
         _writer = new AdvertWriter(keys, ownEpoch, () => guard.EchoEpoch, time);
         _group = new FailoverGroup(AdvertPacket.DefaultGroup, options, _writer, _actions, () => _time.GetElapsedTime(_origin));
+        _paths = new HeartbeatPaths(options);
+        _witness = options.WitnessAddress is { } address ? FailoverOptions.ParsePeerAddress(address) : null;
     }
 
     /// <summary>The current state.</summary>
@@ -90,7 +94,11 @@ public sealed class FailoverMachine
     public IReadOnlyList<FailoverAction> Start() => Run(_group.Start);
 
     /// <summary>Fires the timers that are due: master down, preempt delay, the master's next advert, the hand-over bound.</summary>
-    public IReadOnlyList<FailoverAction> Tick() => Run(_group.Tick);
+    public IReadOnlyList<FailoverAction> Tick() => Run(() =>
+    {
+        _group.Tick();
+        CheckPaths();
+    });
 
     /// <summary>
     /// The shutdown event. A master sends a priority-0 advert at once, so a backup takes over after Skew_Time, and
@@ -113,15 +121,27 @@ public sealed class FailoverMachine
     public IReadOnlyList<FailoverAction> OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source)
     {
         var ring = _writer.Ring;
+        if (_witness is { } witness && WitnessCodec.IsWitnessMessage(datagram))
+        {
+            return OnWitnessDatagram(datagram, source, witness, ring);
+        }
+
         var decoded = _intake.Decode(datagram, source, ring); // outside the lock: the MAC is the costly part
         lock (_lock)
         {
-            if (!_intake.Admit(decoded, source, _time.GetUtcNow(), out var newSession))
+            var admitted = _intake.Admit(decoded, source, _time.GetUtcNow(), out var newSession, out var pathHeard);
+            _actions.Clear();
+            if (pathHeard)
             {
-                return [];
+                _paths.Heard(source.Address, Now);
+                CheckPaths();
             }
 
-            _actions.Clear();
+            if (!admitted)
+            {
+                return [.. _actions];
+            }
+
             var packet = decoded.Packet;
             if (_peer.Saw(packet, ring.KeyIds[decoded.KeySlot - 1], _time.GetUtcNow(), _group.Options.ConfigHash) is { } drift)
             {
@@ -132,6 +152,8 @@ public sealed class FailoverMachine
             {
                 _group.AdvertiseNow();
             }
+
+            _group.PeerHeard();
 
             // Only a master advertises as master (RFC 5798 §6.4.3); the others' adverts are for /status only.
             if (packet.State == FailoverState.Master)
@@ -173,6 +195,7 @@ public sealed class FailoverMachine
         Check(running.NodeId == options.NodeId, "nodeId");
         Check(running.AdvertInterval == options.AdvertInterval, "advertInterval");
         Check(running.Peers.SequenceEqual(options.Peers, StringComparer.Ordinal), "peers");
+        Check(running.WitnessAddress == options.WitnessAddress, "witness.address");
         Check(running.PeerNodeIds.SequenceEqual(options.PeerNodeIds, StringComparer.Ordinal), "peerNodeIds");
         Check(running.FaultOnTrackFailure == options.FaultOnTrackFailure, "track.fault");
         Check(running.MaxClockSkew == options.MaxClockSkew, "maxClockSkew"); // the replay guard is built with it
@@ -196,7 +219,8 @@ public sealed class FailoverMachine
             return new FailoverSnapshot(_group.State, _group.EffectivePriority, _group.Healthy, _peer.NodeId, _peer.LastAdvertAt, _peer.State, _peer.Priority,
                 _group.Transitions, _group.DualMasterEvents, _intake.Rejected(), _peer.DriftsFrom(_group.Options.ConfigHash), _peer.ConfigHash,
                 _group.LongestAdvertGapSent, _group.LongestAdvertGapHeard, ring.SigningKeyId, ring.KeyIds, _peer.KeyId,
-                (long)_writer.Sent, _intake.Accepted, _peer.Sequence, _intake.LastSources(), _intake.LastForeignVersion is > 0 and var version ? version : null);
+                (long)_writer.Sent, _intake.Accepted, _peer.Sequence, _intake.LastSources(), _intake.LastForeignVersion is > 0 and var version ? version : null,
+                _paths.Snapshot(Now, _time.GetUtcNow()), WitnessSnapshot());
         }
     }
 
@@ -206,6 +230,46 @@ public sealed class FailoverMachine
     /// </summary>
     internal static bool Outranks(int priority, string nodeId, int otherPriority, string otherNodeId) =>
         priority != otherPriority ? priority > otherPriority : string.CompareOrdinal(nodeId, otherNodeId) > 0;
+
+    /// <summary>A witness message: taken only from the witness's address, authentic, and then only as the answer to the pending query.</summary>
+    private IReadOnlyList<FailoverAction> OnWitnessDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source, IPAddress witness, FailoverKeyRing ring)
+    {
+        var from = source.Address.IsIPv4MappedToIPv6 ? source.Address.MapToIPv4() : source.Address;
+        WitnessMessage answer = default;
+        var authentic = from.Equals(witness) && WitnessCodec.TryDecode(datagram, ring, out answer, out _) && answer.IsAnswer;
+        lock (_lock)
+        {
+            _actions.Clear();
+            if (authentic)
+            {
+                _group.OnWitnessAnswer(answer, _time.GetUtcNow());
+            }
+            else
+            {
+                _group.Witness.RefuseForged();
+            }
+
+            return [.. _actions];
+        }
+    }
+
+    private WitnessStatus? WitnessSnapshot()
+    {
+        var witness = _group.Witness;
+        var options = _group.Options;
+        return options.WitnessAddress is not { } address ? null : new WitnessStatus(address, options.WitnessRequired, witness.Reachable, witness.LastAnswerAt,
+            witness.LastAnswer?.NodeId is { Length: > 0 } master ? master : null, witness.LastAnswer is { NodeId.Length: > 0 } a ? a.HeardAgo : null,
+            witness.Asked, witness.Answered, witness.TimedOut, witness.Refused);
+    }
+
+    private TimeSpan Now => _time.GetElapsedTime(_origin);
+
+    /// <summary>
+    /// Reports heartbeat paths that fell silent or work again. The window is the Master_Down_Interval: a path silent
+    /// that long would have caused a failover had it been the only one. Run on every tick and advert, so it speaks
+    /// within one advert interval of the window; it holds no timer of its own.
+    /// </summary>
+    private void CheckPaths() => _paths.Check(Now, _group.MasterDownInterval, _actions);
 
     private IReadOnlyList<FailoverAction> Run(Action decide)
     {

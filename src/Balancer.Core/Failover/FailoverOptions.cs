@@ -31,6 +31,24 @@ public sealed record FailoverOptions
     /// <summary>Peers' addresses, <c>ip:port</c> or <c>ip</c>; adverts from any other source address are rejected.</summary>
     public IReadOnlyList<string> Peers { get; init; } = [];
 
+    /// <summary>
+    /// Each peer with its addresses, one per heartbeat path (#23); when empty, each of <see cref="Peers"/> is a peer of
+    /// its own on one path.
+    /// </summary>
+    public IReadOnlyList<PeerPathsOptions> PeerPaths { get; init; } = [];
+
+    /// <summary>The witness (<c>failover.witness.address</c>, <c>ip:port</c>) a node asks before taking over on silence; null: none (#23).</summary>
+    public string? WitnessAddress { get; init; }
+
+    /// <summary>How long a node waits for the witness's answer. Default 200 ms.</summary>
+    public TimeSpan WitnessTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Without an answer from the witness: false (default) a backup takes over as plain VRRP would and an isolated
+    /// master keeps its virtual IPs; true, a backup does not take over and an isolated master releases them (self-fence).
+    /// </summary>
+    public bool WitnessRequired { get; init; }
+
     /// <summary>Peers' node ids; when empty, any node id other than ours is accepted from a peer address.</summary>
     public IReadOnlyList<string> PeerNodeIds { get; init; } = [];
 
@@ -57,10 +75,14 @@ public sealed record FailoverOptions
         TrackWeight = config.Track?.Weight ?? new FailoverTrackConfig().Weight,
         FaultOnTrackFailure = config.Track?.Fault ?? false,
         Peers = config.Peers,
+        PeerPaths = [.. config.PeerNodes.Select(p => new PeerPathsOptions(p.NodeId, p.Addresses))],
 
         // Only when every peer is named: a string peer has no node id, and the guard would refuse it.
         PeerNodeIds = config.PeerNodes.Count > 0 && config.PeerNodes.All(p => !string.IsNullOrEmpty(p.NodeId)) ? [.. config.PeerNodes.Select(p => p.NodeId!)] : [],
         ConfigHash = configHash,
+        WitnessAddress = config.Witness?.Address,
+        WitnessTimeout = config.Witness?.Timeout ?? new FailoverWitnessConfig().Timeout,
+        WitnessRequired = config.Witness?.Required ?? false,
         MaxClockSkew = config.MaxClockSkew,
     };
 
@@ -106,6 +128,16 @@ public sealed record FailoverOptions
             {
                 errors.Add($"peer '{peer}' is not an ip:port or ip address.");
             }
+        }
+
+        if (WitnessAddress is { } witness && ParsePeerAddress(witness) is null)
+        {
+            errors.Add($"witness '{witness}' is not an ip:port address.");
+        }
+
+        if (WitnessTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"witness timeout must be positive, is {WitnessTimeout}.");
         }
 
         if (PeerNodeIds.Contains(NodeId, StringComparer.Ordinal))

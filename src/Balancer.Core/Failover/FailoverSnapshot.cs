@@ -23,6 +23,8 @@ namespace Balancer.Core.Failover;
 /// <param name="PeerSequence">The sequence number of the peer's last accepted advert (it counts every advert the peer sent in its session), or null.</param>
 /// <param name="RejectedLastFrom">The source address of the last datagram rejected for each reason in <paramref name="RejectedPackets"/>.</param>
 /// <param name="PeerProtocolVersion">The protocol version of the last advert rejected for speaking another one, or null.</param>
+/// <param name="Witness">The witness's part, or null when none is configured.</param>
+/// <param name="Paths">Each heartbeat path to each peer: when it last brought an advert, and whether it is silent while another works.</param>
 public sealed record FailoverSnapshot(
     FailoverState State,
     int EffectivePriority,
@@ -45,7 +47,9 @@ public sealed record FailoverSnapshot(
     long AdvertsAccepted,
     ulong? PeerSequence,
     IReadOnlyDictionary<string, string> RejectedLastFrom,
-    int? PeerProtocolVersion)
+    int? PeerProtocolVersion,
+    IReadOnlyList<HeartbeatPathStatus> Paths,
+    WitnessStatus? Witness)
 {
     /// <summary>The line of this node's key file holding the key the peer signs with (1 or 2); null when unknown or not held.</summary>
     public int? PeerKeySlot
@@ -64,3 +68,18 @@ public sealed record FailoverSnapshot(
         }
     }
 }
+
+/// <summary>The witness as this node sees it (#23), for <c>/status</c> and metrics.</summary>
+/// <param name="Address">Its configured address.</param>
+/// <param name="Required">Whether a takeover (and keeping the virtual IPs when isolated) needs its answer.</param>
+/// <param name="Reachable">True after an answer, false after a timeout, null before either.</param>
+/// <param name="LastAnswerAt">When it last answered, or null.</param>
+/// <param name="LastAnswerMaster">The master its last answer named, or null when it named none.</param>
+/// <param name="LastAnswerHeardAgo">How long before that answer it had heard that master.</param>
+/// <param name="Asked">Queries sent.</param>
+/// <param name="Answered">Answers taken.</param>
+/// <param name="TimedOut">Queries that got no answer in time.</param>
+/// <param name="Refused">Witness datagrams refused: forged, from another address, late, repeated or to an older query.</param>
+public sealed record WitnessStatus(
+    string Address, bool Required, bool? Reachable, DateTimeOffset? LastAnswerAt, string? LastAnswerMaster, TimeSpan? LastAnswerHeardAgo,
+    long Asked, long Answered, long TimedOut, long Refused);

@@ -22,11 +22,17 @@ internal sealed class VrrpTimers
     /// <summary>A resigned master stops waiting for its successor and leaves when it passes.</summary>
     public TimeSpan? HandoverUntil { get; set; }
 
+    /// <summary>The witness's answer to the pending query is given up when it passes (#23).</summary>
+    public TimeSpan? WitnessUntil { get; set; }
+
+    /// <summary>A master whose peer is silent asks the witness whether it is isolated when it passes (#23).</summary>
+    public TimeSpan? WitnessAskAt { get; set; }
+
     /// <summary>The earliest deadline, or null when none is set.</summary>
-    public TimeSpan? Next => Min(Min(MasterDownAt, AdvertAt), Min(PreemptAt, HandoverUntil));
+    public TimeSpan? Next => Min(Min(Min(MasterDownAt, AdvertAt), Min(PreemptAt, HandoverUntil)), Min(WitnessUntil, WitnessAskAt));
 
     /// <summary>A state change: the old state's timers stop.</summary>
-    public void Clear() => MasterDownAt = AdvertAt = PreemptAt = HandoverUntil = null;
+    public void Clear() => MasterDownAt = AdvertAt = PreemptAt = HandoverUntil = WitnessUntil = WitnessAskAt = null;
 
     private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
 }

@@ -47,6 +47,8 @@ internal static class FailoverStatusWriter
 
         WriteNullable(json, "protocolVersion", snapshot.PeerProtocolVersion);
         json.WriteEndObject();
+        WritePaths(json, snapshot.Paths);
+        WriteWitness(json, snapshot.Witness);
         json.WriteStartObject("keys");
         json.WriteString("signing", FailoverKeyRing.Format(snapshot.SigningKeyId));
         json.WriteStartArray("verifying");
@@ -80,6 +82,62 @@ internal static class FailoverStatusWriter
         }
 
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Each heartbeat path to each peer: its address, when it last brought an advert, and whether it is silent while another works.</summary>
+    private static void WritePaths(Utf8JsonWriter json, IReadOnlyList<HeartbeatPathStatus> paths)
+    {
+        json.WriteStartArray("paths");
+        foreach (var path in paths)
+        {
+            json.WriteStartObject();
+            json.WriteString("peer", path.PeerNodeId);
+            json.WriteString("address", path.Address);
+            StatusWriter.WriteTime(json, "lastAdvert", path.LastAdvertAt);
+            json.WriteBoolean("silent", path.Silent);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>The witness: where, whether required, whether it answered last, and what it said; null when none is configured.</summary>
+    private static void WriteWitness(Utf8JsonWriter json, WitnessStatus? witness)
+    {
+        if (witness is null)
+        {
+            json.WriteNull("witness");
+            return;
+        }
+
+        json.WriteStartObject("witness");
+        json.WriteString("address", witness.Address);
+        json.WriteBoolean("required", witness.Required);
+        if (witness.Reachable is { } reachable)
+        {
+            json.WriteBoolean("reachable", reachable);
+        }
+        else
+        {
+            json.WriteNull("reachable");
+        }
+
+        StatusWriter.WriteTime(json, "lastAnswer", witness.LastAnswerAt);
+        json.WriteString("lastAnswerMaster", witness.LastAnswerMaster);
+        if (witness.LastAnswerHeardAgo is { } ago)
+        {
+            json.WriteNumber("lastAnswerHeardAgoMs", Math.Round(ago.TotalMilliseconds, 1));
+        }
+        else
+        {
+            json.WriteNull("lastAnswerHeardAgoMs");
+        }
+
+        json.WriteNumber("asked", witness.Asked);
+        json.WriteNumber("answered", witness.Answered);
+        json.WriteNumber("timedOut", witness.TimedOut);
+        json.WriteNumber("refused", witness.Refused);
         json.WriteEndObject();
     }
 

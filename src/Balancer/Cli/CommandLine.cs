@@ -77,8 +77,36 @@ internal static class CommandLine
         backend.SetAction((result, token) => Guard(() => RunDemoBackendAsync(result.GetValue(bind)!, result.GetValue(name)!, token)));
         root.Subcommands.Add(backend);
 
+        root.Subcommands.Add(WitnessCommand());
+
         // Balancer drains on SIGTERM itself; don't let the parser kill the process after 2 s.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary><c>balancer witness --bind ADDR --key-file FILE [--peers ADDR …]</c>: the third host of #23.</summary>
+    private static Command WitnessCommand()
+    {
+        var bind = new Option<string>("--bind") { Description = "UDP address to listen on, ip:port (the nodes' failover.witness.address).", Required = true };
+        var keyFile = new Option<string>("--key-file") { Description = "The pair's key file (failover.keyFile): adverts and queries are verified, answers signed with it.", Required = true };
+        var peers = new Option<string[]>("--peers")
+        {
+            Description = "The nodes' addresses (ip or ip:port, every heartbeat path); when given, datagrams from any other address are refused.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var witness = new Command("witness", "Run a witness for a failover pair on a third host: it hears the adverts and tells a node whether the master it cannot hear is alive.") { bind, keyFile, peers };
+        witness.SetAction((result, token) => Guard(() => Task.Run(() =>
+        {
+            using var logs = Logging.CreateFactory();
+            var peerList = (result.GetValue(peers) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            using var server = Witness.WitnessServer.Start(result.GetValue(bind)!, result.GetValue(keyFile)!, peerList, logs.CreateLogger("Balancer.Witness"), TimeProvider.System);
+
+            // A thread of its own, raised like the nodes' advert loop: a late answer makes a backup take over.
+            var loop = new Thread(() => server.Run(token)) { IsBackground = true, Name = "witness loop" };
+            loop.Start();
+            loop.Join();
+            return 0;
+        }, CancellationToken.None)));
+        return witness;
     }
 
     private static Task<int> StrictWithoutCheck()

@@ -91,6 +91,18 @@ internal sealed class FailoverEffects(
                     Log.FailoverConfigDrift(logger, drift.Drift, drift.PeerNodeId, drift.PeerHash);
                     Report(ref report, t => t.Record(TimelineKind.Failover, "config drift", Group, drift.Drift ? "drift" : "in step", $"peer {drift.PeerNodeId} runs config hash {drift.PeerHash:x32}", drift.Drift ? TimelineSeverity.Warning : TimelineSeverity.Info));
                     break;
+                case FailoverAction.AskWitness ask:
+                    socket.SendToWitness(ask.Datagram.Span);
+                    break;
+                case FailoverAction.WitnessVerdict verdict:
+                    Log.FailoverWitnessVerdict(logger, verdict.Text);
+                    break;
+                case FailoverAction.PathChanged path when path.Silent:
+                    Log.FailoverPathSilent(logger, path.PeerNodeId ?? "peer", path.Address.ToString(), path.SilentFor.TotalMilliseconds, path.Working, path.Paths);
+                    break;
+                case FailoverAction.PathChanged path:
+                    Log.FailoverPathRestored(logger, path.PeerNodeId ?? "peer", path.Address.ToString(), path.Working, path.Paths);
+                    break;
                 case FailoverAction.AdvertStall stall:
                     // For a late advert of ours, how much of the gap the runtime's GC suspended the process: tells a
                     // collection on a starved host from the loop thread itself waiting for a CPU.

@@ -65,7 +65,7 @@ internal sealed class FailoverService : IAsyncDisposable
     {
         var logger = logs.CreateLogger("Balancer.Failover");
         var keys = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
-        var socket = AdvertSocket.Bind(config.Bind, config.Peers, logger);
+        var socket = AdvertSocket.Bind(config.Binds, config.Peers, config.Witness?.Address, logger);
         var runner = new CommandRunner(logger);
         vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
             ? new IpVipActions(device, config.VirtualIps, runner, logger)
@@ -136,7 +136,7 @@ internal sealed class FailoverService : IAsyncDisposable
     public IReadOnlyList<string> CheckReload(FailoverConfig next)
     {
         var problems = _machine.ReconfigureProblems(FailoverOptions.From(next)).ToList();
-        Check(_config.Bind == next.Bind, "bind");
+        Check(_config.Binds.SequenceEqual(next.Binds, StringComparer.Ordinal), "bind");
         Check(_config.VipAction == next.VipAction, "vipAction");
         Check(_config.Interface == next.Interface, "interface");
         Check(_config.RealtimePriority == next.RealtimePriority, "realtimePriority"); // the loop's thread takes it once, at start

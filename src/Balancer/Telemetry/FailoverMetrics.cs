@@ -15,6 +15,11 @@ internal static class FailoverMetrics
         meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
         meter.CreateObservableCounter("balancer.failover.adverts.sent", () => One(failover(), f => f.AdvertsSent), "{advert}", "Adverts this node sent.");
         meter.CreateObservableCounter("balancer.failover.adverts.accepted", () => One(failover(), f => f.AdvertsAccepted), "{advert}", "Adverts accepted from the peer.");
+        meter.CreateObservableGauge("balancer.failover.path.up", () => Paths(failover()), "{path}",
+            "1 while a heartbeat path to a peer brings adverts (or none does: the peer is silent), 0 while it is silent and another works; by peer and address.");
+        meter.CreateObservableGauge("balancer.failover.witness.reachable", () => One(failover(), f => f.Witness is { Reachable: { } r } ? (r ? 1 : 0) : -1).Where(_ => failover()?.Witness is not null),
+            "{bool}", "1 when the witness answered the last query, 0 when it timed out, -1 before any query.");
+        meter.CreateObservableCounter("balancer.failover.witness.queries", () => WitnessQueries(failover()), "{query}", "Queries to the witness, by result (answered, timed_out, refused answers).");
         meter.CreateObservableGauge("balancer.failover.peer.key_slot", () => PeerKey(failover()), "{line}",
             "Line of this node's key file holding the key the peer signs with (1 or 2; 0 when none), by the key's id.");
     }
@@ -50,6 +55,14 @@ internal static class FailoverMetrics
             yield return new Measurement<long>(snapshot.RejectedPackets.GetValueOrDefault(reason), new KeyValuePair<string, object?>("reason", reason));
         }
     }
+
+    private static IEnumerable<Measurement<int>> Paths(FailoverSnapshot? snapshot) =>
+        snapshot is null ? [] : snapshot.Paths.Select(p => new Measurement<int>(p.Silent ? 0 : 1, new("peer", p.PeerNodeId ?? ""), new("address", p.Address)));
+
+    private static IEnumerable<Measurement<long>> WitnessQueries(FailoverSnapshot? snapshot) =>
+        snapshot?.Witness is not { } w ? [] :
+        [new(w.Answered, new KeyValuePair<string, object?>("result", "answered")), new(w.TimedOut, new KeyValuePair<string, object?>("result", "timed_out")),
+         new(w.Refused, new KeyValuePair<string, object?>("result", "refused"))];
 
     private static IEnumerable<Measurement<int>> PeerKey(FailoverSnapshot? snapshot) =>
         snapshot?.PeerKeyId is { } id

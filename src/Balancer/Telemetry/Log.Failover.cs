@@ -64,4 +64,25 @@ internal static partial class Log
 
     [LoggerMessage(420, LogLevel.Information, "failover loop runs at real-time priority {Priority} (SCHED_RR), so that adverts are sent and read on time on a busy host")]
     public static partial void FailoverLoopRealtime(ILogger logger, int priority);
+
+    [LoggerMessage(421, LogLevel.Warning, "failover adverts from {Local} to {Peer}: {Problem} (said once per change)")]
+    public static partial void FailoverSendChanged(ILogger logger, string local, string peer, string problem);
+
+    [LoggerMessage(422, LogLevel.Warning, "failover heartbeat path to {Peer} at {Address} silent for {SilentMs:0} ms while another path brings its adverts ({Working} of {Paths} paths work): a failed port, cable or route; no failover while one path works")]
+    public static partial void FailoverPathSilent(ILogger logger, string peer, string address, double silentMs, int working, int paths);
+
+    [LoggerMessage(423, LogLevel.Information, "failover heartbeat path to {Peer} at {Address} works again ({Working} of {Paths} paths work)")]
+    public static partial void FailoverPathRestored(ILogger logger, string peer, string address, int working, int paths);
+
+    [LoggerMessage(424, LogLevel.Warning, "failover witness: {Verdict}")]
+    public static partial void FailoverWitnessVerdict(ILogger logger, string verdict);
+
+    [LoggerMessage(425, LogLevel.Information, "witness listening on {Address}, {Sources}; answers whom it hears as master of each group")]
+    public static partial void WitnessStarted(ILogger logger, string address, string sources);
+
+    [LoggerMessage(426, LogLevel.Information, "witness hears {NodeId} as master of group {Group} (priority {Priority})")]
+    public static partial void WitnessMasterChanged(ILogger logger, string nodeId, string group, int priority);
+
+    [LoggerMessage(427, LogLevel.Warning, "witness refused {Count} datagrams as {Reason} since the last such line (at most one line per reason per 10 s)")]
+    public static partial void WitnessRefused(ILogger logger, long count, string reason);
 }

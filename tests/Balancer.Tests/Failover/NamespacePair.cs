@@ -11,6 +11,21 @@ internal static class NamespacePair
             $"\"vipAction\": \"ip\", \"interface\": \"eth0\", \"virtualIps\": [\"{NetnsTopology.VirtualIp}/24\"], \"garpRepeat\": 3{moreFields}",
             listenerBind: "0.0.0.0:8080", backend: $"http://{NetnsTopology.BackendAddress}:8080", keyFile: keyFile);
 
+    /// <summary>
+    /// Node <paramref name="nodeId"/> on two heartbeat paths (#23): bound to <paramref name="address"/> and
+    /// <paramref name="heartbeat"/>, its peer <paramref name="peerId"/> at <paramref name="peer"/> and <paramref name="peerHeartbeat"/>.
+    /// </summary>
+    public static string WriteTwoPathNode(FailoverFiles files, string nodeId, int priority, (string Address, string Heartbeat) own, (string Id, string Address, string Heartbeat) peer)
+    {
+        var config = WriteNode(files, nodeId, priority, own.Address, peer.Address);
+        var text = File.ReadAllText(config).Replace(
+            $"\"bind\": \"{own.Address}:7946\", \"peers\": [\"{peer.Address}:7946\"]",
+            $"\"bind\": [\"{own.Address}:7946\", \"{own.Heartbeat}:7946\"], \"peers\": [{{ \"nodeId\": \"{peer.Id}\", \"addresses\": [\"{peer.Address}:7946\", \"{peer.Heartbeat}:7946\"] }}]",
+            StringComparison.Ordinal);
+        File.WriteAllText(config, text);
+        return text.Contains(own.Heartbeat, StringComparison.Ordinal) ? config : throw new InvalidOperationException("the node's config no longer has the shape this helper edits");
+    }
+
     /// <summary>Curls the virtual IP from the client namespace until one request succeeds: at most 150 requests in 20 s.</summary>
     public static async Task UntilServedAsync(NetnsTopology net, string what)
     {

@@ -16,6 +16,8 @@ public sealed class NetnsTopology : IDisposable
     public const string BackendAddress = "198.18.0.20";
     public const string ClientAddress = "198.18.0.30";
     public const string VirtualIp = "198.18.0.100";
+    public const string Lb1HeartbeatAddress = "198.18.1.11";
+    public const string Lb2HeartbeatAddress = "198.18.1.12";
 
     private readonly string _suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
     private readonly List<string> _created = [];
@@ -72,6 +74,24 @@ public sealed class NetnsTopology : IDisposable
 
     /// <summary>The addresses on <paramref name="netns"/>'s eth0.</summary>
     public static string Addresses(string netns) => Ip("-n", netns, "-brief", "addr", "show", "dev", "eth0");
+
+    /// <summary>
+    /// A second heartbeat network (#23): a bridge of its own in the switch namespace and an <c>eth1</c> in lb1 and lb2
+    /// only, on 198.18.1.0/24; deleted with the namespaces.
+    /// </summary>
+    public void AddHeartbeatLink()
+    {
+        Ip("-n", Switch, "link", "add", "br1", "type", "bridge");
+        Ip("-n", Switch, "link", "set", "br1", "up");
+        foreach (var (netns, address, port) in new[] { (Lb1, Lb1HeartbeatAddress, "h1"), (Lb2, Lb2HeartbeatAddress, "h2") })
+        {
+            Ip("link", "add", "eth1", "netns", netns, "type", "veth", "peer", "name", port, "netns", Switch);
+            Ip("-n", Switch, "link", "set", port, "master", "br1");
+            Ip("-n", Switch, "link", "set", port, "up");
+            Ip("-n", netns, "addr", "add", $"{address}/24", "dev", "eth1");
+            Ip("-n", netns, "link", "set", "eth1", "up");
+        }
+    }
 
     public void Dispose()
     {

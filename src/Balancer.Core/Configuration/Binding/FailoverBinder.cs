@@ -9,8 +9,10 @@ internal static class FailoverBinder
     public static readonly string[] FailoverFields =
     [
         "nodeId", "priority", "preempt", "preemptDelay", "bind", "peers", "advertInterval", "keyFile", "virtualIps", "interface",
-        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew", "realtimePriority",
+        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew", "realtimePriority", "witness",
     ];
+
+    private static readonly string[] _witnessFields = ["address", "timeout", "required"];
 
     private static readonly string[] _peerFields = ["nodeId", "addresses"];
     private static readonly string[] _trackFields = ["pools", "weight", "fault"];
@@ -28,7 +30,7 @@ internal static class FailoverBinder
             Priority = reader.Int("priority") ?? defaults.Priority,
             Preempt = reader.Bool("preempt") ?? defaults.Preempt,
             PreemptDelay = reader.Duration("preemptDelay") ?? defaults.PreemptDelay,
-            Bind = reader.String("bind") ?? defaults.Bind,
+            Binds = BindBinds(reader) ?? defaults.Binds,
             Peers = [.. peers.SelectMany(p => p.Addresses)],
             PeerNodes = peers,
             AdvertInterval = reader.Duration("advertInterval") ?? defaults.AdvertInterval,
@@ -42,6 +44,7 @@ internal static class FailoverBinder
             GarpRefresh = reader.Duration("garpRefresh") ?? defaults.GarpRefresh,
             MaxClockSkew = reader.Duration("maxClockSkew") ?? defaults.MaxClockSkew,
             RealtimePriority = reader.Int("realtimePriority") ?? defaults.RealtimePriority,
+            Witness = reader.Object("witness", _witnessFields) is { } witness ? BindWitness(witness) : defaults.Witness,
         };
     }
 
@@ -95,6 +98,37 @@ internal static class FailoverBinder
 
         return peers;
     }
+
+    /// <summary><c>bind</c>: one address as a string, or an array of them (one per heartbeat path), not empty.</summary>
+    private static IReadOnlyList<string>? BindBinds(ObjectReader reader)
+    {
+        switch (reader.Get<JsonNode>("bind", "an address"))
+        {
+            case null:
+                return null;
+            case JsonString one:
+                return [one.Value];
+            case JsonArray:
+                var many = reader.Strings("bind") ?? [];
+                if (many.Count == 0)
+                {
+                    reader.Report("bind", "bind needs at least one address (ip:port); list several only for several heartbeat paths");
+                    return null;
+                }
+
+                return many;
+            case var other:
+                reader.Report("bind", $"expected an address string (ip:port) or an array of them, one per heartbeat path, got {other.Kind}");
+                return null;
+        }
+    }
+
+    private static FailoverWitnessConfig BindWitness(ObjectReader reader) => new()
+    {
+        Address = reader.RequiredString("address"),
+        Timeout = reader.Duration("timeout") ?? new FailoverWitnessConfig().Timeout,
+        Required = reader.Bool("required") ?? false,
+    };
 
     private static FailoverTrackConfig BindTrack(ObjectReader reader)
     {

@@ -20,10 +20,7 @@ internal static partial class FailoverValidator
         // RFC 5798 section 5.2.4: 255 is reserved for the address owner and 0 for a master giving up.
         PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "priority"), "priority", failover.Priority, 1, 254);
         CheckAdvertInterval(failover.AdvertInterval, diagnostics);
-        if (AddressSyntax.CheckBind(failover.Bind, out _) is { } bindError)
-        {
-            diagnostics.Report(ConfigPath.Child(Path, "bind"), bindError);
-        }
+        CheckBinds(failover.Binds, diagnostics);
 
         FailoverPeerValidator.Validate(failover, diagnostics);
         CheckList(ConfigPath.Child(Path, "virtualIps"), failover.VirtualIps, AddressSyntax.CheckCidr, diagnostics);
@@ -49,11 +46,42 @@ internal static partial class FailoverValidator
             CheckTrack(track, pools, diagnostics);
         }
 
+        if (failover.Witness is { } witness)
+        {
+            CheckWitness(failover, witness, diagnostics);
+        }
+
         if (failover.Notify is { } notify)
         {
             CheckHook("onMaster", notify.OnMaster, diagnostics);
             CheckHook("onBackup", notify.OnBackup, diagnostics);
             CheckHook("onFault", notify.OnFault, diagnostics);
+        }
+    }
+
+    /// <summary>
+    /// One bind as before; several (one per heartbeat path) must each be a specific address, listed once, so that each
+    /// path's adverts leave from its own address and a wildcard does not take the port from the others.
+    /// </summary>
+    private static void CheckBinds(IReadOnlyList<string> binds, ConfigDiagnostics diagnostics)
+    {
+        var bindPath = ConfigPath.Child(Path, "bind");
+        var seen = new HashSet<BindEndpoint>();
+        for (var i = 0; i < binds.Count; i++)
+        {
+            var path = binds.Count == 1 ? bindPath : ConfigPath.Item(bindPath, i);
+            if (AddressSyntax.CheckBind(binds[i], out var endpoint) is { } error)
+            {
+                diagnostics.Report(path, error);
+            }
+            else if (binds.Count > 1 && endpoint.IsWildcard)
+            {
+                diagnostics.Report(path, $"'{binds[i]}' is a wildcard; with several heartbeat paths each bind is one of this node's addresses, e.g. 198.18.1.11:7946");
+            }
+            else if (!seen.Add(endpoint))
+            {
+                diagnostics.Report(path, $"'{binds[i]}' is listed twice; list each address once");
+            }
         }
     }
 
@@ -85,6 +113,32 @@ internal static partial class FailoverValidator
             {
                 diagnostics.Report(ConfigPath.Item(ConfigPath.Child(path, "pools"), i), $"unknown pool '{track.Pools[i]}'{NameSuggester.Hint(track.Pools[i], [.. pools.Keys])}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The witness's address, and a timeout that leaves the answer time to matter: the backup asks when the master has
+    /// been silent for Master_Down_Interval, so waiting longer than one more interval makes every takeover slow.
+    /// </summary>
+    private static void CheckWitness(FailoverConfig failover, FailoverWitnessConfig witness, ConfigDiagnostics diagnostics)
+    {
+        var path = ConfigPath.Child(Path, "witness");
+        if (witness.Address.Length > 0 && AddressSyntax.CheckPeer(witness.Address) is { } error)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "address"), error);
+        }
+        else if (failover.Peers.Contains(witness.Address, StringComparer.OrdinalIgnoreCase))
+        {
+            diagnostics.Report(ConfigPath.Child(path, "address"), $"'{witness.Address}' is a peer's address; the witness runs on a third host (balancer witness)");
+        }
+
+        if (witness.Timeout < TimeSpan.FromMilliseconds(1) || witness.Timeout > TimeSpan.FromSeconds(10))
+        {
+            diagnostics.Report(ConfigPath.Child(path, "timeout"), "timeout must be from 1ms to 10s (a takeover waits this long for the witness's answer)");
+        }
+        else if (witness.Timeout > failover.AdvertInterval * 3)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "timeout"), $"timeout {witness.Timeout.TotalMilliseconds:0}ms is more than 3 advert intervals: every takeover on silence would wait that long; use at most {(failover.AdvertInterval * 3).TotalMilliseconds:0}ms");
         }
     }
 
