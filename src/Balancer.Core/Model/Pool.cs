@@ -12,11 +12,10 @@ namespace Balancer.Core.Model;
 /// </summary>
 public sealed class Pool : IDisposable
 {
-    private const int RampSteps = 20;
     private readonly object _writeLock = new();
     private readonly TimeProvider _time;
+    private readonly SlowStartRamp _ramp;
     private PoolSnapshot _snapshot;
-    private ITimer? _rampTimer;
 
     /// <summary>Creates a pool from its config. Backends start <see cref="BackendHealth.Unknown"/> unless the pool has no probe.</summary>
     public Pool(string name, PoolConfig config, IBalancingAlgorithm algorithm, TimeProvider time)
@@ -24,6 +23,7 @@ public sealed class Pool : IDisposable
         Name = name;
         Config = config;
         _time = time;
+        _ramp = new SlowStartRamp(time, Refresh);
         var backends = new BackendState[config.Backends.Count];
         for (var i = 0; i < backends.Length; i++)
         {
@@ -262,8 +262,7 @@ public sealed class Pool : IDisposable
     {
         lock (_writeLock)
         {
-            _rampTimer?.Dispose();
-            _rampTimer = null;
+            _ramp.Dispose();
         }
 
         Health.Dispose();
@@ -290,20 +289,7 @@ public sealed class Pool : IDisposable
     private PoolSnapshot Build(IBalancingAlgorithm algorithm, BackendState[] all)
     {
         var snapshot = PoolSnapshotBuilder.Build(Name, Config, algorithm, all, _time.GetTimestamp(), _time.TimestampFrequency, out var ramping, _snapshot);
-        ScheduleRamp(ramping);
+        _ramp.Schedule(ramping, Config.SlowStart);
         return snapshot;
-    }
-
-    private void ScheduleRamp(bool ramping)
-    {
-        if (!ramping)
-        {
-            _rampTimer?.Dispose();
-            _rampTimer = null;
-            return;
-        }
-
-        var step = Config.SlowStart / RampSteps;
-        _rampTimer ??= _time.CreateTimer(_ => Refresh(), null, step, step);
     }
 }
