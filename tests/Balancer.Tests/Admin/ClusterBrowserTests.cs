@@ -31,7 +31,7 @@ public sealed class ClusterBrowserTests(ITestOutputHelper output)
         var processes = new List<BalancerProcess>();
         try
         {
-            processes.Add(BalancerProcess.StartInNamespace(net.Backend, "demo-backend", "--bind", $"{NetnsTopology.BackendAddress}:8080", "--name", "b1"));
+            processes.Add(NamespacePair.StartBackend(net));
             var lb1Config = WriteNode(files, "lb1", 150, NetnsTopology.Lb1Address, NetnsTopology.Lb2Address);
             WriteNode(files, "lb2", 100, NetnsTopology.Lb2Address, NetnsTopology.Lb1Address);
             processes.Add(BalancerProcess.StartInNamespace(net.Lb1, "--config", lb1Config));

@@ -23,14 +23,14 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
         var processes = new List<BalancerProcess>();
         try
         {
-            processes.Add(BalancerProcess.StartInNamespace(net.Backend, "demo-backend", "--bind", $"{NetnsTopology.BackendAddress}:8080", "--name", "b1"));
-            var lb1Config = WriteNode(files, "lb1", 150, NetnsTopology.Lb1Address, NetnsTopology.Lb2Address);
-            var lb2Config = WriteNode(files, "lb2", 100, NetnsTopology.Lb2Address, NetnsTopology.Lb1Address);
+            processes.Add(NamespacePair.StartBackend(net));
+            var lb1Config = NamespacePair.WriteNode(files, "lb1", 150, NetnsTopology.Lb1Address, NetnsTopology.Lb2Address);
+            var lb2Config = NamespacePair.WriteNode(files, "lb2", 100, NetnsTopology.Lb2Address, NetnsTopology.Lb1Address);
             var lb1 = BalancerProcess.StartInNamespace(net.Lb1, "--config", lb1Config);
             processes.Add(lb1);
             processes.Add(BalancerProcess.StartInNamespace(net.Lb2, "--config", lb2Config));
             await files.WaitForRolesAsync("lb1", "lb2", _settle);
-            await UntilServedAsync(net, "first request through lb1");
+            await NamespacePair.UntilServedAsync(net, "first request through lb1");
             Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb1), StringComparison.Ordinal);
 
             // A crashed master: lb2 takes the address after Master_Down_Interval (~361 ms) and announces it.
@@ -39,7 +39,7 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             lb1.Signal(9);
             var takeover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
             Assert.True(takeover < TimeSpan.FromSeconds(2), $"takeover took {takeover}");
-            await UntilServedAsync(net, "requests after kill -9 of the master");
+            await NamespacePair.UntilServedAsync(net, "requests after kill -9 of the master");
             output.WriteLine($"kill -9 master: lb2 onMaster after {takeover.TotalMilliseconds:0} ms, client served again after {crash.ElapsedMilliseconds} ms");
             Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb2), StringComparison.Ordinal);
 
@@ -59,14 +59,14 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             File.WriteAllText(lb1Config, preempting);
             lb1.Signal(1);
             await files.WaitForRolesAsync("lb1", "lb2", _settle);
-            await UntilServedAsync(net, "requests after lb1 preempted");
+            await NamespacePair.UntilServedAsync(net, "requests after lb1 preempted");
 
             // A graceful stop: lb1 resigns first, lb2 takes over after its skew time, lb1 keeps the VIP until lb2's second advert.
             var stop = Stopwatch.StartNew();
             mastered = files.HookCount("lb2", "master");
             lb1.Signal(15);
             var handover = await files.WaitForHookAsync("lb2", "master", mastered + 1, _settle);
-            await UntilServedAsync(net, "requests after SIGTERM of the master");
+            await NamespacePair.UntilServedAsync(net, "requests after SIGTERM of the master");
             output.WriteLine($"SIGTERM master: lb2 onMaster after {handover.TotalMilliseconds:0} ms, client served after {stop.ElapsedMilliseconds} ms");
             Assert.True(handover < TimeSpan.FromSeconds(1), $"hand-over took {handover}");
             Assert.Equal(0, await lb1.WaitForExitAsync(_settle));
@@ -84,15 +84,10 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
         }
     }
 
-    private static string WriteNode(FailoverFiles files, string nodeId, int priority, string address, string peer) =>
-        NamespacePair.WriteNode(files, nodeId, priority, address, peer);
-
     /// <summary>The distinct MAC addresses that answer ARP for the virtual IP from the client namespace (two requests).</summary>
     private static HashSet<string> ArpRepliers(NetnsTopology net)
     {
         var (_, output) = NetnsTopology.Run("ip", "netns", "exec", net.Client, "arping", "-c", "2", "-I", "eth0", NetnsTopology.VirtualIp);
         return [.. System.Text.RegularExpressions.Regex.Matches(output, @"reply from [0-9.]+ \[([0-9A-Fa-f:]+)\]").Select(m => m.Groups[1].Value.ToLowerInvariant())];
     }
-
-    private static Task UntilServedAsync(NetnsTopology net, string what) => NamespacePair.UntilServedAsync(net, what);
 }

@@ -1,10 +1,15 @@
 using System.Diagnostics;
+using Balancer.Tests.Common;
 
 namespace Balancer.Tests.Failover;
 
-/// <summary>What the namespace failover tests share: a node's config in the topology, and a client that waits to be served.</summary>
+/// <summary>What the namespace failover tests share: the backend, a node's config in the topology, and a client that waits to be served.</summary>
 internal static class NamespacePair
 {
+    /// <summary>The demo backend <c>b1</c> in the backend namespace, on <see cref="NetnsTopology.BackendAddress"/>:8080.</summary>
+    public static BalancerProcess StartBackend(NetnsTopology net) =>
+        BalancerProcess.StartInNamespace(net.Backend, "demo-backend", "--bind", $"{NetnsTopology.BackendAddress}:8080", "--name", "b1");
+
     /// <summary>Node <paramref name="nodeId"/> at <paramref name="address"/> with <paramref name="peer"/>, moving the VIP on eth0.</summary>
     public static string WriteNode(FailoverFiles files, string nodeId, int priority, string address, string peer, string moreFields = "", string? keyFile = null) =>
         files.WriteNode(nodeId, priority, $"{address}:7946", $"{peer}:7946",

@@ -24,7 +24,7 @@ public sealed class NamespacePathTests(ITestOutputHelper output)
         var processes = new List<BalancerProcess>();
         try
         {
-            processes.Add(BalancerProcess.StartInNamespace(net.Backend, "demo-backend", "--bind", $"{NetnsTopology.BackendAddress}:8080", "--name", "b1"));
+            processes.Add(NamespacePair.StartBackend(net));
             var lb1 = BalancerProcess.StartInNamespace(net.Lb1, "--config", NamespacePair.WriteTwoPathNode(files, "lb1", 150,
                 (NetnsTopology.Lb1Address, NetnsTopology.Lb1HeartbeatAddress), ("lb2", NetnsTopology.Lb2Address, NetnsTopology.Lb2HeartbeatAddress)));
             processes.Add(lb1);

@@ -174,7 +174,7 @@ public sealed class NamespaceSecurityTests(ITestOutputHelper output)
     /// <summary>The backend, then lb1 (priority 150) and lb2 (100) at 100 ms adverts; returns once lb1 serves the VIP.</summary>
     private static async Task<(BalancerProcess Lb1, BalancerProcess Lb2)> StartPairAsync(FailoverFiles files, NetnsTopology net, List<BalancerProcess> processes, string[]? keyFiles = null)
     {
-        processes.Add(BalancerProcess.StartInNamespace(net.Backend, "demo-backend", "--bind", $"{NetnsTopology.BackendAddress}:8080", "--name", "b1"));
+        processes.Add(NamespacePair.StartBackend(net));
         var lb1 = BalancerProcess.StartInNamespace(net.Lb1, "--config", NamespacePair.WriteNode(files, "lb1", 150, NetnsTopology.Lb1Address, NetnsTopology.Lb2Address, keyFile: keyFiles?[0]));
         processes.Add(lb1);
         var lb2 = BalancerProcess.StartInNamespace(net.Lb2, "--config", NamespacePair.WriteNode(files, "lb2", 100, NetnsTopology.Lb2Address, NetnsTopology.Lb1Address, keyFile: keyFiles?[1]));

@@ -27,7 +27,7 @@ public sealed class NamespaceWitnessTests(ITestOutputHelper output)
         var processes = new List<BalancerProcess>();
         try
         {
-            processes.Add(BalancerProcess.StartInNamespace(net.Backend, "demo-backend", "--bind", $"{NetnsTopology.BackendAddress}:8080", "--name", "b1"));
+            processes.Add(NamespacePair.StartBackend(net));
             var witness = BalancerProcess.StartInNamespace(net.Client, "witness", "--bind", WitnessAddress, "--key-file", files.KeyFile,
                 "--peers", $"{NetnsTopology.Lb1Address},{NetnsTopology.Lb2Address}");
             processes.Add(witness);
