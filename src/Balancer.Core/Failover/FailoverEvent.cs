@@ -29,4 +29,7 @@ public enum FailoverEvent
 
     /// <summary>A master heard neither its peer nor the witness and, the witness being required, released the virtual IPs (#23).</summary>
     Isolated,
+
+    /// <summary>A master whose peer is silent heard from the witness of another live master that outranks it, and yielded (#23).</summary>
+    OutrankedPerWitness,
 }

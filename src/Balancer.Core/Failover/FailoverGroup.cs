@@ -151,6 +151,10 @@ internal sealed class FailoverGroup
         }
     }
 
+    /// <summary>The witness hears <paramref name="nodeId"/> as master too, and this master outranks it: handled as its advert would be.</summary>
+    public void OnRivalPerWitness(string nodeId, byte priority) =>
+        _master.OnAdvert(new AdvertPacket(nodeId, FailoverState.Master, priority, MasterAdvertInterval, 0, 0, 0, Name));
+
     /// <summary>An authentic answer from the witness.</summary>
     public void OnWitnessAnswer(in WitnessMessage answer, DateTimeOffset utcNow) => _witness.OnAnswer(answer, utcNow);
 

@@ -36,6 +36,9 @@ internal sealed class MasterRole(FailoverGroup group)
     /// <summary>
     /// An advert of ours went out: counts towards <see cref="LongestGapSent"/>, and a late one is reported. The peer's
     /// Master_Down_Interval is at least 3 intervals (its skew is unknown here), so two intervals late is within a third of it.
+    /// A master silent for that long (frozen: SIGSTOP, a GC on a starved host) may have been replaced meanwhile, and the
+    /// successor's gratuitous ARP drew the clients to it: it re-announces at once, since behind a cut peer link it would
+    /// not hear the successor's resign that otherwise tells it to (the witness settles who stays master).
     /// </summary>
     public void SentAdvert()
     {
@@ -43,6 +46,10 @@ internal sealed class MasterRole(FailoverGroup group)
         if (_sentGaps.Saw(group.Now) is { } gap && gap >= FailoverTimers.StallThreshold(peerMasterDown))
         {
             group.Actions.Add(new FailoverAction.AdvertStall(Sent: true, gap, peerMasterDown));
+            if (gap >= peerMasterDown)
+            {
+                group.Actions.Add(new FailoverAction.SendGratuitousArp(Takeover: false));
+            }
         }
     }
 

@@ -3,8 +3,11 @@ using System.Net;
 namespace Balancer.Core.Failover;
 
 /// <summary>
-/// The witness's memory and answers (#23, <c>balancer witness</c>): it hears the nodes' adverts, remembers per group the
-/// master it last heard and when, and answers an authenticated query with that. Adverts and queries are taken only when
+/// The witness's memory and answers (#23, <c>balancer witness</c>): it hears the nodes' adverts, remembers per group
+/// every node it hears as master and when, and answers an authenticated query with the master it would elect among the
+/// others than the asker: of those heard within a Master_Down_Interval, the one that outranks the rest (RFC 5798
+/// §6.4.3's rule), else the one heard last. So when two nodes are master behind a cut heartbeat link, each hears of the
+/// other: the lesser yields, the greater re-announces the addresses the lesser had drawn to itself. Adverts and queries are taken only when
 /// authentic, from an allowed address (when any are listed), newer (epoch, sequence) than the last from that node, and
 /// sent within <c>maxClockSkew</c> of its clock — the witness never talks first, so it cannot use the echo handshake of
 /// <see cref="PeerReplayGuard"/> and relies on the time alone. An answer echoes the query's epoch and sequence, which is
@@ -18,7 +21,7 @@ public sealed class WitnessLedger
     private readonly HashSet<IPAddress> _allowed;
     private readonly TimeSpan _maxClockSkew;
     private readonly Dictionary<string, (ulong Epoch, ulong Sequence)> _order = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string NodeId, byte Priority, DateTimeOffset At)> _masters = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Group, string NodeId), (byte Priority, TimeSpan Interval, DateTimeOffset At)> _masters = [];
     private readonly Dictionary<string, long> _rejected = new(StringComparer.Ordinal);
     private ulong _sequence;
 
@@ -41,8 +44,22 @@ public sealed class WitnessLedger
     /// <summary>Datagrams refused, by reason.</summary>
     public IReadOnlyDictionary<string, long> Rejected => _rejected;
 
-    /// <summary>The master of each group as last heard, and when.</summary>
-    public IReadOnlyDictionary<string, (string NodeId, byte Priority, DateTimeOffset At)> Masters => _masters;
+    /// <summary>The master the witness names now for each group it has heard one of, its priority, when it last heard it.</summary>
+    public IReadOnlyDictionary<string, (string NodeId, byte Priority, DateTimeOffset At)> Masters
+    {
+        get
+        {
+            var now = _time.GetUtcNow();
+            return _masters.Keys.Select(k => k.Group).Distinct().ToDictionary(g => g, g => Elect(g, now)!.Value, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The nodes heard as master of <paramref name="group"/> within a Master_Down_Interval of now: two or more is a split brain.</summary>
+    public IReadOnlyList<string> LiveMasters(string group)
+    {
+        var now = _time.GetUtcNow();
+        return [.. _masters.Where(m => m.Key.Group == group && Live(m.Value, now)).Select(m => m.Key.NodeId).Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>Takes one datagram from <paramref name="source"/>; returns the answer to send back to it, or null.</summary>
     public byte[]? OnDatagram(ReadOnlySpan<byte> datagram, IPAddress source)
@@ -79,20 +96,54 @@ public sealed class WitnessLedger
         Adverts++;
         if (advert.State == FailoverState.Master && advert.Priority > 0)
         {
-            _masters[advert.Group] = (advert.NodeId, advert.Priority, now);
+            _masters[(advert.Group, advert.NodeId)] = (advert.Priority, advert.AdvertInterval, now);
         }
-        else if (_masters.TryGetValue(advert.Group, out var master) && master.NodeId == advert.NodeId)
+        else
         {
-            _masters.Remove(advert.Group); // the master resigned or stepped down: none is known until one advertises
+            _masters.Remove((advert.Group, advert.NodeId)); // it resigned or stepped down: no master of ours until it advertises as one
         }
 
         return null;
     }
 
+    /// <summary>
+    /// Of the masters of <paramref name="group"/> but <paramref name="except"/> heard within a Master_Down_Interval, the one that outranks the others;
+    /// when none is that recent, the one heard last (its age tells the asker it is gone); null when none was ever heard.
+    /// </summary>
+    private (string NodeId, byte Priority, DateTimeOffset At)? Elect(string group, DateTimeOffset now, string? except = null)
+    {
+        (string NodeId, byte Priority, DateTimeOffset At)? live = null, last = null;
+        foreach (var ((g, node), master) in _masters)
+        {
+            if (g != group || node == except)
+            {
+                continue;
+            }
+
+            if (last is not { } l || master.At > l.At)
+            {
+                last = (node, master.Priority, master.At);
+            }
+
+            if (Live(master, now) && (live is not { } best || FailoverMachine.Outranks(master.Priority, node, best.Priority, best.NodeId)))
+            {
+                live = (node, master.Priority, master.At);
+            }
+        }
+
+        return live ?? last;
+    }
+
+    /// <summary>Heard within the longest Master_Down_Interval any backup could use with that master's interval.</summary>
+    private static bool Live((byte Priority, TimeSpan Interval, DateTimeOffset At) master, DateTimeOffset now) =>
+        now - master.At < FailoverTimers.MasterDownInterval(1, master.Interval);
+
     private byte[] Answer(in WitnessMessage query, DateTimeOffset now)
     {
         Answered++;
-        var heard = _masters.TryGetValue(query.Group, out var master);
+        var elected = Elect(query.Group, now, except: query.NodeId);
+        var heard = elected is not null;
+        var master = elected.GetValueOrDefault();
         var answer = new WitnessMessage(IsAnswer: true, heard ? master.NodeId : "", query.Group, _epoch, ++_sequence, now.ToUnixTimeMilliseconds(),
             query.Epoch, query.Sequence, heard ? now - master.At : TimeSpan.MaxValue, heard ? master.Priority : (byte)0);
         var buffer = new byte[WitnessCodec.MaxLength];

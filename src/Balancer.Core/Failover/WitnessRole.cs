@@ -95,12 +95,32 @@ internal sealed class WitnessRole(FailoverGroup group, AdvertWriter writer)
                 group.ChangeState(FailoverState.Master, FailoverEvent.MasterDownTimerExpired, $"no master advert for {silence.TotalMilliseconds:0} ms and the witness {heard}");
             }
         }
+        else if (group.State == FailoverState.Master && NamesLiveMaster(answer, group.Options.NodeId, group.MasterDownInterval))
+        {
+            // Two masters behind a cut link (one took over while the other was frozen past Master_Down_Interval): the
+            // witness hears the adverts the link no longer carries, and the rule of RFC 5798 §6.4.3 settles it.
+            if (FailoverMachine.Outranks(answer.Priority, answer.NodeId, group.EffectivePriority, group.Options.NodeId))
+            {
+                group.SendAdvert(0); // the witness hears the resign: it names the other alone at once
+                group.ChangeState(FailoverState.Backup, FailoverEvent.OutrankedPerWitness,
+                    $"peer silent for {silence.TotalMilliseconds:0} ms, but the witness {heard} (priority {answer.Priority}), which outranks us: two masters, yielding");
+            }
+            else
+            {
+                group.OnRivalPerWitness(answer.NodeId, answer.Priority); // we win: re-announce, as for its advert
+                group.Timers.WitnessAskAt = group.Now + group.MasterDownInterval;
+            }
+        }
         else if (group.State == FailoverState.Master)
         {
             Say($"peer silent for {silence.TotalMilliseconds:0} ms, but the witness answers (it {heard}): keeping the virtual IPs");
             group.Timers.WitnessAskAt = group.Now + group.MasterDownInterval;
         }
     }
+
+    /// <summary>True when the witness names another node that it heard as master within <paramref name="masterDownInterval"/>.</summary>
+    public static bool NamesLiveMaster(in WitnessMessage answer, string ownNodeId, TimeSpan masterDownInterval) =>
+        answer.NodeId.Length > 0 && !string.Equals(answer.NodeId, ownNodeId, StringComparison.Ordinal) && answer.HeardAgo < masterDownInterval;
 
     /// <summary>No answer within the timeout: per <see cref="FailoverOptions.WitnessRequired"/>.</summary>
     public void OnTimeout()

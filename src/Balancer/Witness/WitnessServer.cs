@@ -90,6 +90,7 @@ internal sealed class WitnessServer : IDisposable
         LoopPriority.RaiseCurrentThread(10, _logger);
         var buffer = new byte[2048];
         var masters = new Dictionary<string, string>(StringComparer.Ordinal);
+        var splits = new Dictionary<string, string>(StringComparer.Ordinal); // the live masters of each group as last logged
         while (!token.IsCancellationRequested)
         {
             if (!_socket.Poll(TimeSpan.FromMilliseconds(100), SelectMode.SelectRead))
@@ -110,6 +111,7 @@ internal sealed class WitnessServer : IDisposable
             }
 
             var source = (IPEndPoint)from;
+            var adverts = _ledger.Adverts;
             if (_ledger.OnDatagram(buffer.AsSpan(0, length), source.Address) is { } answer)
             {
                 try
@@ -122,6 +124,11 @@ internal sealed class WitnessServer : IDisposable
                 }
             }
 
+            if (_ledger.Adverts == adverts)
+            {
+                continue; // no advert taken: who is master has not changed
+            }
+
             foreach (var (group, master) in _ledger.Masters)
             {
                 if (!masters.TryGetValue(group, out var known) || known != master.NodeId)
@@ -129,6 +136,14 @@ internal sealed class WitnessServer : IDisposable
                     masters[group] = master.NodeId;
                     Log.WitnessMasterChanged(_logger, master.NodeId, group, master.Priority);
                 }
+
+                var live = string.Join(", ", _ledger.LiveMasters(group));
+                if (live.Contains(',', StringComparison.Ordinal) && splits.GetValueOrDefault(group) != live)
+                {
+                    Log.WitnessSplitBrain(_logger, live.Count(c => c == ',') + 1, group, live, master.NodeId);
+                }
+
+                splits[group] = live;
             }
         }
     }

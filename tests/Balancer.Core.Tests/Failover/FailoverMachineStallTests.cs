@@ -18,6 +18,21 @@ public class FailoverMachineStallTests : FailoverMachineTestBase
         // The backup's Master_Down_Interval is at least 3 intervals; two thirds of it is 2 s.
         Assert.Equal(new AdvertStall(Sent: true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)), actions.OfType<AdvertStall>().Single());
         Assert.Equal(FailoverState.Master, machine.State);
+        Assert.Empty(actions.OfType<SendGratuitousArp>()); // no backup could have taken over yet
+    }
+
+    [Fact]
+    public void Tick_MasterFrozenPastThreeIntervals_ReannouncesOnResuming()
+    {
+        var machine = Started(255);
+        AdvanceAndTick(machine, _interval);
+
+        var actions = AdvanceAndTick(machine, TimeSpan.FromSeconds(4));
+
+        // A backup may have taken over and drawn the clients with its gratuitous ARP: pull them back at once.
+        Assert.Equal(TimeSpan.FromSeconds(4), actions.OfType<AdvertStall>().Single().Gap);
+        Assert.Contains(actions.OfType<SendGratuitousArp>(), g => !g.Takeover);
+        Assert.Empty(AdvanceAndTick(machine, _interval).OfType<SendGratuitousArp>());
     }
 
     [Fact]

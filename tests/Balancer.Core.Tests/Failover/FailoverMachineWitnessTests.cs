@@ -41,9 +41,9 @@ public class FailoverMachineWitnessTests : FailoverMachineTestBase
     }
 
     /// <summary>The witness's answer to the last query: it heard <paramref name="master"/> <paramref name="ago"/> ago, or none.</summary>
-    private byte[] Answer(string master, TimeSpan ago, byte[]? key = null, ulong? nonce = null)
+    private byte[] Answer(string master, TimeSpan ago, byte[]? key = null, ulong? nonce = null, byte priority = 200)
     {
-        var answer = new WitnessMessage(true, master, _lastQuery.Group, 77, _lastQuery.Sequence, 0, _lastQuery.Epoch, nonce ?? _lastQuery.Sequence, ago, 200);
+        var answer = new WitnessMessage(true, master, _lastQuery.Group, 77, _lastQuery.Sequence, 0, _lastQuery.Epoch, nonce ?? _lastQuery.Sequence, ago, priority);
         var buffer = new byte[WitnessCodec.MaxLength];
         return buffer[..WitnessCodec.Encode(answer, new FailoverKeyRing(key ?? InMemoryFailoverLink.Key), buffer)];
     }
@@ -240,6 +240,35 @@ public class FailoverMachineWitnessTests : FailoverMachineTestBase
         }
 
         Assert.Equal(FailoverState.Master, machine.State);
+    }
+
+    [Theory]
+    [InlineData(250, 5, FailoverState.Backup)]   // a live master that outranks us: two masters, and we are the lesser
+    [InlineData(200, 5, FailoverState.Backup)]   // equal priority: the node-id tie-break, "lb2" > "lb1"
+    [InlineData(100, 5, FailoverState.Master)]   // one we outrank: we re-announce, it yields when it asks
+    [InlineData(250, 5000, FailoverState.Master)] // heard too long ago: not alive
+    public void Master_PeerSilent_WitnessNamesAnotherMaster_YieldsToOneAliveThatOutranksUs_ReannouncesAgainstALesser(int priority, int agoMs, FailoverState expected)
+    {
+        var machine = Master(required: false);
+        Run(machine, FailoverTimers.MasterDownInterval(200, _interval));
+
+        var actions = machine.OnDatagram(Answer("lb2", TimeSpan.FromMilliseconds(agoMs), priority: (byte)priority), _witness).ToList();
+        actions.AddRange(Run(machine, _interval * 2)); // short of the backup's Master_Down_Interval: it would ask again then
+
+        Assert.Equal(expected, machine.State);
+        if (expected == FailoverState.Backup)
+        {
+            var yielded = Assert.Single(actions.OfType<StateChanged>());
+            Assert.Equal(FailoverEvent.OutrankedPerWitness, yielded.Event);
+            Assert.Contains(actions.OfType<RemoveVips>(), r => r.Held);
+        }
+        else
+        {
+            Assert.Empty(actions.OfType<StateChanged>());
+            var alive = agoMs < 1000;
+            Assert.Equal(alive, actions.OfType<DualMasterDetected>().Any(d => d.PeerNodeId == "lb2"));
+            Assert.Equal(alive, actions.OfType<SendGratuitousArp>().Any(g => !g.Takeover)); // clients drawn to lb2 come back
+        }
     }
 
     /// <summary>A master: lb2 advertised only as backup, and the witness, asked, heard no master.</summary>

@@ -52,6 +52,46 @@ public class WitnessLedgerTests
     }
 
     [Fact]
+    public void TwoMastersAlive_EachAskerHearsTheOther_ThirdPartiesTheOneThatOutranks_UntilItFallsSilent()
+    {
+        var ledger = Ledger();
+        ledger.OnDatagram(Advert("lb1", FailoverState.Master, 150), _lb1);
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
+        ledger.OnDatagram(Advert("lb2", FailoverState.Master, 100), _lb2); // heard last, but outranked
+
+        // Each asker hears of the other master: the lesser yields, the greater re-announces.
+        Assert.Equal(("lb1", (byte)150), (Read(ledger.OnDatagram(Query("lb2"), _lb2)).NodeId, Read(ledger.OnDatagram(Query("lb2"), _lb2)).Priority));
+        Assert.Equal(("lb2", TimeSpan.Zero), (Read(ledger.OnDatagram(Query("lb1"), _lb1)).NodeId, Read(ledger.OnDatagram(Query("lb1"), _lb1)).HeardAgo));
+        Assert.Equal(["lb1", "lb2"], ledger.LiveMasters("default"));
+        Assert.Equal("lb1", ledger.Masters["default"].NodeId);
+
+        // lb1 silent past the longest Master_Down_Interval of its 100 ms adverts (~400 ms) while lb2 goes on: lb2 it is.
+        for (var i = 0; i < 5; i++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+            ledger.OnDatagram(Advert("lb2", FailoverState.Master, 100), _lb2);
+        }
+
+        var answer = Read(ledger.OnDatagram(Query("lb3"), _lb1));
+        Assert.Equal(("lb2", TimeSpan.Zero), (answer.NodeId, answer.HeardAgo));
+        Assert.Equal(["lb2"], ledger.LiveMasters("default"));
+        Assert.Equal("lb2", ledger.Masters["default"].NodeId);
+    }
+
+    [Fact]
+    public void TheOnlyMasterGoneSilent_StillNamedWithItsAge_SoTheAskerSeesItIsGone()
+    {
+        var ledger = Ledger();
+        ledger.OnDatagram(Advert("lb1", FailoverState.Master, 150), _lb1);
+        _clock.Advance(TimeSpan.FromSeconds(3));
+
+        var answer = Read(ledger.OnDatagram(Query("lb2"), _lb2));
+
+        Assert.Equal(("lb1", TimeSpan.FromSeconds(3)), (answer.NodeId, answer.HeardAgo));
+        Assert.Empty(ledger.LiveMasters("default"));
+    }
+
+    [Fact]
     public void Query_NoMasterOrItResignedOrSteppedDown_NamesNone()
     {
         var ledger = Ledger();
