@@ -132,7 +132,7 @@ internal sealed class FailoverEffects(
             var garp = new GarpSchedule(next.GarpRepeat, next.GarpRefresh);
             if (master)
             {
-                garp.BurstSent(clock.Now);
+                garp.Resume(clock.Now);
             }
 
             Garp = garp;
