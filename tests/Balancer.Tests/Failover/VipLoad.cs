@@ -23,7 +23,8 @@ internal sealed class VipLoad : IDisposable
     private readonly IPEndPoint _target;
     private readonly byte[] _request;
     private readonly Stopwatch _clock = new();
-    private readonly ConcurrentQueue<string> _failures = new();
+    private readonly ConcurrentQueue<(DateTime Sent, DateTime Ended, string Text)> _failures = new();
+    private DateTime _started;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stop;
     private int _served;
@@ -38,7 +39,11 @@ internal sealed class VipLoad : IDisposable
     }
 
     /// <summary>Each failed request: when it was sent (ms after the load started), how long it took, and why.</summary>
-    public IEnumerable<string> Failures => _failures;
+    public IEnumerable<string> Failures => _failures.Select(f => f.Text);
+
+    /// <summary>The failed requests not sent or ended inside one of <paramref name="excused"/> (wall-clock windows).</summary>
+    public IReadOnlyList<string> FailuresOutside(IEnumerable<(DateTime From, DateTime Until)> excused) =>
+        [.. _failures.Where(f => !excused.Any(w => f.Ended >= w.From && f.Sent <= w.Until)).Select(f => f.Text)];
 
     /// <summary>Time since the load started: to place a test's own steps among <see cref="Failures"/>.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
@@ -59,6 +64,7 @@ internal sealed class VipLoad : IDisposable
         try
         {
             NetnsSocket.Enter(netns);
+            _started = DateTime.Now;
             _clock.Start();
             var sent = 0;
             while (true)
@@ -82,7 +88,7 @@ internal sealed class VipLoad : IDisposable
         }
         catch (Exception e)
         {
-            _failures.Enqueue($"the load itself failed: {e}");
+            _failures.Enqueue((DateTime.MaxValue, DateTime.MinValue, $"the load itself failed: {e}"));
             _failed++;
         }
         finally
@@ -216,7 +222,9 @@ internal sealed class VipLoad : IDisposable
         }
 
         _failed++;
-        _failures.Enqueue($"sent at {request.Sent.TotalMilliseconds:0} ms, failed after {(_clock.Elapsed - request.Sent).TotalMilliseconds:0} ms: {error}");
+        var ended = _clock.Elapsed;
+        _failures.Enqueue((_started + request.Sent, _started + ended,
+            $"sent at {request.Sent.TotalMilliseconds:0} ms ({_started + request.Sent:HH:mm:ss.fff}), failed after {(ended - request.Sent).TotalMilliseconds:0} ms: {error}"));
     }
 
     private sealed class Request(Socket socket, TimeSpan sent)
