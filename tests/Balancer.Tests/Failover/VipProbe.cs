@@ -1,114 +1,77 @@
-using System.Diagnostics;
-
 namespace Balancer.Tests.Failover;
 
 /// <summary>
-/// An open-loop client in the client namespace for active-active (#23): one GET to each virtual IP every 10 ms, each on
-/// a new connection (as bench/failover does: what a new client meets, not a kept-alive connection that a moved address
-/// breaks by nature) with its own 1 s deadline, recording per request when it was sent, whether it was served and by which backend
-/// (<c>X-Backend</c>), until stopped — at most 6000 rounds or 60 s. Outages are measured from these records, so that a
-/// test's own slow steps on a loaded machine do not count.
+/// The active-active client (#23): a <see cref="VipLoad"/> per virtual IP (one GET every 10 ms, each on a new
+/// connection, off the thread pool), and the outage of each measured from its per-request records, so that a test's
+/// own slow steps on a loaded machine do not count.
 /// </summary>
 internal sealed class VipProbe : IDisposable
 {
-    private readonly HttpClient _client;
-    private readonly string[] _vips;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
-    private readonly List<Task<Sample>> _requests = [];
+    private readonly Dictionary<string, VipLoad> _loads;
 
-    public VipProbe(NetnsTopology net, params string[] vips)
+    public VipProbe(NetnsTopology net, params string[] vips) => _loads = vips.ToDictionary(v => v, v => new VipLoad(net, v));
+
+    /// <summary>Each load's own clock now: where an event falls among its samples.</summary>
+    public Dictionary<string, TimeSpan> Mark() => _loads.ToDictionary(l => l.Key, l => l.Value.Elapsed);
+
+    /// <summary>Stops every load and returns each virtual IP's samples in send order.</summary>
+    public async Task<Dictionary<string, List<VipLoad.Sample>>> StopAsync()
     {
-        _vips = vips;
-        _client = NetnsSocket.HttpClient(net.Client, TimeSpan.FromSeconds(1));
-        _loop = Task.Run(RunAsync);
-    }
+        var samples = new Dictionary<string, List<VipLoad.Sample>>();
+        foreach (var (vip, load) in _loads)
+        {
+            await load.StopAsync();
+            samples[vip] = [.. load.Samples.OrderBy(s => s.Sent)];
+        }
 
-    /// <summary>Time on the probe's clock, comparable with <see cref="Sample.SentAt"/>.</summary>
-    public TimeSpan Now => _clock.Elapsed;
-
-    /// <summary>Stops sending, waits for the requests in flight, and returns every sample in send order.</summary>
-    public async Task<IReadOnlyList<Sample>> StopAsync()
-    {
-        await _stop.CancelAsync();
-        await _loop;
-        return await Task.WhenAll(_requests);
+        return samples;
     }
 
     /// <summary>
-    /// The longest outage of <paramref name="vip"/> from <paramref name="from"/> on: for each run of failed requests, from
-    /// the last served request before it to the first served after it, by send time (zero when none failed); and how many failed.
+    /// The longest outage in <paramref name="samples"/> from <paramref name="from"/> on: for each run of failed requests,
+    /// from the last served request before it to the first served after it, by send time (zero when none failed;
+    /// <see cref="TimeSpan.MaxValue"/> when none was served after); how many failed; and how long of it the client itself
+    /// sent nothing beyond its 10 ms schedule (held off the CPU on a loaded machine): time that says nothing of the service.
     /// </summary>
-    public static (TimeSpan Outage, int Failed) Outage(IReadOnlyList<Sample> samples, string vip, TimeSpan from)
+    public static (TimeSpan Outage, int Failed, TimeSpan ClientPause) Outage(IReadOnlyList<VipLoad.Sample> samples, TimeSpan from)
     {
-        var mine = samples.Where(s => s.Vip == vip && s.SentAt >= from).OrderBy(s => s.SentAt).ToList();
-        var (longest, failed) = (TimeSpan.Zero, 0);
+        var (longest, failed, pause) = (TimeSpan.Zero, 0, TimeSpan.Zero);
         TimeSpan? lastServed = null;
         var inRun = false;
-        foreach (var sample in mine)
+        foreach (var sample in samples.Where(s => s.Sent >= from))
         {
             if (sample.Backend is null)
             {
-                failed++;
-                inRun = true;
+                (failed, inRun) = (failed + 1, true);
                 lastServed ??= from;
+                continue;
             }
-            else
-            {
-                if (inRun && sample.SentAt - lastServed!.Value > longest)
-                {
-                    longest = sample.SentAt - lastServed.Value;
-                }
 
-                (inRun, lastServed) = (false, sample.SentAt);
+            if (inRun && sample.Sent - lastServed!.Value > longest)
+            {
+                longest = sample.Sent - lastServed.Value;
+                pause = PauseWithin(samples, lastServed.Value, sample.Sent);
             }
+
+            (inRun, lastServed) = (false, sample.Sent);
         }
 
-        return (inRun ? TimeSpan.MaxValue : longest, failed);
+        return (inRun ? TimeSpan.MaxValue : longest, failed, pause);
+    }
+
+    /// <summary>The longest gap between two consecutive sends in [<paramref name="start"/>, <paramref name="end"/>] beyond the 10 ms schedule.</summary>
+    private static TimeSpan PauseWithin(IReadOnlyList<VipLoad.Sample> samples, TimeSpan start, TimeSpan end)
+    {
+        var sends = samples.Select(s => s.Sent).Where(t => t >= start && t <= end).Distinct().Order().ToList();
+        var gap = sends.Zip(sends.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max() - TimeSpan.FromMilliseconds(10);
+        return gap > TimeSpan.Zero ? gap : TimeSpan.Zero;
     }
 
     public void Dispose()
     {
-        _stop.Cancel();
-        _client.Dispose();
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        for (var i = 0; i < 6000 && !_stop.IsCancellationRequested && _clock.Elapsed < TimeSpan.FromSeconds(60); i++)
+        foreach (var load in _loads.Values)
         {
-            foreach (var vip in _vips)
-            {
-                _requests.Add(GetAsync(vip));
-            }
-
-            var next = TimeSpan.FromMilliseconds(10 * (i + 1)) - _clock.Elapsed;
-            if (next > TimeSpan.Zero)
-            {
-                await Task.Delay(next).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            load.Dispose();
         }
     }
-
-    private async Task<Sample> GetAsync(string vip)
-    {
-        var sent = _clock.Elapsed;
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{vip}:8080/"));
-            request.Headers.ConnectionClose = true;
-            using var response = await _client.SendAsync(request);
-            var backend = response.IsSuccessStatusCode && response.Headers.TryGetValues("X-Backend", out var names) ? names.FirstOrDefault() ?? "?" : null;
-            return new Sample(vip, sent, _clock.Elapsed - sent, backend);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return new Sample(vip, sent, _clock.Elapsed - sent, null);
-        }
-    }
-
-    /// <summary>One request: to which virtual IP, when it was sent, how long it took, and the backend that served it (null: failed).</summary>
-    public readonly record struct Sample(string Vip, TimeSpan SentAt, TimeSpan Latency, string? Backend);
 }
