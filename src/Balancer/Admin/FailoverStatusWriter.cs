@@ -23,7 +23,7 @@ internal static class FailoverStatusWriter
         json.WriteString("nodeId", config.NodeId);
         json.WriteString("bind", failover.BoundAddress);
         json.WriteString("vipAction", config.VipAction);
-        json.WriteNumber("priority", config.Priority);
+        json.WriteNumber("priority", snapshot.Groups.Count > 0 ? snapshot.Groups[0].Priority : config.Priority); // the first group's, as state is
         json.WriteNumber("effectivePriority", snapshot.EffectivePriority);
         json.WriteBoolean("trackedHealthy", snapshot.TrackedHealthy);
         json.WriteStartObject("peer");
