@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Balancer.Core.Configuration;
 
 /// <summary>The VRRP-like peer protocol that floats the virtual IPs between two nodes.</summary>
@@ -78,6 +80,30 @@ public sealed record FailoverConfig
 
     /// <summary>The witness a node asks before taking over on silence (#23); null when there is none.</summary>
     public FailoverWitnessConfig? Witness { get; init; }
+
+    /// <summary>
+    /// <c>failover.groups</c> (#23): groups of virtual IPs, each with its own state machine; empty for the single-group
+    /// form, where <see cref="Priority"/>, <see cref="VirtualIps"/>, <see cref="Preempt"/>, <see cref="PreemptDelay"/>,
+    /// <see cref="Track"/> and <see cref="Notify"/> make one group named <c>default</c> (see <see cref="EffectiveGroups"/>).
+    /// </summary>
+    public IReadOnlyList<FailoverGroupConfig> Groups { get; init; } = [];
+
+    /// <summary>The groups this node runs: <see cref="Groups"/>, or the single-group form as one group named <c>default</c>.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<FailoverGroupConfig> EffectiveGroups => Groups.Count > 0 ? Groups :
+    [
+        new FailoverGroupConfig
+        {
+            Name = DefaultGroup, Priority = Priority, VirtualIps = VirtualIps, Preempt = Preempt, PreemptDelay = PreemptDelay, Track = Track, Notify = Notify,
+        },
+    ];
+
+    /// <summary>Every virtual IP of every group.</summary>
+    [JsonIgnore]
+    public IEnumerable<string> AllVirtualIps => EffectiveGroups.SelectMany(g => g.VirtualIps);
+
+    /// <summary>The name of the single-group form's one group.</summary>
+    public const string DefaultGroup = "default";
 
     /// <summary>
     /// SCHED_RR priority (1–99) of the thread that sends and reads adverts, when the process may take it (keepalived's

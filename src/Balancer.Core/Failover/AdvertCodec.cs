@@ -6,11 +6,12 @@ using System.Text.Unicode;
 namespace Balancer.Core.Failover;
 
 /// <summary>
-/// Writes and reads the advert datagram, protocol version 2. All integers are big-endian (network byte order).
+/// Writes and reads the advert datagram, protocol version 3 (#23: the group name drives the receiver's group; version 2
+/// carried it but a version-2 node ignores it, so the two must not mix). All integers are big-endian (network byte order).
 /// <list type="table">
 /// <listheader><term>offset, size</term><description>field</description></listheader>
 /// <item><term>0, 4</term><description>magic <c>BLB1</c> (0x42 0x4C 0x42 0x31)</description></item>
-/// <item><term>4, 1</term><description>protocol version, 2</description></item>
+/// <item><term>4, 1</term><description>protocol version, 3</description></item>
 /// <item><term>5, 1</term><description>message type, 1 = advert</description></item>
 /// <item><term>6, 1</term><description>state: 0 init, 1 backup, 2 master, 3 fault</description></item>
 /// <item><term>7, 1</term><description>priority 0–255; 0 from a master = it resigns (RFC 5798 §5.2.4)</description></item>
@@ -33,7 +34,7 @@ namespace Balancer.Core.Failover;
 public static class AdvertCodec
 {
     /// <summary>The protocol version this build speaks; a datagram with another is rejected as <see cref="DecodeError.BadVersion"/>.</summary>
-    public const byte Version = 2;
+    public const byte Version = 3;
 
     /// <summary>The longest advert, with a 64-byte node id and a 32-byte group name.</summary>
     public const int MaxLength = HeaderLength + 1 + MaxNodeIdBytes + 1 + MaxGroupBytes + MacLength;
@@ -167,7 +168,7 @@ public static class AdvertCodec
         if (datagram.Length < MinLength)
         {
             return datagram.Length > VersionOffset && datagram[..4].SequenceEqual(Magic) && datagram[VersionOffset] != Version
-                ? DecodeError.BadVersion // a version-1 advert is shorter than the shortest of version 2
+                ? DecodeError.BadVersion // a version-1 advert is shorter than the shortest of version 2 and 3
                 : DecodeError.TooShort;
         }
 

@@ -6,6 +6,9 @@ namespace Balancer.Core.Failover;
 /// </summary>
 public abstract record FailoverAction
 {
+    /// <summary>The group of virtual IPs the action is for (#23); <c>default</c> in the single-group form and for node-wide actions.</summary>
+    public string Group { get; init; } = AdvertPacket.DefaultGroup;
+
     /// <summary>Send <see cref="Datagram"/> (already encoded and MACed) to every peer.</summary>
     public sealed record SendAdvert(AdvertPacket Packet, ReadOnlyMemory<byte> Datagram) : FailoverAction;
 

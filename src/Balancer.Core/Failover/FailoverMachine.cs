@@ -10,7 +10,8 @@ namespace Balancer.Core.Failover;
 /// </summary>
 /// <remarks>
 /// The parts: <see cref="AdvertIntake"/> authenticates and admits datagrams, <see cref="PeerRecord"/> remembers the
-/// peer, <see cref="FailoverGroup"/> is the state machine, <see cref="AdvertWriter"/> makes our adverts.
+/// peer, <see cref="GroupSet"/> holds a <see cref="FailoverGroup"/> state machine per group of virtual IPs (#23: one
+/// socket, key and peer for all; each advert names its group), <see cref="AdvertWriter"/> makes our adverts.
 /// </remarks>
 public sealed class FailoverMachine
 {
@@ -21,7 +22,7 @@ public sealed class FailoverMachine
     private readonly AdvertIntake _intake;
     private readonly AdvertWriter _writer;
     private readonly PeerRecord _peer = new();
-    private readonly FailoverGroup _group;
+    private readonly GroupSet _groups;
     private readonly HeartbeatPaths _paths;
     private readonly IPAddress? _witness;
 
@@ -45,19 +46,33 @@ public sealed class FailoverMachine
         _time = time;
         _origin = time.GetTimestamp();
         var ownEpoch = epoch ?? (ulong)time.GetUtcNow().ToUnixTimeMilliseconds();
-        var guard = new PeerReplayGuard(options.NodeId, options.Peers.Select(p => FailoverOptions.ParsePeerAddress(p)!), options.PeerNodeIds, ownEpoch, options.MaxClockSkew);
+        var guard = new PeerReplayGuard(options.NodeId, options.Peers.Select(p => FailoverOptions.ParsePeerAddress(p)!), options.PeerNodeIds, ownEpoch, options.MaxClockSkew,
+            options.EffectiveGroups.Select(g => g.Name));
         _intake = new AdvertIntake(guard);
         _writer = new AdvertWriter(keys, ownEpoch, () => guard.EchoEpoch, time);
-        _group = new FailoverGroup(AdvertPacket.DefaultGroup, options, _writer, _actions, () => _time.GetElapsedTime(_origin));
+        _groups = new GroupSet(options, _writer, _actions, () => _time.GetElapsedTime(_origin));
         _paths = new HeartbeatPaths(options);
         _witness = options.WitnessAddress is { } address ? FailoverOptions.ParsePeerAddress(address) : null;
     }
 
-    /// <summary>The current state.</summary>
-    public FailoverState State => _group.State;
+    /// <summary>The current state of the first group (the single-group form's only one); see <see cref="StateOf"/>.</summary>
+    public FailoverState State => FirstGroup.State;
 
-    /// <summary>The priority advertised now: the configured one, lowered by the track weight while unhealthy (floor 1).</summary>
-    public int EffectivePriority => _group.EffectivePriority;
+    /// <summary>The first group's priority advertised now: the configured one, lowered by the track weight while unhealthy (floor 1).</summary>
+    public int EffectivePriority => FirstGroup.EffectivePriority;
+
+    /// <summary>The names of the groups, in config order (<c>default</c> alone in the single-group form).</summary>
+    public IReadOnlyList<string> GroupNames => [.. _groups.All.Select(g => g.Name)];
+
+    /// <summary>The state of group <paramref name="group"/>.</summary>
+    /// <exception cref="ArgumentException">No group has that name.</exception>
+    public FailoverState StateOf(string group) => Group(group).State; // one byte per group, read as State is: no lock
+
+    /// <summary>True when every group is in <paramref name="state"/>.</summary>
+    public bool AllIn(FailoverState state) => _groups.All.All(g => g.State == state);
+
+    /// <summary>True when some group is in <paramref name="state"/>.</summary>
+    public bool AnyIn(FailoverState state) => _groups.All.Any(g => g.State == state);
 
     /// <summary>True while a resigned master holds the virtual IPs waiting for its successor.</summary>
     public bool HandingOver
@@ -66,7 +81,7 @@ public sealed class FailoverMachine
         {
             lock (_lock)
             {
-                return _group.HandingOver;
+                return _groups.All.Any(g => g.HandingOver);
             }
         }
     }
@@ -78,7 +93,7 @@ public sealed class FailoverMachine
         {
             lock (_lock)
             {
-                var left = _group.NextDeadline - _time.GetElapsedTime(_origin); // the clock read once: twice, it moves between test and result
+                var left = _groups.NextDeadline - _time.GetElapsedTime(_origin); // the clock read once: twice, it moves between test and result
                 return left is { } l ? (l > TimeSpan.Zero ? l : TimeSpan.Zero) : null;
             }
         }
@@ -91,12 +106,12 @@ public sealed class FailoverMachine
     public static TimeSpan HandoverTimeout(TimeSpan advertInterval) => 3 * advertInterval;
 
     /// <summary>The startup event (RFC 5798 §6.4.1): INIT → MASTER at priority 255, else BACKUP (FAULT while unhealthy, if so configured).</summary>
-    public IReadOnlyList<FailoverAction> Start() => Run(_group.Start);
+    public IReadOnlyList<FailoverAction> Start() => Run(() => _groups.ForEach(g => g.Start()));
 
     /// <summary>Fires the timers that are due: master down, preempt delay, the master's next advert, the hand-over bound.</summary>
     public IReadOnlyList<FailoverAction> Tick() => Run(() =>
     {
-        _group.Tick();
+        _groups.ForEach(g => g.Tick());
         CheckPaths();
     });
 
@@ -105,14 +120,18 @@ public sealed class FailoverMachine
     /// stops advertising; it leaves MASTER (removing the virtual IPs) when its successor has advertised twice, or
     /// after <see cref="HandoverTimeout"/>, or at once when called again. Any other state goes to INIT at once.
     /// </summary>
-    public IReadOnlyList<FailoverAction> Shutdown() => Run(_group.Shutdown);
+    public IReadOnlyList<FailoverAction> Shutdown() => Run(() => _groups.ForEach(g => g.Shutdown()));
 
     /// <summary>
     /// Reports the tracked health (e.g. "a pool has a healthy backend"). Unhealthy lowers the effective priority by
     /// the track weight, and a master advertises it at once so a preempting peer takes over; or, with
     /// <see cref="FailoverOptions.FaultOnTrackFailure"/>, goes to FAULT. Healthy again restores it.
     /// </summary>
-    public IReadOnlyList<FailoverAction> SetTrackedHealth(bool healthy) => Run(() => _group.SetTrackedHealth(healthy));
+    public IReadOnlyList<FailoverAction> SetTrackedHealth(bool healthy) => Run(() => _groups.ForEach(g => g.SetTrackedHealth(healthy)));
+
+    /// <summary>Reports the tracked health of one group (its own <c>track</c>, #23): only that group's priority or state changes.</summary>
+    /// <exception cref="ArgumentException">No group has that name.</exception>
+    public IReadOnlyList<FailoverAction> SetTrackedHealth(string group, bool healthy) => Run(() => _groups.Run(Group(group), g => g.SetTrackedHealth(healthy)));
 
     /// <summary>
     /// Feeds one received datagram. Forged, malformed, replayed or foreign datagrams are counted by reason and
@@ -137,28 +156,37 @@ public sealed class FailoverMachine
                 CheckPaths();
             }
 
+            var packet = decoded.Packet;
+            if (pathHeard)
+            {
+                _groups.Saw(packet, source.Address, _time.GetUtcNow(), copy: !admitted);
+            }
+
             if (!admitted)
             {
                 return [.. _actions];
             }
 
-            var packet = decoded.Packet;
-            if (_peer.Saw(packet, ring.KeyIds[decoded.KeySlot - 1], _time.GetUtcNow(), _group.Options.ConfigHash) is { } drift)
+            if (_peer.Saw(packet, ring.KeyIds[decoded.KeySlot - 1], _time.GetUtcNow(), FirstGroup.Options.ConfigHash) is { } drift)
             {
                 _actions.Add(drift);
             }
 
-            if (newSession)
+            // Any advert of the peer, whatever its group, shows the peer alive to every group (the witness's question).
+            _groups.ForEach(g =>
             {
-                _group.AdvertiseNow();
-            }
+                if (newSession)
+                {
+                    g.AdvertiseNow();
+                }
 
-            _group.PeerHeard();
+                g.PeerHeard();
+            });
 
             // Only a master advertises as master (RFC 5798 §6.4.3); the others' adverts are for /status only.
-            if (packet.State == FailoverState.Master)
+            if (packet.State == FailoverState.Master && _groups.Find(packet.Group) is { } group)
             {
-                _group.OnMasterAdvert(packet);
+                _groups.Run(group, g => g.OnMasterAdvert(packet));
             }
 
             return [.. _actions];
@@ -184,31 +212,11 @@ public sealed class FailoverMachine
             throw new ArgumentException(string.Join(" ", problems), nameof(options));
         }
 
-        return Run(() => _group.Reconfigure(options));
+        return Run(() => _groups.ForEach(g => g.Reconfigure(options.ForGroup(options.EffectiveGroups.First(o => o.Name == g.Name)))));
     }
 
     /// <summary>The fields of <paramref name="options"/> that differ from the running ones and cannot change live.</summary>
-    public IReadOnlyList<string> ReconfigureProblems(FailoverOptions options)
-    {
-        var running = _group.Options;
-        var problems = new List<string>();
-        Check(running.NodeId == options.NodeId, "nodeId");
-        Check(running.AdvertInterval == options.AdvertInterval, "advertInterval");
-        Check(running.Peers.SequenceEqual(options.Peers, StringComparer.Ordinal), "peers");
-        Check(running.WitnessAddress == options.WitnessAddress, "witness.address");
-        Check(running.PeerNodeIds.SequenceEqual(options.PeerNodeIds, StringComparer.Ordinal), "peerNodeIds");
-        Check(running.FaultOnTrackFailure == options.FaultOnTrackFailure, "track.fault");
-        Check(running.MaxClockSkew == options.MaxClockSkew, "maxClockSkew"); // the replay guard is built with it
-        return problems;
-
-        void Check(bool same, string field)
-        {
-            if (!same)
-            {
-                problems.Add($"failover.{field} cannot change while running; restart balancer to change it");
-            }
-        }
-    }
+    public IReadOnlyList<string> ReconfigureProblems(FailoverOptions options) => _groups.ReconfigureProblems(options);
 
     /// <summary>A view for <c>/status</c> and metrics.</summary>
     public FailoverSnapshot GetSnapshot()
@@ -216,11 +224,11 @@ public sealed class FailoverMachine
         lock (_lock)
         {
             var ring = _writer.Ring;
-            return new FailoverSnapshot(_group.State, _group.EffectivePriority, _group.Healthy, _peer.NodeId, _peer.LastAdvertAt, _peer.State, _peer.Priority,
-                _group.Transitions, _group.DualMasterEvents, _intake.Rejected(), _peer.DriftsFrom(_group.Options.ConfigHash), _peer.ConfigHash,
-                _group.LongestAdvertGapSent, _group.LongestAdvertGapHeard, ring.SigningKeyId, ring.KeyIds, _peer.KeyId,
+            return new FailoverSnapshot(FirstGroup.State, FirstGroup.EffectivePriority, FirstGroup.Healthy, _peer.NodeId, _peer.LastAdvertAt, _peer.State, _peer.Priority,
+                FirstGroup.Transitions, FirstGroup.DualMasterEvents, _intake.Rejected(), _peer.DriftsFrom(FirstGroup.Options.ConfigHash), _peer.ConfigHash,
+                FirstGroup.LongestAdvertGapSent, FirstGroup.LongestAdvertGapHeard, ring.SigningKeyId, ring.KeyIds, _peer.KeyId,
                 (long)_writer.Sent, _intake.Accepted, _peer.Sequence, _intake.LastSources(), _intake.LastForeignVersion is > 0 and var version ? version : null,
-                _paths.Snapshot(Now, _time.GetUtcNow()), WitnessSnapshot());
+                _paths.Snapshot(Now, _time.GetUtcNow()), _groups.Witness(FirstGroup.Options), _groups.Snapshot());
         }
     }
 
@@ -240,26 +248,18 @@ public sealed class FailoverMachine
         lock (_lock)
         {
             _actions.Clear();
-            if (authentic)
+            if (authentic && _groups.Find(answer.Group) is { } group)
             {
-                _group.OnWitnessAnswer(answer, _time.GetUtcNow());
+                var utcNow = _time.GetUtcNow();
+                _groups.Run(group, g => g.OnWitnessAnswer(answer, utcNow));
             }
             else
             {
-                _group.Witness.RefuseForged();
+                FirstGroup.Witness.RefuseForged();
             }
 
             return [.. _actions];
         }
-    }
-
-    private WitnessStatus? WitnessSnapshot()
-    {
-        var witness = _group.Witness;
-        var options = _group.Options;
-        return options.WitnessAddress is not { } address ? null : new WitnessStatus(address, options.WitnessRequired, witness.Reachable, witness.LastAnswerAt,
-            witness.LastAnswer?.NodeId is { Length: > 0 } master ? master : null, witness.LastAnswer is { NodeId.Length: > 0 } a ? a.HeardAgo : null,
-            witness.Asked, witness.Answered, witness.TimedOut, witness.Refused);
     }
 
     private TimeSpan Now => _time.GetElapsedTime(_origin);
@@ -269,7 +269,12 @@ public sealed class FailoverMachine
     /// that long would have caused a failover had it been the only one. Run on every tick and advert, so it speaks
     /// within one advert interval of the window; it holds no timer of its own.
     /// </summary>
-    private void CheckPaths() => _paths.Check(Now, _group.MasterDownInterval, _actions);
+    private void CheckPaths() => _paths.Check(Now, _groups.LongestMasterDownInterval, _actions);
+
+    /// <summary>The first group: node-wide settings (node id, witness, config hash) are the same in every group's options.</summary>
+    private FailoverGroup FirstGroup => _groups.First;
+
+    private FailoverGroup Group(string name) => _groups.Find(name) ?? throw new ArgumentException($"No failover group is named '{name}'.", nameof(name));
 
     private IReadOnlyList<FailoverAction> Run(Action decide)
     {

@@ -28,6 +28,24 @@ public sealed record FailoverOptions
     /// <summary>Go to FAULT, instead of lowering the priority, while the tracked health is bad. Default false.</summary>
     public bool FaultOnTrackFailure { get; init; }
 
+    /// <summary>
+    /// The groups of virtual IPs (#23), each with its own priority, preemption and tracking; when empty, one group named
+    /// <c>default</c> takes <see cref="Priority"/>, <see cref="Preempt"/>, <see cref="PreemptDelay"/>,
+    /// <see cref="TrackWeight"/> and <see cref="FaultOnTrackFailure"/> (see <see cref="EffectiveGroups"/>).
+    /// </summary>
+    public IReadOnlyList<FailoverGroupOptions> Groups { get; init; } = [];
+
+    /// <summary>The groups the machine runs: <see cref="Groups"/>, or the single-group form as <c>default</c>.</summary>
+    public IReadOnlyList<FailoverGroupOptions> EffectiveGroups => Groups.Count > 0 ? Groups :
+        [new FailoverGroupOptions(AdvertPacket.DefaultGroup, Priority, Preempt, PreemptDelay, TrackWeight, FaultOnTrackFailure)];
+
+    /// <summary>These options as one group sees them: the node's, with the group's priority, preemption and tracking.</summary>
+    internal FailoverOptions ForGroup(FailoverGroupOptions group) => this with
+    {
+        Priority = group.Priority, Preempt = group.Preempt, PreemptDelay = group.PreemptDelay, TrackWeight = group.TrackWeight,
+        FaultOnTrackFailure = group.FaultOnTrackFailure,
+    };
+
     /// <summary>Peers' addresses, <c>ip:port</c> or <c>ip</c>; adverts from any other source address are rejected.</summary>
     public IReadOnlyList<string> Peers { get; init; } = [];
 
@@ -75,6 +93,7 @@ public sealed record FailoverOptions
         TrackWeight = config.Track?.Weight ?? new FailoverTrackConfig().Weight,
         FaultOnTrackFailure = config.Track?.Fault ?? false,
         Peers = config.Peers,
+        Groups = config.Groups.Count == 0 ? [] : [.. config.Groups.Select(FailoverGroupOptions.From)],
         PeerPaths = [.. config.PeerNodes.Select(p => new PeerPathsOptions(p.NodeId, p.Addresses))],
 
         // Only when every peer is named: a string peer has no node id, and the guard would refuse it.
@@ -96,9 +115,33 @@ public sealed record FailoverOptions
             errors.Add($"nodeId must be 1–{AdvertCodec.MaxNodeIdBytes} bytes of UTF-8, is {idBytes}.");
         }
 
-        if (Priority is < 1 or > 255)
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in EffectiveGroups)
         {
-            errors.Add($"priority must be 1–255 (0 is reserved for resigning), is {Priority}.");
+            var prefix = Groups.Count == 0 ? "" : $"group '{group.Name}': ";
+            if (Encoding.UTF8.GetByteCount(group.Name) is < 1 or > AdvertCodec.MaxGroupBytes)
+            {
+                errors.Add($"group name '{group.Name}' must be 1–{AdvertCodec.MaxGroupBytes} bytes of UTF-8.");
+            }
+            else if (!names.Add(group.Name))
+            {
+                errors.Add($"group name '{group.Name}' is used twice.");
+            }
+
+            if (group.Priority is < 1 or > 255)
+            {
+                errors.Add($"{prefix}priority must be 1–255 (0 is reserved for resigning), is {group.Priority}.");
+            }
+
+            if (group.PreemptDelay < TimeSpan.Zero)
+            {
+                errors.Add($"{prefix}preemptDelay must not be negative, is {group.PreemptDelay}.");
+            }
+
+            if (group.TrackWeight is < 0 or > 254)
+            {
+                errors.Add($"{prefix}trackWeight must be 0–254, is {group.TrackWeight}.");
+            }
         }
 
         if (AdvertInterval < TimeSpan.FromMilliseconds(10) || AdvertInterval > TimeSpan.FromMilliseconds(655_350)
@@ -110,16 +153,6 @@ public sealed record FailoverOptions
         if (MaxClockSkew < TimeSpan.Zero)
         {
             errors.Add($"maxClockSkew must not be negative, is {MaxClockSkew}.");
-        }
-
-        if (PreemptDelay < TimeSpan.Zero)
-        {
-            errors.Add($"preemptDelay must not be negative, is {PreemptDelay}.");
-        }
-
-        if (TrackWeight is < 0 or > 254)
-        {
-            errors.Add($"trackWeight must be 0–254, is {TrackWeight}.");
         }
 
         foreach (var peer in Peers)
@@ -151,4 +184,18 @@ public sealed record FailoverOptions
     /// <summary>The address of a peer written <c>ip:port</c> or <c>ip</c>, or null.</summary>
     internal static IPAddress? ParsePeerAddress(string peer) =>
         IPEndPoint.TryParse(peer, out var endPoint) ? endPoint.Address : null;
+}
+
+/// <summary>One group of virtual IPs as the machine runs it (#23): its name and what its state machine decides by.</summary>
+/// <param name="Name">The group's name, carried in its adverts, 1–32 bytes of UTF-8.</param>
+/// <param name="Priority">Configured priority 1–255 in this group.</param>
+/// <param name="Preempt">Whether a backup takes this group over from a lower-priority master.</param>
+/// <param name="PreemptDelay">How long a backup keeps hearing a lower-priority master before it preempts.</param>
+/// <param name="TrackWeight">How much the priority drops while this group's tracked health is bad (floor 1).</param>
+/// <param name="FaultOnTrackFailure">Go to FAULT, instead of lowering the priority, while this group's tracked health is bad.</param>
+public sealed record FailoverGroupOptions(string Name, int Priority = 100, bool Preempt = true, TimeSpan PreemptDelay = default, int TrackWeight = 50, bool FaultOnTrackFailure = false)
+{
+    /// <summary>Maps one entry of <c>failover.groups</c>.</summary>
+    public static FailoverGroupOptions From(FailoverGroupConfig config) => new(
+        config.Name, config.Priority, config.Preempt, config.PreemptDelay, config.Track?.Weight ?? new FailoverTrackConfig().Weight, config.Track?.Fault ?? false);
 }

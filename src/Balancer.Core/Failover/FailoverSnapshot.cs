@@ -25,6 +25,7 @@ namespace Balancer.Core.Failover;
 /// <param name="PeerProtocolVersion">The protocol version of the last advert rejected for speaking another one, or null.</param>
 /// <param name="Witness">The witness's part, or null when none is configured.</param>
 /// <param name="Paths">Each heartbeat path to each peer: when it last brought an advert, and whether it is silent while another works.</param>
+/// <param name="Groups">Each group of virtual IPs (#23); the fields above that speak of one state are the first group's.</param>
 public sealed record FailoverSnapshot(
     FailoverState State,
     int EffectivePriority,
@@ -49,7 +50,8 @@ public sealed record FailoverSnapshot(
     IReadOnlyDictionary<string, string> RejectedLastFrom,
     int? PeerProtocolVersion,
     IReadOnlyList<HeartbeatPathStatus> Paths,
-    WitnessStatus? Witness)
+    WitnessStatus? Witness,
+    IReadOnlyList<GroupStatus> Groups)
 {
     /// <summary>The line of this node's key file holding the key the peer signs with (1 or 2); null when unknown or not held.</summary>
     public int? PeerKeySlot

@@ -27,4 +27,10 @@ public enum PeerCheck
     /// path. Not a rejection (never counted as one) and not fed to the state machine a second time.
     /// </summary>
     OtherPath,
+
+    /// <summary>
+    /// Authentic, from a peer, for a group this node does not run (#23): the two nodes' <c>failover.groups</c> differ.
+    /// Counted and logged; the advert drives nothing.
+    /// </summary>
+    UnknownGroup,
 }

@@ -7,9 +7,11 @@ namespace Balancer.Core.Failover;
 /// it is shown fresh: sent after this node started (it echoes our epoch), or recently (its send time is near ours).
 /// </summary>
 /// <remarks>
-/// <para>Order: an advert from node id N is taken only when its (epoch, sequence) pair is strictly greater, epoch first,
-/// than the last pair taken from N. A sender sets epoch to its start time and counts sequence from 1, so a restarted
-/// peer (larger epoch) is taken while a recorded advert, whose pair is old, is not.</para>
+/// <para>Order: an advert from node id N for group G is taken only when its (epoch, sequence) pair is strictly greater,
+/// epoch first, than the last pair taken from N for G. A sender sets epoch to its start time and counts sequence from 1
+/// across all its groups, so a restarted peer (larger epoch) is taken while a recorded advert, whose pair is old, is not.
+/// The order is kept per group (#23) because the peer sends each group's advert on every heartbeat path: the copy of
+/// group a's advert by the second path may come after group b's next advert by the first, and is no replay.</para>
 /// <para>Freshness, for the first contact after this node starts, which order alone cannot judge: a recording of the
 /// peer's adverts, replayed from its address after it died, would otherwise keep this node a backup for as long as the
 /// recording lasts. The advert must either belong to a session (an epoch of N) that has echoed our own epoch — which
@@ -27,10 +29,15 @@ internal sealed class PeerReplayGuard
     private readonly TimeSpan _maxClockSkew;
     private readonly HashSet<IPAddress> _peerAddresses;
     private readonly HashSet<string> _peerNodeIds;
+    private readonly HashSet<string>? _groups;
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
-    public PeerReplayGuard(string ownNodeId, IEnumerable<IPAddress> peerAddresses, IEnumerable<string> peerNodeIds, ulong ownEpoch = 0, TimeSpan? maxClockSkew = null)
+    /// <summary><paramref name="groups"/>: the group names this node runs; an advert for another is refused (null: any).</summary>
+    public PeerReplayGuard(
+        string ownNodeId, IEnumerable<IPAddress> peerAddresses, IEnumerable<string> peerNodeIds, ulong ownEpoch = 0, TimeSpan? maxClockSkew = null,
+        IEnumerable<string>? groups = null)
     {
+        _groups = groups is null ? null : new HashSet<string>(groups, StringComparer.Ordinal);
         _ownNodeId = ownNodeId;
         _ownEpoch = ownEpoch;
         _maxClockSkew = maxClockSkew ?? FailoverOptions.DefaultMaxClockSkew;
@@ -64,23 +71,36 @@ internal sealed class PeerReplayGuard
             return PeerCheck.OwnNodeId;
         }
 
-        var known = _sessions.TryGetValue(packet.NodeId, out var last);
+        if (_groups is not null && !_groups.Contains(packet.Group))
+        {
+            return PeerCheck.UnknownGroup; // bounded: only our own group names are ever remembered
+        }
+
+        var session = _sessions.GetValueOrDefault(packet.NodeId);
+        var last = session is not null && session.Epoch == packet.Epoch && session.Groups.TryGetValue(packet.Group, out var pair) ? pair : default;
         var from = Normalize(source.Address);
-        if (known && packet.Epoch == last.Epoch && packet.Sequence == last.Sequence && !from.Equals(last.Source))
+        if (last.Source is not null && packet.Sequence == last.Sequence && !from.Equals(last.Source))
         {
             // The peer sends each advert on every heartbeat path (failover.peers objects, #23): the copy that comes
             // second, from another of its addresses, says that path works; it is no replay and drives nothing.
             return PeerCheck.OtherPath;
         }
 
-        if (known && (packet.Epoch < last.Epoch || (packet.Epoch == last.Epoch && packet.Sequence <= last.Sequence)))
+        if (session is not null && (packet.Epoch < session.Epoch || (last.Source is not null && packet.Sequence <= last.Sequence)))
         {
             return PeerCheck.Replayed;
         }
 
-        newSession = !known || packet.Epoch != last.Epoch;
-        var proven = (!newSession && last.Proven) || (_ownEpoch != 0 && packet.Echo == _ownEpoch);
-        _sessions[packet.NodeId] = new Session(packet.Epoch, packet.Sequence, proven, from);
+        newSession = session is null || packet.Epoch != session.Epoch;
+        var proven = (session is not null && !newSession && session.Proven) || (_ownEpoch != 0 && packet.Echo == _ownEpoch);
+        if (session is null || newSession)
+        {
+            session = new Session(packet.Epoch, new Dictionary<string, (ulong, IPAddress?)>(StringComparer.Ordinal));
+        }
+
+        session.Proven = proven;
+        session.Groups[packet.Group] = (packet.Sequence, from);
+        _sessions[packet.NodeId] = session;
         EchoEpoch = packet.Epoch;
         return proven || SentRecently(packet.SentAt, now) ? PeerCheck.Accepted : PeerCheck.Unproven;
     }
@@ -91,5 +111,13 @@ internal sealed class PeerReplayGuard
     // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
-    private readonly record struct Session(ulong Epoch, ulong Sequence, bool Proven, IPAddress Source);
+    /// <summary>One boot of a peer: its epoch, whether it proved itself fresh, and the last (sequence, source) per group.</summary>
+    private sealed class Session(ulong epoch, Dictionary<string, (ulong Sequence, IPAddress? Source)> groups)
+    {
+        public ulong Epoch { get; } = epoch;
+
+        public bool Proven { get; set; }
+
+        public Dictionary<string, (ulong Sequence, IPAddress? Source)> Groups { get; } = groups;
+    }
 }

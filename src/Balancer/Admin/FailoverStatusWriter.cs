@@ -23,7 +23,7 @@ internal static class FailoverStatusWriter
         json.WriteString("nodeId", config.NodeId);
         json.WriteString("bind", failover.BoundAddress);
         json.WriteString("vipAction", config.VipAction);
-        json.WriteNumber("priority", config.Priority);
+        json.WriteNumber("priority", snapshot.Groups.Count > 0 ? snapshot.Groups[0].Priority : config.Priority); // the first group's, as state is
         json.WriteNumber("effectivePriority", snapshot.EffectivePriority);
         json.WriteBoolean("trackedHealthy", snapshot.TrackedHealthy);
         json.WriteStartObject("peer");
@@ -48,6 +48,7 @@ internal static class FailoverStatusWriter
         WriteNullable(json, "protocolVersion", snapshot.PeerProtocolVersion);
         json.WriteEndObject();
         WritePaths(json, snapshot.Paths);
+        WriteGroups(json, snapshot.Groups, config);
         WriteWitness(json, snapshot.Witness);
         json.WriteStartObject("keys");
         json.WriteString("signing", FailoverKeyRing.Format(snapshot.SigningKeyId));
@@ -96,6 +97,52 @@ internal static class FailoverStatusWriter
             json.WriteString("address", path.Address);
             StatusWriter.WriteTime(json, "lastAdvert", path.LastAdvertAt);
             json.WriteBoolean("silent", path.Silent);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Each group of virtual IPs (#23; the single-group form is one named <c>default</c>): this node's state and priority
+    /// in it, its master as this node knows it, the peer's last advert for it, and when one came by each heartbeat path.
+    /// </summary>
+    private static void WriteGroups(Utf8JsonWriter json, IReadOnlyList<GroupStatus> groups, Core.Configuration.FailoverConfig config)
+    {
+        json.WriteStartArray("groups");
+        foreach (var group in groups)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", group.Name);
+            json.WriteString("state", NotifyHooks.Name(group.State));
+            json.WriteNumber("priority", group.Priority);
+            json.WriteNumber("effectivePriority", group.EffectivePriority);
+            json.WriteBoolean("trackedHealthy", group.TrackedHealthy);
+            json.WriteString("master", group.Master);
+            json.WriteStartArray("virtualIps");
+            foreach (var vip in config.EffectiveGroups.FirstOrDefault(g => g.Name == group.Name)?.VirtualIps ?? [])
+            {
+                json.WriteStringValue(vip);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartObject("peer");
+            json.WriteString("nodeId", group.PeerNodeId);
+            json.WriteString("state", group.PeerState is { } peerState ? NotifyHooks.Name(peerState) : null);
+            WriteNullable(json, "priority", group.PeerPriority);
+            StatusWriter.WriteTime(json, "lastAdvert", group.PeerLastAdvertAt);
+            json.WriteEndObject();
+            json.WriteStartArray("paths");
+            foreach (var path in group.Paths)
+            {
+                json.WriteStartObject();
+                json.WriteString("address", path.Address);
+                StatusWriter.WriteTime(json, "lastAdvert", path.LastAdvertAt);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("transitions", group.Transitions);
             json.WriteEndObject();
         }
 

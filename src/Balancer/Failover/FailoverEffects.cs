@@ -7,28 +7,33 @@ namespace Balancer.Failover;
 
 /// <summary>
 /// Applies the machine's actions: adverts go out at once on the caller's thread, the virtual IPs, gratuitous ARP and
-/// notify hooks go to the <see cref="FailoverWorker"/> in order, transitions and warnings go to the log. It also keeps
-/// the gratuitous ARP schedule that the loop fires.
+/// notify hooks go to the <see cref="FailoverWorker"/> in order, transitions and warnings go to the log. Each action goes
+/// to its group's <see cref="GroupEffects"/> (#23), which also keeps the gratuitous ARP schedule that the loop fires.
 /// </summary>
 internal sealed class FailoverEffects(
-    FailoverConfig config, AdvertSocket socket, FailoverWorker worker, IVipActions vips, CommandRunner runner, ElapsedClock clock, ILogger logger, EventTimeline? timeline)
+    FailoverConfig config, AdvertSocket socket, FailoverWorker worker, Dictionary<string, GroupEffects> groups, CommandRunner runner, ElapsedClock clock, ILogger logger,
+    EventTimeline? timeline)
 {
 
     private FailoverConfig _config = config;
-    private NotifyHooks _hooks = new(config.Notify, config.VirtualIps, runner);
-    private TimeSpan _transitionAt;
 
     /// <summary>A finished action whose log line waits for the one behind it (worker thread only).</summary>
     private (string Action, TimeSpan After)? _deferredDone;
 
-    /// <summary>The group as the timeline names it: its virtual IPs (the single-group form has no group name).</summary>
-    private string Group => $"virtual IPs {string.Join(", ", _config.VirtualIps)}";
-
     /// <summary>The process's total GC pause and collections when this node last sent an advert (loop thread only).</summary>
     private GcMark _gcAtLastAdvert;
 
-    /// <summary>When the running master announces the virtual IPs next; read by the loop.</summary>
-    public GarpSchedule Garp { get; private set; } = new(config.GarpRepeat, config.GarpRefresh);
+    /// <summary>When some group's master announces its virtual IPs next, or null; read by the loop.</summary>
+    public TimeSpan? GarpDueAt => groups.Values.Select(g => g.Garp.DueAt).Min();
+
+    /// <summary>Stops every group's announcements: a late one of ours would pull neighbours back from the successor.</summary>
+    public void StopGarp()
+    {
+        foreach (var group in groups.Values)
+        {
+            group.Garp.Stop();
+        }
+    }
 
     public void Apply(IReadOnlyList<FailoverAction> actions)
     {
@@ -38,6 +43,9 @@ internal sealed class FailoverEffects(
         var gcAtPreviousAdvert = _gcAtLastAdvert; // a late advert's stall comes in the same batch as the advert itself
         foreach (var action in actions)
         {
+            var effects = groups.GetValueOrDefault(action.Group) ?? groups.Values.First();
+            var vips = effects.Vips;
+            var label = effects.Label;
             switch (action)
             {
                 case FailoverAction.SendAdvert advert:
@@ -48,48 +56,48 @@ internal sealed class FailoverEffects(
                     // Its log line waits until the first announcement queued right behind is out: the first use of a
                     // log message costs JIT and formatting, measured at 10-30 ms between the add and the ARP on a busy
                     // host, while clients still send to the dead master's MAC (docs/benchmarks.md, Failover).
-                    worker.Enqueue(Timed(vips.AddAsync, "added", logNow: _config.GarpRepeat == 0));
+                    worker.Enqueue(Timed(effects, vips.AddAsync, "added", logNow: _config.GarpRepeat == 0));
                     break;
                 case FailoverAction.RemoveVips remove:
-                    Garp.Stop();
-                    worker.Enqueue(remove.Held ? Timed(vips.RemoveAsync, "removed") : RemoveStale(remove.Entering));
+                    effects.Garp.Stop();
+                    worker.Enqueue(remove.Held ? Timed(effects, vips.RemoveAsync, "removed") : RemoveStale(vips, remove.Entering));
                     break;
                 case FailoverAction.SendGratuitousArp garp:
                     // The first announcement follows the add on the worker; the rest of the burst and the refreshes are
                     // timed by the loop. Only a takeover's is timed in the log: a re-announcement follows no transition.
                     if (_config.GarpRepeat > 0)
                     {
-                        worker.Enqueue(garp.Takeover ? Timed(Announce, "announced") : Announce);
+                        worker.Enqueue(garp.Takeover ? Timed(effects, () => Announce(vips), "announced") : () => Announce(vips));
                     }
 
-                    Garp.BurstSent(clock.Now);
+                    effects.Garp.BurstSent(clock.Now);
                     break;
                 case FailoverAction.RunNotifyHook hook:
-                    var hooks = _hooks;
+                    var hooks = effects.Hooks;
                     worker.Enqueue(() => hooks.RunAsync(hook.State));
                     break;
                 case FailoverAction.StateChanged changed:
-                    _transitionAt = clock.Now;
+                    effects.TransitionAt = clock.Now;
                     if (changed.To != FailoverState.Master)
                     {
-                        Garp.Stop();
+                        effects.Garp.Stop();
                     }
 
-                    Log.FailoverStateChanged(logger, changed.From, changed.To, changed.Event, changed.Reason);
-                    Report(ref report, t => t.FailoverChanged(Group, changed.From, changed.To, changed.Event, changed.Reason));
+                    Log.FailoverStateChanged(logger, changed.From, changed.To, changed.Event, groups.Count > 1 ? $"group {changed.Group}: {changed.Reason}" : changed.Reason);
+                    Report(ref report, t => t.FailoverChanged(label, changed.From, changed.To, changed.Event, changed.Reason));
                     break;
                 case FailoverAction.PriorityChanged priority:
                     Log.FailoverPriorityChanged(logger, priority.From, priority.To, priority.Healthy);
-                    Report(ref report, t => t.Record(TimelineKind.Failover, "priority", Group, priority.To.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Report(ref report, t => t.Record(TimelineKind.Failover, "priority", label, priority.To.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         priority.Healthy ? $"priority {priority.From} → {priority.To}" : $"priority {priority.From} → {priority.To}: tracked pools sick", TimelineSeverity.Warning));
                     break;
                 case FailoverAction.DualMasterDetected dual:
                     Log.FailoverDualMaster(logger, dual.PeerNodeId, dual.PeerPriority);
-                    Report(ref report, t => t.Record(TimelineKind.Failover, "dual master", Group, "re-announcing", $"heard master {dual.PeerNodeId} (priority {dual.PeerPriority}), which we outrank", TimelineSeverity.Error));
+                    Report(ref report, t => t.Record(TimelineKind.Failover, "dual master", label, "re-announcing", $"heard master {dual.PeerNodeId} (priority {dual.PeerPriority}), which we outrank", TimelineSeverity.Error));
                     break;
                 case FailoverAction.ConfigDriftChanged drift:
                     Log.FailoverConfigDrift(logger, drift.Drift, drift.PeerNodeId, drift.PeerHash);
-                    Report(ref report, t => t.Record(TimelineKind.Failover, "config drift", Group, drift.Drift ? "drift" : "in step", $"peer {drift.PeerNodeId} runs config hash {drift.PeerHash:x32}", drift.Drift ? TimelineSeverity.Warning : TimelineSeverity.Info));
+                    Report(ref report, t => t.Record(TimelineKind.Failover, "config drift", label, drift.Drift ? "drift" : "in step", $"peer {drift.PeerNodeId} runs config hash {drift.PeerHash:x32}", drift.Drift ? TimelineSeverity.Warning : TimelineSeverity.Info));
                     break;
                 case FailoverAction.AskWitness ask:
                     socket.SendToWitness(ask.Datagram.Span);
@@ -115,27 +123,40 @@ internal sealed class FailoverEffects(
         report?.ForEach(r => r());
     }
 
-    /// <summary>Queues one announcement of a burst or a refresh that the schedule says is due.</summary>
+    /// <summary>Queues one announcement of each group whose burst or refresh the schedule says is due.</summary>
     public void AnnounceDue()
     {
-        worker.Enqueue(Announce); // behind any pending add: arping cannot send from an address not yet on the interface
-        Garp.Sent(clock.Now);
+        var now = clock.Now;
+        foreach (var group in groups.Values.Where(g => g.Garp.DueAt <= now))
+        {
+            var vips = group.Vips;
+            worker.Enqueue(() => Announce(vips)); // behind any pending add: arping cannot send from an address not yet on the interface
+            group.Garp.Sent(now);
+        }
     }
 
-    /// <summary>Takes a reload's hooks, gratuitous ARP timing and settings; <paramref name="master"/> keeps a running refresh going.</summary>
-    public void Reconfigure(FailoverConfig next, bool master)
+    /// <summary>Takes a reload's hooks, gratuitous ARP timing and settings; a group for which <paramref name="master"/> says so keeps a running refresh going.</summary>
+    public void Reconfigure(FailoverConfig next, Func<string, bool> master)
     {
-        _hooks = new NotifyHooks(next.Notify, next.VirtualIps, runner);
-        if (next.GarpRepeat != _config.GarpRepeat || next.GarpRefresh != _config.GarpRefresh)
+        foreach (var group in next.EffectiveGroups)
         {
-            // Built whole, then published: the loop reads Garp from its own thread.
-            var garp = new GarpSchedule(next.GarpRepeat, next.GarpRefresh);
-            if (master)
+            if (!groups.TryGetValue(group.Name, out var effects))
             {
-                garp.Resume(clock.Now);
+                continue; // CheckReload refuses a change of groups
             }
 
-            Garp = garp;
+            effects.Hooks = new NotifyHooks(group.Notify, group.VirtualIps, runner, group.Name);
+            if (next.GarpRepeat != _config.GarpRepeat || next.GarpRefresh != _config.GarpRefresh)
+            {
+                // Built whole, then published: the loop reads Garp from its own thread.
+                var garp = new GarpSchedule(next.GarpRepeat, next.GarpRefresh);
+                if (master(group.Name))
+                {
+                    garp.Resume(clock.Now);
+                }
+
+                effects.Garp = garp;
+            }
         }
 
         _config = next;
@@ -153,9 +174,9 @@ internal sealed class FailoverEffects(
     /// Logs, once done, how long after the transition just applied <paramref name="work"/> finished: the takeover's
     /// critical path. The transition's time is taken now, not when the worker gets to it.
     /// </summary>
-    private Func<Task> Timed(Func<Task> work, string action, bool logNow = true)
+    private Func<Task> Timed(GroupEffects group, Func<Task> work, string action, bool logNow = true)
     {
-        var since = _transitionAt;
+        var since = group.TransitionAt;
         return async () =>
         {
             await work();
@@ -177,7 +198,7 @@ internal sealed class FailoverEffects(
     }
 
     /// <summary>Removes what a node that is not master should not have, and says so when it found any.</summary>
-    private Func<Task> RemoveStale(FailoverState entering) => async () =>
+    private Func<Task> RemoveStale(IVipActions vips, FailoverState entering) => async () =>
     {
         var removed = await vips.RemoveAsync();
         if (removed.Count > 0)
@@ -187,7 +208,7 @@ internal sealed class FailoverEffects(
     };
 
     /// <summary>Starts one round of gratuitous ARP without waiting: arping lingers a second for replies that never come.</summary>
-    private Task Announce()
+    private Task Announce(IVipActions vips)
     {
         _ = vips.AnnounceAsync().ContinueWith(
             t => Log.FailoverCommandFailed(logger, "(gratuitous ARP)", t.Exception!.GetBaseException().Message),

@@ -52,11 +52,11 @@ internal sealed class FailoverLoop(
                 effects.Apply(machine.Start());
             }
 
-            while (!_stopped && !(shutdownRequested.IsCompleted && machine.State == FailoverState.Init))
+            while (!_stopped && !(shutdownRequested.IsCompleted && machine.AllIn(FailoverState.Init)))
             {
                 if (machine.HandingOver)
                 {
-                    effects.Garp.Stop(); // a late announcement of ours would pull neighbours back from the successor
+                    effects.StopGarp(); // a late announcement of ours would pull neighbours back from the successor
                 }
 
                 var wait = NextWake();
@@ -98,7 +98,7 @@ internal sealed class FailoverLoop(
         var now = clock.Now;
         var next = machine.NextTimerDue ?? Timeout.InfiniteTimeSpan;
         next = Earlier(next, tracking.DueAt(config()), now);
-        return Earlier(next, effects.Garp.DueAt, now);
+        return Earlier(next, effects.GarpDueAt, now);
     }
 
     private static TimeSpan Earlier(TimeSpan next, TimeSpan? at, TimeSpan now)
@@ -114,7 +114,7 @@ internal sealed class FailoverLoop(
 
     private void RunDueTimers()
     {
-        if (machine.NextTimerDue is { } silence && silence <= TimeSpan.Zero && (machine.State == FailoverState.Backup || machine.HandingOver))
+        if (machine.NextTimerDue is { } silence && silence <= TimeSpan.Zero && (machine.AnyIn(FailoverState.Backup) || machine.HandingOver))
         {
             // A timer that judges silence (master down, the hand-over's successor) looks at what has arrived first: an
             // advert queued behind a flood of forged datagrams means the master lives (#26 item 3).
@@ -132,7 +132,7 @@ internal sealed class FailoverLoop(
             CheckTracking();
         }
 
-        if (effects.Garp.DueAt is { } garpAt && clock.Now >= garpAt)
+        if (effects.GarpDueAt is { } garpAt && clock.Now >= garpAt)
         {
             effects.AnnounceDue();
         }
@@ -142,9 +142,9 @@ internal sealed class FailoverLoop(
 
     private void CheckTracking()
     {
-        if (tracking.Check(config()) is { } healthy)
+        foreach (var (group, healthy) in tracking.Check(config()))
         {
-            effects.Apply(machine.SetTrackedHealth(healthy));
+            effects.Apply(machine.SetTrackedHealth(group, healthy));
         }
     }
 }

@@ -22,6 +22,7 @@ internal sealed class FailoverService : IAsyncDisposable
     private readonly FailoverWorker _worker;
     private readonly FailoverEffects _effects;
     private readonly FailoverLoop _loop;
+    private readonly Dictionary<string, GroupEffects> _groups;
     private readonly ILogger _logger;
     private readonly string _configDirectory;
     private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,8 +32,15 @@ internal sealed class FailoverService : IAsyncDisposable
     private int _shutdown;
 
     private FailoverService(
-        FailoverConfig config, string configDirectory, FailoverKeyRing keys, UInt128 configHash, AdvertSocket socket, IVipActions vips, CommandRunner runner,
+        FailoverConfig config, string configDirectory, FailoverKeyRing keys, UInt128 configHash, AdvertSocket socket, IVipActions? vips, CommandRunner runner,
         PoolRegistry pools, ILogger logger, TimeProvider time, EventTimeline? timeline)
+        : this(config, configDirectory, keys, configHash, socket, GroupEffects.For(config, vips, runner, logger), runner, pools, logger, time, timeline)
+    {
+    }
+
+    private FailoverService(
+        FailoverConfig config, string configDirectory, FailoverKeyRing keys, UInt128 configHash, AdvertSocket socket, Dictionary<string, GroupEffects> groups,
+        CommandRunner runner, PoolRegistry pools, ILogger logger, TimeProvider time, EventTimeline? timeline)
     {
         var clock = new ElapsedClock(time);
         _config = config;
@@ -42,7 +50,8 @@ internal sealed class FailoverService : IAsyncDisposable
         _logger = logger;
         _machine = new FailoverMachine(FailoverOptions.From(config, configHash), keys, time);
         _worker = new FailoverWorker(logger);
-        _effects = new FailoverEffects(config, socket, _worker, vips, runner, clock, logger, timeline);
+        _groups = groups;
+        _effects = new FailoverEffects(config, socket, _worker, groups, runner, clock, logger, timeline);
         _loop = new FailoverLoop(_machine, socket, _effects, new PoolTracking(pools, clock), () => _config, _shutdownRequested.Task, clock, time, logger);
     }
 
@@ -67,12 +76,10 @@ internal sealed class FailoverService : IAsyncDisposable
         var keys = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
         var socket = AdvertSocket.Bind(config.Binds, config.Peers, config.Witness?.Address, logger);
         var runner = new CommandRunner(logger);
-        vips ??= config.VipAction == VipActions.Ip && config.Interface is { } device
-            ? new IpVipActions(device, config.VirtualIps, runner, logger)
-            : new NoVipActions();
         WarmUp(config, keys, configHash, time);
         var service = new FailoverService(config, configDirectory, keys, configHash, socket, vips, runner, pools, logger, time, timeline);
-        Log.FailoverStarted(logger, config.NodeId, config.Priority, service.BoundAddress, string.Join(", ", config.Peers), string.Join(", ", config.VirtualIps), config.VipAction);
+        Log.FailoverStarted(logger, config.NodeId, config.Groups.Count == 0 ? $"{config.Priority}" : string.Join(", ", config.Groups.Select(g => $"{g.Priority} in group {g.Name}")), service.BoundAddress,
+            string.Join(", ", config.Peers), string.Join(", ", config.AllVirtualIps), config.VipAction);
         // The machine starts (INIT -> BACKUP, and a preemption right after) only once the interface check has bound and
         // compiled the direct paths: queued ahead of a takeover, the cold check held the first virtual IP add back
         // 100-250 ms while the preempted master had already let the address go (docs/benchmarks.md, Chaos run).
@@ -81,7 +88,10 @@ internal sealed class FailoverService : IAsyncDisposable
         {
             try
             {
-                await vips.PrepareAsync();
+                foreach (var group in service._groups.Values)
+                {
+                    await group.Vips.PrepareAsync();
+                }
             }
             finally
             {
@@ -121,7 +131,7 @@ internal sealed class FailoverService : IAsyncDisposable
         await _loop.Done.WaitAsync(bound).ContinueWith(_ => { }, TaskScheduler.Default);
         _loop.Stop();
         await _loop.Done.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
-        for (var i = 0; i < 2 && _machine.State != FailoverState.Init; i++)
+        for (var i = 0; i < 2 && !_machine.AllIn(FailoverState.Init); i++)
         {
             _effects.Apply(_machine.Shutdown()); // the loop failed or overran: resign if not yet done, then leave at once
         }
@@ -141,6 +151,8 @@ internal sealed class FailoverService : IAsyncDisposable
         Check(_config.Interface == next.Interface, "interface");
         Check(_config.RealtimePriority == next.RealtimePriority, "realtimePriority"); // the loop's thread takes it once, at start
         Check(_config.VirtualIps.SequenceEqual(next.VirtualIps, StringComparer.Ordinal), "virtualIps");
+        Check(_config.EffectiveGroups.Select(g => (g.Name, string.Join(",", g.VirtualIps))).SequenceEqual(next.EffectiveGroups.Select(g => (g.Name, string.Join(",", g.VirtualIps)))),
+            "groups (names and virtualIps)");
 
         // The key file is read again on every reload: that is how a key is rotated (docs/failover.md).
         try
@@ -167,12 +179,12 @@ internal sealed class FailoverService : IAsyncDisposable
     public void Reconfigure(FailoverConfig next, UInt128 configHash)
     {
         var changed = ConfigDiff.Fields(_config, next);
-        _effects.Reconfigure(next, _machine.State == FailoverState.Master);
+        _effects.Reconfigure(next, group => _machine.StateOf(group) == FailoverState.Master);
         _config = next;
         _effects.Apply(_machine.Reconfigure(FailoverOptions.From(next, configHash)));
-        if (next.Track is null)
+        foreach (var group in next.EffectiveGroups.Where(g => g.Track is null))
         {
-            _effects.Apply(_machine.SetTrackedHealth(true)); // nothing tracked any more: a sick node must not stay sick
+            _effects.Apply(_machine.SetTrackedHealth(group.Name, true)); // nothing tracked any more: a sick group must not stay sick
         }
 
         if (changed.Count > 0)
@@ -194,7 +206,7 @@ internal sealed class FailoverService : IAsyncDisposable
     /// </summary>
     private static void WarmUp(FailoverConfig config, FailoverKeyRing keys, UInt128 configHash, TimeProvider time)
     {
-        var scratch = new FailoverMachine(FailoverOptions.From(config, configHash) with { Priority = 255 }, keys, time);
+        var scratch = new FailoverMachine(FailoverOptions.From(config, configHash) with { Priority = 255, Groups = [] }, keys, time);
         scratch.Start();
         scratch.Tick();
         var peer = new IPEndPoint(IPEndPoint.Parse(config.Peers[0]).Address, 7946);

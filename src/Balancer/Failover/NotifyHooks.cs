@@ -5,9 +5,11 @@ namespace Balancer.Failover;
 
 /// <summary>
 /// Runs <c>failover.notify</c> executables on entering a state, like keepalived's notify_master/notify_backup/notify_fault:
-/// no shell, arguments <c>&lt;state&gt; &lt;vip1,vip2,...&gt;</c>, environment BALANCER_STATE and BALANCER_VIPS, 10 s timeout.
+/// no shell, arguments <c>&lt;state&gt; &lt;vip1,vip2,...&gt; &lt;group&gt;</c>, environment BALANCER_STATE, BALANCER_VIPS
+/// and BALANCER_GROUP (<c>default</c> in the single-group form), 10 s timeout. Each group of <c>failover.groups</c> runs
+/// its own hooks for its own state changes (#23).
 /// </summary>
-internal sealed class NotifyHooks(FailoverNotifyConfig? notify, IReadOnlyList<string> virtualIps, CommandRunner runner)
+internal sealed class NotifyHooks(FailoverNotifyConfig? notify, IReadOnlyList<string> virtualIps, CommandRunner runner, string group = FailoverConfig.DefaultGroup)
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
 
@@ -28,7 +30,8 @@ internal sealed class NotifyHooks(FailoverNotifyConfig? notify, IReadOnlyList<st
 
         var name = Name(state);
         var vips = string.Join(',', virtualIps);
-        return runner.RunAsync(file, [name, vips], _timeout, new Dictionary<string, string> { ["BALANCER_STATE"] = name, ["BALANCER_VIPS"] = vips });
+        return runner.RunAsync(file, [name, vips, group], _timeout,
+            new Dictionary<string, string> { ["BALANCER_STATE"] = name, ["BALANCER_VIPS"] = vips, ["BALANCER_GROUP"] = group });
     }
 
     /// <summary>The state as /status and the hooks write it.</summary>

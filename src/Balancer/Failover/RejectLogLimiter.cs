@@ -59,12 +59,13 @@ internal sealed class RejectLogLimiter(TimeProvider time, ILogger logger)
     /// <summary>What an operator should make of each reason.</summary>
     private static string Hint(string reason, FailoverSnapshot snapshot) => reason switch
     {
-        nameof(DecodeError.BadVersion) => $"the peer speaks failover protocol version {snapshot.PeerProtocolVersion}, this node {AdvertCodec.Version}: run the same release on both nodes",
+        nameof(DecodeError.BadVersion) => $"the peer speaks failover protocol version {snapshot.PeerProtocolVersion}, this node {AdvertCodec.Version}: run the same release on both nodes (version 3 names each advert's group, failover.groups; during an upgrade each node keeps its role until the peer speaks its version, docs/failover.md)",
         nameof(DecodeError.UnknownKey) => "signed with a key not in this node's key file: a rotation step done on one node only, or forged",
         nameof(DecodeError.BadMac) => "the MAC does not verify: corrupted or forged",
         nameof(PeerCheck.UnknownPeer) => "not from an address in failover.peers",
         nameof(PeerCheck.Replayed) => "an advert already seen, or older: a replay",
         nameof(PeerCheck.Unproven) => "its session has not echoed this node's epoch and its send time is beyond maxClockSkew: a replayed recording, or a peer that cannot hear us while the clocks disagree (check UDP both ways and NTP)",
+        nameof(PeerCheck.UnknownGroup) => "an advert for a group this node does not run: the two nodes' failover.groups differ (names must match; the single-group form is the group 'default')",
         nameof(PeerCheck.OwnNodeId) => "carries this node's own id: a loop, or two nodes with one nodeId",
         _ => "malformed: not a Balancer advert",
     };

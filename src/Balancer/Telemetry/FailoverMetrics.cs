@@ -9,8 +9,9 @@ internal static class FailoverMetrics
     /// <summary>Registers the instruments on <paramref name="meter"/>; they measure nothing while <paramref name="failover"/> gives null.</summary>
     public static void Register(Meter meter, Func<FailoverSnapshot?> failover)
     {
-        meter.CreateObservableGauge("balancer.failover.state", () => State(failover()), "{state}", "1 for the state this node is in (master, backup, fault, init).");
-        meter.CreateObservableGauge("balancer.failover.priority", () => One(failover(), f => f.EffectivePriority), "{priority}", "Priority advertised now, after tracking.");
+        meter.CreateObservableGauge("balancer.failover.state", () => State(failover()), "{state}",
+            "1 for the state this node is in (master, backup, fault, init), by group (default in the single-group form).");
+        meter.CreateObservableGauge("balancer.failover.priority", () => Priority(failover()), "{priority}", "Priority advertised now, after tracking, by group.");
         meter.CreateObservableCounter("balancer.failover.transitions", () => One(failover(), f => f.Transitions), "{transition}", "Failover state changes.");
         meter.CreateObservableCounter("balancer.failover.rejected_packets", () => Rejected(failover()), "{packet}", "Peer datagrams dropped, by reason.");
         meter.CreateObservableCounter("balancer.failover.adverts.sent", () => One(failover(), f => f.AdvertsSent), "{advert}", "Adverts this node sent.");
@@ -34,11 +35,17 @@ internal static class FailoverMetrics
             yield break;
         }
 
-        foreach (var state in Enum.GetValues<FailoverState>())
+        foreach (var group in snapshot.Groups)
         {
-            yield return new Measurement<int>(state == snapshot.State ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+            foreach (var state in Enum.GetValues<FailoverState>())
+            {
+                yield return new Measurement<int>(state == group.State ? 1 : 0, new("state", state.ToString().ToLowerInvariant()), new("group", group.Name));
+            }
         }
     }
+
+    private static IEnumerable<Measurement<int>> Priority(FailoverSnapshot? snapshot) =>
+        snapshot is null ? [] : snapshot.Groups.Select(g => new Measurement<int>(g.EffectivePriority, new KeyValuePair<string, object?>("group", g.Name)));
 
     /// <summary>Every reason a peer datagram can be dropped for, at 0 until it happens.</summary>
     private static IEnumerable<Measurement<long>> Rejected(FailoverSnapshot? snapshot)

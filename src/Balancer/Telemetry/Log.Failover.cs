@@ -6,7 +6,7 @@ namespace Balancer.Telemetry;
 internal static partial class Log
 {
     [LoggerMessage(401, LogLevel.Information, "failover node {NodeId} priority {Priority} listening on {Address}, peers {Peers}, virtual IPs {Vips} (vipAction {VipAction})")]
-    public static partial void FailoverStarted(ILogger logger, string nodeId, int priority, string address, string peers, string vips, string vipAction);
+    public static partial void FailoverStarted(ILogger logger, string nodeId, string priority, string address, string peers, string vips, string vipAction);
 
     [LoggerMessage(402, LogLevel.Warning, "failover {From} -> {To} on {Event}: {Reason}")]
     public static partial void FailoverStateChanged(ILogger logger, FailoverState from, FailoverState to, FailoverEvent @event, string reason);

@@ -61,6 +61,22 @@ public class PeerReplayGuardTests
     }
 
     [Fact]
+    public void Admit_GroupsCopyByTheOtherPathAfterTheNextGroupsAdvert_OtherPathNotReplayed()
+    {
+        // #23: lb2 sends group a's advert (5) then b's (6) on both paths; path 1 brings both before path 2 brings a's copy.
+        var guard = new PeerReplayGuard("lb1", [IPAddress.Parse("192.0.2.2"), IPAddress.Parse("198.51.100.2")], [], OwnEpoch, _skew, ["a", "b"]);
+        var second = new IPEndPoint(IPAddress.Parse("198.51.100.2"), 7946);
+
+        Assert.Equal(PeerCheck.Accepted, Admit(guard, Advert(1000, 5) with { Group = "a" }));
+        Assert.Equal(PeerCheck.Accepted, Admit(guard, Advert(1000, 6) with { Group = "b" }));
+        Assert.Equal(PeerCheck.OtherPath, Admit(guard, Advert(1000, 5) with { Group = "a" }, second));
+        Assert.Equal(PeerCheck.OtherPath, Admit(guard, Advert(1000, 6) with { Group = "b" }, second));
+        Assert.Equal(PeerCheck.Replayed, Admit(guard, Advert(1000, 4) with { Group = "a" }, second)); // older than a's last: a replay
+        Assert.Equal(PeerCheck.UnknownGroup, Admit(guard, Advert(1000, 7) with { Group = "c" }));
+        Assert.Equal(PeerCheck.Accepted, Admit(guard, Advert(1000, 8) with { Group = "a" }));
+    }
+
+    [Fact]
     public void Admit_TheSameAdvertByAnotherPathOfThePeer_OtherPathNotReplayed()
     {
         var guard = new PeerReplayGuard("lb1", [IPAddress.Parse("192.0.2.2"), IPAddress.Parse("198.51.100.2")], [], OwnEpoch, _skew);

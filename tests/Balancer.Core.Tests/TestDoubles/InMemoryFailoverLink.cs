@@ -87,11 +87,20 @@ internal sealed class InMemoryFailoverLink
         }
     }
 
+    /// <summary>Replaces <paramref name="node"/>'s machine with a new one (a restart: a new epoch from the clock), started, its link up.</summary>
+    public void Restart(Node node, FailoverOptions options)
+    {
+        node.Machine = Machine(options);
+        node.LinkUp = true;
+        Apply(node, node.Machine.Start());
+        Flush();
+    }
+
     private FailoverMachine Machine(FailoverOptions options) => new(options, new FailoverKeyRing(Key), Clock);
 
     internal sealed class Node(FailoverMachine machine, IPEndPoint endPoint)
     {
-        public FailoverMachine Machine { get; } = machine;
+        public FailoverMachine Machine { get; set; } = machine;
 
         public IPEndPoint EndPoint { get; } = endPoint;
 

@@ -49,6 +49,10 @@ public sealed class ClusterBrowserTests(ITestOutputHelper output)
             await Assertions.Expect(lb1.Locator("[data-node-state]")).ToHaveTextAsync("backup", new() { Timeout = 30_000 });
             await Assertions.Expect(lb2.Locator("[data-node-state]")).ToHaveTextAsync("master", new() { Timeout = 30_000 });
             await Assertions.Expect(lb1.Locator("[data-peer]")).ToContainTextAsync("lb2");
+            // The single-group form is one group, "default" (#23): its state, its master; and the heartbeat path to the peer.
+            await Assertions.Expect(lb2.Locator("[data-group='default'] [data-group-state]")).ToHaveTextAsync("master", new() { Timeout = 30_000 });
+            await Assertions.Expect(lb1.Locator("[data-group='default'] [data-group-master]")).ToHaveTextAsync("lb2", new() { Timeout = 30_000 });
+            await Assertions.Expect(lb1.Locator($"[data-paths] [data-path='{NetnsTopology.Lb2Address}']")).ToContainTextAsync("working");
             await Assertions.Expect(lb1.Locator(".event[data-kind='reload'][data-result='applied']").First).ToBeVisibleAsync();
             await BrowserSession.ShotAsync(lb1, "dashboard-failover-lb1", lb1.Locator("#timeline"));
             await BrowserSession.ShotAsync(lb2, "dashboard-failover-lb2", lb2.Locator("#timeline"));

@@ -16,6 +16,7 @@ public sealed class NetnsTopology : IDisposable
     public const string BackendAddress = "198.18.0.20";
     public const string ClientAddress = "198.18.0.30";
     public const string VirtualIp = "198.18.0.100";
+    public const string VirtualIpB = "198.18.0.101"; // active-active's second group (#23)
     public const string Lb1HeartbeatAddress = "198.18.1.11";
     public const string Lb2HeartbeatAddress = "198.18.1.12";
 

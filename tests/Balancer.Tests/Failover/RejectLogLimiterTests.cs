@@ -35,6 +35,25 @@ public sealed class RejectLogLimiterTests
     }
 
     [Fact]
+    public void Check_APeerOnProtocolVersion2_OneLineNamingBothVersions_EvenWhenItKeepsSending()
+    {
+        // A version-2 peer (before groups drove anything, #23): the same layout, another version byte.
+        var advert = new byte[AdvertCodec.MaxLength];
+        var length = AdvertCodec.Encode(new AdvertPacket("lb2", FailoverState.Master, 100, TimeSpan.FromMilliseconds(100), 1, 1, default), new FailoverKeyRing(new byte[32]), advert);
+        advert[AdvertCodec.VersionOffset] = 2;
+        for (var i = 0; i < 50; i++)
+        {
+            _machine.OnDatagram(advert.AsSpan(0, length), _peer);
+            _limiter.Check(_machine);
+        }
+
+        var line = Assert.Single(Lines);
+        Assert.Contains("as BadVersion", line, StringComparison.Ordinal);
+        Assert.Contains("the peer speaks failover protocol version 2, this node 3: run the same release on both nodes", line, StringComparison.Ordinal);
+        Assert.Equal(FailoverState.Init, _machine.State);
+    }
+
+    [Fact]
     public void Check_AFloodOverTwentySeconds_OneLineAtOnceThenOnePerTenSecondsWithTheCountsSince()
     {
         Flood(100); // the first is logged at once; the other 99 wait for the reason's next line

@@ -16,6 +16,7 @@ namespace Balancer.Tests.Failover;
 internal sealed class VipLoad : IDisposable
 {
     private const int MaxRequests = 6000;
+    private const int HeadBytes = 512; // the status line and the headers: X-Backend says which node's backend answered
     private static readonly TimeSpan _every = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan _deadline = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan _maxRun = TimeSpan.FromSeconds(60);
@@ -24,6 +25,7 @@ internal sealed class VipLoad : IDisposable
     private readonly byte[] _request;
     private readonly Stopwatch _clock = new();
     private readonly ConcurrentQueue<(DateTime Sent, DateTime Ended, string Text)> _failures = new();
+    private readonly ConcurrentQueue<Sample> _samples = new();
     private DateTime _started;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stop;
@@ -45,6 +47,9 @@ internal sealed class VipLoad : IDisposable
     public IReadOnlyList<string> FailuresOutside(IEnumerable<(DateTime From, DateTime Until)> excused) =>
         [.. _failures.Where(f => !excused.Any(w => f.Ended >= w.From && f.Sent <= w.Until)).Select(f => f.Text)];
 
+    /// <summary>Every finished request in the order it finished: when it was sent, and the backend that served it (null: failed).</summary>
+    public IReadOnlyCollection<Sample> Samples => _samples;
+
     /// <summary>Time since the load started: to place a test's own steps among <see cref="Failures"/>.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
 
@@ -64,6 +69,8 @@ internal sealed class VipLoad : IDisposable
         try
         {
             NetnsSocket.Enter(netns);
+            // nice -10, as the failover loop: on a loaded host the client must not be the one starved, or its own pauses read as outages.
+            Balancer.Failover.LoopPriority.RaiseCurrentThread(0, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             _started = DateTime.Now;
             _clock.Start();
             var sent = 0;
@@ -198,7 +205,7 @@ internal sealed class VipLoad : IDisposable
                 return;
             }
 
-            request.Head.Append(Encoding.ASCII.GetString(buffer, 0, Math.Min(length, 64 - Math.Min(64, request.Head.Length))));
+            request.Head.Append(Encoding.ASCII.GetString(buffer, 0, Math.Min(length, HeadBytes - Math.Min(HeadBytes, request.Head.Length))));
         }
     }
 
@@ -218,14 +225,25 @@ internal sealed class VipLoad : IDisposable
         if (error is null)
         {
             _served++;
+            _samples.Enqueue(new Sample(request.Sent, BackendOf(request.Head.ToString())));
             return;
         }
 
+        _samples.Enqueue(new Sample(request.Sent, null));
         _failed++;
         var ended = _clock.Elapsed;
         _failures.Enqueue((_started + request.Sent, _started + ended,
             $"sent at {request.Sent.TotalMilliseconds:0} ms ({_started + request.Sent:HH:mm:ss.fff}), failed after {(ended - request.Sent).TotalMilliseconds:0} ms: {error}"));
     }
+
+    private static string BackendOf(string head)
+    {
+        var at = head.IndexOf("\r\nX-Backend: ", StringComparison.OrdinalIgnoreCase);
+        return at < 0 ? "?" : head[(at + 13)..].Split('\r')[0];
+    }
+
+    /// <summary>One finished request: when it was sent (since the load started) and the backend that served it, or null when it failed.</summary>
+    public readonly record struct Sample(TimeSpan Sent, string? Backend);
 
     private sealed class Request(Socket socket, TimeSpan sent)
     {

@@ -9,8 +9,13 @@ internal static class FailoverBinder
     public static readonly string[] FailoverFields =
     [
         "nodeId", "priority", "preempt", "preemptDelay", "bind", "peers", "advertInterval", "keyFile", "virtualIps", "interface",
-        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew", "realtimePriority", "witness",
+        "vipAction", "track", "notify", "garpRepeat", "garpRefresh", "maxClockSkew", "realtimePriority", "witness", "groups",
     ];
+
+    private static readonly string[] _groupFields = ["name", "priority", "virtualIps", "preempt", "preemptDelay", "track", "notify"];
+
+    /// <summary>The single-group form's fields: with <c>groups</c>, each group has its own.</summary>
+    private static readonly string[] _perGroupFields = ["priority", "virtualIps", "preempt", "preemptDelay", "track", "notify"];
 
     private static readonly string[] _witnessFields = ["address", "timeout", "required"];
 
@@ -45,7 +50,57 @@ internal static class FailoverBinder
             MaxClockSkew = reader.Duration("maxClockSkew") ?? defaults.MaxClockSkew,
             RealtimePriority = reader.Int("realtimePriority") ?? defaults.RealtimePriority,
             Witness = reader.Object("witness", _witnessFields) is { } witness ? BindWitness(witness) : defaults.Witness,
+            Groups = BindGroups(reader),
         };
+    }
+
+    /// <summary>
+    /// <c>groups</c> (#23): each item <c>{ "name", "priority", "virtualIps", "preempt", "preemptDelay", "track", "notify" }</c>.
+    /// With groups, the single-group form's fields at the top of <c>failover</c> are errors: which group would they be?
+    /// </summary>
+    private static List<FailoverGroupConfig> BindGroups(ObjectReader reader)
+    {
+        var groups = new List<FailoverGroupConfig>();
+        if (!reader.Has("groups") || reader.Get<JsonArray>("groups", "an array of { \"name\", \"priority\", \"virtualIps\", ... } objects") is not { } array)
+        {
+            return groups;
+        }
+
+        foreach (var field in _perGroupFields.Where(reader.Has))
+        {
+            reader.Report(field, $"'{field}' is set per group when 'groups' is used: move it into each entry of failover.groups");
+        }
+
+        if (array.Items.Count == 0)
+        {
+            reader.Report("groups", "groups needs at least one group; or leave it out for the single-group form (priority and virtualIps at the top of failover)");
+        }
+
+        for (var i = 0; i < array.Items.Count; i++)
+        {
+            var itemPath = ConfigPath.Item(reader.PathOf("groups"), i);
+            if (array.Items[i] is not JsonObject node)
+            {
+                groups.Add(new FailoverGroupConfig()); // keeps the validator's indexes those of the file; the config is refused anyway
+                reader.Diagnostics.Report(array.Items[i].Offset, itemPath, $"expected a group object {{ \"name\", \"priority\", \"virtualIps\" }}, got {array.Items[i].Kind}");
+                continue;
+            }
+
+            var group = new ObjectReader(reader.Diagnostics, node, itemPath, _groupFields);
+            var defaults = new FailoverGroupConfig();
+            groups.Add(new FailoverGroupConfig
+            {
+                Name = group.RequiredString("name"),
+                Priority = group.Int("priority") ?? defaults.Priority,
+                VirtualIps = group.Strings("virtualIps") ?? defaults.VirtualIps,
+                Preempt = group.Bool("preempt") ?? defaults.Preempt,
+                PreemptDelay = group.Duration("preemptDelay") ?? defaults.PreemptDelay,
+                Track = group.Object("track", _trackFields) is { } track ? BindTrack(track) : null,
+                Notify = group.Object("notify", _notifyFields) is { } notify ? BindNotify(notify) : null,
+            });
+        }
+
+        return groups;
     }
 
     /// <summary>

@@ -17,18 +17,24 @@ internal static partial class FailoverValidator
     /// <summary>Checks <paramref name="failover"/>; tracked pools must be among <paramref name="pools"/>.</summary>
     public static void Validate(FailoverConfig failover, IReadOnlyDictionary<string, PoolConfig> pools, ConfigDiagnostics diagnostics)
     {
-        // RFC 5798 section 5.2.4: 255 is reserved for the address owner and 0 for a master giving up.
-        PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "priority"), "priority", failover.Priority, 1, 254);
         CheckAdvertInterval(failover.AdvertInterval, diagnostics);
         CheckBinds(failover.Binds, diagnostics);
 
         FailoverPeerValidator.Validate(failover, diagnostics);
-        CheckList(ConfigPath.Child(Path, "virtualIps"), failover.VirtualIps, AddressSyntax.CheckCidr, diagnostics);
+        if (failover.Groups.Count == 0)
+        {
+            CheckGroup(Path, failover.EffectiveGroups[0], pools, diagnostics);
+        }
+        else
+        {
+            CheckGroups(failover.Groups, pools, diagnostics);
+        }
+
         if (failover.Interface is { } name && !InterfaceName().IsMatch(name))
         {
             diagnostics.Report(ConfigPath.Child(Path, "interface"), $"'{name}' is not a network interface name (1-15 characters, no '/' or spaces)");
         }
-        else if (failover.Interface is null && failover.VipAction == VipActions.Ip && failover.VirtualIps.Count > 0)
+        else if (failover.Interface is null && failover.VipAction == VipActions.Ip && failover.AllVirtualIps.Any())
         {
             diagnostics.Report(ConfigPath.Child(Path, "interface"), "vipAction \"ip\" needs the 'interface' the virtual IPs are added to; or set vipAction \"none\"");
         }
@@ -41,21 +47,68 @@ internal static partial class FailoverValidator
         // keepalived caps garp_master_repeat far lower; 100 is plenty and bounds the work of one takeover.
         PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "garpRepeat"), "garpRepeat", failover.GarpRepeat, 0, 100);
         PoolValidator.CheckRange(diagnostics, ConfigPath.Child(Path, "realtimePriority"), "realtimePriority", failover.RealtimePriority, 0, 99);
-        if (failover.Track is { } track)
-        {
-            CheckTrack(track, pools, diagnostics);
-        }
-
         if (failover.Witness is { } witness)
         {
             CheckWitness(failover, witness, diagnostics);
         }
 
-        if (failover.Notify is { } notify)
+    }
+
+    /// <summary>
+    /// <c>groups</c> (#23): names that can go on the wire, in a log line, a metric label and a hook's environment, each
+    /// once; a virtual IP in one group only (two masters would both add it). Then each group as the single form.
+    /// </summary>
+    private static void CheckGroups(IReadOnlyList<FailoverGroupConfig> groups, IReadOnlyDictionary<string, PoolConfig> pools, ConfigDiagnostics diagnostics)
+    {
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var vips = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < groups.Count; i++)
         {
-            CheckHook("onMaster", notify.OnMaster, diagnostics);
-            CheckHook("onBackup", notify.OnBackup, diagnostics);
-            CheckHook("onFault", notify.OnFault, diagnostics);
+            var path = ConfigPath.Item(ConfigPath.Child(Path, "groups"), i);
+            var group = groups[i];
+            if (group.Name.Length > 0 && !GroupName().IsMatch(group.Name))
+            {
+                diagnostics.Report(ConfigPath.Child(path, "name"), $"'{group.Name}' is not a group name: 1-32 letters, digits, '-', '_' or '.', starting with a letter or digit");
+            }
+            else if (group.Name.Length > 0 && !names.TryAdd(group.Name, i))
+            {
+                diagnostics.Report(ConfigPath.Child(path, "name"), $"group '{group.Name}' is already failover.groups[{names[group.Name]}]; each group needs its own name");
+            }
+
+            CheckGroup(path, group, pools, diagnostics);
+            for (var j = 0; j < group.VirtualIps.Count; j++)
+            {
+                var vipPath = ConfigPath.Item(ConfigPath.Child(path, "virtualIps"), j);
+                var address = group.VirtualIps[j].Split('/')[0];
+                if (!vips.TryAdd(address, vipPath))
+                {
+                    diagnostics.Report(vipPath, $"'{address}' is already at {vips[address]}; a virtual IP belongs to one group");
+                }
+            }
+        }
+    }
+
+    /// <summary>One group's own fields at <paramref name="path"/>: <c>failover</c> itself in the single-group form.</summary>
+    private static void CheckGroup(string path, FailoverGroupConfig group, IReadOnlyDictionary<string, PoolConfig> pools, ConfigDiagnostics diagnostics)
+    {
+        // RFC 5798 section 5.2.4: 255 is reserved for the address owner and 0 for a master giving up.
+        PoolValidator.CheckRange(diagnostics, ConfigPath.Child(path, "priority"), "priority", group.Priority, 1, 254);
+        CheckList(ConfigPath.Child(path, "virtualIps"), group.VirtualIps, AddressSyntax.CheckCidr, diagnostics);
+        if (group.PreemptDelay < TimeSpan.Zero)
+        {
+            diagnostics.Report(ConfigPath.Child(path, "preemptDelay"), "preemptDelay must not be negative");
+        }
+
+        if (group.Track is { } track)
+        {
+            CheckTrack(path, track, pools, diagnostics);
+        }
+
+        if (group.Notify is { } notify)
+        {
+            CheckHook(path, "onMaster", notify.OnMaster, diagnostics);
+            CheckHook(path, "onBackup", notify.OnBackup, diagnostics);
+            CheckHook(path, "onFault", notify.OnFault, diagnostics);
         }
     }
 
@@ -98,9 +151,9 @@ internal static partial class FailoverValidator
         }
     }
 
-    private static void CheckTrack(FailoverTrackConfig track, IReadOnlyDictionary<string, PoolConfig> pools, ConfigDiagnostics diagnostics)
+    private static void CheckTrack(string groupPath, FailoverTrackConfig track, IReadOnlyDictionary<string, PoolConfig> pools, ConfigDiagnostics diagnostics)
     {
-        var path = ConfigPath.Child(Path, "track");
+        var path = ConfigPath.Child(groupPath, "track");
         PoolValidator.CheckRange(diagnostics, ConfigPath.Child(path, "weight"), "weight", track.Weight, 0, 254);
         if (track.Pools.Count == 0)
         {
@@ -142,11 +195,11 @@ internal static partial class FailoverValidator
         }
     }
 
-    private static void CheckHook(string name, string? file, ConfigDiagnostics diagnostics)
+    private static void CheckHook(string groupPath, string name, string? file, ConfigDiagnostics diagnostics)
     {
         if (file is not null && string.IsNullOrWhiteSpace(file))
         {
-            diagnostics.Report(ConfigPath.Child(ConfigPath.Child(Path, "notify"), name), $"'{name}' must name an executable, or be left out");
+            diagnostics.Report(ConfigPath.Child(ConfigPath.Child(groupPath, "notify"), name), $"'{name}' must name an executable, or be left out");
         }
     }
 
@@ -157,6 +210,10 @@ internal static partial class FailoverValidator
             ConfigValidator.Report(diagnostics, ConfigPath.Item(path, i), check(items[i]));
         }
     }
+
+    // On the wire a group name is 1-32 bytes (AdvertCodec.MaxGroupBytes); ASCII keeps it safe in labels and environments.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
+    private static partial Regex GroupName();
 
     // Linux IFNAMSIZ is 16 including the terminating NUL.
     [GeneratedRegex(@"^[^/\s:]{1,15}$")]

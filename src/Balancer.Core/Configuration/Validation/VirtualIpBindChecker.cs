@@ -26,7 +26,7 @@ internal static class VirtualIpBindChecker
     /// <param name="readSysctl">Reads a file under <c>/proc/sys</c>; null when it cannot be read.</param>
     public static IEnumerable<(string Path, string Message)> Find(BalancerConfig config, Func<string, string?> readSysctl)
     {
-        var vips = (config.Failover?.VirtualIps ?? [])
+        var vips = (config.Failover?.AllVirtualIps ?? [])
             .Select(v => IPAddress.TryParse(v.Split('/')[0], out var ip) ? ip : null)
             .OfType<IPAddress>()
             .ToHashSet();

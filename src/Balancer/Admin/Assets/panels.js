@@ -4,7 +4,7 @@ import { esc, fmt } from "./chart.js";
 import { ago } from "./app.js";
 
 const KNOWN_FAILOVER = new Set(["state", "nodeId", "bind", "vipAction", "priority", "effectivePriority", "trackedHealthy", "peer",
-  "transitions", "dualMasterEvents", "configDrift", "advertGaps", "rejectedPackets"]);
+  "transitions", "dualMasterEvents", "configDrift", "advertGaps", "rejectedPackets", "groups", "paths", "witness"]);
 
 /** Any JSON value as nested definition lists (for fields this page does not know yet). */
 function generic(value, depth = 0) {
@@ -36,12 +36,42 @@ export function renderCluster() {
     card("Peer", dl([["node", esc(peer.nodeId ?? "not heard yet")], ["last advert", esc(ago(peer.lastSeen))],
       ["config hash", `${esc((peer.configHash ?? "–").slice(0, 12))} ${f.configDrift ? '<span class="badge drift">drift: not our config</span>' : peer.configHash ? '<span class="ok">same as ours</span>' : ""}`]]), "data-peer"),
   ];
+  const groups = f.groups ?? [];
+  if (groups.length) cards.push(card(groups.length > 1 ? "Groups (active-active)" : "Group", groupTable(groups), "data-groups"));
+  if ((f.paths ?? []).length) cards.push(card("Heartbeat paths", pathTable(f.paths), "data-paths"));
+  if (f.witness) cards.push(card(`Witness · ${witnessBadge(f.witness)}`, witnessList(f.witness), "data-witness"));
   const rejected = Object.entries(f.rejectedPackets ?? {});
   if (rejected.length) cards.push(card("Rejected adverts", dl(rejected.map(([k, v]) => [k, esc(v)]))));
   const extra = Object.fromEntries(Object.entries(f).filter(([k]) => !KNOWN_FAILOVER.has(k)));
   if (Object.keys(extra).length) cards.push(card("More", generic(extra)));
   if (announcing()) cards.push(card("Announcement (ECMP)", generic(store.announce), "data-announce"));
   host.innerHTML = `<div class="cluster">${cards.join("")}</div>`;
+}
+
+/** Each group of virtual IPs (#23): this node's state and priority in it, its master, the peer's last advert, per path. */
+function groupTable(groups) {
+  return `<table><thead><tr><th>group</th><th>state</th><th>priority</th><th>master</th><th>virtual IPs</th><th>peer's last advert</th></tr></thead><tbody>
+    ${groups.map(g => `<tr data-group="${esc(g.name)}"><td>${esc(g.name)}</td>
+      <td><span class="badge ${esc(g.state)}" data-group-state>${esc(g.state)}</span></td>
+      <td class="num">${esc(g.effectivePriority)}${g.effectivePriority !== g.priority ? ` of ${esc(g.priority)}` : ""}${g.trackedHealthy === false ? " (tracked pools sick)" : ""}</td>
+      <td data-group-master>${esc(g.master ?? "none known")}</td><td>${esc((g.virtualIps ?? []).join(", "))}</td>
+      <td>${g.peer?.nodeId ? `${esc(g.peer.nodeId)} ${esc(g.peer.state)} ${esc(g.peer.priority)}, ${esc(ago(g.peer.lastAdvert))}` : "not heard yet"}
+        ${(g.paths ?? []).map(p => `<div class="kv">by ${esc(p.address)}: ${esc(ago(p.lastAdvert))}</div>`).join("")}</td></tr>`).join("")}</tbody></table>`;
+}
+
+/** Each heartbeat path to each peer: its last advert, and whether it is silent while another works (a failed link). */
+function pathTable(paths) {
+  return `<table><tbody>${paths.map(p => `<tr data-path="${esc(p.address)}"><td>${esc(p.peer ?? "peer")}</td><td>${esc(p.address)}</td>
+    <td>${esc(ago(p.lastAdvert))}</td><td>${p.silent ? '<span class="badge fault" data-path-silent>silent</span>' : '<span class="ok">working</span>'}</td></tr>`).join("")}</tbody></table>`;
+}
+
+const witnessBadge = w => w.reachable === true ? '<span class="badge master" data-witness-state>reachable</span>'
+  : w.reachable === false ? '<span class="badge fault" data-witness-state>no answer</span>' : '<span class="badge init" data-witness-state>not asked yet</span>';
+
+function witnessList(w) {
+  return dl([["address", esc(w.address)], ["required", w.required ? "yes: no takeover without its answer" : "no: without an answer, plain VRRP"],
+    ["last answer", w.lastAnswer ? `${esc(ago(w.lastAnswer))}: ${w.lastAnswerMaster ? `master ${esc(w.lastAnswerMaster)} heard ${fmt(w.lastAnswerHeardAgoMs, "ms")} before` : "hears no master"}` : "none yet"],
+    ["queries", `${esc(w.asked)} asked, ${esc(w.answered)} answered, ${esc(w.timedOut)} timed out, ${esc(w.refused)} refused`]]);
 }
 
 // How a split's requests went, and what became of a mirror's copies.
