@@ -12,6 +12,7 @@ public sealed class RouteMatchingTests : IAsyncLifetime
 {
     private TestBackend _a = null!;
     private TestBackend _b = null!;
+    private TestBackend _c = null!;
     private TestBalancer _balancer = null!;
     private HttpClient _client = null!;
 
@@ -19,6 +20,7 @@ public sealed class RouteMatchingTests : IAsyncLifetime
     {
         _a = await TestBackend.StartAsync("a");
         _b = await TestBackend.StartAsync("b");
+        _c = await TestBackend.StartAsync("c");
         _balancer = await TestBalancer.StartAsync($$"""
             { "listeners": { "web": { "bind": "127.0.0.1:0", "routes": [
                 { "path": "/m/{**rest}", "methods": ["POST", "PUT"], "pool": "b" },
@@ -34,9 +36,14 @@ public sealed class RouteMatchingTests : IAsyncLifetime
                 { "path": "/moved", "redirect": { "to": "/elsewhere" } },
                 { "path": "/down", "methods": ["GET", "HEAD"], "respond": { "status": 503, "body": "down for maintenance\n", "contentType": "text/plain" } },
                 { "path": "/empty", "respond": { "status": 204 } },
+                { "path": "/p/{**rest}", "headers": [ { "name": "X-A", "mode": "exists" } ], "pool": "b" },
+                { "path": "/p/{**rest}", "headers": [ { "name": "X-B", "mode": "exists" } ], "pool": "c" },
+                { "path": "/p/only/{**rest}", "pool": "c" },
+                { "path": "/p/only/{**rest}", "headers": [ { "name": "X-C", "mode": "exists" } ], "pool": "b" },
                 { "path": "/{**rest}", "pool": "a" } ] } },
               "pools": { "a": { "backends": [ { "address": "{{_a.ConfigAddress}}" } ] },
-                         "b": { "backends": [ { "address": "{{_b.ConfigAddress}}" } ] } },
+                         "b": { "backends": [ { "address": "{{_b.ConfigAddress}}" } ] },
+                         "c": { "backends": [ { "address": "{{_c.ConfigAddress}}" } ] } },
               "admin": { "bind": "127.0.0.1:0" } }
             """);
         _client = _balancer.CreateClient();
@@ -48,6 +55,7 @@ public sealed class RouteMatchingTests : IAsyncLifetime
         await _balancer.DisposeAsync();
         await _a.DisposeAsync();
         await _b.DisposeAsync();
+        await _c.DisposeAsync();
     }
 
     [Theory]
@@ -76,6 +84,12 @@ public sealed class RouteMatchingTests : IAsyncLifetime
     [InlineData("GET", "/q/x?beta", "", "b")]
     [InlineData("GET", "/q/x?beta=1&off=1", "", "a")]
     [InlineData("GET", "/q/x", "", "a")]
+    [InlineData("GET", "/p/x", "X-A: 1", "b")]
+    [InlineData("GET", "/p/x", "X-B: 1", "c")]
+    [InlineData("GET", "/p/x", "X-B: 1|X-A: 1", "b")]
+    [InlineData("GET", "/p/x", "", "a")]
+    [InlineData("GET", "/p/only/x", "X-C: 1", "c")]
+    [InlineData("GET", "/p/only/x", "X-A: 1", "b")]
     public async Task Request_GoesToFirstRouteThatMatches(string method, string target, string headers, string expected)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), target);
@@ -143,7 +157,7 @@ public sealed class RouteMatchingTests : IAsyncLifetime
         var routes = status.RootElement.GetProperty("listeners").GetProperty("web").GetProperty("routes");
         var down = routes[11];
 
-        Assert.Equal(14, routes.GetArrayLength());
+        Assert.Equal(18, routes.GetArrayLength());
         Assert.Equal("hosts * path /down methods GET,HEAD", down.GetProperty("match").GetString());
         Assert.Equal("respond 503 (21 bytes text/plain)", down.GetProperty("action").GetString());
         Assert.True(down.GetProperty("requests").GetInt64() >= 3);

@@ -97,7 +97,9 @@ internal sealed class ForwardingPlan
         for (var i = 0; i < RequestHeaders.Count; i++)
         {
             var name = RequestHeaders.NameAt(i);
-            var current = facts.Generated(name) is { Count: > 0 } generated ? generated : facts.Forwards(name) ? headers[name] : default;
+            var current = RequestHeaders.Replaces(i) ? default
+                : facts.Generated(name) is { Count: > 0 } generated ? generated
+                : facts.Forwards(name) ? headers[name] : default;
             if (RequestHeaders.Apply(i, current) is { Count: > 0 } edited)
             {
                 head.Header(name, edited.Count == 1 ? edited : string.Join(Separator(name), edited.ToArray()));

@@ -76,8 +76,14 @@ internal sealed class HeaderEdits
     }
 
     /// <summary>
+    /// Whether the <paramref name="index"/>-th name's values do not depend on those it had (a <c>set</c> or
+    /// <c>remove</c>): callers then skip looking them up.
+    /// </summary>
+    public bool Replaces(int index) => _folded[index].Replace;
+
+    /// <summary>
     /// The values the <paramref name="index"/>-th name leaves with, given those it would have had without edits
-    /// (empty when none): empty when the edits remove it.
+    /// (empty when none; not read when it <see cref="Replaces"/>): empty when the edits remove it.
     /// </summary>
     public StringValues Apply(int index, StringValues current)
     {
@@ -90,8 +96,10 @@ internal sealed class HeaderEdits
     {
         for (var i = 0; i < _folded.Length; i++)
         {
-            var name = _folded[i].Name;
-            var result = Apply(i, headers[name]);
+            var folded = _folded[i];
+            var name = folded.Name;
+            // A set or remove needs no lookup of what the backend sent (one dictionary probe per edit and response).
+            var result = Apply(i, folded.Replace ? default : headers[name]);
             if (result.Count == 0)
             {
                 headers.Remove(name);
