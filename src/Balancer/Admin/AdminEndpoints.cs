@@ -44,9 +44,10 @@ internal static class AdminEndpoints
             context.Response.ContentType = "application/json; charset=utf-8";
             await context.Response.WriteAsync(state.ConfigText);
         });
-        Func<HttpContext, Task<IResult>> backendAction = context =>
-            BackendActions.RunAsync(context, context.Features.Get<IHttpRequestFeature>()!.RawTarget, services.Pools, state.Timeline, logger);
-        app.MapPost("/pools/{pool}/backends/{**address}", backendAction);
+        // An async lambda in place (not a delegate variable, which the request delegate generator of Native AOT
+        // cannot resolve; not a Task-returning one, which would bind as a RequestDelegate and drop the IResult).
+        app.MapPost("/pools/{pool}/backends/{**address}", async (HttpContext context) =>
+            await BackendActions.RunAsync(context, context.Features.Get<IHttpRequestFeature>()!.RawTarget, services.Pools, state.Timeline, logger));
 
         // The dashboard's own reads: one poll a second, and the rejected file when it changes.
         app.MapGet("/console/poll", async context =>
