@@ -44,9 +44,13 @@ internal static class AdminEndpoints
             context.Response.ContentType = "application/json; charset=utf-8";
             await context.Response.WriteAsync(state.ConfigText);
         });
-        Func<HttpContext, Task<IResult>> backendAction = context =>
-            BackendActions.RunAsync(context, context.Features.Get<IHttpRequestFeature>()!.RawTarget, services.Pools, state.Timeline, logger);
-        app.MapPost("/pools/{pool}/backends/{**address}", backendAction);
+        // A RequestDelegate that executes the IResult itself: as a Delegate the request delegate generator of Native
+        // AOT could not resolve the handler (a delegate variable, RDG002) or changed how its answer is written.
+        app.MapPost("/pools/{pool}/backends/{**address}", async context =>
+        {
+            var result = await BackendActions.RunAsync(context, context.Features.Get<IHttpRequestFeature>()!.RawTarget, services.Pools, state.Timeline, logger);
+            await result.ExecuteAsync(context);
+        });
 
         // The dashboard's own reads: one poll a second, and the rejected file when it changes.
         app.MapGet("/console/poll", async context =>

@@ -33,6 +33,12 @@ internal sealed class TelemetryHost : IAsyncDisposable
     /// <summary>The per-request built-in meters <c>telemetry.detailedMeters</c> adds.</summary>
     private static readonly string[] DetailedMeters = ["Microsoft.AspNetCore.Hosting", "System.Net.Http"];
 
+    /// <summary>Points per runtime instrument (see <see cref="Stream"/>).</summary>
+    internal const int RuntimeCardinality = 100;
+
+    /// <summary>Points per Kestrel instrument: ~20 error types times protocols, for each listener.</summary>
+    internal const int KestrelCardinality = 1000;
+
     private readonly MeterProvider _meters;
     private readonly TracerProvider? _tracer;
 
@@ -48,7 +54,7 @@ internal sealed class TelemetryHost : IAsyncDisposable
             .AddMeter([BalancerMetrics.MeterName, BalancerMetrics.PoolMeterPrefix + "*", .. BuiltInMeters, .. config.DetailedMeters ? DetailedMeters : []])
             // Only this process's own meters, and the runtime's static ones: a meter of the same name made elsewhere (another
             // Balancer in a test process, a demo backend's host) would merge with ours and, disposed, drop our series too.
-            .AddView(instrument => instrument.Meter.Scope is null || factory.Owns(instrument.Meter) ? null : MetricStreamConfiguration.Drop)
+            .AddView(instrument => instrument.Meter.Scope is null || factory.Owns(instrument.Meter) ? Stream(instrument) : MetricStreamConfiguration.Drop)
             .AddReader(Prometheus.Reader);
         if (config.OtlpEndpoint is { } endpoint)
         {
@@ -85,6 +91,19 @@ internal sealed class TelemetryHost : IAsyncDisposable
             await AccessLog.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// The SDK allocates every metric stream's points up front, 2,000 by default: 176 KB per instrument, 11 MB for
+    /// the ~65 instruments here, live for the process's life (#27). The runtime's instruments carry fixed tags (GC
+    /// generation, CPU mode, exception type) and Kestrel's one set per endpoint, protocol and error: a few hundred
+    /// points are room enough. Balancer's own keep the default: their series grow with backends and pools.
+    /// </summary>
+    private static MetricStreamConfiguration? Stream(System.Diagnostics.Metrics.Instrument instrument) => instrument.Meter.Name switch
+    {
+        "System.Runtime" => new MetricStreamConfiguration { CardinalityLimit = RuntimeCardinality },
+        "Microsoft.AspNetCore.Server.Kestrel" => new MetricStreamConfiguration { CardinalityLimit = KestrelCardinality },
+        _ => null,
+    };
 
     /// <summary>OTLP/HTTP wants each signal's full path when the endpoint is set in code; gRPC takes the bare address.</summary>
     private static void Configure(OtlpExporterOptions exporter, string endpoint, string protocol, string signalPath)

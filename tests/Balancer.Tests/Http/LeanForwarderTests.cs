@@ -153,6 +153,24 @@ public sealed class LeanForwarderTests
     }
 
     [Fact]
+    public async Task ResponseHeadLargerThanTheFirstReadBuffer_ForwardedIntact_ConnectionReused()
+    {
+        // A 40 KB head: the pooled 16 KiB read buffer grows (to larger pooled arrays) while the head is parsed.
+        var big = new string('b', 40_000);
+        await using var backend = ScriptedBackend.Start(r => r.Target == "/big"
+            ? $"HTTP/1.1 200 OK\r\nX-Big: {big}\r\nContent-Length: 3\r\n\r\nbig"
+            : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsmall");
+        await using var balancer = await ProxyTo(backend.ConfigAddress);
+        using var client = balancer.CreateClient();
+
+        using var response = await client.GetAsync("/big");
+        Assert.Equal(big, response.Headers.GetValues("X-Big").Single());
+        Assert.Equal("big", await response.Content.ReadAsStringAsync());
+        Assert.Equal("small", await client.GetStringAsync("/small"));
+        Assert.Equal(backend.ConnectionOf("/big"), backend.ConnectionOf("/small"));
+    }
+
+    [Fact]
     public void CanForward_TurnedOffOrNotEligible_LeftToYarp()
     {
         using var registry = new PoolRegistry(TimeProvider.System, new Random(1));

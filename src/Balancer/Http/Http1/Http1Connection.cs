@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -6,9 +7,13 @@ using Balancer.Core.Http1;
 namespace Balancer.Http.Http1;
 
 /// <summary>
-/// One keep-alive HTTP/1.1 connection to a backend: the socket, a read buffer reused for every response (heads are
+/// One keep-alive HTTP/1.1 connection to a backend: the socket, a read buffer for the response being read (heads are
 /// parsed in place), and a cancellation source reused for every request that fires on the activity timeout or when
 /// the client goes away. Used by one request at a time; the pool hands it from one to the next.
+/// The read buffer is rented from <see cref="ArrayPool{T}.Shared"/> only once the backend's response is readable (a
+/// zero-byte receive waits for it) and returned when the response has been read: a connection waiting for its backend
+/// or idle in its pool holds none, so 1,000 requests in flight hold a few buffers, not 1,000 (#27), as Kestrel and
+/// SocketsHttpHandler do.
 /// </summary>
 internal sealed class Http1Connection : IDisposable
 {
@@ -19,7 +24,7 @@ internal sealed class Http1Connection : IDisposable
 
     private readonly Socket _socket;
     private readonly CancellationTokenSource _cancellation;
-    private byte[] _buffer = new byte[InitialBufferSize];
+    private byte[]? _buffer;
     private int _start;
     private int _end;
     private CancellationTokenRegistration _abortRegistration;
@@ -45,8 +50,11 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>Cancelled on the activity timeout or when the client aborts, for the current request.</summary>
     public CancellationToken Token => _cancellation.Token;
 
+    /// <summary>Whether a read buffer is rented now (between the first bytes of a response and its end).</summary>
+    internal bool HoldsBuffer => _buffer is not null;
+
     /// <summary>The unread bytes received so far.</summary>
-    public Memory<byte> Buffered => _buffer.AsMemory(_start, _end - _start);
+    public Memory<byte> Buffered => _buffer is null ? Memory<byte>.Empty : _buffer.AsMemory(_start, _end - _start);
 
     /// <summary>Connects with Nagle off: request heads are written whole, and a delayed small write costs 40 ms.</summary>
     public static async ValueTask<Http1Connection> ConnectAsync(EndPoint endpoint, TimeProvider time, CancellationToken cancellationToken)
@@ -74,11 +82,19 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>Pushes the activity timeout back after progress, as YARP's activity timeout does.</summary>
     public void Progress(TimeSpan activityTimeout) => _cancellation.CancelAfter(activityTimeout);
 
-    /// <summary>Ends the exchange; false when it was cancelled (the connection must then be closed).</summary>
+    /// <summary>
+    /// Ends the exchange (returning the read buffer when nothing is left in it); false when it was cancelled (the
+    /// connection must then be closed).
+    /// </summary>
     public bool EndRequest()
     {
         _abortRegistration.Dispose();
         _abortRegistration = default;
+        if (_start == _end)
+        {
+            ReturnBuffer();
+        }
+
         return _cancellation.TryReset();
     }
 
@@ -120,12 +136,26 @@ internal sealed class Http1Connection : IDisposable
     /// </summary>
     public ValueTask<int> ReceiveAsync()
     {
+        if (_buffer is null)
+        {
+            return ReceiveIntoNewBufferAsync();
+        }
+
         if (_end == _buffer.Length)
         {
             MakeRoom();
         }
 
         return _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, Token);
+    }
+
+    /// <summary>Waits until the backend has sent something without holding a buffer, then rents one and reads.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReceiveIntoNewBufferAsync()
+    {
+        await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, Token);
+        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        return await _socket.ReceiveAsync(_buffer, SocketFlags.None, Token);
     }
 
     /// <summary>Counts <paramref name="read"/> bytes received by <see cref="ReceiveAsync"/> as buffered; returns it.</summary>
@@ -137,19 +167,33 @@ internal sealed class Http1Connection : IDisposable
 
     private void MakeRoom()
     {
+        var buffer = _buffer!;
         if (_start > 0)
         {
-            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            buffer.AsSpan(_start, _end - _start).CopyTo(buffer);
             _end -= _start;
             _start = 0;
         }
-        else if (_buffer.Length < MaxBufferSize)
+        else if (buffer.Length < MaxBufferSize)
         {
-            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxBufferSize));
+            // Pooled arrays come in powers of two: the larger one may exceed MaxBufferSize a little.
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBufferSize));
+            buffer.AsSpan(0, _end).CopyTo(_buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         else
         {
             throw new InvalidOperationException("The response head does not fit the read buffer.");
+        }
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+            _start = _end = 0;
         }
     }
 
@@ -158,5 +202,6 @@ internal sealed class Http1Connection : IDisposable
         _abortRegistration.Dispose();
         _socket.Dispose();
         _cancellation.Dispose();
+        ReturnBuffer();
     }
 }
