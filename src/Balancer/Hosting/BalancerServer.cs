@@ -84,14 +84,18 @@ internal sealed class BalancerServer : IAsyncDisposable
         var server = new BalancerServer(state, config, logs, time, drainTimeout ?? DefaultDrainTimeout);
         try
         {
-            await server.StartServingAsync(config, cancellationToken);
             if (config.Failover is { } failover)
             {
-                // After the listeners: a node becomes master only once it can serve the virtual IPs.
+                // Bound first, with a crash's stale virtual IPs removed, before anything serves or answers /status.
                 var directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-                server._failover = FailoverService.Start(failover, directory, ServedConfigFingerprint.Of(config), server._pools, logs, time, timeline: state.Timeline);
+                server._failover = await FailoverService.BindAsync(failover, directory, ServedConfigFingerprint.Of(config), server._pools, logs, time, timeline: state.Timeline);
                 state.Failover = server._failover;
             }
+
+            await server.StartServingAsync(config, cancellationToken);
+
+            // After the listeners: a node becomes master only once it can serve the virtual IPs.
+            server._failover?.Start();
 
             if (config.Announce is { } announce)
             {
