@@ -12,6 +12,16 @@ internal static class NetnsSocket
 {
     private const int CloneNewNet = 0x40000000;
 
+    /// <summary>Moves the calling thread into <paramref name="netns"/> for good: only for a thread of the caller's own.</summary>
+    public static void Enter(string netns)
+    {
+        using var handle = File.OpenHandle($"/var/run/netns/{netns}");
+        if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
+        {
+            throw new IOException($"setns({netns}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     /// <summary>Makes a socket with <paramref name="create"/> inside <paramref name="netns"/>.</summary>
     public static Socket Open(string netns, Func<Socket> create)
     {
@@ -21,12 +31,7 @@ internal static class NetnsSocket
         {
             try
             {
-                using var handle = File.OpenHandle($"/var/run/netns/{netns}");
-                if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-                {
-                    throw new IOException($"setns({netns}) failed: errno {Marshal.GetLastPInvokeError()}");
-                }
-
+                Enter(netns);
                 socket = create();
             }
             catch (Exception e)
