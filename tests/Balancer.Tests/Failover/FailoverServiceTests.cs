@@ -127,6 +127,27 @@ public sealed class FailoverServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task DatagramsQueuedBeforeStart_AreDroppedNotJudged()
+    {
+        // Bound at the very start of the process, the socket queued the peer's adverts for the seconds the listeners
+        // took to start; read once the node joined, their old send times were rejected as replays ("Unproven").
+        await using var service = await FailoverService.BindAsync(Config(), _files.Directory, 0, _pools, _logs, _clock, _vips);
+        var target = IPEndPoint.Parse(service.BoundAddress);
+        for (var i = 0; i < 5; i++)
+        {
+            _peer.SendTo("stale"u8, target); // on loopback the datagram is queued when SendTo returns
+        }
+
+        service.Start();
+        await Wait.Until(() => service.Snapshot.State == FailoverState.Backup, _timeout, "BACKUP once started");
+        _peer.SendTo(new byte[120], target); // rejected for another reason than the short stale ones
+
+        // Read in order: had the stale ones been kept, they would be counted by the time the fresh one is.
+        await Wait.Until(() => service.Snapshot.RejectedPackets.Count > 0, _timeout, "the datagram sent after the start judged");
+        Assert.DoesNotContain("TooShort", service.Snapshot.RejectedPackets.Keys);
+    }
+
+    [Fact]
     public async Task SecondProcessWithTheSameBind_FailsBeforeTouchingTheVips()
     {
         await using var running = await StartAsync(Config());
@@ -171,6 +192,7 @@ public sealed class FailoverServiceTests : IDisposable
     {
         await using var service = await StartAsync(Config());
         var target = IPEndPoint.Parse(service.BoundAddress);
+        await Wait.Until(() => service.Snapshot.State == FailoverState.Backup, _timeout, "in the protocol (what came before is dropped as stale)");
         for (var i = 0; i < 5; i++)
         {
             _peer.SendTo("hello"u8, target);
