@@ -46,6 +46,9 @@ internal sealed class FailoverLoop(
             // Until the virtual IP actions are warm this node stays in INIT: it neither advertises nor takes over, so it
             // cannot displace a master before it can add the address itself. A failed check logs its own error.
             ready.Wait(ReadyBound);
+            // The socket is bound first thing at start-up, seconds before this on a busy host: what queued meanwhile is
+            // stale (its send times beyond maxClockSkew read as replays) and the peers send again every interval.
+            socket.Drain(_maxPoll, static (_, _) => { });
             CheckTracking();
             if (!shutdownRequested.IsCompleted)
             {

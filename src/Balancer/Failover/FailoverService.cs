@@ -30,13 +30,7 @@ internal sealed class FailoverService : IAsyncDisposable
     private FailoverKeyRing _keys;
     private FailoverKeyRing? _reloadedKeys;
     private int _shutdown;
-
-    private FailoverService(
-        FailoverConfig config, string configDirectory, FailoverKeyRing keys, UInt128 configHash, AdvertSocket socket, IVipActions? vips, CommandRunner runner,
-        PoolRegistry pools, ILogger logger, TimeProvider time, EventTimeline? timeline)
-        : this(config, configDirectory, keys, configHash, socket, GroupEffects.For(config, vips, runner, logger), runner, pools, logger, time, timeline)
-    {
-    }
+    private volatile bool _started;
 
     private FailoverService(
         FailoverConfig config, string configDirectory, FailoverKeyRing keys, UInt128 configHash, AdvertSocket socket, Dictionary<string, GroupEffects> groups,
@@ -65,30 +59,65 @@ internal sealed class FailoverService : IAsyncDisposable
     public FailoverSnapshot Snapshot => _machine.GetSnapshot();
 
     /// <summary>
-    /// Reads the key, binds the socket and starts the loop; <paramref name="vips"/> overrides <c>vipAction</c> (tests);
-    /// transitions are reported to <paramref name="timeline"/>.
+    /// Reads the key, binds the socket and removes the configured virtual IPs a previous process of this node left on
+    /// the interface (a crash), all before the caller starts serving; <see cref="Start"/> then joins the protocol.
+    /// <paramref name="vips"/> overrides <c>vipAction</c> (tests); transitions are reported to <paramref name="timeline"/>.
     /// </summary>
     /// <exception cref="StartupException">The key file is unusable or the address cannot be bound; one line.</exception>
-    public static FailoverService Start(
+    public static async Task<FailoverService> BindAsync(
         FailoverConfig config, string configDirectory, UInt128 configHash, PoolRegistry pools, ILoggerFactory logs, TimeProvider time, IVipActions? vips = null, EventTimeline? timeline = null)
     {
         var logger = logs.CreateLogger("Balancer.Failover");
         var keys = FailoverKeyFile.Read(Path.GetFullPath(config.KeyFile, configDirectory), logger);
+        // The socket first: a second process started with this node's config fails here, before it could take the
+        // addresses away from the running one.
         var socket = AdvertSocket.Bind(config.Binds, config.Peers, config.Witness?.Address, logger);
         var runner = new CommandRunner(logger);
-        WarmUp(config, keys, configHash, time);
-        var service = new FailoverService(config, configDirectory, keys, configHash, socket, vips, runner, pools, logger, time, timeline);
-        Log.FailoverStarted(logger, config.NodeId, config.Groups.Count == 0 ? $"{config.Priority}" : string.Join(", ", config.Groups.Select(g => $"{g.Priority} in group {g.Name}")), service.BoundAddress,
-            string.Join(", ", config.Peers), string.Join(", ", config.AllVirtualIps), config.VipAction);
-        // The machine starts (INIT -> BACKUP, and a preemption right after) only once the interface check has bound and
-        // compiled the direct paths: queued ahead of a takeover, the cold check held the first virtual IP add back
-        // 100-250 ms while the preempted master had already let the address go (docs/benchmarks.md, Chaos run).
+        var groups = GroupEffects.For(config, vips, runner, logger);
+        try
+        {
+            // A node that starts is not master, so an address of ours on the interface is a crashed process's leftover
+            // (keepalived removes its VIPs in INIT too). Before the listeners and the admin API: with them up and the
+            // address still there, clients and the peer saw two holders until the machine started (docs/benchmarks.md,
+            // Chaos run). Only the configured virtual IPs are touched.
+            var removed = new List<string>();
+            foreach (var group in groups.Values)
+            {
+                removed.AddRange(await group.Vips.RemoveAsync());
+            }
+
+            if (removed.Count > 0)
+            {
+                Log.FailoverStaleVipsRemovedAtStart(logger, string.Join(", ", removed), config.Interface ?? "(no interface)");
+            }
+
+            WarmUp(config, keys, configHash, time);
+            return new FailoverService(config, configDirectory, keys, configHash, socket, groups, runner, pools, logger, time, timeline);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Joins the protocol: the machine starts (INIT -> BACKUP, and a preemption right after) once the interface check
+    /// has run. Call it once the node can serve the virtual IPs.
+    /// </summary>
+    public void Start()
+    {
+        Log.FailoverStarted(_logger, _config.NodeId, _config.Groups.Count == 0 ? $"{_config.Priority}" : string.Join(", ", _config.Groups.Select(g => $"{g.Priority} in group {g.Name}")), BoundAddress,
+            string.Join(", ", _config.Peers), string.Join(", ", _config.AllVirtualIps), _config.VipAction);
+        // Only once the interface check has bound and compiled the direct paths: queued ahead of a takeover, the cold
+        // check held the first virtual IP add back 100-250 ms while the preempted master had already let the address
+        // go (docs/benchmarks.md, Chaos run).
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        service._worker.Enqueue(async () =>
+        _worker.Enqueue(async () =>
         {
             try
             {
-                foreach (var group in service._groups.Values)
+                foreach (var group in _groups.Values)
                 {
                     await group.Vips.PrepareAsync();
                 }
@@ -98,8 +127,8 @@ internal sealed class FailoverService : IAsyncDisposable
                 ready.TrySetResult();
             }
         });
-        service._loop.Start(ready.Task);
-        return service;
+        _started = true;
+        _loop.Start(ready.Task);
     }
 
     /// <summary>
@@ -127,6 +156,14 @@ internal sealed class FailoverService : IAsyncDisposable
         }
 
         RequestShutdown();
+        if (!_started)
+        {
+            // Bound but never started (a listener failed to bind): nothing was advertised or added.
+            await _worker.CompleteAsync(TimeSpan.FromSeconds(15));
+            _socket.Dispose();
+            return;
+        }
+
         var bound = FailoverMachine.HandoverTimeout(_config.AdvertInterval) + TimeSpan.FromSeconds(1);
         await _loop.Done.WaitAsync(bound).ContinueWith(_ => { }, TaskScheduler.Default);
         _loop.Stop();

@@ -14,6 +14,9 @@ internal sealed record ProxyServices(
     /// <summary>Set while the node is withdrawn from an ECMP router: clients of the announced addresses are asked to reconnect.</summary>
     public Announce.ReconnectHint Reconnect { get; } = new();
 
+    /// <summary>The start-up warm-up of the proxy path: which request is its own, and where that goes.</summary>
+    public Http.ProxyWarmUp WarmUp { get; } = new();
+
     /// <summary>The rate limit tables of every route (shared with /status, kept across reloads).</summary>
     public RateLimitRegistry RateLimits { get; init; } = new(Time);
 

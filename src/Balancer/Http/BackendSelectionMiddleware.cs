@@ -36,6 +36,11 @@ internal sealed class BackendSelectionMiddleware(
         var proxy = context.GetReverseProxyFeature();
         // Set by ForwardingTransformBuilder on every route; without it nothing may bypass YARP.
         var plan = (proxy.Route.Transformer as ForwardingTransformer)?.Plan;
+        if (services.WarmUp.Claim(context) is { } warmUp)
+        {
+            return WarmUpAsync(context, proxy, plan, warmUp);
+        }
+
         // The route's rate limit was checked before (RouteAnswerMiddleware): a refused request made no split choice.
         var cluster = proxy.Route.Cluster!;
         if (context.GetEndpoint()?.Metadata.GetMetadata<RoutePlan>() is { Split: { } split } routePlan
@@ -76,8 +81,7 @@ internal sealed class BackendSelectionMiddleware(
         using var activity = ProxyTelemetry.Start(listener.Value, pool.Name);
         try
         {
-            // An HTTP/2 pool goes through YARP's forwarder, whose client speaks h2; the lean one speaks HTTP/1.1 only.
-            var leanFits = pool.Config.HttpVersion != HttpVersions.Http2 && plan is not null && Http1Forwarder.CanForward(context, plan);
+            var leanFits = LeanFits(context, pool, plan);
             var grpc = !leanFits && GrpcCall.Is(context.Request);
             BackendState? failed = null;
             for (var tryNumber = 1; ; tryNumber++)
@@ -157,6 +161,31 @@ internal sealed class BackendSelectionMiddleware(
             ProxyTelemetry.RequestFinished(context, services, listener.Value, pool, attempt, activity);
             pool.Requests.Exit();
         }
+    }
+
+    /// <summary>An HTTP/2 pool goes through YARP's forwarder, whose client speaks h2; the lean one speaks HTTP/1.1 only.</summary>
+    private static bool LeanFits(HttpContext context, Pool? pool, ForwardingPlan? plan) =>
+        pool?.Config.HttpVersion != HttpVersions.Http2 && plan is not null && Http1Forwarder.CanForward(context, plan);
+
+    /// <summary>
+    /// The start-up warm-up's request (<see cref="ProxyWarmUp"/>): through the forwarder the route's pool uses, to the
+    /// warm-up's sink in place of a backend; no pick, no counter, no health report.
+    /// </summary>
+    private async Task WarmUpAsync(HttpContext context, IReverseProxyFeature proxy, ForwardingPlan? plan, ProxyWarmUp.Target sink)
+    {
+        var attempt = new ProxyAttempt { RequestStartedAt = _time.GetTimestamp() };
+        context.Features.Set(attempt);
+        attempt.Start(sink.Backend, _time.GetTimestamp());
+        attempt.Forwarder = ForwarderKind.Lean;
+        if (LeanFits(context, _pools.Get(proxy.Route.Cluster!.ClusterId), plan) && lean.PoolFor(sink.Backend) is { } http1
+            && await lean.ForwardAsync(context, plan!, http1, attempt) is not null)
+        {
+            return;
+        }
+
+        attempt.Forwarder = ForwarderKind.Yarp;
+        proxy.AvailableDestinations = sink.Destination;
+        await next(context);
     }
 
     /// <summary>

@@ -37,6 +37,12 @@ internal static class CleartextHttp2Detection
         {
             return; // Said nothing in time: close, as Kestrel's header timeout would.
         }
+        catch (ConnectionResetException)
+        {
+            // Reset before its first bytes (a client behind a link that flapped, in the chaos run): nothing to serve,
+            // and no error with a stack trace for it, as Kestrel logs a reset itself only at debug level.
+            return;
+        }
 
         if (isHttp2)
         {

@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(415, LogLevel.Warning, "failover removed stale virtual IPs {Vips} from {Interface} on entering {State}: this node was not master, so another may hold them")]
     public static partial void FailoverStaleVipsRemoved(ILogger logger, string vips, string @interface, FailoverState state);
 
+    [LoggerMessage(428, LogLevel.Warning, "failover removed stale virtual IPs {Vips} from {Interface} at start-up, before serving: a previous process of this node left them (a crash), and the peer may hold them now")]
+    public static partial void FailoverStaleVipsRemovedAtStart(ILogger logger, string vips, string @interface);
+
     [LoggerMessage(416, LogLevel.Warning, "failover advert stall: {GapMs:0} ms between two adverts {Direction}; a backup takes over after {MasterDownMs:0} ms{Qualifier} of silence: a stalled process or network came near a false failover, or caused one{Gc}")]
     public static partial void FailoverAdvertStall(ILogger logger, double gapMs, string direction, double masterDownMs, string qualifier, string gc);
 

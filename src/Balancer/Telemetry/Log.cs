@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(301, LogLevel.Information, "listener {Listener} ({Protocol}) serving on {Address}")]
     public static partial void ListenerStarted(ILogger logger, string listener, string protocol, string address);
 
+    [LoggerMessage(309, LogLevel.Information, "listener {Listener} proxy path warmed up in {Milliseconds:0} ms before serving (route {Route}: {Method} {Host}{Path} to a loopback sink): {Outcome}")]
+    public static partial void ProxyWarmedUp(ILogger logger, string listener, double milliseconds, int route, string method, string host, string path, string outcome);
+
     [LoggerMessage(302, LogLevel.Information, "admin API serving on {Address}")]
     public static partial void AdminStarted(ILogger logger, string address);
 

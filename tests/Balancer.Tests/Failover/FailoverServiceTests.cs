@@ -4,6 +4,7 @@ using Balancer.Core.Configuration;
 using Balancer.Core.Failover;
 using Balancer.Core.Model;
 using Balancer.Failover;
+using Balancer.Hosting;
 using Balancer.Tests.Common;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +39,7 @@ public sealed class FailoverServiceTests : IDisposable
     [Fact]
     public async Task Alone_BecomesMasterAnnouncesGarpRepeatTimesThenResignsOnShutdown()
     {
-        await using var service = Start(Config());
+        await using var service = await StartAsync(Config());
         await AdvanceUntil(() => _vips.Adds == 1, "master after Master_Down_Interval: adds the VIPs");
         await AdvanceUntil(() => _vips.Announces == 3, "3 GARPs, 100 ms apart on the fake clock", GarpSchedule.BurstSpacing);
         Assert.Equal(FailoverState.Master, service.Snapshot.State);
@@ -59,7 +60,7 @@ public sealed class FailoverServiceTests : IDisposable
         // worker: the old master let the address go at once, the new one added it 100-250 ms later.
         var prepared = new TaskCompletionSource();
         _vips = new FakeVipActions(prepared: prepared.Task);
-        await using var service = Start(Config());
+        await using var service = await StartAsync(Config());
         await Wait.Until(() => _vips.Prepares == 1, _timeout, "the service prepares the virtual IP actions");
         for (var i = 0; i < 10; i++)
         {
@@ -77,7 +78,7 @@ public sealed class FailoverServiceTests : IDisposable
     [Fact]
     public async Task TrackedPoolWithoutAvailableBackend_LowersThePriorityByTheWeightUntilItRecovers()
     {
-        await using var service = Start(Config() with { Track = new FailoverTrackConfig { Pools = ["web"], Weight = 30 } });
+        await using var service = await StartAsync(Config() with { Track = new FailoverTrackConfig { Pools = ["web"], Weight = 30 } });
         var pool = _pools.Get("web")!;
         await AdvanceUntil(() => service.Snapshot.State == FailoverState.Master, "master");
 
@@ -90,7 +91,7 @@ public sealed class FailoverServiceTests : IDisposable
     [Fact]
     public async Task ShutdownAsMaster_ResignsAtOnceAndKeepsTheVipsUntilTheSuccessorsSecondAdvert()
     {
-        await using var service = Start(Config());
+        await using var service = await StartAsync(Config());
         await AdvanceUntil(() => _vips.Adds == 1, "master adds the VIPs");
         ReceivedPriorities();
 
@@ -109,20 +110,59 @@ public sealed class FailoverServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task StartAsBackup_WithTheVipLeftByACrash_RemovesItAndSaysSo()
+    public async Task Bound_WithTheVipLeftByACrash_RemovesItBeforeStartingAndSaysSo()
     {
+        // A chaos run (#17) saw a restarted node answer /status (and serve) ~1 s with a crash's address still on its
+        // interface: it was removed only on entering BACKUP, once the failover service started after the listeners.
         _vips = new FakeVipActions(stale: true);
-        await using var service = Start(Config());
+        await using var service = await FailoverService.BindAsync(Config(), _files.Directory, 0, _pools, _logs, _clock, _vips);
 
-        await Wait.Until(() => !_vips.OnInterface, _timeout, "the stale VIP removed on entering BACKUP");
-        Assert.Equal(FailoverState.Backup, service.Snapshot.State);
-        await Wait.Until(() => _log.Lines.Any(l => l.Contains("removed stale virtual IPs 198.18.0.100/24", StringComparison.Ordinal)), _timeout, "the warning");
+        Assert.False(_vips.OnInterface); // gone when the bind returns: before the caller starts its listeners
+        Assert.Contains(_log.Lines, l => l.Contains("removed stale virtual IPs 198.18.0.100/24 from (no interface) at start-up", StringComparison.Ordinal));
+        Assert.Equal((FailoverState.Init, 0), (service.Snapshot.State, _peer.Available)); // not in the protocol yet
+
+        service.Start();
+        await Wait.Until(() => service.Snapshot.State == FailoverState.Backup, _timeout, "BACKUP once started");
+        Assert.Single(_log.Lines, l => l.Contains("stale", StringComparison.Ordinal)); // nothing left to remove on entering BACKUP
+    }
+
+    [Fact]
+    public async Task DatagramsQueuedBeforeStart_AreDroppedNotJudged()
+    {
+        // Bound at the very start of the process, the socket queued the peer's adverts for the seconds the listeners
+        // took to start; read once the node joined, their old send times were rejected as replays ("Unproven").
+        await using var service = await FailoverService.BindAsync(Config(), _files.Directory, 0, _pools, _logs, _clock, _vips);
+        var target = IPEndPoint.Parse(service.BoundAddress);
+        for (var i = 0; i < 5; i++)
+        {
+            _peer.SendTo("stale"u8, target); // on loopback the datagram is queued when SendTo returns
+        }
+
+        service.Start();
+        await Wait.Until(() => service.Snapshot.State == FailoverState.Backup, _timeout, "BACKUP once started");
+        _peer.SendTo(new byte[120], target); // rejected for another reason than the short stale ones
+
+        // Read in order: had the stale ones been kept, they would be counted by the time the fresh one is.
+        await Wait.Until(() => service.Snapshot.RejectedPackets.Count > 0, _timeout, "the datagram sent after the start judged");
+        Assert.DoesNotContain("TooShort", service.Snapshot.RejectedPackets.Keys);
+    }
+
+    [Fact]
+    public async Task SecondProcessWithTheSameBind_FailsBeforeTouchingTheVips()
+    {
+        await using var running = await StartAsync(Config());
+        await AdvanceUntil(() => _vips.Adds == 1, "the running node is master with the address");
+        var second = new FakeVipActions(stale: true); // the running master's address, as a second process sees it
+        var config = Config() with { Bind = running.BoundAddress };
+
+        await Assert.ThrowsAsync<StartupException>(() => FailoverService.BindAsync(config, _files.Directory, 0, _pools, _logs, _clock, second));
+        Assert.Equal((true, 0), (second.OnInterface, second.Removes));
     }
 
     [Fact]
     public async Task ResumedMaster_ReadsTheQueuedAdvertsOfANewMaster_OneDualMasterLineOneBurstNoTimingLine()
     {
-        await using var service = Start(Config());
+        await using var service = await StartAsync(Config());
         await AdvanceUntil(() => _vips.Announces == 3, "master, its takeover burst of 3 sent", GarpSchedule.BurstSpacing);
         var takeoverLines = TimingLines();
 
@@ -154,8 +194,9 @@ public sealed class FailoverServiceTests : IDisposable
     [Fact]
     public async Task GarbageAndForeignDatagrams_AreCountedByReasonAndChangeNothing()
     {
-        await using var service = Start(Config());
+        await using var service = await StartAsync(Config());
         var target = IPEndPoint.Parse(service.BoundAddress);
+        await Wait.Until(() => service.Snapshot.State == FailoverState.Backup, _timeout, "in the protocol (what came before is dropped as stale)");
         for (var i = 0; i < 5; i++)
         {
             _peer.SendTo("hello"u8, target);
@@ -186,8 +227,12 @@ public sealed class FailoverServiceTests : IDisposable
         GarpRefresh = TimeSpan.Zero,
     };
 
-    private FailoverService Start(FailoverConfig config) =>
-        FailoverService.Start(config, _files.Directory, 0, _pools, _logs, _clock, _vips);
+    private async Task<FailoverService> StartAsync(FailoverConfig config)
+    {
+        var service = await FailoverService.BindAsync(config, _files.Directory, 0, _pools, _logs, _clock, _vips);
+        service.Start();
+        return service;
+    }
 
     /// <summary>Moves the fake clock by <paramref name="step"/> (one advert interval by default) until <paramref name="condition"/> holds.</summary>
     private async Task AdvanceUntil(Func<bool> condition, string what, TimeSpan? step = null)

@@ -43,8 +43,8 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             output.WriteLine($"kill -9 master: lb2 onMaster after {takeover.TotalMilliseconds:0} ms, client served again after {crash.ElapsedMilliseconds} ms");
             Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb2), StringComparison.Ordinal);
 
-            // lb1 restarts with preempt off and the VIP still on eth0 from the crash (#17 item 3): on entering BACKUP it
-            // removes it and says so, and only lb2 answers ARP for it. Then preempt on by a reload: lb1 takes over.
+            // lb1 restarts with preempt off and the VIP still on eth0 from the crash (#17 item 3): at start-up, before it
+            // serves, it removes it and says so, and only lb2 answers ARP for it. Then preempt on by a reload: lb1 takes over.
             await lb1.WaitForExitAsync(_settle);
             Assert.Contains(NetnsTopology.VirtualIp, NetnsTopology.Addresses(net.Lb1), StringComparison.Ordinal); // kill -9 left it
             var preempting = File.ReadAllText(lb1Config);
@@ -53,7 +53,10 @@ public sealed class NamespaceFailoverTests(ITestOutputHelper output)
             processes.Add(lb1);
             await files.WaitForHookAsync("lb1", "backup", 2, _settle);
             await Wait.Until(() => !NetnsTopology.Addresses(net.Lb1).Contains(NetnsTopology.VirtualIp, StringComparison.Ordinal), _settle, "lb1 removes the stale VIP");
-            await Wait.Until(() => lb1.Stdout.Contains($"removed stale virtual IPs {NetnsTopology.VirtualIp}/24 from eth0 on entering Backup", StringComparison.Ordinal), _settle, "lb1 says so");
+            await Wait.Until(() => lb1.Stdout.Contains($"removed stale virtual IPs {NetnsTopology.VirtualIp}/24 from eth0 at start-up", StringComparison.Ordinal), _settle, "lb1 says so");
+            Assert.True(
+                lb1.Stdout.IndexOf("removed stale virtual IPs", StringComparison.Ordinal) < lb1.Stdout.IndexOf("admin API serving on", StringComparison.Ordinal),
+                "the stale VIP goes before the admin API answers");
             Assert.Single(ArpRepliers(net));
             Assert.Equal("master", files.LastHook("lb2"));
             File.WriteAllText(lb1Config, preempting);

@@ -26,10 +26,12 @@ internal static class ClientCommand
         var pending = new List<Task>(count);
         for (var i = 0; i < count; i++)
         {
-            var due = s_period * i;
-            if (due > clock.Elapsed)
+            // Read the clock once: read twice, it could pass `due` in between and hand Task.Delay a negative wait
+            // (it throws below -1 ms), which killed the client 4 minutes into a run on a host at load average 50.
+            var wait = (s_period * i) - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(due - clock.Elapsed);
+                await Task.Delay(wait);
             }
 
             pending.Add(OneAsync(host, port, request, output));

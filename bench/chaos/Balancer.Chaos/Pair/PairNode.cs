@@ -74,9 +74,11 @@ internal sealed class PairNode(string nodeId, int priority, string netns, string
     public void Kill()
     {
         Note("kill -9");
-        _process?.KillNow();
-        Stopped = false;
+        // Not live from the signal on: KillNow waits for the exit, which took ~350 ms on a busy host, and a killed
+        // node's leftover address counted as a second holder meanwhile (the first seed-1 run of docs/benchmarks.md).
         Ready = false;
+        Stopped = false;
+        _process?.KillNow();
     }
 
     /// <summary>SIGTERM and wait for the graceful exit (hand-over, drain).</summary>

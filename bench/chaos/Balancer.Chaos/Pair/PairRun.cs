@@ -72,6 +72,12 @@ internal sealed class PairRun(RunOptions options, string work)
                 await Task.Delay(wait);
             }
 
+            if (client.HasExited)
+            {
+                // Every later step would read as "not served": the run cannot be judged, not a violation of Balancer.
+                throw new InvalidOperationException($"the client exited before the run's end (see {Path.Combine(work, "client-failures.log")})");
+            }
+
             last = clock.Elapsed;
             Volatile.Write(ref _step, step.Number);
             Console.Write($"#{step.Number,-4} {DateTime.Now:HH:mm:ss.fff} t={clock.Elapsed.TotalSeconds,6:0.0}s {step.Describe(),-42}");

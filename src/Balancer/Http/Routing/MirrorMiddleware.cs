@@ -1,3 +1,4 @@
+using Balancer.Hosting;
 using Balancer.Core.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy;
@@ -10,11 +11,11 @@ namespace Balancer.Http.Routing;
 /// with a body once the forwarder has read it through a <see cref="BodyTee"/>. Nothing here waits on the shadow pool
 /// or changes what the primary request sends or gets.
 /// </summary>
-internal sealed class MirrorMiddleware(RequestDelegate next, MirrorDispatcher dispatcher, IProxyStateLookup clusters)
+internal sealed class MirrorMiddleware(RequestDelegate next, MirrorDispatcher dispatcher, IProxyStateLookup clusters, ProxyServices services)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RoutePlan>() is not { Mirror: { } mirror } plan)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RoutePlan>() is not { Mirror: { } mirror } plan || services.WarmUp.Claim(context) is not null)
         {
             return next(context);
         }

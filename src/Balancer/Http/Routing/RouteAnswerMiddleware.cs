@@ -23,6 +23,11 @@ internal sealed class RouteAnswerMiddleware(RequestDelegate next, ProxyServices 
             return next(context);
         }
 
+        if (services.WarmUp.Claim(context) is not null)
+        {
+            return plan.Answers ? AnswerAsync(context, plan) : next(context); // counted nowhere, never refused
+        }
+
         plan.Stats.OnRequest();
         if (plan.RateLimit is { } limit && !TrafficPolicy.Admit(context, limit, plan.Forwarding.ForwardedFor, _seed, out var retryAfter))
         {
