@@ -9,8 +9,9 @@ namespace Balancer.Tests.Http.Differential;
 /// One side of a differential case as text to compare: what the backend received (each request's line, its header
 /// lines sorted — normalised for order only —, body and trailers) and what the client received (each response's
 /// status line, sorted header lines with the Date value masked, body, and whether the connection was closed). Two
-/// things cannot be equal and are masked: the backend's own address (each side has its recorder) and the span id of
-/// a <c>traceparent</c> Balancer wrote (random per request; when a tracer in this process samples it).
+/// things cannot be equal and are masked: the backend's own address (each side has its recorder) and the random parts
+/// of a <c>traceparent</c> Balancer wrote when a tracer in this process samples (another test's listener, running in
+/// parallel): its span id, and its trace id too when the client sent none (a new trace, random per request).
 /// </summary>
 internal static partial class ExchangeView
 {
@@ -22,7 +23,7 @@ internal static partial class ExchangeView
             text.Append(">> ").Append(Escape($"{request.Method} {request.Target} {request.Version}")).Append('\n');
             foreach (var line in request.Headers.Select(h => $"{h.Name}: {h.Value}").Order(StringComparer.Ordinal))
             {
-                var masked = TraceParent().Replace(line, m => clientRequest.Contains(m.Groups[1].Value, StringComparison.Ordinal) ? m.Value : m.Value.Replace(m.Groups[1].Value, "{span}", StringComparison.Ordinal));
+                var masked = TraceParent().Replace(line, m => Mask(m, clientRequest));
                 text.Append(">> ").Append(Escape(masked.Replace(backendAddress, "{backend}", StringComparison.Ordinal))).Append('\n');
             }
 
@@ -130,6 +131,13 @@ internal static partial class ExchangeView
         ? RecordedRequest.Escape(text)
         : $"{RecordedRequest.Escape(text[..60])}… ({text.Length} chars, sha256:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.Latin1.GetBytes(text)))[..16]})";
 
-    [GeneratedRegex("^traceparent: 00-[0-9a-f]{32}-([0-9a-f]{16})-[0-9a-f]{2}$", RegexOptions.IgnoreCase)]
+    private static string Mask(Match traceparent, string clientRequest)
+    {
+        var (trace, span) = (traceparent.Groups[1].Value, traceparent.Groups[2].Value);
+        var masked = clientRequest.Contains(span, StringComparison.Ordinal) ? traceparent.Value : traceparent.Value.Replace(span, "{span}", StringComparison.Ordinal);
+        return clientRequest.Contains(trace, StringComparison.Ordinal) ? masked : masked.Replace(trace, "{trace}", StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("^traceparent: 00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$", RegexOptions.IgnoreCase)]
     private static partial Regex TraceParent();
 }
