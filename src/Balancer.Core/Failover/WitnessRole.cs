@@ -113,7 +113,9 @@ internal sealed class WitnessRole(FailoverGroup group, AdvertWriter writer)
         }
         else if (group.State == FailoverState.Master)
         {
-            Say($"peer silent for {silence.TotalMilliseconds:0} ms, but the witness answers (it {heard}): keeping the virtual IPs");
+            // The witness names the best master other than the asker: none, for a master, means it is the only one.
+            var other = answer.NodeId.Length > 0 ? heard : "hears no other master";
+            Say($"peer silent for {silence.TotalMilliseconds:0} ms, but the witness answers (it {other}): keeping the virtual IPs");
             group.Timers.WitnessAskAt = group.Now + group.MasterDownInterval;
         }
     }

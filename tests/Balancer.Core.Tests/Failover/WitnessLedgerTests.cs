@@ -92,6 +92,17 @@ public class WitnessLedgerTests
     }
 
     [Fact]
+    public void MasterKilled_SuccessorTakesOverAfterMasterDownInterval_NotTwoMastersAtOnce()
+    {
+        var ledger = Ledger();
+        ledger.OnDatagram(Advert("lb1", FailoverState.Master, 150), _lb1);
+        _clock.Advance(TimeSpan.FromMilliseconds(361)); // kill -9 of lb1: lb2's Master_Down_Interval at 100 ms adverts
+        ledger.OnDatagram(Advert("lb2", FailoverState.Master, 100), _lb2);
+
+        Assert.Equal(["lb2"], ledger.LiveMasters("default"));
+    }
+
+    [Fact]
     public void Query_NoMasterOrItResignedOrSteppedDown_NamesNone()
     {
         var ledger = Ledger();
