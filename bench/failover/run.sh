@@ -90,8 +90,10 @@ measure() { # impl event interval_ms: one line "impl event interval outage_ms vi
   local t0; t0=$(date +%s%N); rm -f "$work/vip_ms"
   vip_ms_in_background "$t0"
   if [ "$event" = crash ]; then
-    for pid in $(ip netns pids "$L1"); do kill -9 "$pid"; done
+    # The link first, so nothing of lb1's reaches the wire after the event (a dead host): killed one by one, keepalived
+    # handed over in 75-110 ms in 4 of 5 active-active rounds, as if its VRRP child resigned when its parent died.
     ip -n "$L1" link set eth0 down
+    for pid in $(ip netns pids "$L1"); do kill -9 "$pid"; done
   elif [ "$impl" != keepalived ]; then
     for pid in $(ip netns pids "$L1"); do kill -TERM "$pid"; done
   else
