@@ -89,6 +89,6 @@ internal static partial class Log
     [LoggerMessage(427, LogLevel.Warning, "witness refused {Count} datagrams as {Reason} since the last such line (at most one line per reason per 10 s)")]
     public static partial void WitnessRefused(ILogger logger, long count, string reason);
 
-    [LoggerMessage(428, LogLevel.Warning, "witness hears {Count} masters of group {Group} at once ({Nodes}): a split brain behind a cut heartbeat link; it names {Elected}, and the others yield when they ask")]
+    [LoggerMessage(429, LogLevel.Warning, "witness hears {Count} masters of group {Group} at once ({Nodes}): a split brain behind a cut heartbeat link; it names {Elected}, and the others yield when they ask")]
     public static partial void WitnessSplitBrain(ILogger logger, int count, string group, string nodes, string elected);
 }
