@@ -4,7 +4,7 @@
 # For each advert interval, round, event and implementation (interleaved: balancer then keepalived for each
 # event of each round) it starts a fresh pair (lb1 priority 150, lb2 100), waits until lb1 holds the virtual
 # IP and lb2 listens, starts the client, and 1 s later causes the event:
-#   crash     kill -9 every process of the master and take its link down (a dead host)
+#   crash     take the master's link down, then kill -9 every process of it (a dead host)
 #   graceful  SIGTERM the master (Balancer; keepalived's own process for keepalived)
 # Figures, from the event:
 #   outage_ms  the longest gap between the send times of two consecutive served requests of a client
