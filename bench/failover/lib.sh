@@ -9,7 +9,8 @@
 
 FO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$FO_DIR/../.."
-vip=198.18.0.100
+vip=198.18.0.100 vip2=198.18.0.101  # vip2: group b / VI_2 of the active-active topology only
+TOPOLOGY=${TOPOLOGY:-pair}  # pair | active-active (two groups, swapped priorities) | witness (a witness in the client namespace)
 pids=()
 
 fo_options() { # "name ..." ARGS...: sets the variable of each allowed --name VALUE; --keep sets KEEP; --help prints the header
@@ -63,39 +64,46 @@ start() { # start NS CMD...: a new process group in NS, logging to $work/NS.log,
   pids+=($!); disown $!; echo $!
 }
 
-balancer_conf() { # id priority self peer interval_ms
+balancer_conf() { # id priority self peer interval_ms [witness]: priority is group a's, b gets 250 - it (active-active)
+  local vips="\"virtualIps\": [\"$vip/24\"], \"priority\": $2" witness=
+  [ "$TOPOLOGY" != active-active ] || vips="\"groups\": [
+      { \"name\": \"a\", \"priority\": $2, \"virtualIps\": [\"$vip/24\"] },
+      { \"name\": \"b\", \"priority\": $((250 - $2)), \"virtualIps\": [\"$vip2/24\"] } ]"
+  [ -z "${6:-}" ] || witness=", \"witness\": { \"address\": \"198.18.0.30:7947\" }"
   cat >"$work/$1.json" <<JSON
 { "listeners": { "web": { "bind": "0.0.0.0:8080", "routes": [ { "pool": "web" } ] } },
   "pools": { "web": { "backends": [ { "address": "http://198.18.0.20:8080" } ] } },
-  "failover": { "nodeId": "$1", "priority": $2, "bind": "$3:7946", "peers": ["$4:7946"],
-                "advertInterval": "${5}ms", "keyFile": "$work/peer.key",
-                "virtualIps": ["$vip/24"], "interface": "eth0" },
+  "failover": { "nodeId": "$1", "bind": "$3:7946", "peers": ["$4:7946"],
+                "advertInterval": "${5}ms", "keyFile": "$work/peer.key", "interface": "eth0",
+                $vips$witness },
   "admin": { "bind": "127.0.0.1:9901" } }
 JSON
 }
 
-keepalived_conf() { # id priority self peer interval_ms
-  cat >"$work/$1.conf" <<CONF
-global_defs {
-  vrrp_version 3
-  vrrp_garp_master_repeat 5
-  vrrp_garp_master_refresh 60
-}
-vrrp_instance VI_1 {
+keepalived_instance() { # name vrid priority self peer interval_ms vip
+  cat <<CONF
+vrrp_instance $1 {
   state BACKUP
   interface eth0
-  virtual_router_id 51
-  priority $2
-  advert_int $(awk "BEGIN { print $5 / 1000 }")
-  unicast_src_ip $3
+  virtual_router_id $2
+  priority $3
+  advert_int $(awk "BEGIN { print $6 / 1000 }")
+  unicast_src_ip $4
   unicast_peer {
-    $4
+    $5
   }
   virtual_ipaddress {
-    $vip/24 dev eth0
+    $7/24 dev eth0
   }
 }
 CONF
+}
+
+keepalived_conf() { # id priority self peer interval_ms: VI_1 (and VI_2 with 250 - priority for active-active)
+  { printf 'global_defs {\n  vrrp_version 3\n  vrrp_garp_master_repeat 5\n  vrrp_garp_master_refresh 60\n}\n'
+    keepalived_instance VI_1 51 "$2" "$3" "$4" "$5" "$vip"
+    [ "$TOPOLOGY" != active-active ] || keepalived_instance VI_2 52 $((250 - $2)) "$3" "$4" "$5" "$vip2"
+  } >"$work/$1.conf"
 }
 
 start_backend() { start "$B" dotnet "$dll" demo-backend --bind 198.18.0.20:8080 --name backend >/dev/null; }
@@ -103,6 +111,8 @@ start_backend() { start "$B" dotnet "$dll" demo-backend --bind 198.18.0.20:8080 
 start_node() { # impl ns id priority self peer interval_ms; prints the pid to signal for a graceful stop
   if [ "$1" = balancer ]; then
     balancer_conf "$3" "$4" "$5" "$6" "$7"; start "$2" dotnet "$dll" --config "$work/$3.json"
+  elif [ "$1" = balancer-witness ]; then
+    balancer_conf "$3" "$4" "$5" "$6" "$7" witness; start "$2" dotnet "$dll" --config "$work/$3.json"
   else
     keepalived_conf "$3" "$4" "$5" "$6" "$7"
     start "$2" dotnet "$dll" demo-backend --bind 0.0.0.0:8080 --name "$3" >/dev/null
@@ -110,10 +120,19 @@ start_node() { # impl ns id priority self peer interval_ms; prints the pid to si
   fi
 }
 
-has_vip() { ip -n "$1" -brief addr show dev eth0 | grep -q "$vip/"; }
+has_vip() { ip -n "$1" -brief addr show dev eth0 | grep -q "${2:-$vip}/"; } # ns [address]
 
-wait_vip() { # ns: up to 20 s
-  for _ in $(seq 1 400); do has_vip "$1" && return 0; sleep 0.05; done; echo "no VIP on $1" >&2; return 1
+wait_vip() { # ns [address]: up to 20 s
+  for _ in $(seq 1 400); do has_vip "$@" && return 0; sleep 0.05; done; echo "no ${2:-$vip} on $1" >&2; return 1
+}
+
+wait_no_vip() { # ns address: up to 20 s
+  for _ in $(seq 1 400); do has_vip "$@" || return 0; sleep 0.05; done; echo "$2 still on $1" >&2; return 1
+}
+
+start_witness() { # in the client namespace, for the pair's nodes; stop_all_nodes stops it (call it outside $(...))
+  start "$C" dotnet "$dll" witness --bind 198.18.0.30:7947 --key-file "$work/peer.key" --peers 198.18.0.11,198.18.0.12 >/dev/null
+  witness_pid=${pids[-1]}
 }
 
 status() { ip netns exec "$1" curl -s -m 1 http://127.0.0.1:9901/status; } # a Balancer node's /status
@@ -124,12 +143,15 @@ wait_ready() { # impl ns: the node is up and listening to adverts (Balancer: /st
   echo "$2 never became backup" >&2; return 1
 }
 
-served_once() { ip netns exec "$C" curl -s -m 1 -o /dev/null "http://$vip:8080/"; }
+served_once() { ip netns exec "$C" curl -s -m 1 -o /dev/null "http://${1:-$vip}:8080/"; } # [address]
 
 stop_all_nodes() {
+  [ -z "${witness_pid:-}" ] || kill -9 -- "-$witness_pid" 2>/dev/null || true
+  witness_pid=
   for ns in $L1 $L2; do
     for pid in $(ip netns pids "$ns"); do kill -9 "$pid" 2>/dev/null || true; done
     ip -n "$ns" addr del "$vip/24" dev eth0 2>/dev/null || true
+    ip -n "$ns" addr del "$vip2/24" dev eth0 2>/dev/null || true
     ip -n "$ns" link set eth0 up
   done
   rm -f "$work"/*.pid  # keepalived refuses to start over a pid file left by kill -9
