@@ -17,8 +17,7 @@ public sealed class NamespaceActiveActiveTests(ITestOutputHelper output)
     private static readonly string _a = NetnsTopology.VirtualIp;
     private static readonly string _b = NetnsTopology.VirtualIpB;
 
-    /// <summary>Master_Down_Interval of the backup (priority 100) at 100 ms adverts: 3 × 100 ms + (256 − 100) × 100 ms / 256.</summary>
-    private static readonly TimeSpan _masterDown = TimeSpan.FromMilliseconds(300 + (156 * 100 / 256.0));
+    private static readonly TimeSpan _masterDown = NamespacePair.BackupMasterDown;
 
     [RootFact]
     public async Task ActiveActive_KillRestartSigterm_EachVipMovesAloneWithinItsBound()

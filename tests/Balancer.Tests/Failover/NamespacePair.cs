@@ -6,6 +6,9 @@ namespace Balancer.Tests.Failover;
 /// <summary>What the namespace failover tests share: the backend, a node's config in the topology, and a client that waits to be served.</summary>
 internal static class NamespacePair
 {
+    /// <summary>Master_Down_Interval of the backup these tests run (priority 100) at their 100 ms adverts: 361 ms.</summary>
+    public static readonly TimeSpan BackupMasterDown = Balancer.Core.Failover.FailoverTimers.MasterDownInterval(100, TimeSpan.FromMilliseconds(100));
+
     /// <summary>The demo backend <c>b1</c> in the backend namespace, on <see cref="NetnsTopology.BackendAddress"/>:8080.</summary>
     public static BalancerProcess StartBackend(NetnsTopology net) =>
         BalancerProcess.StartInNamespace(net.Backend, "demo-backend", "--bind", $"{NetnsTopology.BackendAddress}:8080", "--name", "b1");

@@ -54,7 +54,7 @@ public sealed class NamespacePathTests(ITestOutputHelper output)
                 output.WriteLine($"one link down 10 s: {served} requests served, {failed} failed");
                 // A master frozen past Master_Down_Interval (a blocking GC on a starved host) is dead to its peer on every path:
                 // a takeover then is the protocol's answer, not the path's fault; outside such windows, nothing may fail.
-                var frozen = MasterStalls.Excused(output, TimeSpan.FromMilliseconds(361), TimeSpan.FromSeconds(3), lb1, lb2);
+                var frozen = MasterStalls.Excused(output, NamespacePair.BackupMasterDown, TimeSpan.FromSeconds(3), lb1, lb2);
                 var lost = load.FailuresOutside(frozen);
                 Assert.True(lost.Count == 0, $"{lost.Count} failed:\n{string.Join('\n', lost)}");
                 if (frozen.Count > 0)

@@ -64,7 +64,7 @@ public sealed class NamespaceSecurityTests(ITestOutputHelper output)
 
         // A master frozen past Master_Down_Interval (a blocking GC on a starved host) is dead to its peer: a takeover and
         // the dual master's settling are then the protocol's answer, not the rotation's fault; outside such windows, none.
-        var frozen = MasterStalls.Excused(output, TimeSpan.FromMilliseconds(361), TimeSpan.FromSeconds(3), lb1, lb2);
+        var frozen = MasterStalls.Excused(output, NamespacePair.BackupMasterDown, TimeSpan.FromSeconds(3), lb1, lb2);
         var lost = load.FailuresOutside(frozen);
         Assert.True(lost.Count == 0, $"{lost.Count} failed:\n{string.Join('\n', lost)}");
         if (frozen.Count == 0)

@@ -17,7 +17,7 @@ public sealed class NamespaceWitnessTests(ITestOutputHelper output)
     private const string WitnessAddress = NetnsTopology.ClientAddress + ":7947";
     private static readonly TimeSpan _settle = TimeSpan.FromSeconds(30);
     private static readonly IPAddress _vip = IPAddress.Parse(NetnsTopology.VirtualIp);
-    private static readonly TimeSpan _masterDown = TimeSpan.FromMilliseconds(361); // lb2 at priority 100, 100 ms adverts
+    private static readonly TimeSpan _masterDown = NamespacePair.BackupMasterDown;
 
     [RootFact]
     public async Task PeerLinkCut_OneHolderAtEverySampleNoTransition_KillMaster_TakeoverAfterAskingTheWitness_WitnessDead_TakeoverAfterItsTimeout()
