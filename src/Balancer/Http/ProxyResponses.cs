@@ -16,6 +16,8 @@ internal static class ProxyResponses
     private static readonly string[] s_seconds = [.. Enumerable.Range(0, 61).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     private const string BadGatewayBody = "502 Bad Gateway: the backend could not be reached.\n";
     private const string GatewayTimeoutBody = "504 Gateway Timeout: the backend did not answer in time.\n";
+    public const string PayloadTooLargeBody = "413 Payload Too Large: the body is over this listener's limit.\n";
+    private const string BadRequestBodyBody = "400 Bad Request: the request body could not be read.\n";
 
     /// <summary>503 with <c>Retry-After</c>: no backend can take the request now.</summary>
     public static Task Unavailable(HttpContext context, string body = UnavailableBody)
@@ -44,7 +46,11 @@ internal static class ProxyResponses
         return context.Response.WriteAsync(TooManyRequestsBody);
     }
 
-    /// <summary>The body of the 502 or 504 a failed forward left, unless the response had started (then it was aborted).</summary>
+    /// <summary>
+    /// The body of the error a failed forward left, unless the response had started (then it was aborted): 502 or 504 for
+    /// the backend, or the client's own fault found while its body streamed on (a chunked body over the listener's limit
+    /// is 413, a malformed one 400), so the text says the same as the status.
+    /// </summary>
     public static Task GatewayError(HttpContext context)
     {
         if (context.Response.HasStarted)
@@ -52,15 +58,21 @@ internal static class ProxyResponses
             return Task.CompletedTask;
         }
 
-        var timedOut = context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
+        var body = context.Response.StatusCode switch
+        {
+            StatusCodes.Status504GatewayTimeout => GatewayTimeoutBody,
+            StatusCodes.Status413PayloadTooLarge => PayloadTooLargeBody,
+            StatusCodes.Status400BadRequest => BadRequestBodyBody,
+            _ => BadGatewayBody,
+        };
         if (GrpcCall.Is(context.Request))
         {
-            return GrpcCall.UnavailableAsync(context, timedOut ? GatewayTimeoutBody : BadGatewayBody);
+            return GrpcCall.UnavailableAsync(context, body);
         }
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
-        return context.Response.WriteAsync(timedOut ? GatewayTimeoutBody : BadGatewayBody);
+        return context.Response.WriteAsync(body);
     }
 
     // Cached for the usual under-a-minute waits: a refused flood allocates no strings.

@@ -95,7 +95,7 @@ internal sealed class RequestGuardMiddleware(RequestDelegate next, ProxyServices
         var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (request.ContentLength > limit)
         {
-            return Refuse(context, StatusCodes.Status413PayloadTooLarge, RefusalReasons.BodyTooLarge, "413 Payload Too Large: the body is over this listener's limit.\n");
+            return Refuse(context, StatusCodes.Status413PayloadTooLarge, RefusalReasons.BodyTooLarge, ProxyResponses.PayloadTooLargeBody);
         }
 
         return next(context);

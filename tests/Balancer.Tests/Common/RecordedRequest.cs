@@ -6,6 +6,12 @@ public sealed record RecordedRequest(string Method, string Target, string Versio
     /// <summary>The trailer fields of a chunked body, in arrival order (empty for none).</summary>
     public IReadOnlyList<(string Name, string Value)> Trailers { get; init; } = [];
 
+    /// <summary>
+    /// Bytes that never became a whole request: the connection ended inside one (a proxy that gave up on a request while
+    /// streaming it, or a half-smuggled message).
+    /// </summary>
+    public bool Cut { get; init; }
+
     /// <summary>Framing or syntax problems the recorder saw (empty for a clean request).</summary>
     public List<string> Anomalies { get; } = [];
 

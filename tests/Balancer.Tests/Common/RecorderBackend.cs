@@ -78,7 +78,7 @@ public sealed class RecorderBackend : IAsyncDisposable
             if (reader.Leftover.Length > 0)
             {
                 // Bytes that never became a whole request: record them so a test sees a half-smuggled message.
-                var partial = new RecordedRequest("?", "?", "?", [], reader.Leftover);
+                var partial = new RecordedRequest("?", "?", "?", [], reader.Leftover) { Cut = true };
                 partial.Anomalies.Add($"connection ended inside a request: {RecordedRequest.Escape(Encoding.Latin1.GetString(reader.Leftover))}");
                 _requests.Enqueue(partial);
             }

@@ -9,11 +9,20 @@ namespace Balancer.Tests.Hardening;
 /// <c>expect:</c> is <c>reject</c> (a 4xx or a closed connection, and the backend sees nothing) or <c>forward</c>
 /// (the backend sees exactly one well-formed request); <c>backend:</c> lines check what the backend saw:
 /// <c>body=…</c>, <c>method=…</c>, <c>target=…</c>, <c>header=Name: value</c>, <c>no-header=Name</c>,
-/// <c>requests=N</c> (pipelined cases); <c>limitation:</c> names a known limitation documented in README.
+/// <c>requests=N</c> (pipelined cases), <c>cut=allowed</c> (a rejected case whose body is streamed before the limit it
+/// breaks is met: the backend may see the start of it cut off mid-body, never a whole request); <c>limitation:</c>
+/// names a known limitation documented in README.
 /// </summary>
 public sealed record CorpusCase(string Category, string Name, byte[] Request, string Expect, IReadOnlyList<(string Key, string Value)> Backend, string? Limitation)
 {
     public override string ToString() => $"{Category}: {Name}";
+
+    /// <summary>Whether the backend may see this case cut off mid-request (<c>backend: cut=allowed</c>).</summary>
+    public bool CutAllowed => Backend.Any(b => b.Key == "cut");
+
+    /// <summary>What the backend saw that counts: all of it, less a cut-off request where the case allows one.</summary>
+    public IReadOnlyList<Common.RecordedRequest> Counted(IReadOnlyList<Common.RecordedRequest> seen) =>
+        CutAllowed ? [.. seen.Where(r => !r.Cut)] : seen;
 
     /// <summary>Every case of every file under <paramref name="directory"/>.</summary>
     public static IReadOnlyList<CorpusCase> LoadAll(string directory) =>

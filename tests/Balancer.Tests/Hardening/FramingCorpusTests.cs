@@ -40,7 +40,7 @@ public sealed class FramingCorpusTests(CorpusFixture fixture) : IClassFixture<Co
         }
 
         await Task.Delay(50); // a straggler forwarded after the last response would show up here
-        var seen = fixture.Recorder.Requests;
+        var seen = @case.Counted(fixture.Recorder.Requests);
 
         var outcome = Describe(exchange, seen);
         if (s_discover)

@@ -104,6 +104,30 @@ public sealed class BackendSelectionMiddlewareTests
     }
 
     [Fact]
+    public async Task InvokeAsync_StreamedBodyOverTheLimit_413SaysSoAndTheBackendKeepsItsHealth()
+    {
+        // A chunked body breaks maxRequestBodySize while YARP streams it: Kestrel's 413 is the client's fault, and the
+        // text must say what the status says (it said "502 … could not be reached" under a 413).
+        using var harness = new ProxyHarness("", "yarp", A, B);
+        var seen = new List<string>();
+        var context = harness.Request("POST");
+
+        await harness.Middleware(c =>
+        {
+            seen.Add(c.GetReverseProxyFeature().AvailableDestinations.Single().DestinationId);
+            var tooLarge = new Microsoft.AspNetCore.Http.BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+            c.Features.Set<IForwarderErrorFeature>(new Http1ErrorFeature(ForwarderError.RequestBodyClient, tooLarge));
+            c.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return Task.CompletedTask;
+        }).InvokeAsync(context);
+
+        Assert.Single(seen); // not retried
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, context.Response.StatusCode);
+        Assert.Equal("413 Payload Too Large: the body is over this listener's limit.\n", Body(context));
+        Assert.Equal(BackendHealth.Up, harness.Backend(seen[0]).Health);
+    }
+
+    [Fact]
     public async Task InvokeAsync_PoolAtMaxPendingRequests_503WithRetryAfterAtOnce()
     {
         using var harness = new ProxyHarness("\"maxPendingRequests\": 1,", "yarp", A);
