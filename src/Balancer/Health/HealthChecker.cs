@@ -15,7 +15,7 @@ internal sealed class HealthChecker : IAsyncDisposable
 {
     private const double Jitter = 0.1;
     private readonly object _lock = new();
-    private readonly Dictionary<BackendState, (CancellationTokenSource Stop, Task Loop)> _loops = [];
+    private readonly Dictionary<BackendState, (CancellationTokenSource Stop, Task Loop, Task FirstProbe)> _loops = [];
     private readonly HttpMessageInvoker _httpClient = HttpProbe.CreateClient();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -68,7 +68,8 @@ internal sealed class HealthChecker : IAsyncDisposable
             }
 
             var stop = new CancellationTokenSource();
-            _loops[backend] = (stop, Task.Run(() => Loop(pool, backend, probe, stop.Token)));
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _loops[backend] = (stop, Task.Run(() => Loop(pool, backend, probe, first, stop.Token)), first.Task);
         }
     }
 
@@ -86,10 +87,34 @@ internal sealed class HealthChecker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until every probed backend has had its first probe, at most <paramref name="limit"/> (Envoy's cluster warming
+    /// waits for the first health checks the same way): a process that starts serving with its backends unknown answers
+    /// 503 until they are probed. Returns how many were probed and how many there are.
+    /// </summary>
+    public async Task<(int Probed, int Total)> FirstProbesAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        Task[] firsts;
+        lock (_lock)
+        {
+            firsts = [.. _loops.Values.Select(l => l.FirstProbe)];
+        }
+
+        try
+        {
+            await Task.WhenAll(firsts).WaitAsync(limit, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return (firsts.Count(t => t.IsCompleted), firsts.Length);
+    }
+
     /// <summary>Stops probing a backend (removed by a reload, or its pool's probe changed).</summary>
     public async Task UnwatchAsync(BackendState backend)
     {
-        (CancellationTokenSource Stop, Task Loop) entry;
+        (CancellationTokenSource Stop, Task Loop, Task FirstProbe) entry;
         lock (_lock)
         {
             if (!_loops.Remove(backend, out entry))
@@ -119,7 +144,7 @@ internal sealed class HealthChecker : IAsyncDisposable
         _httpClient.Dispose();
     }
 
-    private async Task Loop(Pool pool, BackendState backend, IProbe probe, CancellationToken stop)
+    private async Task Loop(Pool pool, BackendState backend, IProbe probe, TaskCompletionSource first, CancellationToken stop)
     {
         try
         {
@@ -141,12 +166,17 @@ internal sealed class HealthChecker : IAsyncDisposable
                 }
 
                 pool.Health.OnProbe(backend, result);
+                first.TrySetResult();
                 var jitter = 1 + (Jitter * ((Random.Shared.NextDouble() * 2) - 1));
                 await Task.Delay(health.Interval * jitter, _time, stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            first.TrySetResult(); // a backend no longer probed is waited for no more
         }
     }
 

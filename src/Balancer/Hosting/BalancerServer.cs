@@ -237,11 +237,6 @@ internal sealed class BalancerServer : IAsyncDisposable
 
         _pools.Load(config);
         State.RateLimits.Apply(config); // before the listeners: their routes take their tables from it
-        foreach (var pool in _pools.Pools.Values)
-        {
-            _health.Watch(pool);
-        }
-
         foreach (var name in config.Listeners.Keys)
         {
             await _listeners.StartAsync(name, config, cancellationToken);
@@ -251,11 +246,34 @@ internal sealed class BalancerServer : IAsyncDisposable
         // waited 80-280 ms on a cold proxy path (docs/benchmarks.md, Chaos run).
         await _warmUp.RunAsync(_listeners.Snapshot, _time, _logger, cancellationToken);
 
+        // The first probes after the warm-up, not beside it: a 1 s probe timeout spent on the process's own JIT marked a
+        // live backend down until the next interval (60 s in a test that waited for it). Then wait for them, bounded,
+        // so that a node that says it is up, or takes over a virtual IP, knows which of its backends can serve.
+        var started = _time.GetTimestamp();
+        foreach (var pool in _pools.Pools.Values)
+        {
+            _health.Watch(pool);
+        }
+
+        var limit = FirstProbesLimit(config);
+        var (probed, total) = await _health.FirstProbesAsync(limit, cancellationToken);
+        if (total > 0)
+        {
+            Log.FirstProbes(_logger, probed, total, _pools.Pools.Values.Sum(p => p.Snapshot.All.Count(b => b.Health == BackendHealth.Up)), _time.GetElapsedTime(started).TotalMilliseconds, limit.TotalSeconds);
+        }
+
         var admin = new AdminServices(State, _pools, _reloader, _telemetry.Prometheus, _telemetry.Metrics.Factory, _time, _logs);
         _admin = await StartupException.Binding("admin", config.Admin.Bind, () => AdminHost.StartAsync(config.Admin, admin, cancellationToken));
         Log.AdminStarted(_logger, _admin.BoundAddress);
         _sweeper = _time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
         _history = new HistorySampler(State.History, _pools, _listeners, _time);
+    }
+
+    /// <summary>How long start-up waits for the first probes: the slowest pool's probe timeout and a second more, at most 5 s.</summary>
+    private static TimeSpan FirstProbesLimit(BalancerConfig config)
+    {
+        var slowest = config.Pools.Values.Select(p => p.Health is { Probe: not ProbeKinds.None } h ? h.Timeout : TimeSpan.Zero).DefaultIfEmpty(TimeSpan.Zero).Max();
+        return TimeSpan.FromTicks(Math.Min(slowest.Ticks + TimeSpan.TicksPerSecond, 5 * TimeSpan.TicksPerSecond));
     }
 
     /// <summary>Forgets backends removed by reloads once drained, and stops probing them.</summary>

@@ -48,6 +48,9 @@ internal static partial class Log
     [LoggerMessage(309, LogLevel.Information, "listener {Listener} proxy path warmed up in {Milliseconds:0} ms before serving (route {Route}: {Method} {Host}{Path} to a loopback sink): {Outcome}")]
     public static partial void ProxyWarmedUp(ILogger logger, string listener, double milliseconds, int route, string method, string host, string path, string outcome);
 
+    [LoggerMessage(310, LogLevel.Information, "first probes before serving: {Probed} of {Total} backends probed, {Up} up, in {Milliseconds:0} ms (waited up to {Limit} s)")]
+    public static partial void FirstProbes(ILogger logger, int probed, int total, int up, double milliseconds, double limit);
+
     [LoggerMessage(302, LogLevel.Information, "admin API serving on {Address}")]
     public static partial void AdminStarted(ILogger logger, string address);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Balancer.Tests.Common;
 
 namespace Balancer.Tests.Health;
@@ -11,10 +12,20 @@ public sealed class PassiveHealthTests
         await using var a = await TestBackend.StartAsync("a");
         var b = await TestBackend.StartAsync("b");
         var bAddress = b.ConfigAddress;
-        // Probes every 60 s: only passive checks can notice the death in time.
-        const string health = """ "health": { "probe": "http", "interval": "60s", "timeout": "1s" }, """;
-        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", health, (a.ConfigAddress, 1), (bAddress, 1)));
-        await Wait.Until(async () => await balancer.IsHealthyAsync(a.ConfigAddress) && await balancer.IsHealthyAsync(bAddress), TimeSpan.FromSeconds(20), "both up");
+        // Probes every 60 s: only passive checks can notice the death in time. A generous timeout: a first probe that
+        // timed out on a busy machine would leave b down for the whole minute.
+        const string health = """ "health": { "probe": "http", "interval": "60s", "timeout": "5s" }, """;
+        var log = new LogSink();
+        await using var balancer = await TestBalancer.StartAsync(TestBalancer.PoolConfig("round-robin", health, (a.ConfigAddress, 1), (bAddress, 1)), logSink: log, logLevel: LogLevel.Information);
+        try
+        {
+            await Wait.Until(async () => await balancer.IsHealthyAsync(a.ConfigAddress) && await balancer.IsHealthyAsync(bAddress), TimeSpan.FromSeconds(20), "both up");
+        }
+        catch (TimeoutException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nlog:\n{string.Join("\n", log.Lines)}");
+        }
+
         using var client = balancer.CreateClient();
 
         var failures = 0;
@@ -34,9 +45,21 @@ public sealed class PassiveHealthTests
         });
         await Wait.Until(() => sent > 50, TimeSpan.FromSeconds(20), "load running");
         await b.DisposeAsync();
-        await Wait.Until(async () => !await balancer.IsHealthyAsync(bAddress), TimeSpan.FromSeconds(20), "b ejected");
-        var atEjection = sent;
-        await Wait.Until(() => sent > atEjection + 50, TimeSpan.FromSeconds(20), "load continues");
+        var atStop = sent;
+        try
+        {
+            // Only the load can eject b: a load loop that died (its request threw) is the failure to show, not the wait.
+            await Wait.Until(async () => load.IsCompleted || !await balancer.IsHealthyAsync(bAddress), TimeSpan.FromSeconds(20), "b ejected");
+            Assert.False(load.IsCompleted, "the load loop ended before b was ejected");
+            var atEjection = sent;
+            await Wait.Until(() => load.IsCompleted || sent > atEjection + 50, TimeSpan.FromSeconds(20), "load continues");
+        }
+        catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            var error = load.IsFaulted ? load.Exception!.GetBaseException().ToString() : "none";
+            throw new Xunit.Sdk.XunitException($"{e.Message}; {sent - atStop} requests sent since b stopped, load error: {error}\nlog:\n{string.Join("\n", log.Lines)}");
+        }
+
         await stop.CancelAsync();
         await load;
 
