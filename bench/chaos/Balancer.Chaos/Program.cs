@@ -36,7 +36,7 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 var work = options.Work ?? Directory.CreateTempSubdirectory("balancer-chaos-").FullName;
 Directory.CreateDirectory(work);
 Console.WriteLine($"chaos run: mode {options.Mode}, seed {options.Seed}, {options.Duration.TotalSeconds:0} s (replay: {options.Replay}); work {work}");
-Console.CancelKeyPress += (_, _) => ChildProcess.KillAll();
+Interrupt.Install();
 AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.KillAll();
 var code = 1;
 try

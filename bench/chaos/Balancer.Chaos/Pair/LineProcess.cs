@@ -16,6 +16,7 @@ internal sealed class LineProcess : IDisposable
         }
 
         _process = Process.Start(info)!;
+        Interrupt.OnInterrupt(Dispose); // not a ChildProcess: killed by its own handle on an interrupt
         _process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)

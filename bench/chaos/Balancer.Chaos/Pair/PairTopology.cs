@@ -30,6 +30,7 @@ internal sealed class PairTopology : IDisposable
     public static PairTopology Create()
     {
         var topology = new PairTopology();
+        Interrupt.OnInterrupt(topology.Dispose);
         try
         {
             topology.Build();
@@ -44,9 +45,14 @@ internal sealed class PairTopology : IDisposable
 
     public void Dispose()
     {
-        foreach (var netns in _created.AsEnumerable().Reverse())
+        lock (_created)
         {
-            Shell.Run("ip", "netns", "del", netns);
+            foreach (var netns in _created.AsEnumerable().Reverse())
+            {
+                Shell.Run("ip", "netns", "del", netns);
+            }
+
+            _created.Clear(); // disposed twice (an interrupt during the normal disposal) deletes nothing twice
         }
     }
 
@@ -55,7 +61,11 @@ internal sealed class PairTopology : IDisposable
         foreach (var netns in new[] { Switch, Client, Lb1, Lb2, Backend })
         {
             Shell.Ip("netns", "add", netns);
-            _created.Add(netns);
+            lock (_created)
+            {
+                _created.Add(netns);
+            }
+
             Shell.Ip("-n", netns, "link", "set", "lo", "up");
         }
 
