@@ -32,4 +32,10 @@ public enum FailoverEvent
 
     /// <summary>A master whose peer is silent heard from the witness of another live master that outranks it, and yielded (#23).</summary>
     OutrankedPerWitness,
+
+    /// <summary>The interface the virtual IPs live on went down (keepalived's FAULT on its VRRP interface): no group can serve them.</summary>
+    InterfaceDown,
+
+    /// <summary>The interface came back; a FAULT node returns to BACKUP (unless its tracked health keeps it in FAULT).</summary>
+    InterfaceUp,
 }

@@ -40,6 +40,15 @@ internal sealed class FailoverGroup
     /// <summary>The last value given to <see cref="SetTrackedHealth"/>.</summary>
     public bool Healthy => _priority.Healthy;
 
+    /// <summary>The last value given to <see cref="SetInterfaceUp"/>; true until told otherwise.</summary>
+    public bool InterfaceUp { get; private set; } = true;
+
+    /// <summary>The interface last reported down, for the log.</summary>
+    private string _device = "";
+
+    /// <summary>Whether FAULT is where the group belongs now: its interface is down, or its tracked health is bad and so configured.</summary>
+    private bool Faulty => !InterfaceUp || (!Healthy && Options.FaultOnTrackFailure);
+
     /// <summary>The configured priority, lowered by the track weight while unhealthy (floor 1).</summary>
     public int EffectivePriority => _priority.Effective;
 
@@ -84,7 +93,11 @@ internal sealed class FailoverGroup
             return;
         }
 
-        if (!Healthy && Options.FaultOnTrackFailure)
+        if (!InterfaceUp)
+        {
+            ChangeState(FailoverState.Fault, FailoverEvent.Startup, "the interface is down at startup");
+        }
+        else if (!Healthy && Options.FaultOnTrackFailure)
         {
             ChangeState(FailoverState.Fault, FailoverEvent.Startup, "tracked health is bad at startup");
         }
@@ -101,7 +114,12 @@ internal sealed class FailoverGroup
     /// <summary>Fires the one timer of the current state that is due, if any.</summary>
     public void Tick()
     {
-        if (Timers.WitnessUntil <= Now)
+        if (Timers.InterfaceFaultAt <= Now)
+        {
+            Timers.InterfaceFaultAt = null;
+            EnterFault(FailoverEvent.InterfaceDown, $"interface {_device} down for {FailoverTimers.MinimumMasterDownInterval(Options.AdvertInterval).TotalMilliseconds:0} ms: a backup takes over by now");
+        }
+        else if (Timers.WitnessUntil <= Now)
         {
             _witness.OnTimeout();
         }
@@ -188,19 +206,69 @@ internal sealed class FailoverGroup
         {
             AnnouncePriority(changed);
         }
-        else if (!healthy && State is FailoverState.Backup or FailoverState.Master)
+        else if (!healthy)
         {
-            if (State == FailoverState.Master)
-            {
-                SendAdvert(0); // resign, so the peer takes over after Skew_Time rather than Master_Down_Interval
-            }
-
-            ChangeState(FailoverState.Fault, FailoverEvent.TrackFailed, "tracked health is bad");
+            EnterFault(FailoverEvent.TrackFailed, "tracked health is bad");
         }
-        else if (healthy && State == FailoverState.Fault)
+        else if (State == FailoverState.Fault && !Faulty)
         {
             ChangeState(FailoverState.Backup, FailoverEvent.TrackRecovered, "tracked health recovered");
         }
+    }
+
+    /// <summary>
+    /// The state of the interface the virtual IPs live on (keepalived tracks its VRRP interface). Down: a backup goes to
+    /// FAULT at once and so never takes the addresses over on a link that reaches nobody (when the link came back, its
+    /// gratuitous ARP pulled the clients away from the real master just before it stepped down). A master keeps them
+    /// while a backup cannot yet have taken over (3 advert intervals, the least Master_Down_Interval), so that a short
+    /// flap moves nothing; a longer one sends it to FAULT then, removing them, so that it is not a second holder when the
+    /// link comes back. Up again: BACKUP, which takes over only after Master_Down_Interval without hearing a master.
+    /// </summary>
+    public void SetInterfaceUp(bool up, string device)
+    {
+        if (up == InterfaceUp)
+        {
+            return;
+        }
+
+        InterfaceUp = up;
+        _device = device;
+        if (HandingOver)
+        {
+            return; // a node handing over is leaving: no advert may undo its resign
+        }
+
+        if (up)
+        {
+            Timers.InterfaceFaultAt = null;
+            if (State == FailoverState.Fault && !Faulty)
+            {
+                ChangeState(FailoverState.Backup, FailoverEvent.InterfaceUp, $"interface {device} is up");
+            }
+        }
+        else if (State == FailoverState.Master)
+        {
+            Timers.InterfaceFaultAt = Now + FailoverTimers.MinimumMasterDownInterval(Options.AdvertInterval);
+        }
+        else
+        {
+            EnterFault(FailoverEvent.InterfaceDown, $"interface {device} is down");
+        }
+    }
+
+    private void EnterFault(FailoverEvent @event, string reason)
+    {
+        if (State is not (FailoverState.Backup or FailoverState.Master))
+        {
+            return;
+        }
+
+        if (State == FailoverState.Master)
+        {
+            SendAdvert(0); // resign, so the peer takes over after Skew_Time rather than Master_Down_Interval
+        }
+
+        ChangeState(FailoverState.Fault, @event, reason);
     }
 
     /// <summary>

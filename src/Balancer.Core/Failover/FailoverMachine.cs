@@ -129,6 +129,12 @@ public sealed class FailoverMachine
     /// </summary>
     public IReadOnlyList<FailoverAction> SetTrackedHealth(bool healthy) => Run(() => _groups.ForEach(g => g.SetTrackedHealth(healthy)));
 
+    /// <summary>
+    /// Reports the state of the interface the virtual IPs live on (<paramref name="device"/>, for the log): down sends
+    /// every group to FAULT (a master resigning first), up returns them to BACKUP unless their tracked health keeps them there.
+    /// </summary>
+    public IReadOnlyList<FailoverAction> SetInterfaceUp(bool up, string device) => Run(() => _groups.ForEach(g => g.SetInterfaceUp(up, device)));
+
     /// <summary>Reports the tracked health of one group (its own <c>track</c>, #23): only that group's priority or state changes.</summary>
     /// <exception cref="ArgumentException">No group has that name.</exception>
     public IReadOnlyList<FailoverAction> SetTrackedHealth(string group, bool healthy) => Run(() => _groups.Run(Group(group), g => g.SetTrackedHealth(healthy)));

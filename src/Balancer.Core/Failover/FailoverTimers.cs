@@ -14,6 +14,9 @@ public static class FailoverTimers
     public static TimeSpan MasterDownInterval(int priority, TimeSpan masterAdvertInterval) =>
         (3 * masterAdvertInterval) + SkewTime(priority, masterAdvertInterval);
 
+    /// <summary>The least Master_Down_Interval any backup can have (Skew_Time tends to 0 as priority nears 256): 3 × the advert interval.</summary>
+    public static TimeSpan MinimumMasterDownInterval(TimeSpan masterAdvertInterval) => 3 * masterAdvertInterval;
+
     /// <summary>
     /// The gap between adverts worth a warning: two thirds of <paramref name="masterDownInterval"/>, so a stall that came
     /// within a third of causing a failover is logged before one causes it.

@@ -28,11 +28,14 @@ internal sealed class VrrpTimers
     /// <summary>A master whose peer is silent asks the witness whether it is isolated when it passes (#23).</summary>
     public TimeSpan? WitnessAskAt { get; set; }
 
+    /// <summary>A master whose interface went down goes to FAULT when it passes, unless the link came back first.</summary>
+    public TimeSpan? InterfaceFaultAt { get; set; }
+
     /// <summary>The earliest deadline, or null when none is set.</summary>
-    public TimeSpan? Next => Min(Min(Min(MasterDownAt, AdvertAt), Min(PreemptAt, HandoverUntil)), Min(WitnessUntil, WitnessAskAt));
+    public TimeSpan? Next => Min(Min(Min(MasterDownAt, AdvertAt), Min(PreemptAt, HandoverUntil)), Min(Min(WitnessUntil, WitnessAskAt), InterfaceFaultAt));
 
     /// <summary>A state change: the old state's timers stop.</summary>
-    public void Clear() => MasterDownAt = AdvertAt = PreemptAt = HandoverUntil = WitnessUntil = WitnessAskAt = null;
+    public void Clear() => MasterDownAt = AdvertAt = PreemptAt = HandoverUntil = WitnessUntil = WitnessAskAt = InterfaceFaultAt = null;
 
     private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
 }

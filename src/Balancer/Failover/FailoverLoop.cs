@@ -13,7 +13,7 @@ namespace Balancer.Failover;
 /// the real clock; the <see cref="TimeProvider"/> gives the times the machine sees.
 /// </summary>
 internal sealed class FailoverLoop(
-    FailoverMachine machine, AdvertSocket socket, FailoverEffects effects, PoolTracking tracking, Func<FailoverConfig> config,
+    FailoverMachine machine, AdvertSocket socket, FailoverEffects effects, PoolTracking tracking, InterfaceWatch? link, Func<FailoverConfig> config,
     Task shutdownRequested, ElapsedClock clock, TimeProvider time, ILogger logger)
 {
     /// <summary>The longest poll: how soon the loop sees a stop or shutdown request when no timer is nearer.</summary>
@@ -49,6 +49,7 @@ internal sealed class FailoverLoop(
             // The socket is bound first thing at start-up, seconds before this on a busy host: what queued meanwhile is
             // stale (its send times beyond maxClockSkew read as replays) and the peers send again every interval.
             socket.Drain(_maxPoll, static (_, _) => { });
+            CheckInterface();
             CheckTracking();
             if (!shutdownRequested.IsCompleted)
             {
@@ -101,6 +102,7 @@ internal sealed class FailoverLoop(
         var now = clock.Now;
         var next = machine.NextTimerDue ?? Timeout.InfiniteTimeSpan;
         next = Earlier(next, tracking.DueAt(config()), now);
+        next = Earlier(next, link?.DueAt, now);
         return Earlier(next, effects.GarpDueAt, now);
     }
 
@@ -130,6 +132,11 @@ internal sealed class FailoverLoop(
             effects.Apply(machine.Tick());
         }
 
+        if (link is not null && clock.Now >= link.DueAt)
+        {
+            CheckInterface();
+        }
+
         if (tracking.DueAt(config()) is { } trackAt && clock.Now >= trackAt)
         {
             CheckTracking();
@@ -141,6 +148,15 @@ internal sealed class FailoverLoop(
         }
 
         _rejects.Check(machine); // what a flood that stopped left unlogged
+    }
+
+    /// <summary>The virtual IPs' interface, up or down (keepalived's FAULT on its VRRP interface); nothing when unread.</summary>
+    private void CheckInterface()
+    {
+        if (link?.Check(config().AdvertInterval) is { } up)
+        {
+            effects.Apply(machine.SetInterfaceUp(up, link.Device));
+        }
     }
 
     private void CheckTracking()

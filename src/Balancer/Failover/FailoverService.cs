@@ -34,7 +34,7 @@ internal sealed class FailoverService : IAsyncDisposable
 
     private FailoverService(
         FailoverConfig config, string configDirectory, FailoverKeyRing keys, UInt128 configHash, AdvertSocket socket, Dictionary<string, GroupEffects> groups,
-        CommandRunner runner, PoolRegistry pools, ILogger logger, TimeProvider time, EventTimeline? timeline)
+        CommandRunner runner, PoolRegistry pools, ILogger logger, TimeProvider time, EventTimeline? timeline, bool vipsOverridden)
     {
         var clock = new ElapsedClock(time);
         _config = config;
@@ -46,7 +46,9 @@ internal sealed class FailoverService : IAsyncDisposable
         _worker = new FailoverWorker(logger);
         _groups = groups;
         _effects = new FailoverEffects(config, socket, _worker, groups, runner, clock, logger, timeline);
-        _loop = new FailoverLoop(_machine, socket, _effects, new PoolTracking(pools, clock), () => _config, _shutdownRequested.Task, clock, time, logger);
+        // The real address actions only: a test's fake ones have no interface of this host to watch.
+        var link = vipsOverridden || config.VipAction != VipActions.Ip || config.Interface is not { } device ? null : new InterfaceWatch(device, clock, logger);
+        _loop = new FailoverLoop(_machine, socket, _effects, new PoolTracking(pools, clock), link, () => _config, _shutdownRequested.Task, clock, time, logger);
     }
 
     /// <summary>The UDP address adverts are received on, as bound.</summary>
@@ -92,7 +94,7 @@ internal sealed class FailoverService : IAsyncDisposable
             }
 
             WarmUp(config, keys, configHash, time);
-            return new FailoverService(config, configDirectory, keys, configHash, socket, groups, runner, pools, logger, time, timeline);
+            return new FailoverService(config, configDirectory, keys, configHash, socket, groups, runner, pools, logger, time, timeline, vipsOverridden: vips is not null);
         }
         catch
         {

@@ -14,6 +14,9 @@ internal static class RtNetlink
     private const ushort RtmNewAddr = 20;
     private const ushort RtmDelAddr = 21;
     private const ushort RtmGetLink = 18;
+    private const ushort RtmNewLink = 16;
+    private const uint IffUp = 0x1;
+    private const uint IffRunning = 0x40;
     private const ushort RtmNewRoute = 24;
     private const ushort RtmDelRoute = 25;
     private const ushort NlmsgError = 2;
@@ -87,14 +90,34 @@ internal static class RtNetlink
 
     /// <summary>Asks for interface <paramref name="index"/> (RTM_GETLINK), changing nothing: the startup warm-up of the path.</summary>
     /// <exception cref="IOException">The interface is unknown, or netlink is unavailable.</exception>
-    public static void QueryLink(int index)
+    public static void QueryLink(int index) => _ = LinkFlags(index);
+
+    /// <summary>
+    /// Whether interface <paramref name="index"/> is up and running (<c>IFF_UP</c> and <c>IFF_RUNNING</c>: up
+    /// administratively and operationally, as keepalived checks its VRRP interface): false after <c>ip link set … down</c>
+    /// or without carrier.
+    /// </summary>
+    /// <exception cref="IOException">The interface is unknown, or netlink is unavailable.</exception>
+    public static bool IsLinkRunning(int index) => (LinkFlags(index) & (IffUp | IffRunning)) == (IffUp | IffRunning);
+
+    /// <summary>The <c>ifi_flags</c> of interface <paramref name="index"/>, from the kernel's RTM_NEWLINK answer to an RTM_GETLINK.</summary>
+    private static uint LinkFlags(int index)
     {
         var body = new byte[16]; // struct ifinfomsg: family, pad, type, index, flags, change
         MemoryMarshal.Write(body.AsSpan(4), index);
-        if (Request(RtmGetLink, 0, body) is var errno and not 0)
+        uint flags = 0;
+        if (Request(RtmGetLink, 0, body, (type, message) =>
+            {
+                if (type == RtmNewLink && message.Length >= 16 + 16)
+                {
+                    flags = MemoryMarshal.Read<uint>(message[(16 + 8)..]);
+                }
+            }) is var errno and not 0)
         {
             throw Libc.Error("RTM_GETLINK", errno);
         }
+
+        return flags;
     }
 
     private static bool Send(bool add, int index, IPAddress address, int prefix, TimeSpan? lifetime)
@@ -143,8 +166,11 @@ internal static class RtNetlink
         return at + 4 + value.Length;
     }
 
-    /// <summary>Sends one request with <c>NLM_F_ACK</c> and returns the errno of its acknowledgement (0 = done).</summary>
-    private static int Request(ushort type, int flags, byte[] body)
+    /// <summary>
+    /// Sends one request with <c>NLM_F_ACK</c> and returns the errno of its acknowledgement (0 = done); an answer that
+    /// comes before it (a GET's) goes to <paramref name="onAnswer"/> with its type.
+    /// </summary>
+    private static int Request(ushort type, int flags, byte[] body, AnswerHandler? onAnswer = null)
     {
         var message = new byte[16 + body.Length];
         var sequence = Interlocked.Increment(ref _sequence);
@@ -170,6 +196,10 @@ internal static class RtNetlink
                 }
 
                 // Another message first (a GET's answer): the acknowledgement follows.
+                if (length >= 16 && MemoryMarshal.Read<int>(reply.AsSpan(8)) == sequence)
+                {
+                    onAnswer?.Invoke(MemoryMarshal.Read<ushort>(reply.AsSpan(4)), reply.AsSpan(0, Math.Min(length, MemoryMarshal.Read<int>(reply))));
+                }
             }
 
             throw new IOException("rtnetlink: no acknowledgement");
@@ -179,4 +209,6 @@ internal static class RtNetlink
             Libc.Close(fd);
         }
     }
+
+    private delegate void AnswerHandler(ushort type, ReadOnlySpan<byte> message);
 }

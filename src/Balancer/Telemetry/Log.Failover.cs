@@ -68,6 +68,9 @@ internal static partial class Log
     [LoggerMessage(420, LogLevel.Information, "failover loop runs at real-time priority {Priority} (SCHED_RR), so that adverts are sent and read on time on a busy host")]
     public static partial void FailoverLoopRealtime(ILogger logger, int priority);
 
+    [LoggerMessage(430, LogLevel.Warning, "failover cannot read the state of interface {Device}: {Problem}; counted as up (said once per change)")]
+    public static partial void FailoverInterfaceUnreadable(ILogger logger, string device, string problem);
+
     [LoggerMessage(421, LogLevel.Warning, "failover adverts from {Local} to {Peer}: {Problem} (said once per change)")]
     public static partial void FailoverSendChanged(ILogger logger, string local, string peer, string problem);
 

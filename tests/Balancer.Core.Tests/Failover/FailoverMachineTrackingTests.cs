@@ -4,7 +4,7 @@ using static Balancer.Core.Failover.FailoverAction;
 
 namespace Balancer.Core.Tests.Failover;
 
-/// <summary>Tracked health: the priority weight and the FAULT state.</summary>
+/// <summary>Tracked health: the priority weight and the FAULT state; the interface the virtual IPs live on.</summary>
 public class FailoverMachineTrackingTests : FailoverMachineTestBase
 {
     [Fact]
@@ -54,6 +54,106 @@ public class FailoverMachineTrackingTests : FailoverMachineTestBase
     {
         var machine = Machine(FakePeer.Options(100) with { FaultOnTrackFailure = true });
         machine.SetTrackedHealth(false);
+
+        machine.Start();
+
+        Assert.Equal(FailoverState.Fault, machine.State);
+    }
+
+    [Fact]
+    public void SetInterfaceUp_MasterLinkDownPastThreeIntervals_ResignsIntoFaultRemovingTheAddressesAndBackToBackupWhenUp()
+    {
+        var machine = Started(255);
+
+        Assert.Empty(machine.SetInterfaceUp(false, "eth0").OfType<StateChanged>()); // no backup can have taken over yet
+        var justBefore = TickThrough(machine, FailoverTimers.MinimumMasterDownInterval(_interval) - _oneTick);
+        Assert.Empty(justBefore.OfType<StateChanged>());
+        Assert.Equal(FailoverState.Master, machine.State);
+
+        var down = TickThrough(machine, _oneTick);
+
+        Assert.Equal(["SendAdvert", "StateChanged", "SendAdvert", "RemoveVips", "RunNotifyHook"], Kinds(down));
+        Assert.Equal(0, ((SendAdvert)down[0]).Packet.Priority);
+        Assert.Equal(new StateChanged(FailoverState.Master, FailoverState.Fault, FailoverEvent.InterfaceDown, "interface eth0 down for 3000 ms: a backup takes over by now"), down[1]);
+        Assert.True(((RemoveVips)down[3]).Held);
+
+        var up = machine.SetInterfaceUp(true, "eth0");
+
+        Assert.Equal(FailoverEvent.InterfaceUp, up.OfType<StateChanged>().Single().Event);
+        Assert.Equal(FailoverState.Backup, machine.State);
+    }
+
+    [Fact]
+    public void SetInterfaceUp_MasterLinkFlapsShorterThanThreeIntervals_StaysMasterThroughIt()
+    {
+        var machine = Started(255);
+        machine.SetInterfaceUp(false, "eth0");
+        TickThrough(machine, 2 * _interval);
+
+        machine.SetInterfaceUp(true, "eth0");
+        var after = TickThrough(machine, 10 * _interval);
+
+        Assert.Equal(FailoverState.Master, machine.State);
+        Assert.Empty(after.OfType<StateChanged>());
+    }
+
+    [Fact]
+    public void SetInterfaceUp_BackupCutOff_NeverTakesOverWhileDownAndWaitsMasterDownIntervalOnceUp()
+    {
+        var machine = Started(100);
+        machine.SetInterfaceUp(false, "eth0");
+
+        // Far past Master_Down_Interval with no advert: a backup on a dead link takes nothing (it would take the address
+        // on a link that reaches nobody, and announce it when the link comes back).
+        var whileDown = TickThrough(machine, 10 * _interval);
+
+        Assert.Equal(FailoverState.Fault, machine.State);
+        Assert.DoesNotContain(whileDown, a => a is AddVips);
+
+        machine.SetInterfaceUp(true, "eth0");
+        var justBefore = TickThrough(machine, FailoverTimers.MasterDownInterval(100, _interval) - _oneTick);
+        Assert.Equal(FailoverState.Backup, machine.State);
+        Assert.DoesNotContain(justBefore, a => a is AddVips);
+
+        var after = TickThrough(machine, 2 * _oneTick);
+        Assert.Equal(FailoverState.Master, machine.State);
+        Assert.Contains(after, a => a is AddVips);
+    }
+
+    [Fact]
+    public void SetInterfaceUp_FaultNeedsBothTheLinkAndTheTrackedHealthToLeave()
+    {
+        var machine = Started(FakePeer.Options(100) with { FaultOnTrackFailure = true });
+        machine.SetInterfaceUp(false, "eth0");
+        machine.SetTrackedHealth(false);
+
+        Assert.Empty(machine.SetInterfaceUp(true, "eth0").OfType<StateChanged>()); // health still bad
+        Assert.Equal(FailoverState.Fault, machine.State);
+        machine.SetInterfaceUp(false, "eth0");
+        Assert.Empty(machine.SetTrackedHealth(true).OfType<StateChanged>()); // link still down
+        Assert.Equal(FailoverState.Fault, machine.State);
+
+        machine.SetInterfaceUp(true, "eth0");
+
+        Assert.Equal(FailoverState.Backup, machine.State);
+    }
+
+    [Fact]
+    public void SetInterfaceUp_SameStateTwice_OneTransition()
+    {
+        var machine = Started(100); // a backup: down moves it at once
+
+        Assert.Single(machine.SetInterfaceUp(false, "eth0").OfType<StateChanged>());
+        Assert.Empty(machine.SetInterfaceUp(false, "eth0"));
+        Assert.Single(machine.SetInterfaceUp(true, "eth0").OfType<StateChanged>());
+        Assert.Empty(machine.SetInterfaceUp(true, "eth0"));
+    }
+
+    [Fact]
+    public void Start_InterfaceDown_EntersFault()
+    {
+        var machine = Machine(FakePeer.Options(255));
+        machine.SetInterfaceUp(false, "eth0");
 
         machine.Start();
 

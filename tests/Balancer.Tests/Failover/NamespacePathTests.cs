@@ -77,6 +77,16 @@ public sealed class NamespacePathTests(ITestOutputHelper output)
             await NamespacePair.UntilServedAsync(net, "requests through lb2 with lb1 cut off");
             output.WriteLine($"both links down: lb2 onMaster after {takeover.TotalMilliseconds:0} ms");
             Assert.True(takeover < TimeSpan.FromSeconds(2), $"takeover took {takeover}");
+
+            // lb1 saw its virtual IPs' interface go down: FAULT, the address gone (keepalived's FAULT on its VRRP
+            // interface), not a master on a link that reaches nobody. Up again: BACKUP, then it preempts.
+            await Wait.Until(() => lb1.Stdout.Contains("-> Fault on InterfaceDown: interface eth0 down for 300 ms", StringComparison.Ordinal), _settle, "lb1 in FAULT for eth0");
+            await Wait.Until(() => !NetnsTopology.Addresses(net.Lb1).Contains(NetnsTopology.VirtualIp, StringComparison.Ordinal), _settle, "lb1 without the virtual IP");
+            NetnsTopology.Ip("-n", net.Lb1, "link", "set", "eth0", "up");
+            NetnsTopology.Ip("-n", net.Lb1, "link", "set", "eth1", "up");
+            await Wait.Until(() => lb1.Stdout.Contains("Fault -> Backup on InterfaceUp: interface eth0 is up", StringComparison.Ordinal), _settle, "lb1 back to BACKUP");
+            await files.WaitForRolesAsync("lb1", "lb2", _settle);
+            await NamespacePair.UntilServedAsync(net, "requests through lb1 again");
         }
         catch
         {
