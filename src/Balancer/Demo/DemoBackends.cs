@@ -4,21 +4,17 @@ using Balancer.Core.Configuration;
 namespace Balancer.Demo;
 
 /// <summary>
-/// The demo backends: one per loopback backend address of the demo config. It watches the config file itself (no
-/// debounce), so a backend added by a live edit is listening before the balancer's reload (which waits for a quiet
-/// 250 ms) probes it, and the new backend goes straight to UP instead of failing its first probe.
+/// The demo backends: one per loopback backend address of the demo config, and one for each that a live edit adds,
+/// started from the balancer's reload before the edit applies (<see cref="BeforeReloadAsync"/>).
 /// </summary>
 internal sealed class DemoBackends : IAsyncDisposable
 {
-    private readonly string _configPath;
     private readonly ILoggerFactory _logs;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<IPEndPoint, DemoBackend> _running = [];
-    private FileSystemWatcher? _watcher;
 
-    public DemoBackends(string configPath, ILoggerFactory logs)
+    public DemoBackends(ILoggerFactory logs)
     {
-        _configPath = configPath;
         _logs = logs;
     }
 
@@ -63,44 +59,23 @@ internal sealed class DemoBackends : IAsyncDisposable
         }
     }
 
-    /// <summary>From now on, a saved edit that adds a loopback backend starts a demo backend for it.</summary>
-    public void Watch(CancellationToken cancellationToken)
-    {
-        var directory = Path.GetDirectoryName(_configPath)!;
-        _watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = false, EnableRaisingEvents = true };
-        FileSystemEventHandler changed = (_, e) =>
-        {
-            if (string.Equals(e.FullPath, _configPath, StringComparison.Ordinal))
-            {
-                _ = OnEditAsync(cancellationToken);
-            }
-        };
-        _watcher.Changed += changed;
-        _watcher.Created += changed;
-        _watcher.Renamed += (sender, e) => changed(sender, e);
-    }
-
     public async ValueTask DisposeAsync()
     {
-        _watcher?.Dispose();
         foreach (var backend in _running.Values)
         {
             await backend.DisposeAsync();
         }
     }
 
-    private async Task OnEditAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The balancer's reload hook: an accepted edit that adds a loopback backend starts a demo backend for it before
+    /// the reload applies, so the new backend listens before its first probe and goes straight to UP.
+    /// </summary>
+    public async Task BeforeReloadAsync(BalancerConfig config)
     {
-        // A half-written file does not parse: the next event of the same save brings the whole one.
-        var result = ConfigLoader.Load(_configPath, ReferencedFileCheck.Skip);
-        if (!result.IsValid)
-        {
-            return;
-        }
-
         try
         {
-            foreach (var backend in await SyncAsync(result.Config!, cancellationToken))
+            foreach (var backend in await SyncAsync(config, CancellationToken.None))
             {
                 Console.WriteLine($"demo: started demo backend {backend.Name} on {backend.BoundAddress} for the edited config");
             }

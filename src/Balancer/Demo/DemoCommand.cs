@@ -23,12 +23,11 @@ internal static class DemoCommand
             return 1;
         }
 
-        await using var backends = new DemoBackends(configPath, logs);
+        await using var backends = new DemoBackends(logs);
         await backends.SyncAsync(result.Config!, cancellationToken);
-        backends.Watch(cancellationToken);
 
         using var signals = new ShutdownSignals(); // before starting: a SIGTERM while starting is honoured, not fatal
-        await using var server = await BalancerServer.StartAsync(configPath, logs, TimeProvider.System, cancellationToken);
+        await using var server = await BalancerServer.StartAsync(configPath, logs, TimeProvider.System, cancellationToken, beforeReload: backends.BeforeReloadAsync);
         foreach (var (name, address) in server.State.BoundListeners)
         {
             Console.WriteLine($"demo: listener {name} on http://{address}/ — try: curl http://{address}/  (repeat it to see the rotation)");

@@ -37,7 +37,7 @@ internal sealed class BalancerServer : IAsyncDisposable
     private ITimer? _sweeper;
     private HistorySampler? _history;
 
-    private BalancerServer(RuntimeState state, BalancerConfig config, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout)
+    private BalancerServer(RuntimeState state, BalancerConfig config, ILoggerFactory logs, TimeProvider time, TimeSpan drainTimeout, Func<BalancerConfig, Task>? beforeReload)
     {
         State = state;
         _logs = logs;
@@ -59,7 +59,7 @@ internal sealed class BalancerServer : IAsyncDisposable
         RouteMetrics.Observe(_telemetry.Metrics.Meter, state.RouteStats);
         _health = new HealthChecker(time, logs.CreateLogger("Balancer.Health"), timeline: state.Timeline);
         _listeners = new ListenerSet(state, services, _logger, drainTimeout);
-        _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger);
+        _reloader = new ConfigReloader(state, _pools, _health, _listeners, services, _telemetry, _logger) { BeforeApply = beforeReload };
     }
 
     public RuntimeState State { get; }
@@ -71,9 +71,13 @@ internal sealed class BalancerServer : IAsyncDisposable
 
     public TimeSpan DrainTimeout { get; }
 
-    /// <summary>Loads <paramref name="configPath"/> and starts serving; throws <see cref="StartupException"/> with one clear line on failure.</summary>
+    /// <summary>
+    /// Loads <paramref name="configPath"/> and starts serving; throws <see cref="StartupException"/> with one clear line
+    /// on failure. <paramref name="beforeReload"/> runs with each accepted reload's config before it applies.
+    /// </summary>
     public static async Task<BalancerServer> StartAsync(
-        string configPath, ILoggerFactory logs, TimeProvider time, CancellationToken cancellationToken, TimeSpan? drainTimeout = null, bool watchConfig = true)
+        string configPath, ILoggerFactory logs, TimeProvider time, CancellationToken cancellationToken, TimeSpan? drainTimeout = null, bool watchConfig = true,
+        Func<BalancerConfig, Task>? beforeReload = null)
     {
         var result = ConfigLoader.Load(configPath);
         if (!result.IsValid)
@@ -83,7 +87,7 @@ internal sealed class BalancerServer : IAsyncDisposable
 
         var config = result.Config!;
         var state = new RuntimeState(configPath, time);
-        var server = new BalancerServer(state, config, logs, time, drainTimeout ?? DefaultDrainTimeout);
+        var server = new BalancerServer(state, config, logs, time, drainTimeout ?? DefaultDrainTimeout, beforeReload);
         try
         {
             if (config.Failover is { } failover)

@@ -48,6 +48,12 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         WarmedUp = Task.Run(() => WarmUpAsync(config));
     }
 
+    /// <summary>
+    /// Runs with an accepted config before it is applied (the demo starts the demo backends an edit adds, so they
+    /// listen before the first probe); it must not throw.
+    /// </summary>
+    public Func<BalancerConfig, Task>? BeforeApply { get; init; }
+
     /// <summary>Ends when the reload path has run once at start (see <see cref="WarmUpAsync"/>).</summary>
     internal Task WarmedUp { get; private set; } = Task.CompletedTask;
 
@@ -98,6 +104,11 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
 
                 ReloadEvents.Applied(_state.Timeline, _state.ConfigPath, result.Hash, changes, actor);
                 return new ReloadResult(true, result.Hash, [], []);
+            }
+
+            if (BeforeApply is { } beforeApply)
+            {
+                await beforeApply(config);
             }
 
             // What /status and /metrics say of this reload moves before traffic can see the new pools, so an
