@@ -18,8 +18,8 @@ namespace Balancer.Core.Failover;
 /// <item><term>8, 2</term><description>advert interval in centiseconds, 1–65535 (RFC 5798 §5.2.7 uses centiseconds too)</description></item>
 /// <item><term>10, 2</term><description>reserved, 0</description></item>
 /// <item><term>12, 4</term><description>key id of the key that made the MAC (<see cref="FailoverKeyRing.IdOf"/>)</description></item>
-/// <item><term>16, 8</term><description>boot epoch: the sender's start time, Unix milliseconds</description></item>
-/// <item><term>24, 8</term><description>sequence within the epoch, from 1</description></item>
+/// <item><term>16, 8</term><description>epoch: the sender's session, its start time or when its interface last came back, Unix milliseconds</description></item>
+/// <item><term>24, 8</term><description>sequence, from 1, counting on across the sender's sessions</description></item>
 /// <item><term>32, 8</term><description>echo: the receiver's epoch as the sender last heard it, 0 for none</description></item>
 /// <item><term>40, 8</term><description>sent at: the sender's wall clock, Unix milliseconds</description></item>
 /// <item><term>48, 16</term><description>config hash: first 16 bytes of SHA-256</description></item>

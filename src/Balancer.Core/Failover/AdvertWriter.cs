@@ -1,17 +1,23 @@
 namespace Balancer.Core.Failover;
 
 /// <summary>
-/// Makes this node's adverts: one boot epoch, one sequence counted from 1 across everything the node sends (so that a
-/// receiver's replay rule sees every advert of ours as newer than the last), the peer's epoch echoed back and our send
-/// time (so that it can tell them fresh), signed with the ring's first key.
+/// Makes this node's adverts: the session's epoch, one sequence counted from 1 across everything the node sends (so
+/// that a receiver's replay rule sees every advert of ours as newer than the last), the peer's epoch echoed back and our
+/// send time (so that it can tell them fresh), signed with the ring's first key.
 /// </summary>
 internal sealed class AdvertWriter(FailoverKeyRing ring, ulong epoch, Func<ulong> echo, TimeProvider time)
 {
     private ulong _sequence;
     private volatile FailoverKeyRing _ring = ring;
 
-    /// <summary>This node's boot epoch, Unix milliseconds.</summary>
+    /// <summary>This node's session epoch, Unix milliseconds: its boot time, then the time of each <see cref="NewSession"/>.</summary>
     public ulong Epoch => epoch;
+
+    /// <summary>
+    /// Starts a new session (its interface came back): a larger epoch, which the peer's adverts echo only once it has
+    /// heard one of ours sent after this call. The sequence goes on counting, so every advert is still newer than the last.
+    /// </summary>
+    public void NewSession() => epoch = Math.Max((ulong)time.GetUtcNow().ToUnixTimeMilliseconds(), epoch + 1);
 
     /// <summary>How many adverts this node has sent.</summary>
     public ulong Sent => _sequence;

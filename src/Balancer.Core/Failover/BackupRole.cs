@@ -80,6 +80,14 @@ internal sealed class BackupRole(FailoverGroup group)
             return;
         }
 
+        if (!group.HeardBy(packet))
+        {
+            // The master has not heard us yet (we just started, or our interface just came back: a new session). Taking
+            // over now would make two masters for as long as our adverts do not reach it — the chaos run saw 950 ms after
+            // a link flap. Our advert of this session makes it answer at once (a new session), echoing it; preempt then.
+            return;
+        }
+
         // Preempt_Mode with a lower-priority master. RFC 5798 discards the advert and lets Master_Down_Timer run
         // out; we take over at once (or after PreemptDelay), which is quicker and leaves the old master's
         // adverts nothing to race against.

@@ -85,6 +85,9 @@ internal sealed class FailoverGroup
 
     internal TimeSpan Now => _now();
 
+    /// <summary>True when <paramref name="packet"/> echoes our current session: its sender has heard us since it began.</summary>
+    internal bool HeardBy(in AdvertPacket packet) => packet.Echo == _writer.Epoch;
+
     /// <summary>The startup event (RFC 5798 §6.4.1): MASTER at priority 255, else BACKUP (FAULT while unhealthy, if so configured).</summary>
     public void Start()
     {

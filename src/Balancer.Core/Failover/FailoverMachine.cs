@@ -133,7 +133,16 @@ public sealed class FailoverMachine
     /// Reports the state of the interface the virtual IPs live on (<paramref name="device"/>, for the log): down sends
     /// every group to FAULT (a master resigning first), up returns them to BACKUP unless their tracked health keeps them there.
     /// </summary>
-    public IReadOnlyList<FailoverAction> SetInterfaceUp(bool up, string device) => Run(() => _groups.ForEach(g => g.SetInterfaceUp(up, device)));
+    public IReadOnlyList<FailoverAction> SetInterfaceUp(bool up, string device) => Run(() =>
+    {
+        if (up && _groups.All.Any(g => !g.InterfaceUp && g.State == FailoverState.Fault))
+        {
+            // Back from a dead link: a new session, so that a preemption waits for the peer to show it hears us again.
+            _writer.NewSession();
+        }
+
+        _groups.ForEach(g => g.SetInterfaceUp(up, device));
+    });
 
     /// <summary>Reports the tracked health of one group (its own <c>track</c>, #23): only that group's priority or state changes.</summary>
     /// <exception cref="ArgumentException">No group has that name.</exception>

@@ -92,7 +92,9 @@ internal sealed class PeerReplayGuard
         }
 
         newSession = session is null || packet.Epoch != session.Epoch;
-        var proven = (session is not null && !newSession && session.Proven) || (_ownEpoch != 0 && packet.Echo == _ownEpoch);
+        // Our epoch grows with each session of ours (AdvertWriter.NewSession): an echo of any of them proves the advert
+        // was sent after this process started; one recorded before echoes an older process's epoch, which is smaller.
+        var proven = (session is not null && !newSession && session.Proven) || (_ownEpoch != 0 && packet.Echo >= _ownEpoch);
         if (session is null || newSession)
         {
             session = new Session(packet.Epoch, new Dictionary<string, (ulong, IPAddress?)>(StringComparer.Ordinal));

@@ -14,7 +14,7 @@ namespace Balancer.Core.Failover;
 /// </remarks>
 internal sealed class WitnessRole(FailoverGroup group, AdvertWriter writer)
 {
-    private ulong? _pending;  // the nonce (sequence) of the query awaiting its answer
+    private (ulong Epoch, ulong Sequence)? _pending; // the nonce of the query awaiting its answer
     private bool _said;       // the verdict of this episode of silence is logged once
 
     public bool Configured => group.Options.WitnessAddress is not null;
@@ -60,8 +60,9 @@ internal sealed class WitnessRole(FailoverGroup group, AdvertWriter writer)
     /// <summary>Sends a query and starts its deadline.</summary>
     public void Ask()
     {
+        var epoch = writer.Epoch; // the query's, even if a new session begins before the answer comes
         var (datagram, nonce) = writer.WriteWitnessQuery(group.Options.NodeId, group.Name);
-        _pending = nonce;
+        _pending = (epoch, nonce);
         Asked++;
         group.Actions.Add(new FailoverAction.AskWitness(datagram));
         group.Timers.WitnessUntil = group.Now + group.Options.WitnessTimeout;
@@ -70,7 +71,7 @@ internal sealed class WitnessRole(FailoverGroup group, AdvertWriter writer)
     /// <summary>An authentic answer; taken only when it answers the query pending now.</summary>
     public void OnAnswer(in WitnessMessage answer, DateTimeOffset utcNow)
     {
-        if (_pending is not { } nonce || answer.NonceSequence != nonce || answer.NonceEpoch != writer.Epoch)
+        if (_pending is not { } nonce || answer.NonceSequence != nonce.Sequence || answer.NonceEpoch != nonce.Epoch)
         {
             Refused++;
             return;

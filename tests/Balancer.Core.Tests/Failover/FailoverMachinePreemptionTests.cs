@@ -18,6 +18,29 @@ public class FailoverMachinePreemptionTests : FailoverMachineTestBase
         Assert.Equal(FailoverEvent.LowerPriorityAdvert, actions.OfType<StateChanged>().Single().Event);
     }
 
+    [Fact]
+    public void OnDatagram_LowerPriorityMasterThatHasNotHeardUs_PreemptsOnlyOnceItsAdvertEchoesOurEpoch()
+    {
+        // Just started: the master's adverts reach us before ours reach it. Taking over now would make two masters for
+        // as long as ours do not get through; its advert that echoes our epoch shows they do.
+        var machine = Machine(150);
+        var ours = machine.Start().OfType<SendAdvert>().Single().Packet.Epoch;
+
+        Assert.Equal(["SendAdvert"], Kinds(machine.OnDatagram(_peer.Advert(100), _peer.EndPoint))); // its new session: answered at once
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Empty(AdvanceAndTick(machine, _interval).OfType<StateChanged>()); // the master is heard: no Master_Down either
+            Assert.Empty(machine.OnDatagram(_peer.Advert(100), _peer.EndPoint));
+        }
+
+        Assert.Equal(FailoverState.Backup, machine.State);
+        _peer.Echo = ours;
+        var taken = machine.OnDatagram(_peer.Advert(100), _peer.EndPoint);
+
+        Assert.Equal(FailoverEvent.LowerPriorityAdvert, taken.OfType<StateChanged>().Single().Event);
+        Assert.Equal(FailoverState.Master, machine.State);
+    }
+
     [Theory]
     [InlineData(false, 100)] // preempt off
     [InlineData(true, 150)]  // equal priority never preempts a master (RFC 5798 §6.4.2)

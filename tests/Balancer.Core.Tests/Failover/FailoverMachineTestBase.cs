@@ -32,12 +32,16 @@ public abstract class FailoverMachineTestBase
 
     /// <summary>
     /// The peer's first advert: a new session, which the machine answers at once with an advert of its own (the
-    /// handshake that lets the peer's next adverts echo its epoch). Tests of one advert start after it.
+    /// handshake that lets the peer's next adverts echo its epoch, as they then do). Tests of one advert start after it.
     /// </summary>
     private protected void Handshake(FailoverMachine machine, FailoverOptions options)
     {
         var answer = machine.OnDatagram(_peer.Advert(1, FailoverState.Backup, options.ConfigHash), _peer.EndPoint);
         Assert.Equal(machine.State == FailoverState.Init ? [] : ["SendAdvert"], Kinds(answer));
+        if (answer.OfType<FailoverAction.SendAdvert>().SingleOrDefault() is { } ours)
+        {
+            _peer.Echo = ours.Packet.Epoch;
+        }
     }
 
     private protected IReadOnlyList<FailoverAction> AdvanceAndTick(FailoverMachine machine, TimeSpan by)

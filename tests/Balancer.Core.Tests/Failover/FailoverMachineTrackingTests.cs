@@ -95,6 +95,31 @@ public class FailoverMachineTrackingTests : FailoverMachineTestBase
 
         Assert.Equal(FailoverState.Master, machine.State);
         Assert.Empty(after.OfType<StateChanged>());
+        Assert.All(after.OfType<SendAdvert>(), a => Assert.Equal(_peer.Echo, a.Packet.Epoch)); // no FAULT, no new session
+    }
+
+    [Fact]
+    public void SetInterfaceUp_BackFromFault_ANewSessionWhichTheMasterMustEchoBeforeWePreempt()
+    {
+        var machine = Started(150);
+        var boot = _peer.Echo;
+        machine.SetInterfaceUp(false, "eth0");
+        TickThrough(machine, 3 * _interval);
+
+        var up = machine.SetInterfaceUp(true, "eth0");
+        var session = up.OfType<SendAdvert>().Single().Packet.Epoch;
+        Assert.True(session > boot, $"{session} > {boot}");
+
+        // The master's adverts reach us, ours do not reach it yet (the chaos run: 950 ms after a link flap).
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Empty(machine.OnDatagram(_peer.Advert(100), _peer.EndPoint).OfType<StateChanged>());
+            Assert.Empty(AdvanceAndTick(machine, _interval).OfType<StateChanged>());
+        }
+
+        Assert.Equal(FailoverState.Backup, machine.State);
+        _peer.Echo = session;
+        Assert.Equal(FailoverEvent.LowerPriorityAdvert, machine.OnDatagram(_peer.Advert(100), _peer.EndPoint).OfType<StateChanged>().Single().Event);
     }
 
     [Fact]

@@ -235,6 +235,33 @@ public class FailoverPairTests
         return link;
     }
 
+    [Fact]
+    public void LinkFlapOfThePreemptingNode_ItsAdvertsLostAfterwards_NeverTwoMasters()
+    {
+        var link = Running(150, 100);
+        link.Apply(link.A, link.A.Machine.SetInterfaceUp(false, "eth0"));
+        link.A.LinkUp = false;
+        link.RunFor(5 * _interval);
+        Assert.Equal((FailoverState.Fault, FailoverState.Master), (link.A.State, link.B.State));
+
+        // The link is back and lb1 hears lb2, but what lb1 sends is lost for 2.5 s (an ARP request lost after link-up).
+        link.Apply(link.A, link.A.Machine.SetInterfaceUp(true, "eth0"));
+        link.Flush();
+        for (var step = 0; step < 25; step++)
+        {
+            link.RunFor(_interval / 10);
+            Assert.False(link.A.State == FailoverState.Master && link.B.State == FailoverState.Master, $"two masters {step * 100} ms after the link came back");
+        }
+
+        Assert.Equal(FailoverState.Backup, link.A.State);
+        link.A.LinkUp = true;
+        link.RunFor(2 * _interval);
+
+        Assert.Equal((FailoverState.Master, FailoverState.Backup), (link.A.State, link.B.State));
+        Assert.Equal(FailoverEvent.LowerPriorityAdvert, link.A.Actions.OfType<StateChanged>().Last().Event);
+        Assert.Equal(0, link.A.Machine.GetSnapshot().DualMasterEvents);
+    }
+
     private static InMemoryFailoverLink Pair(int priorityA, int priorityB) =>
         new(InMemoryFailoverLink.Options("lb1", priorityA), InMemoryFailoverLink.Options("lb2", priorityB));
 

@@ -143,6 +143,16 @@ public class PeerReplayGuardTests
     }
 
     [Fact]
+    public void Admit_EchoOfALaterSessionOfOurs_ProvesLikeTheBootEpoch_AnEarlierProcesssDoesNot()
+    {
+        var guard = Guard();
+
+        // Our epoch grows when our interface comes back (a new session); the peer echoes the newer one.
+        Assert.Equal(PeerCheck.Accepted, Admit(guard, Advert(1000, 1, echo: OwnEpoch + 7_000, age: TimeSpan.FromHours(1))));
+        Assert.Equal(PeerCheck.Unproven, Admit(guard, Advert(2000, 1, echo: OwnEpoch - 1, age: TimeSpan.FromHours(1)))); // recorded before we started
+    }
+
+    [Fact]
     public void Admit_NewSession_SaysSoOncePerEpoch()
     {
         var guard = Guard();
