@@ -192,7 +192,7 @@ internal sealed class BalancerServer : IAsyncDisposable
         // connections here, while the listeners still serve the ones on their way.
         await Task.WhenAll(_failover?.ShutdownAsync() ?? Task.CompletedTask, _announce?.ShutdownAsync() ?? Task.CompletedTask);
 
-        _reloader.StopWatching();
+        await _reloader.StopAsync();
         await _listeners.StopAsync();
         if (_admin is not null)
         {

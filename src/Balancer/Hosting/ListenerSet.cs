@@ -45,7 +45,7 @@ internal sealed class ListenerSet(RuntimeState state, ProxyServices services, IL
     public async Task StopAsync()
     {
         using var drain = new CancellationTokenSource(drainTimeout);
-        await Task.WhenAll(_hosts.Values.Select(l => l.StopAsync(drain.Token)).Concat(_retiring));
+        await Task.WhenAll([.. _hosts.Values.Select(l => l.StopAsync(drain.Token)), .. _retiring]);
     }
 
     public async ValueTask DisposeAsync()

@@ -12,32 +12,33 @@ namespace Balancer.Reload;
 
 /// <summary>
 /// Reload (file change, SIGHUP, admin API): validate the whole new file, check it against what is running, then
-/// apply it as a diff — pools first, then listeners, then retire what is gone. One reload at a time, also with
+/// apply it as a diff (<see cref="ConfigApplier"/>: pools first, then listeners, then retire what is gone). One reload at a time, also with
 /// certificate reloads.
 /// </summary>
 internal sealed class ConfigReloader : IConfigReloader, IDisposable
 {
     private readonly RuntimeState _state;
     private readonly PoolRegistry _pools;
-    private readonly HealthChecker _health;
     private readonly ListenerSet _listeners;
     private readonly TelemetryHost _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly CertificateReloader _certificates;
+    private readonly ConfigApplier _applier;
     private FileWatcher? _watcher;
+    private bool _stopped; // shutdown began: no reload applies any more (read and written under _lock)
 
     public ConfigReloader(RuntimeState state, PoolRegistry pools, HealthChecker health, ListenerSet listeners, ProxyServices services, TelemetryHost telemetry, ILogger logger)
     {
         _state = state;
         _pools = pools;
-        _health = health;
         _listeners = listeners;
         _telemetry = telemetry;
         _time = services.Time;
         _logger = logger;
         _certificates = new CertificateReloader(state, listeners, services, _lock, logger);
+        _applier = new ConfigApplier(state, pools, health, listeners, telemetry);
     }
 
     /// <summary>From now on an edit of the config file, or of a certificate or key it names, reloads it.</summary>
@@ -71,6 +72,13 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         var counted = false;
         try
         {
+            if (_stopped)
+            {
+                // The listeners are stopping: a reload now would start or retire some behind the shutdown's back.
+                Log.ReloadRefusedShuttingDown(_logger, trigger);
+                return ReloadResult.Rejected("", ["shutting down: the config is no longer reloaded"]);
+            }
+
             var result = ConfigLoader.Load(_state.ConfigPath);
             if (!result.IsValid)
             {
@@ -118,7 +126,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             _state.Loaded(config, result.Hash, result.Text, _time.GetUtcNow());
             _telemetry.Metrics.Reloaded(applied: true);
             counted = true;
-            await ApplyAsync(running, config);
+            await _applier.ApplyAsync(running, config);
             _state.Failover?.Reconfigure(config.Failover!, ServedConfigFingerprint.Of(config));
             _state.Announce?.Reconfigure(config.Announce!);
             _certificates.ConfigApplied();
@@ -178,7 +186,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
             if (_watcher is not null && ReferenceEquals(_state.Config, config) && RunningConfigCheck.Problems(config, _state, _listeners, _telemetry.Config).Count == 0)
             {
                 _ = ConfigDiff.Summarize(ConfigDiff.Compute(config, config));
-                await ApplyAsync(config, config);
+                await _applier.ApplyAsync(config, config);
             }
         }
         catch (Exception e) when (e is StartupException or IOException or SocketException)
@@ -189,6 +197,18 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         {
             _lock.Release();
         }
+    }
+
+    /// <summary>
+    /// Shutdown: stops watching, waits for a reload in flight to finish (it may be starting a listener, which the
+    /// shutdown must then stop too) and refuses any later one (SIGHUP or the admin API while draining).
+    /// </summary>
+    public async Task StopAsync()
+    {
+        StopWatching();
+        await _lock.WaitAsync();
+        _stopped = true;
+        _lock.Release();
     }
 
     /// <summary>Stops watching the config and certificate files (shutdown).</summary>
@@ -246,61 +266,6 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
         if (_state.Timeline.SetAudit(audit) is { } old)
         {
             await old.DisposeAsync();
-        }
-    }
-
-    /// <summary>Applies pools first (new routes find their pools), then listeners, then retires what is gone.</summary>
-    private async Task ApplyAsync(BalancerConfig old, BalancerConfig config)
-    {
-        var pools = _pools.Apply(config);
-        foreach (var pool in pools.AddedPools)
-        {
-            _health.Watch(pool);
-        }
-
-        foreach (var (pool, backend) in pools.AddedBackends)
-        {
-            _health.Watch(pool, backend);
-        }
-
-        foreach (var (_, backend) in pools.RemovedBackends)
-        {
-            await _health.UnwatchAsync(backend);
-        }
-
-        foreach (var (name, poolConfig) in config.Pools)
-        {
-            // A changed probe kind needs new probe loops; other health settings are read live.
-            if (old.Pools.TryGetValue(name, out var was) && was.Health?.Probe != poolConfig.Health?.Probe)
-            {
-                await _health.RestartAsync(_pools.Get(name)!);
-            }
-        }
-
-        _state.RateLimits.Apply(config); // before the listeners' routes take their tables from it
-
-        // Stop listeners that are gone or rebound first, so a rebind onto a freed address works.
-        foreach (var host in _listeners.All.Where(l => !config.Listeners.TryGetValue(l.Name, out var next) || !ListenerHosts.CanUpdateInPlace(l.Config, next)).ToList())
-        {
-            _listeners.Retire(host);
-        }
-
-        foreach (var name in config.Listeners.Keys)
-        {
-            if (_listeners.Get(name) is { } host)
-            {
-                host.Update(config);
-            }
-            else
-            {
-                await _listeners.StartAsync(name, config, CancellationToken.None);
-            }
-        }
-
-        _pools.Retire(pools.RemovedPools);
-        foreach (var pool in pools.RemovedPools)
-        {
-            _telemetry.Metrics.PoolRetired(pool.Name);
         }
     }
 }

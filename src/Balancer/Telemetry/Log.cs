@@ -30,6 +30,9 @@ internal static partial class Log
     [LoggerMessage(204, LogLevel.Information, "config unchanged on {Trigger} (sha256 {Hash}): the file on disk is the running config")]
     public static partial void ConfigUnchanged(ILogger logger, Balancer.Reload.ReloadTrigger trigger, string hash);
 
+    [LoggerMessage(205, LogLevel.Warning, "reload on {Trigger} refused: shutting down, the config is no longer reloaded")]
+    public static partial void ReloadRefusedShuttingDown(ILogger logger, Balancer.Reload.ReloadTrigger trigger);
+
     [LoggerMessage(307, LogLevel.Information, "listener {Listener} on {Address} stopped")]
     public static partial void ListenerStopped(ILogger logger, string listener, string address);
 

@@ -1,3 +1,4 @@
+using Balancer.Core.Configuration;
 using Balancer.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -27,16 +28,19 @@ public sealed class TestBalancer : IAsyncDisposable
     public Uri AdminAddress => new($"http://{Server.AdminAddress}");
 
     /// <summary>Starts a balancer whose config is <paramref name="json"/>.</summary>
-    public static async Task<TestBalancer> StartAsync(string json, TimeSpan? drainTimeout = null, bool watch = true, LogSink? logSink = null, LogLevel logLevel = LogLevel.Warning)
+    public static async Task<TestBalancer> StartAsync(
+        string json, TimeSpan? drainTimeout = null, bool watch = true, LogSink? logSink = null, LogLevel logLevel = LogLevel.Warning, Func<BalancerConfig, Task>? beforeReload = null)
     {
         var dir = Directory.CreateTempSubdirectory("balancer-test-").FullName;
         var path = Path.Combine(dir, "balancer.json");
         await File.WriteAllTextAsync(path, json);
-        return await StartAtAsync(path, drainTimeout, watch, dir, logSink, logLevel);
+        return await StartAtAsync(path, drainTimeout, watch, dir, logSink, logLevel, beforeReload);
     }
 
     /// <summary>Starts a balancer on an existing config file (the caller owns its folder unless <paramref name="ownedDir"/>).</summary>
-    public static async Task<TestBalancer> StartAtAsync(string path, TimeSpan? drainTimeout = null, bool watch = true, string? ownedDir = null, LogSink? logSink = null, LogLevel logLevel = LogLevel.Warning)
+    public static async Task<TestBalancer> StartAtAsync(
+        string path, TimeSpan? drainTimeout = null, bool watch = true, string? ownedDir = null, LogSink? logSink = null, LogLevel logLevel = LogLevel.Warning,
+        Func<BalancerConfig, Task>? beforeReload = null)
     {
         var logs = LoggerFactory.Create(b =>
         {
@@ -46,7 +50,7 @@ public sealed class TestBalancer : IAsyncDisposable
                 b.AddProvider(logSink);
             }
         });
-        var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, CancellationToken.None, drainTimeout ?? TimeSpan.FromSeconds(5), watch);
+        var server = await BalancerServer.StartAsync(path, logs, TimeProvider.System, CancellationToken.None, drainTimeout ?? TimeSpan.FromSeconds(5), watch, beforeReload);
         return new TestBalancer(server, logs, ownedDir, path);
     }
 
