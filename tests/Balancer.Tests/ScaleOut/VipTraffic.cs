@@ -5,10 +5,10 @@ using System.Net;
 namespace Balancer.Tests.ScaleOut;
 
 /// <summary>
-/// One request of a traffic pattern: when it started (from the pattern's start), how it ended, who served it, and
+/// One request of a traffic pattern: when it started and ended (from the pattern's start), how it ended, who served it, and
 /// whether it was sent again on a new connection after its kept-alive connection failed before any response byte.
 /// </summary>
-public readonly record struct Attempt(TimeSpan At, bool Ok, int Node, string? Backend, string? Error, bool Retried = false)
+public readonly record struct Attempt(TimeSpan At, bool Ok, int Node, string? Backend, string? Error, bool Retried = false, TimeSpan Ended = default)
 {
     /// <summary>The attempt <paramref name="response"/> makes: served when 200.</summary>
     public static Attempt Of(TimeSpan at, ProbeResponse response) =>
@@ -172,11 +172,11 @@ public static class VipTraffic
         try
         {
             var response = await ProbeConnection.GetOnceAsync(client, _vip, "/", headers, timeout);
-            return Attempt.Of(at, response);
+            return Attempt.Of(at, response) with { Ended = watch.Elapsed };
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
         {
-            return new Attempt(at, false, 0, null, e.Message);
+            return new Attempt(at, false, 0, null, e.Message, Ended: watch.Elapsed);
         }
     }
 }
