@@ -252,7 +252,7 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
 
         try
         {
-            audit = AuditLog.Open(target, Path.GetDirectoryName(Path.GetFullPath(_state.ConfigPath))!);
+            audit = AuditLog.Open(target, Path.GetDirectoryName(Path.GetFullPath(_state.ConfigPath))!, held: true);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -265,7 +265,9 @@ internal sealed class ConfigReloader : IConfigReloader, IDisposable
     {
         if (_state.Timeline.SetAudit(audit) is { } old)
         {
-            await old.DisposeAsync();
+            await old.DisposeAsync(); // its last lines first: the new one, often on the same file, starts where they end
         }
+
+        audit?.Begin();
     }
 }

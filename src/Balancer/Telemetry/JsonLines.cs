@@ -15,25 +15,41 @@ internal sealed class JsonLines : IAsyncDisposable
     private readonly Stream _output;
     private readonly bool _ownsOutput;
     private readonly Task _writer;
+    private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _dropped;
 
-    private JsonLines(Stream output, bool ownsOutput, int capacity)
+    private JsonLines(Stream output, bool ownsOutput, int capacity, bool held)
     {
         _lines = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
         _output = output;
         _ownsOutput = ownsOutput;
         _writer = Task.Run(WriteLoop);
+        if (!held)
+        {
+            Go();
+        }
     }
 
     /// <summary>Lines dropped: the queue was full, or the disk refused them.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Opens <c>stdout</c>, or a file to append to (created if missing).</summary>
+    /// <summary>
+    /// Opens <c>stdout</c>, or a file to append to (created if missing). <paramref name="held"/>: lines are queued but
+    /// not written until <see cref="Go"/> — the reopened file of a reload waits for the old writer to finish.
+    /// </summary>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">This user may not write it.</exception>
-    public static JsonLines Open(string target, int capacity, int bufferSize) => target == "stdout"
-        ? new JsonLines(Console.OpenStandardOutput(), ownsOutput: false, capacity)
-        : new JsonLines(new FileStream(target, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize), ownsOutput: true, capacity);
+    public static JsonLines Open(string target, int capacity, int bufferSize, bool held = false) => target == "stdout"
+        ? new JsonLines(Console.OpenStandardOutput(), ownsOutput: false, capacity, held)
+        : new JsonLines(new FileStream(target, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize), ownsOutput: true, capacity, held);
+
+    /// <summary>
+    /// Starts writing, at the file's end as it is now. A FileStream writes at the offset it tracks itself (pwrite), not
+    /// with O_APPEND: two open on one file — the old and the reopened audit log of a reload — wrote over each other's
+    /// lines (a fresh-clone run read a line starting mid-timestamp). So the second starts only after the first is
+    /// closed, from where that one ended.
+    /// </summary>
+    public void Go() => _go.TrySetResult();
 
     /// <summary>Queues the object <paramref name="write"/> writes, as one line.</summary>
     public void Write<T>(in T item, Action<Utf8JsonWriter, T> write, JsonWriterOptions options = default)
@@ -55,6 +71,7 @@ internal sealed class JsonLines : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _lines.Writer.TryComplete();
+        Go(); // a log never started still writes what it holds
         await _writer.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
         if (_ownsOutput)
         {
@@ -64,6 +81,12 @@ internal sealed class JsonLines : IAsyncDisposable
 
     private async Task WriteLoop()
     {
+        await _go.Task;
+        if (_output.CanSeek)
+        {
+            _output.Seek(0, SeekOrigin.End);
+        }
+
         await foreach (var line in _lines.Reader.ReadAllAsync())
         {
             try

@@ -28,14 +28,20 @@ internal sealed class AuditLog : IAsyncDisposable
     /// <summary><c>stdout</c> or the file's full path.</summary>
     public string Target { get; }
 
-    /// <summary>Opens <paramref name="target"/>: <c>stdout</c>, or a file (created if missing, appended to) resolved against <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Opens <paramref name="target"/>: <c>stdout</c>, or a file (created if missing, appended to) resolved against
+    /// <paramref name="directory"/>. <paramref name="held"/>: it writes nothing before <see cref="Begin"/>.
+    /// </summary>
     /// <exception cref="IOException">The file cannot be opened for appending.</exception>
     /// <exception cref="UnauthorizedAccessException">This user may not write it.</exception>
-    public static AuditLog Open(string target, string directory)
+    public static AuditLog Open(string target, string directory, bool held = false)
     {
         var path = target == "stdout" ? target : Path.GetFullPath(target, directory);
-        return new AuditLog(path, JsonLines.Open(path, Capacity, 4096));
+        return new AuditLog(path, JsonLines.Open(path, Capacity, 4096, held));
     }
+
+    /// <summary>Starts writing a log opened held, once the log it replaces is closed (see <see cref="JsonLines.Go"/>).</summary>
+    public void Begin() => _lines.Go();
 
     /// <summary>Queues the line of one event.</summary>
     public void Write(TimelineEvent e)
