@@ -15,6 +15,7 @@ internal sealed class FailoverGroup
     private readonly BackupRole _backup;
     private readonly MasterRole _master;
     private readonly WitnessRole _witness;
+    private readonly FaultRole _fault;
 
     public FailoverGroup(string name, FailoverOptions options, AdvertWriter writer, List<FailoverAction> actions, Func<TimeSpan> now)
     {
@@ -27,6 +28,7 @@ internal sealed class FailoverGroup
         _backup = new BackupRole(this);
         _master = new MasterRole(this);
         _witness = new WitnessRole(this, writer);
+        _fault = new FaultRole(this, _priority);
         LastPeerHeard = now();
     }
 
@@ -41,13 +43,7 @@ internal sealed class FailoverGroup
     public bool Healthy => _priority.Healthy;
 
     /// <summary>The last value given to <see cref="SetInterfaceUp"/>; true until told otherwise.</summary>
-    public bool InterfaceUp { get; private set; } = true;
-
-    /// <summary>The interface last reported down, for the log.</summary>
-    private string _device = "";
-
-    /// <summary>Whether FAULT is where the group belongs now: its interface is down, or its tracked health is bad and so configured.</summary>
-    private bool Faulty => !InterfaceUp || (!Healthy && Options.FaultOnTrackFailure);
+    public bool InterfaceUp => _fault.InterfaceUp;
 
     /// <summary>The configured priority, lowered by the track weight while unhealthy (floor 1).</summary>
     public int EffectivePriority => _priority.Effective;
@@ -119,8 +115,7 @@ internal sealed class FailoverGroup
     {
         if (Timers.InterfaceFaultAt <= Now)
         {
-            Timers.InterfaceFaultAt = null;
-            EnterFault(FailoverEvent.InterfaceDown, $"interface {_device} down for {FailoverTimers.MinimumMasterDownInterval(Options.AdvertInterval).TotalMilliseconds:0} ms: a backup takes over by now");
+            _fault.InterfaceFaultDue();
         }
         else if (Timers.WitnessUntil <= Now)
         {
@@ -192,87 +187,11 @@ internal sealed class FailoverGroup
         }
     }
 
-    /// <summary>
-    /// Health tracking (keepalived's track weight): unhealthy lowers the effective priority and a master advertises it
-    /// at once so a preempting peer takes over; or, with <see cref="FailoverOptions.FaultOnTrackFailure"/>, the node
-    /// steps out to FAULT (a master resigning first) until its health returns.
-    /// </summary>
-    public void SetTrackedHealth(bool healthy)
-    {
-        if (healthy == Healthy || HandingOver) // a node handing over is leaving: no advert may undo its resign
-        {
-            return;
-        }
+    /// <inheritdoc cref="FaultRole.SetTrackedHealth"/>
+    public void SetTrackedHealth(bool healthy) => _fault.SetTrackedHealth(healthy);
 
-        var changed = _priority.SetHealthy(healthy);
-        if (!Options.FaultOnTrackFailure)
-        {
-            AnnouncePriority(changed);
-        }
-        else if (!healthy)
-        {
-            EnterFault(FailoverEvent.TrackFailed, "tracked health is bad");
-        }
-        else if (State == FailoverState.Fault && !Faulty)
-        {
-            ChangeState(FailoverState.Backup, FailoverEvent.TrackRecovered, "tracked health recovered");
-        }
-    }
-
-    /// <summary>
-    /// The state of the interface the virtual IPs live on (keepalived tracks its VRRP interface). Down: a backup goes to
-    /// FAULT at once and so never takes the addresses over on a link that reaches nobody (when the link came back, its
-    /// gratuitous ARP pulled the clients away from the real master just before it stepped down). A master keeps them
-    /// while a backup cannot yet have taken over (3 advert intervals, the least Master_Down_Interval), so that a short
-    /// flap moves nothing; a longer one sends it to FAULT then, removing them, so that it is not a second holder when the
-    /// link comes back. Up again: BACKUP, which takes over only after Master_Down_Interval without hearing a master.
-    /// </summary>
-    public void SetInterfaceUp(bool up, string device)
-    {
-        if (up == InterfaceUp)
-        {
-            return;
-        }
-
-        InterfaceUp = up;
-        _device = device;
-        if (HandingOver)
-        {
-            return; // a node handing over is leaving: no advert may undo its resign
-        }
-
-        if (up)
-        {
-            Timers.InterfaceFaultAt = null;
-            if (State == FailoverState.Fault && !Faulty)
-            {
-                ChangeState(FailoverState.Backup, FailoverEvent.InterfaceUp, $"interface {device} is up");
-            }
-        }
-        else if (State == FailoverState.Master)
-        {
-            Timers.InterfaceFaultAt = Now + FailoverTimers.MinimumMasterDownInterval(Options.AdvertInterval);
-        }
-        else
-        {
-            EnterFault(FailoverEvent.InterfaceDown, $"interface {device} is down");
-        }
-    }
-
-    private void EnterFault(FailoverEvent @event, string reason)
-    {
-        if (State is not (FailoverState.Backup or FailoverState.Master))
-        {
-            return;
-        }
-
-        if (State == FailoverState.Master)
-        {
-            SendAdvert(0); // resign, so the peer takes over after Skew_Time rather than Master_Down_Interval
-        }
-
-        ChangeState(FailoverState.Fault, @event, reason);
-    }
+    /// <inheritdoc cref="FaultRole.SetInterfaceUp"/>
+    public void SetInterfaceUp(bool up, string device) => _fault.SetInterfaceUp(up, device);
 
     /// <summary>
     /// Sends this state's advert now, out of turn: the peer just started a new session, and hearing us at once lets its
@@ -353,7 +272,8 @@ internal sealed class FailoverGroup
         Actions.Add(_writer.Write(Options, Name, State, priority));
     }
 
-    private void AnnouncePriority(FailoverAction.PriorityChanged changed)
+    /// <summary>A new effective priority: said, and advertised at once by a master, so that a preempting peer takes over.</summary>
+    internal void AnnouncePriority(FailoverAction.PriorityChanged changed)
     {
         Actions.Add(changed);
         if (State == FailoverState.Master && !HandingOver)

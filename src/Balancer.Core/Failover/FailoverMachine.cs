@@ -247,13 +247,6 @@ public sealed class FailoverMachine
         }
     }
 
-    /// <summary>
-    /// Deterministic tie-break for equal priorities: the greater node id (ordinal) wins, as RFC 5798 §6.4.3
-    /// lets the greater primary IP address win.
-    /// </summary>
-    internal static bool Outranks(int priority, string nodeId, int otherPriority, string otherNodeId) =>
-        priority != otherPriority ? priority > otherPriority : string.CompareOrdinal(nodeId, otherNodeId) > 0;
-
     /// <summary>A witness message: taken only from the witness's address, authentic, and then only as the answer to the pending query.</summary>
     private IReadOnlyList<FailoverAction> OnWitnessDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source, IPAddress witness, FailoverKeyRing ring)
     {

@@ -6,6 +6,13 @@ namespace Balancer.Core.Failover;
 /// </summary>
 internal sealed class GroupPriority(FailoverOptions options)
 {
+    /// <summary>
+    /// Deterministic tie-break for equal priorities: the greater node id (ordinal) wins, as RFC 5798 §6.4.3
+    /// lets the greater primary IP address win.
+    /// </summary>
+    internal static bool Outranks(int priority, string nodeId, int otherPriority, string otherNodeId) =>
+        priority != otherPriority ? priority > otherPriority : string.CompareOrdinal(nodeId, otherNodeId) > 0;
+
     /// <summary>The running options.</summary>
     public FailoverOptions Options { get; private set; } = options;
 

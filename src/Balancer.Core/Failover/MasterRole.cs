@@ -118,7 +118,7 @@ internal sealed class MasterRole(FailoverGroup group)
                 Reannounce();
             }
         }
-        else if (FailoverMachine.Outranks(packet.Priority, packet.NodeId, group.EffectivePriority, group.Options.NodeId))
+        else if (GroupPriority.Outranks(packet.Priority, packet.NodeId, group.EffectivePriority, group.Options.NodeId))
         {
             // Resign rather than fall silent, so that the winner hears of the dual master and re-announces.
             group.SendAdvert(0);

@@ -129,7 +129,7 @@ public sealed class WitnessLedger
                 last = (node, master.Priority, master.At);
             }
 
-            if (Live(master, now) && (live is not { } best || FailoverMachine.Outranks(master.Priority, node, best.Priority, best.NodeId)))
+            if (Live(master, now) && (live is not { } best || GroupPriority.Outranks(master.Priority, node, best.Priority, best.NodeId)))
             {
                 live = (node, master.Priority, master.At);
             }

@@ -100,7 +100,7 @@ internal sealed class WitnessRole(FailoverGroup group, AdvertWriter writer)
         {
             // Two masters behind a cut link (one took over while the other was frozen past Master_Down_Interval): the
             // witness hears the adverts the link no longer carries, and the rule of RFC 5798 §6.4.3 settles it.
-            if (FailoverMachine.Outranks(answer.Priority, answer.NodeId, group.EffectivePriority, group.Options.NodeId))
+            if (GroupPriority.Outranks(answer.Priority, answer.NodeId, group.EffectivePriority, group.Options.NodeId))
             {
                 group.SendAdvert(0); // the witness hears the resign: it names the other alone at once
                 group.ChangeState(FailoverState.Backup, FailoverEvent.OutrankedPerWitness,
