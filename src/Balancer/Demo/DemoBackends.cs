@@ -10,7 +10,6 @@ namespace Balancer.Demo;
 internal sealed class DemoBackends : IAsyncDisposable
 {
     private readonly ILoggerFactory _logs;
-    private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<IPEndPoint, DemoBackend> _running = [];
 
     public DemoBackends(ILoggerFactory logs)
@@ -20,43 +19,38 @@ internal sealed class DemoBackends : IAsyncDisposable
 
     public IEnumerable<DemoBackend> All => _running.Values;
 
-    /// <summary>Starts a backend for every loopback address of <paramref name="config"/> that has none yet; returns the new ones.</summary>
+    /// <summary>
+    /// Starts a backend for every loopback address of <paramref name="config"/> that has none yet; returns the new ones.
+    /// Called once before the balancer starts, then only from its reload, which runs one at a time.
+    /// </summary>
     public async Task<List<DemoBackend>> SyncAsync(BalancerConfig config, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        var started = new List<DemoBackend>();
+        foreach (var endpoint in config.Pools.Values.SelectMany(p => p.Backends).Select(b => LoopbackEndpoint(b.Address)).OfType<IPEndPoint>())
         {
-            var started = new List<DemoBackend>();
-            foreach (var endpoint in config.Pools.Values.SelectMany(p => p.Backends).Select(b => LoopbackEndpoint(b.Address)).OfType<IPEndPoint>())
+            if (!_running.ContainsKey(endpoint))
             {
-                if (!_running.ContainsKey(endpoint))
-                {
-                    var backend = await DemoBackend.StartAsync($"demo-{_running.Count + 1}", endpoint, _logs, cancellationToken);
-                    _running.Add(endpoint, backend);
-                    started.Add(backend);
-                }
+                var backend = await DemoBackend.StartAsync($"demo-{_running.Count + 1}", endpoint, _logs, cancellationToken);
+                _running.Add(endpoint, backend);
+                started.Add(backend);
             }
-
-            // One request each first: on a cold process the first answer takes longer than a probe's timeout.
-            using var warmUp = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            foreach (var backend in started)
-            {
-                try
-                {
-                    using var _ = await warmUp.GetAsync($"http://{backend.BoundAddress}/healthz", cancellationToken);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    // The balancer's probes will say what is wrong.
-                }
-            }
-
-            return started;
         }
-        finally
+
+        // One request each first: on a cold process the first answer takes longer than a probe's timeout.
+        using var warmUp = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var backend in started)
         {
-            _lock.Release();
+            try
+            {
+                using var _ = await warmUp.GetAsync($"http://{backend.BoundAddress}/healthz", cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // The balancer's probes will say what is wrong.
+            }
         }
+
+        return started;
     }
 
     public async ValueTask DisposeAsync()
